@@ -1,0 +1,2 @@
+export * from './config';
+export { z } from 'zod';

@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import { migrationSource } from './migrations';
+
+const config = { migrationSource, tableName: 'knex_migrations' };
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(config)) as [number, string[]];
+  return applied;
+}
+
+export async function migrateRollback(db: Knex, all = false): Promise<string[]> {
+  const [, rolledBack] = (await db.migrate.rollback(config, all)) as [number, string[]];
+  return rolledBack;
+}
+
+export async function pendingMigrations(db: Knex): Promise<string[]> {
+  const [, pending] = (await db.migrate.list(config)) as [unknown[], Array<{ file?: string } | string>];
+  return pending.map((p) => (typeof p === 'string' ? p : (p.file ?? String(p))));
+}

@@ -1,0 +1,102 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+// the error classes are not re-exported by the package's index
+import {
+  ConfluentSchemaRegistryArgumentError,
+  ConfluentSchemaRegistryValidationError,
+} from '@kafkajs/confluent-schema-registry/dist/errors';
+import type avro from 'avsc';
+import { AVRO_TYPE_OPTIONS } from './avro-decimal.type';
+import { NonRetriableError, PoisonRecordError, RetriableError } from './errors';
+
+/** Encodes and decodes event values in the Confluent wire format (magic 0, schema id, Avro body). */
+export interface EventCodec {
+  /** registers `schema` under `subject` (BACKWARD compatibility) and returns its id */
+  register(subject: string, schema: avro.Schema): Promise<number>;
+  /** the id of the latest version of `subject`; fails if the subject does not exist */
+  latestId(subject: string): Promise<number>;
+  encode(schemaId: number, value: unknown): Promise<Buffer>;
+  /** decodes with the writer's schema resolved into `readerSchema` when given */
+  decode<T>(buffer: Buffer, readerSchema?: avro.Schema): Promise<T>;
+}
+
+export interface RegistrySettings {
+  url: string;
+  username?: string;
+  password?: string;
+}
+
+function httpStatus(err: unknown): number | undefined {
+  return err && typeof err === 'object' && 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+}
+
+/** Registry failures: 4xx (other than 408/429) are the caller's fault and final; the rest may pass. */
+function registryError(op: string, err: unknown): Error {
+  const status = httpStatus(err);
+  const message = `schema registry ${op} failed${status ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    return new NonRetriableError('SCHEMA_REGISTRY_REJECTED', message, { cause: err });
+  }
+  return new RetriableError('SCHEMA_REGISTRY_UNAVAILABLE', message, { cause: err });
+}
+
+export class RegistryAvroCodec implements EventCodec {
+  private readonly registry: SchemaRegistry;
+
+  constructor({ url, username, password }: RegistrySettings) {
+    this.registry = new SchemaRegistry(
+      { host: url, auth: username ? { username, password: password ?? '' } : undefined, retry: { retries: 3 } },
+      { [SchemaType.AVRO]: AVRO_TYPE_OPTIONS },
+    );
+  }
+
+  async register(subject: string, schema: avro.Schema): Promise<number> {
+    try {
+      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+      return id;
+    } catch (err) {
+      throw registryError(`register ${subject}`, err);
+    }
+  }
+
+  async latestId(subject: string): Promise<number> {
+    try {
+      return await this.registry.getLatestSchemaId(subject);
+    } catch (err) {
+      throw registryError(`lookup ${subject}`, err);
+    }
+  }
+
+  async encode(schemaId: number, value: unknown): Promise<Buffer> {
+    try {
+      return await this.registry.encode(schemaId, value);
+    } catch (err) {
+      if (err instanceof ConfluentSchemaRegistryValidationError) {
+        const paths = err.paths.map((p) => p.join('.')).join(', ');
+        throw new NonRetriableError('INVALID_EVENT', `event does not match schema ${schemaId} at: ${paths}`, { cause: err });
+      }
+      throw registryError(`encode with schema ${schemaId}`, err);
+    }
+  }
+
+  async decode<T>(buffer: Buffer, readerSchema?: avro.Schema): Promise<T> {
+    if (!Buffer.isBuffer(buffer) || buffer.length < 5) {
+      throw new PoisonRecordError(`record value is not in the Confluent wire format (${buffer?.length ?? 0} bytes)`);
+    }
+    try {
+      return (await this.registry.decode(
+        buffer,
+        readerSchema ? { [SchemaType.AVRO]: { readerSchema: readerSchema as never } } : undefined,
+      )) as T;
+    } catch (err) {
+      if (err instanceof ConfluentSchemaRegistryArgumentError) throw new PoisonRecordError(err.message, { cause: err });
+      const status = httpStatus(err);
+      if (status === 404) {
+        throw new PoisonRecordError(`schema id ${buffer.readInt32BE(1)} is unknown to the registry`, { cause: err });
+      }
+      if (status === undefined && err instanceof Error && !/ECONN|ETIMEDOUT|socket|network|fetch/i.test(err.message)) {
+        throw new PoisonRecordError(`record cannot be decoded: ${err.message}`, { cause: err });
+      }
+      throw registryError('decode', err);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import type { EventCodec } from './avro-codec';
+import { KafkaDeadLetterSink } from './dead-letter';
+import { RecordProcessor, type RawRecord, type Subscription } from './record-processor';
+
+export interface ConsumerHostOptions {
+  groupId: string;
+  service: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** where a new group starts: the earliest offset (default) so nothing published before the first start is missed */
+  fromBeginning?: boolean;
+  logger: Logger;
+  metrics?: ConnectorMetrics;
+}
+
+/** Runs subscriptions against a broker; the application's view of a consumer group. */
+export interface ConsumerHost {
+  subscribe<T>(sub: Subscription<T>): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  isRunning(): boolean;
+}
+
+function headersOf(raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+  }
+  return out;
+}
+
+/**
+ * kafkajs consumer group around a RecordProcessor. The offset of a record is committed only after its
+ * outcome is settled (handled, or kept on the dead-letter topic), so a crash replays rather than loses,
+ * and a poison record never blocks its partition.
+ */
+export class KafkaConsumerHost implements ConsumerHost {
+  private readonly subs = new Map<string, Subscription<unknown>>();
+  private consumer?: Consumer;
+  private dlqProducer?: Producer;
+  private running = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly codec: EventCodec,
+    private readonly opts: ConsumerHostOptions,
+  ) {}
+
+  subscribe<T>(sub: Subscription<T>): void {
+    if (this.running) throw new Error('subscribe before start');
+    this.subs.set(sub.topic, sub as Subscription<unknown>);
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    if (this.subs.size === 0) return;
+    const { logger, metrics, groupId } = this.opts;
+    this.dlqProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.dlqProducer.connect();
+    const processor = new RecordProcessor(this.codec, new KafkaDeadLetterSink(this.dlqProducer, this.opts.service), {
+      service: this.opts.service,
+      maxAttempts: this.opts.maxAttempts,
+      retryBaseMs: this.opts.retryBaseMs,
+      retryMaxMs: this.opts.retryMaxMs,
+      logger,
+      metrics,
+    });
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 45_000, heartbeatInterval: 3_000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      metrics?.consumerLag.set({ group: groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.subs.keys()], fromBeginning: this.opts.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+        const sub = this.subs.get(topic);
+        if (!sub) return;
+        const raw: RawRecord = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: headersOf(message.headers),
+          timestamp: message.timestamp,
+        };
+        await processor.process(raw, sub, heartbeat);
+      },
+    });
+    this.running = true;
+    logger.info({ groupId, topics: [...this.subs.keys()] }, 'consumer started');
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer?.disconnect();
+    await this.dlqProducer?.disconnect();
+    this.consumer = undefined;
+    this.dlqProducer = undefined;
+  }
+}

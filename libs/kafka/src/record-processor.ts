@@ -1,0 +1,163 @@
+import type avro from 'avsc';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import type { EventCodec } from './avro-codec';
+import { errorCode, errorMessage, isRetriable } from './errors';
+import type { Headers } from './publisher';
+import { RetriesExhaustedError, retry, sleep as realSleep } from './retry';
+
+/** A record as it arrives from the broker, before decoding. */
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+  timestamp: string;
+}
+
+export interface ConsumedRecord<T> {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: T;
+  headers: Headers;
+  /** broker timestamp (ms since epoch, as a string) */
+  timestamp: string;
+}
+
+export type RecordHandler<T> = (record: ConsumedRecord<T>) => Promise<void>;
+
+export interface Subscription<T = unknown> {
+  topic: string;
+  /** the schema the handler's type was generated from; the writer's schema is resolved into it */
+  readerSchema?: avro.Schema;
+  handler: RecordHandler<T>;
+}
+
+export interface Failure {
+  error: unknown;
+  code: string;
+  message: string;
+  retriable: boolean;
+  attempts: number;
+  stage: 'decode' | 'handle';
+}
+
+/** Where records that cannot be processed go, with the reason. Must not lose the record: throw if it cannot keep it. */
+export interface DeadLetterSink {
+  deadLetter(record: RawRecord, failure: Failure): Promise<void>;
+}
+
+export type Outcome = 'ok' | 'dead_lettered';
+
+export interface ProcessorOptions {
+  service: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  logger: Logger;
+  metrics?: ConnectorMetrics;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** called between attempts so that the group coordinator knows the consumer is alive */
+  heartbeat?: () => Promise<void>;
+}
+
+/**
+ * The consumer's logic, free of Kafka: decode, call the handler, retry retriable failures with capped
+ * exponential backoff and full jitter, and dead-letter the record when decoding fails, the error is not
+ * retriable, or the attempts run out. It returns only when the record's outcome is settled, so the
+ * caller can commit the offset; it throws only when the dead-letter sink itself fails (then the
+ * record is redelivered, never dropped).
+ */
+export class RecordProcessor {
+  constructor(
+    private readonly codec: EventCodec,
+    private readonly dlq: DeadLetterSink,
+    private readonly opts: ProcessorOptions,
+  ) {}
+
+  async process<T>(raw: RawRecord, sub: Subscription<T>, heartbeat?: () => Promise<void>): Promise<Outcome> {
+    const started = process.hrtime.bigint();
+    const where = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
+    let value: T;
+    try {
+      if (raw.value === null) throw new Error('record has no value (tombstone) on a topic that expects one');
+      value = await this.decodeWithRetry<T>(raw.value, sub.readerSchema, heartbeat);
+    } catch (error) {
+      return this.fail(raw, { error, stage: 'decode', attempts: 1 }, started);
+    }
+    const record: ConsumedRecord<T> = {
+      ...where,
+      key: raw.key ? raw.key.toString('utf8') : null,
+      value,
+      headers: raw.headers,
+      timestamp: raw.timestamp,
+    };
+    let attemptsUsed = 1;
+    try {
+      const { attempts } = await retry(() => sub.handler(record), {
+        maxAttempts: this.opts.maxAttempts,
+        baseMs: this.opts.retryBaseMs,
+        maxMs: this.opts.retryMaxMs,
+        random: this.opts.random,
+        sleep: this.opts.sleep ?? realSleep,
+        shouldRetry: isRetriable,
+        onRetry: async (err, attempt, delayMs) => {
+          attemptsUsed = attempt + 1;
+          this.opts.metrics?.eventsConsumed.inc({ topic: raw.topic, outcome: 'retried' });
+          this.opts.logger.warn({ ...where, attempt, delayMs, code: errorCode(err), err: errorMessage(err) }, 'handler failed; retrying');
+          await (heartbeat ?? this.opts.heartbeat)?.();
+        },
+      });
+      attemptsUsed = attempts;
+    } catch (err) {
+      const error = err instanceof RetriesExhaustedError ? err.lastError : err;
+      const attempts = err instanceof RetriesExhaustedError ? err.attempts : attemptsUsed;
+      return this.fail(raw, { error, stage: 'handle', attempts }, started);
+    }
+    this.opts.metrics?.eventsConsumed.inc({ topic: raw.topic, outcome: 'ok' });
+    this.observeDuration(raw.topic, started);
+    return 'ok';
+  }
+
+  /** Registry outages are retried like handler failures; a record that is not decodable is not. */
+  private async decodeWithRetry<T>(value: Buffer, readerSchema: avro.Schema | undefined, heartbeat?: () => Promise<void>): Promise<T> {
+    const { value: decoded } = await retry(() => this.codec.decode<T>(value, readerSchema), {
+      maxAttempts: this.opts.maxAttempts,
+      baseMs: this.opts.retryBaseMs,
+      maxMs: this.opts.retryMaxMs,
+      random: this.opts.random,
+      sleep: this.opts.sleep ?? realSleep,
+      shouldRetry: isRetriable,
+      onRetry: async () => (heartbeat ?? this.opts.heartbeat)?.(),
+    }).catch((err: unknown) => {
+      throw err instanceof RetriesExhaustedError ? err.lastError : err;
+    });
+    return decoded;
+  }
+
+  private async fail(raw: RawRecord, f: { error: unknown; stage: Failure['stage']; attempts: number }, started: bigint): Promise<Outcome> {
+    const failure: Failure = {
+      ...f,
+      code: errorCode(f.error),
+      message: errorMessage(f.error),
+      retriable: isRetriable(f.error),
+    };
+    await this.dlq.deadLetter(raw, failure);
+    this.opts.metrics?.eventsConsumed.inc({ topic: raw.topic, outcome: 'dead_lettered' });
+    this.opts.metrics?.dlqMessages.inc({ topic: raw.topic, reason: failure.code });
+    this.observeDuration(raw.topic, started);
+    this.opts.logger.warn(
+      { topic: raw.topic, partition: raw.partition, offset: raw.offset, stage: f.stage, attempts: f.attempts, code: failure.code, err: failure.message },
+      'record sent to the dead-letter topic',
+    );
+    return 'dead_lettered';
+  }
+
+  private observeDuration(topic: string, started: bigint): void {
+    this.opts.metrics?.handlerDuration.observe({ topic }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}

@@ -1,0 +1,88 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The connector's Prometheus metrics. One registry per process; every series carries the `service`
+ * label. Names and labels are what deploy/grafana and deploy/prometheus/alerts.yml query.
+ */
+export class ConnectorMetrics {
+  readonly registry = new Registry();
+
+  readonly eventsConsumed = new Counter({
+    name: 'connector_events_consumed_total',
+    help: 'Records consumed, by topic and outcome (ok, retried, dead_lettered)',
+    labelNames: ['topic', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsProduced = new Counter({
+    name: 'connector_events_produced_total',
+    help: 'Records produced, by topic',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+  readonly dlqMessages = new Counter({
+    name: 'connector_dlq_messages_total',
+    help: 'Records sent to a dead-letter topic, by source topic and reason',
+    labelNames: ['topic', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly handlerDuration = new Histogram({
+    name: 'connector_handler_duration_seconds',
+    help: 'Time to process one consumed record, retries included',
+    labelNames: ['topic'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly consumerLag = new Gauge({
+    name: 'connector_consumer_lag',
+    help: 'High watermark minus the next offset to process',
+    labelNames: ['group', 'topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+  readonly spapiCalls = new Counter({
+    name: 'connector_spapi_calls_total',
+    help: 'SP-API calls by operation and HTTP status',
+    labelNames: ['operation', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly spapiThrottled = new Counter({
+    name: 'connector_spapi_throttled_total',
+    help: 'SP-API calls answered 429, by operation',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+  readonly spapiLimiterWait = new Histogram({
+    name: 'connector_spapi_limiter_wait_seconds',
+    help: 'Time spent waiting for a rate-limit token, by operation',
+    labelNames: ['operation'] as const,
+    buckets: [0, 0.1, 0.5, 1, 5, 15, 60, 180, 600],
+    registers: [this.registry],
+  });
+  readonly erpWrites = new Counter({
+    name: 'connector_erp_writes_total',
+    help: 'ERP writes by ERP, operation and outcome',
+    labelNames: ['erp', 'operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly settlementTieoutDifference = new Gauge({
+    name: 'connector_settlement_tieout_difference',
+    help: 'Settlement deposit minus posted journal total (0 when it ties out)',
+    labelNames: ['settlement_id', 'marketplace', 'currency'] as const,
+    registers: [this.registry],
+  });
+  readonly endToEndLatency = new Histogram({
+    name: 'connector_end_to_end_latency_seconds',
+    help: 'From the source event (Amazon purchase, settlement close) to the ERP document',
+    labelNames: ['flow'] as const,
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600],
+    registers: [this.registry],
+  });
+
+  constructor(service: string, { defaultMetrics = true } = {}) {
+    this.registry.setDefaultLabels({ service });
+    if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,2 @@
+// integration tests wait on real brokers and servers; each test still has a bound
+jest.setTimeout(120_000);
