@@ -15,4 +15,12 @@ export default tseslint.config(
     files: ['tools/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-console': 'off' },
+  },
 );

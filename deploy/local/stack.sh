@@ -232,6 +232,8 @@ cmd="${1:-status}"
 mkdir -p "$STACK_DIR" "$RUN_DIR"
 case "$cmd" in
   start)
+    # one starter at a time (parallel test runs may call start together)
+    exec 9>"$STACK_DIR/.start.lock"; flock 9
     t0=$SECONDS
     need_java
     resolve_artifacts

@@ -30,6 +30,10 @@ export const baseConfigSchema = z.object({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535),
   KAFKA_BROKERS: csv,
   KAFKA_CLIENT_ID: z.string().min(1).default('connector'),
+  /** prepended to every topic: separate environments on one cluster, isolated test runs */
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  /** the consumer group; defaults to connector.<service> */
+  KAFKA_GROUP_ID: z.string().min(1).optional(),
   KAFKA_SSL: bool.default(false),
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
@@ -44,6 +48,10 @@ export const baseConfigSchema = z.object({
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30_000),
+  /** run database migrations at boot (local, demo, tests); production runs them as a job */
+  DATABASE_MIGRATE_ON_BOOT: bool.default(true),
+  /** use the built-in simulators for Amazon and the ERPs instead of the real systems */
+  SIMULATORS: bool.default(true),
 });
 
 export const SECRET_KEYS = ['KAFKA_SASL_PASSWORD', 'SCHEMA_REGISTRY_PASSWORD', 'DATABASE_URL', 'CREDENTIALS_KEY'] as const;

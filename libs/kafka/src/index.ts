@@ -8,3 +8,6 @@ export * from './publisher';
 export * from './record-processor';
 export * from './retry';
 export * from './topics';
+export * from './kafka-runtime';
+export * from './schema-compat';
+export * from './replay';

@@ -8,9 +8,11 @@ import {
   KafkaEventPublisher,
   NonRetriableError,
   RegistryAvroCodec,
+  REDRIVEN_FROM_HEADER,
   createKafka,
   dlqTopic,
   ensureTopics,
+  redriveDeadLetters,
 } from '../index';
 
 const schema = {
@@ -153,5 +155,47 @@ describe('kafka library against a real broker and schema registry', () => {
       [DLQ_HEADERS.offset]: '2',
     });
     expect(bad.headers[DLQ_HEADERS.error]).toContain('no mapping for bad');
+  });
+
+  it('when dead letters are redriven after the fix, then the handler gets them and a second redrive sends nothing', async () => {
+    const topic = uniqueName('test.redrive');
+    await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'delete', dlq: true }]);
+    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), { autoRegister: true });
+    let fixed = false;
+    const handled: Array<{ id: string; redriven?: string }> = [];
+    const host = new KafkaConsumerHost(kafka, codec, {
+      groupId: uniqueName('g'),
+      service: 'test',
+      maxAttempts: 1,
+      retryBaseMs: 1,
+      retryMaxMs: 1,
+      logger,
+    });
+    hosts.push(host);
+    host.subscribe<Payment>({
+      topic,
+      readerSchema: schema,
+      handler: async (r) => {
+        if (!fixed && r.value.id.startsWith('unmapped')) throw new NonRetriableError('UNMAPPED_SKU', 'no mapping yet');
+        handled.push({ id: r.value.id, redriven: r.headers[REDRIVEN_FROM_HEADER] });
+      },
+    });
+    await host.start();
+    await publisher.publish<Payment>(topic, [
+      { key: 'u1', value: { id: 'unmapped-1', amount: '5' }, headers: { 'x-trace': 't1' } },
+      { key: 'ok', value: { id: 'ok', amount: '6' } },
+      { key: 'u2', value: { id: 'unmapped-2', amount: '7' } },
+    ]);
+    await waitFor(() => handled.length === 1, { what: 'the mapped record' });
+
+    fixed = true;
+    await waitFor(async () => (await admin.fetchTopicOffsets(dlqTopic(topic)))[0].high === '2', { what: 'two dead letters' });
+    expect(await redriveDeadLetters(kafka, { topic, logger })).toEqual({ redriven: 2, skipped: 0 });
+    await waitFor(() => handled.length === 3, { what: 'redriven records handled' });
+    expect(handled.slice(1)).toEqual([
+      { id: 'unmapped-1', redriven: `${dlqTopic(topic)}/0/0` },
+      { id: 'unmapped-2', redriven: `${dlqTopic(topic)}/0/1` },
+    ]);
+    expect(await redriveDeadLetters(kafka, { topic, logger })).toEqual({ redriven: 0, skipped: 0 });
   });
 });

@@ -1,0 +1,3 @@
+export * from './generated';
+export * from './generated/topics';
+export * from './keys';

@@ -1,0 +1,11 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceModule, type CoreOptions } from '@connector/nest-common';
+import type { AppConfig } from './config';
+import { OrdersModule } from './orders/orders.module';
+
+@Module({})
+export class AppModule {}
+
+export function appModule(config: AppConfig, overrides: Partial<CoreOptions> = {}): DynamicModule {
+  return serviceModule(AppModule, 'amazon-ingest', config, [OrdersModule], overrides);
+}

@@ -1,0 +1,11 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { serviceModule, type CoreOptions } from '@connector/nest-common';
+import type { AppConfig } from './config';
+import { OrderInboxModule } from './order-inbox/order-inbox.module';
+
+@Module({})
+export class AppModule {}
+
+export function appModule(config: AppConfig, overrides: Partial<CoreOptions> = {}): DynamicModule {
+  return serviceModule(AppModule, 'sage-writer', config, [OrderInboxModule], overrides);
+}

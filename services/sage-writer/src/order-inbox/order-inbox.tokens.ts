@@ -1,0 +1,1 @@
+export const INBOX_STORE = Symbol('INBOX_STORE');

@@ -1,0 +1,128 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { loadConfig } from '@connector/config';
+import { KnexAuditStore } from '@connector/db';
+import { DLQ_HEADERS, createKafka } from '@connector/kafka';
+import { silentLogger } from '@connector/observability';
+import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
+import { appModule as ingestModule } from '../../services/amazon-ingest/src/app.module';
+import { configSchema as ingestConfig } from '../../services/amazon-ingest/src/config';
+import { demoOrders } from '../../services/amazon-ingest/src/orders/demo-orders';
+import { OrderPublisherService } from '../../services/amazon-ingest/src/orders/order-publisher.service';
+import { appModule as writerModule } from '../../services/sage-writer/src/app.module';
+import { configSchema as writerConfig } from '../../services/sage-writer/src/config';
+
+/**
+ * The walking skeleton: amazon-ingest publishes Avro order events with a registered schema, they cross
+ * the real broker, and sage-writer consumes, stores and audits them. A poison record goes to the DLQ
+ * and the partition keeps moving.
+ */
+describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
+  const prefix = `${uniqueName('e2e')}.`;
+  const ordersTopic = `${prefix}amazon.orders.v1`;
+  let tdb: TestDatabase;
+  let ingest: INestApplication;
+  let writer: INestApplication;
+
+  const env = () => ({
+    HTTP_PORT: '0',
+    KAFKA_BROKERS: infraEnv('KAFKA_BROKERS'),
+    SCHEMA_REGISTRY_URL: infraEnv('SCHEMA_REGISTRY_URL'),
+    DATABASE_URL: tdb.url,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: `${prefix}sage-writer`,
+    CONSUMER_MAX_ATTEMPTS: '2',
+    CONSUMER_RETRY_BASE_MS: '10',
+    CONSUMER_RETRY_MAX_MS: '50',
+    SIMULATORS: 'false',
+  });
+
+  const inboxCount = (db: Knex, connectionId: string) =>
+    db('inbound_records')
+      .where({ connection_id: connectionId })
+      .count<{ n: string }[]>({ n: '*' })
+      .then(([{ n }]) => Number(n));
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    const logger = silentLogger();
+    ingest = await NestFactory.create(ingestModule(loadConfig(ingestConfig, env()), { logger }), { logger: false });
+    await ingest.listen(0, '127.0.0.1');
+    writer = await NestFactory.create(writerModule(loadConfig(writerConfig, env()), { logger }), { logger: false });
+    await writer.listen(0, '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await writer?.close();
+    await ingest?.close();
+    await tdb?.drop();
+  });
+
+  it('when orders are published, then each is stored once and audited with its source offset, and a replay adds nothing', async () => {
+    const orders = demoOrders('conn-a', 25);
+    await ingest.get(OrderPublisherService).publish(orders);
+    await waitFor(async () => (await inboxCount(tdb.db, 'conn-a')) === 25, { what: '25 stored orders' });
+
+    const audit = new KnexAuditStore(tdb.db);
+    const trail = await audit.findByRecordKey('conn-a', `conn-a/${orders[0].amazonOrderId}`);
+    expect(trail).toEqual([
+      expect.objectContaining({
+        service: 'sage-writer',
+        stage: 'consumed',
+        outcome: 'stored',
+        source: expect.objectContaining({ topic: ordersTopic }),
+      }),
+    ]);
+    const stored = await tdb.db('inbound_records').where({ event_id: orders[3].eventId }).first();
+    expect(stored.payload.orderTotal).toEqual(orders[3].orderTotal && { ...orders[3].orderTotal, amount: expect.stringMatching(/^\d+\.\d{4}$/) });
+
+    await ingest.get(OrderPublisherService).publish(orders.slice(0, 5));
+    await waitFor(
+      async () => (await tdb.db('audit_trail').where({ connection_id: 'conn-a', stage: 'skipped' })).length === 5,
+      { what: 'five duplicates recognised' },
+    );
+    expect(await inboxCount(tdb.db, 'conn-a')).toBe(25);
+  });
+
+  it('when a poison record arrives, then it lands on the DLQ with its origin and later orders still flow', async () => {
+    const kafka = createKafka({ brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'e2e' }, silentLogger());
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: ordersTopic, messages: [{ key: 'conn-b/poison', value: Buffer.from('not an avro record') }] });
+    await producer.disconnect();
+    await ingest.get(OrderPublisherService).publish(demoOrders('conn-b', 3));
+    await waitFor(async () => (await inboxCount(tdb.db, 'conn-b')) === 3, { what: 'orders after the poison record' });
+
+    const consumer = kafka.consumer({ groupId: uniqueName('dlq-check') });
+    const dead: Array<Record<string, string>> = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${ordersTopic}.dlq`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        dead.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+      },
+    });
+    await waitFor(() => dead.length >= 1, { what: 'the dead letter' });
+    await consumer.disconnect();
+    expect(dead[0]).toMatchObject({
+      [DLQ_HEADERS.code]: 'POISON_RECORD',
+      [DLQ_HEADERS.topic]: ordersTopic,
+      [DLQ_HEADERS.service]: 'sage-writer',
+    });
+  });
+
+  it('when probed, then both services are ready and expose their metrics', async () => {
+    for (const app of [ingest, writer]) {
+      const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
+      expect(ready.body.info).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' }, 'schema-registry': { status: 'up' } });
+      await request(app.getHttpServer()).get('/health/live').expect(200);
+    }
+    const writerMetrics = await request(writer.getHttpServer()).get('/metrics').expect(200);
+    expect(writerMetrics.text).toMatch(new RegExp(`connector_events_consumed_total\\{topic="${ordersTopic.replace(/\./g, '\\.')}",outcome="ok",service="sage-writer"\\} 3[0-9]`));
+    expect(writerMetrics.text).toContain('connector_dlq_messages_total');
+    const ingestMetrics = await request(ingest.getHttpServer()).get('/metrics').expect(200);
+    expect(ingestMetrics.text).toContain(`connector_events_produced_total{topic="${ordersTopic}",service="amazon-ingest"}`);
+  });
+});
