@@ -35,6 +35,11 @@ die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+port_owner_cmd() { # the command line of the process listening on 127.0.0.1:$1, if we may see it
+  local pid
+  pid="$(ss -ltnpH "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n 1)"
+  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null
+}
 
 wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
   local limit=$1 what=$2; shift 2
@@ -78,8 +83,13 @@ resolve_artifacts() {
 pg_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT" 2>/dev/null; }
 
 start_postgres() {
+  if ! command -v pg_isready >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "postgres: not installed; installing Debian's postgresql"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >&2 ||
+      die "apt-get could not install postgresql"
+  fi
   if ! command -v pg_isready >/dev/null; then
-    die "PostgreSQL client tools not found (apt-get install postgresql-client), or set DATABASE_URL to a server"
+    die "PostgreSQL client tools not found (apt-get install postgresql-client), or set PGHOST/PGPORT to a server"
   fi
   if pg_ready; then
     log "postgres: using the server on $PGHOST:$PGPORT"
@@ -149,7 +159,13 @@ start_kafka() {
   if pid_alive "$RUN_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then
     log "kafka: already running on 127.0.0.1:$KAFKA_PORT"; return
   fi
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
+  if port_open "$KAFKA_PORT"; then
+    # a broker of ours from another checkout (same ports, other folder) is as good as a new one
+    if port_owner_cmd "$KAFKA_PORT" | grep -q 'kafka\.Kafka'; then
+      log "kafka: reusing the Kafka broker already listening on 127.0.0.1:$KAFKA_PORT"; return
+    fi
+    die "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
+  fi
   port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is taken by another process (set KAFKA_CONTROLLER_PORT)"
   kafka_config
   if [ ! -f "$DATA_DIR/kafka/meta.properties" ]; then
@@ -182,7 +198,12 @@ start_registry() {
   if pid_alive "$RUN_DIR/registry.pid" && port_open "$REGISTRY_PORT"; then
     log "registry: already running at $(registry_url)"; return
   fi
-  port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process (set REGISTRY_PORT)"
+  if port_open "$REGISTRY_PORT"; then
+    if curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then
+      log "registry: reusing the schema registry already answering at $(registry_url)"; return
+    fi
+    die "port $REGISTRY_PORT is taken by another process (set REGISTRY_PORT)"
+  fi
   mkdir -p "$RUN_DIR"
   log "registry: starting Apicurio Registry $APICURIO_VERSION at $(registry_url)"
   (

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { loadConfig } from '@connector/config';
 import { KnexAuditStore } from '@connector/db';
-import { DLQ_HEADERS, createKafka } from '@connector/kafka';
+import { DLQ_HEADERS, createKafka, createProducer } from '@connector/kafka';
 import { silentLogger } from '@connector/observability';
 import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
 import { appModule as ingestModule } from '../../services/amazon-ingest/src/app.module';
@@ -88,7 +88,7 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
 
   it('when a poison record arrives, then it lands on the DLQ with its origin and later orders still flow', async () => {
     const kafka = createKafka({ brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'e2e' }, silentLogger());
-    const producer = kafka.producer();
+    const producer = createProducer(kafka);
     await producer.connect();
     await producer.send({ topic: ordersTopic, messages: [{ key: 'conn-b/poison', value: Buffer.from('not an avro record') }] });
     await producer.disconnect();

@@ -19,14 +19,17 @@ stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/
 trap stop EXIT INT TERM
 
 declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003 [inventory-publisher]=3004 [erp-change-poller]=3005)
+declare -A pid_of=()
 for svc in sage-writer settlement-reconciler inventory-publisher erp-change-poller amazon-ingest; do
   HTTP_PORT="${ports[$svc]}" node -r tsconfig-paths/register "dist/services/$svc/src/main.js" >"tmp/demo/$svc.log" 2>&1 &
   pids+=($!)
+  pid_of[$svc]=$!
 done
 
 for svc in "${!ports[@]}"; do
   for _ in $(seq 1 120); do
     curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" 2>/dev/null && break
+    kill -0 "${pid_of[$svc]}" 2>/dev/null || break
     sleep 0.5
   done
   curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" ||

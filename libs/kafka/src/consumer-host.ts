@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { EventCodec } from './avro-codec';
+import { createProducer } from './kafka-client';
 import { KafkaDeadLetterSink } from './dead-letter';
 import { RecordProcessor, type RawRecord, type Subscription } from './record-processor';
 
@@ -62,7 +63,7 @@ export class KafkaConsumerHost implements ConsumerHost {
   async start(): Promise<void> {
     if (this.subs.size === 0) return;
     const { logger, metrics, groupId } = this.opts;
-    this.dlqProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.dlqProducer = createProducer(this.kafka);
     await this.dlqProducer.connect();
     const processor = new RecordProcessor(this.codec, new KafkaDeadLetterSink(this.dlqProducer, this.opts.service), {
       service: this.opts.service,

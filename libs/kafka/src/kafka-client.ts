@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from '@connector/observability';
 
 export interface KafkaSettings {
@@ -37,4 +37,18 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   };
   if (settings.sasl) config.sasl = settings.sasl as KafkaConfig['sasl'];
   return new Kafka(config);
+}
+
+/**
+ * The one kind of producer the connector uses: idempotent (no duplicates from its own retries), Java-compatible
+ * murmur2 partitioning (keys land where Java clients would put them), and retries without a count limit
+ * (backing off to 30 s) because a record handed to it must not be dropped while the broker is away.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
+  });
 }

@@ -3,7 +3,7 @@ import type avro from 'avsc';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import { RegistryAvroCodec, type EventCodec, type RegistrySettings } from './avro-codec';
 import { KafkaConsumerHost, type ConsumerHost } from './consumer-host';
-import { createKafka, type KafkaSettings } from './kafka-client';
+import { createKafka, createProducer, type KafkaSettings } from './kafka-client';
 import { KafkaEventPublisher, type EventPublisher, type OutgoingRecord } from './publisher';
 import type { Subscription } from './record-processor';
 import { ensureTopics, type TopicSpec } from './topics';
@@ -47,7 +47,7 @@ export class KafkaRuntime {
     this.kafka = createKafka(opts.kafka, opts.logger);
     this.codec = new RegistryAvroCodec(opts.registry);
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = createProducer(this.kafka);
     const schemas = new Map(opts.catalogue.map((t) => [this.topic(t.topic), t.schema as avro.Schema]));
     this.innerPublisher = new KafkaEventPublisher(this.producer, this.codec, schemas, {
       autoRegister: opts.autoRegister,

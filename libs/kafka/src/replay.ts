@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { createProducer } from './kafka-client';
 import type { Logger } from '@connector/observability';
 import { DLQ_HEADERS, dlqTopic } from './dead-letter';
 
@@ -38,7 +39,7 @@ export async function redriveDeadLetters(kafka: Kafka, opts: RedriveOptions): Pr
   }
   if (ends.size === 0) return { redriven: 0, skipped: 0 };
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = createProducer(kafka);
   const consumer = kafka.consumer({ groupId });
   let redriven = 0;
   let skipped = 0;

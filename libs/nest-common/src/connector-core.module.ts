@@ -47,7 +47,7 @@ class CoreLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
 
   async onApplicationBootstrap(): Promise<void> {
     await this.kafka.startConsumers();
-    this.logger.info({ service: this.opts.service }, 'service started');
+    this.logger.info('service started');
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -10,6 +10,7 @@ import {
   RegistryAvroCodec,
   REDRIVEN_FROM_HEADER,
   createKafka,
+  createProducer,
   dlqTopic,
   ensureTopics,
   redriveDeadLetters,
@@ -43,7 +44,7 @@ describe('kafka library against a real broker and schema registry', () => {
     kafka = createKafka({ brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'kafka-int-test' }, logger);
     admin = kafka.admin();
     await admin.connect();
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = createProducer(kafka);
     await producer.connect();
   });
 

@@ -47,5 +47,5 @@ function demoOrder(
     })),
     changeType: 'CREATED',
     source: 'ORDERS_API',
-  } as unknown as AmazonOrder;
+  };
 }
