@@ -48,9 +48,13 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     const logger = silentLogger();
-    ingest = await NestFactory.create(ingestModule(loadConfig(ingestConfig, env()), { logger }), { logger: false });
+    ingest = await NestFactory.create(ingestModule(loadConfig(ingestConfig, env()), { logger }), {
+      logger: false,
+    });
     await ingest.listen(0, '127.0.0.1');
-    writer = await NestFactory.create(writerModule(loadConfig(writerConfig, env()), { logger }), { logger: false });
+    writer = await NestFactory.create(writerModule(loadConfig(writerConfig, env()), { logger }), {
+      logger: false,
+    });
     await writer.listen(0, '127.0.0.1');
   });
 
@@ -76,24 +80,35 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
       }),
     ]);
     const stored = await tdb.db('inbound_records').where({ event_id: orders[3].eventId }).first();
-    expect(stored.payload.orderTotal).toEqual(orders[3].orderTotal && { ...orders[3].orderTotal, amount: expect.stringMatching(/^\d+\.\d{4}$/) });
+    expect(stored.payload.orderTotal).toEqual(
+      orders[3].orderTotal && { ...orders[3].orderTotal, amount: expect.stringMatching(/^\d+\.\d{4}$/) },
+    );
 
     await ingest.get(OrderPublisherService).publish(orders.slice(0, 5));
     await waitFor(
-      async () => (await tdb.db('audit_trail').where({ connection_id: 'conn-a', stage: 'skipped' })).length === 5,
+      async () =>
+        (await tdb.db('audit_trail').where({ connection_id: 'conn-a', stage: 'skipped' })).length === 5,
       { what: 'five duplicates recognised' },
     );
     expect(await inboxCount(tdb.db, 'conn-a')).toBe(25);
   });
 
   it('when a poison record arrives, then it lands on the DLQ with its origin and later orders still flow', async () => {
-    const kafka = createKafka({ brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'e2e' }, silentLogger());
+    const kafka = createKafka(
+      { brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'e2e' },
+      silentLogger(),
+    );
     const producer = createProducer(kafka);
     await producer.connect();
-    await producer.send({ topic: ordersTopic, messages: [{ key: 'conn-b/poison', value: Buffer.from('not an avro record') }] });
+    await producer.send({
+      topic: ordersTopic,
+      messages: [{ key: 'conn-b/poison', value: Buffer.from('not an avro record') }],
+    });
     await producer.disconnect();
     await ingest.get(OrderPublisherService).publish(demoOrders('conn-b', 3));
-    await waitFor(async () => (await inboxCount(tdb.db, 'conn-b')) === 3, { what: 'orders after the poison record' });
+    await waitFor(async () => (await inboxCount(tdb.db, 'conn-b')) === 3, {
+      what: 'orders after the poison record',
+    });
 
     const consumer = kafka.consumer({ groupId: uniqueName('dlq-check') });
     const dead: Array<Record<string, string>> = [];
@@ -116,13 +131,23 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
   it('when probed, then both services are ready and expose their metrics', async () => {
     for (const app of [ingest, writer]) {
       const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
-      expect(ready.body.info).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' }, 'schema-registry': { status: 'up' } });
+      expect(ready.body.info).toMatchObject({
+        database: { status: 'up' },
+        kafka: { status: 'up' },
+        'schema-registry': { status: 'up' },
+      });
       await request(app.getHttpServer()).get('/health/live').expect(200);
     }
     const writerMetrics = await request(writer.getHttpServer()).get('/metrics').expect(200);
-    expect(writerMetrics.text).toMatch(new RegExp(`connector_events_consumed_total\\{topic="${ordersTopic.replace(/\./g, '\\.')}",outcome="ok",service="sage-writer"\\} 3[0-9]`));
+    expect(writerMetrics.text).toMatch(
+      new RegExp(
+        `connector_events_consumed_total\\{topic="${ordersTopic.replace(/\./g, '\\.')}",outcome="ok",service="sage-writer"\\} 3[0-9]`,
+      ),
+    );
     expect(writerMetrics.text).toContain('connector_dlq_messages_total');
     const ingestMetrics = await request(ingest.getHttpServer()).get('/metrics').expect(200);
-    expect(ingestMetrics.text).toContain(`connector_events_produced_total{topic="${ordersTopic}",service="amazon-ingest"}`);
+    expect(ingestMetrics.text).toContain(
+      `connector_events_produced_total{topic="${ordersTopic}",service="amazon-ingest"}`,
+    );
   });
 });

@@ -10,8 +10,10 @@ async function main() {
   const db = createDb({ url, poolMax: 1, applicationName: 'migrate' });
   try {
     const cmd = process.argv[2] ?? 'latest';
-    if (cmd === 'latest') console.log(`applied: ${(await migrateLatest(db)).join(', ') || 'nothing (up to date)'}`);
-    else if (cmd === 'rollback') console.log(`rolled back: ${(await migrateRollback(db)).join(', ') || 'nothing'}`);
+    if (cmd === 'latest')
+      console.log(`applied: ${(await migrateLatest(db)).join(', ') || 'nothing (up to date)'}`);
+    else if (cmd === 'rollback')
+      console.log(`rolled back: ${(await migrateRollback(db)).join(', ') || 'nothing'}`);
     else if (cmd === 'list') console.log(`pending: ${(await pendingMigrations(db)).join(', ') || 'none'}`);
     else throw new Error(`unknown command ${cmd}: latest | rollback | list`);
   } finally {

@@ -4,7 +4,11 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const dir = process.argv[2];
-let passed = 0, failed = 0, skipped = 0, brokenSuites = 0, files = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  brokenSuites = 0,
+  files = 0;
 for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
   if (!file.endsWith('.json')) continue;
   const r = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
@@ -14,7 +18,10 @@ for (const file of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
   skipped += r.numPendingTests + r.numTodoTests;
   brokenSuites += r.numRuntimeErrorTestSuites;
   for (const suite of r.testResults) {
-    if (suite.status === 'failed') console.log(`FAILED ${path.relative(process.cwd(), suite.name)}: ${(suite.message || '').split('\n').slice(0, 3).join(' ').slice(0, 300)}`);
+    if (suite.status === 'failed')
+      console.log(
+        `FAILED ${path.relative(process.cwd(), suite.name)}: ${(suite.message || '').split('\n').slice(0, 3).join(' ').slice(0, 300)}`,
+      );
   }
 }
 console.log(`${files} jest runs; ${brokenSuites} suites failed to run`);

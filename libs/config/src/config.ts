@@ -31,7 +31,10 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: csv,
   KAFKA_CLIENT_ID: z.string().min(1).default('connector'),
   /** prepended to every topic: separate environments on one cluster, isolated test runs */
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
   /** the consumer group; defaults to connector.<service> */
   KAFKA_GROUP_ID: z.string().min(1).optional(),
   KAFKA_SSL: bool.default(false),
@@ -54,7 +57,12 @@ export const baseConfigSchema = z.object({
   SIMULATORS: bool.default(true),
 });
 
-export const SECRET_KEYS = ['KAFKA_SASL_PASSWORD', 'SCHEMA_REGISTRY_PASSWORD', 'DATABASE_URL', 'CREDENTIALS_KEY'] as const;
+export const SECRET_KEYS = [
+  'KAFKA_SASL_PASSWORD',
+  'SCHEMA_REGISTRY_PASSWORD',
+  'DATABASE_URL',
+  'CREDENTIALS_KEY',
+] as const;
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
@@ -62,7 +70,10 @@ export type BaseConfig = z.infer<typeof baseConfigSchema>;
  * Validates the environment once, at boot, against a zod schema and returns a typed, frozen object.
  * Every problem is reported at once; nothing reads process.env after this.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
@@ -75,7 +86,8 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, s
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(config).map(([k, v]) => {
-      if ((SECRET_KEYS as readonly string[]).includes(k) && typeof v === 'string' && !/^postgres/.test(v)) return [k, '[redacted]'];
+      if ((SECRET_KEYS as readonly string[]).includes(k) && typeof v === 'string' && !/^postgres/.test(v))
+        return [k, '[redacted]'];
       if (typeof v === 'string') return [k, v.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:[redacted]@')];
       return [k, v];
     }),

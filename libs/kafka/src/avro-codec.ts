@@ -5,7 +5,7 @@ import {
   ConfluentSchemaRegistryValidationError,
 } from '@kafkajs/confluent-schema-registry/dist/errors';
 import type avro from 'avsc';
-import { AVRO_TYPE_OPTIONS } from './avro-decimal.type';
+import { avroTypeOptions } from './avro-decimal.type';
 import { NonRetriableError, PoisonRecordError, RetriableError } from './errors';
 
 /** Encodes and decodes event values in the Confluent wire format (magic 0, schema id, Avro body). */
@@ -26,7 +26,9 @@ export interface RegistrySettings {
 }
 
 function httpStatus(err: unknown): number | undefined {
-  return err && typeof err === 'object' && 'status' in err && typeof err.status === 'number' ? err.status : undefined;
+  return err && typeof err === 'object' && 'status' in err && typeof err.status === 'number'
+    ? err.status
+    : undefined;
 }
 
 /** Registry failures: 4xx (other than 408/429) are the caller's fault and final; the rest may pass. */
@@ -44,14 +46,21 @@ export class RegistryAvroCodec implements EventCodec {
 
   constructor({ url, username, password }: RegistrySettings) {
     this.registry = new SchemaRegistry(
-      { host: url, auth: username ? { username, password: password ?? '' } : undefined, retry: { retries: 3 } },
-      { [SchemaType.AVRO]: AVRO_TYPE_OPTIONS },
+      {
+        host: url,
+        auth: username ? { username, password: password ?? '' } : undefined,
+        retry: { retries: 3 },
+      },
+      { [SchemaType.AVRO]: avroTypeOptions() },
     );
   }
 
   async register(subject: string, schema: avro.Schema): Promise<number> {
     try {
-      const { id } = await this.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+      const { id } = await this.registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject },
+      );
       return id;
     } catch (err) {
       throw registryError(`register ${subject}`, err);
@@ -72,7 +81,9 @@ export class RegistryAvroCodec implements EventCodec {
     } catch (err) {
       if (err instanceof ConfluentSchemaRegistryValidationError) {
         const paths = err.paths.map((p) => p.join('.')).join(', ');
-        throw new NonRetriableError('INVALID_EVENT', `event does not match schema ${schemaId} at: ${paths}`, { cause: err });
+        throw new NonRetriableError('INVALID_EVENT', `event does not match schema ${schemaId} at: ${paths}`, {
+          cause: err,
+        });
       }
       throw registryError(`encode with schema ${schemaId}`, err);
     }
@@ -80,7 +91,9 @@ export class RegistryAvroCodec implements EventCodec {
 
   async decode<T>(buffer: Buffer, readerSchema?: avro.Schema): Promise<T> {
     if (!Buffer.isBuffer(buffer) || buffer.length < 5) {
-      throw new PoisonRecordError(`record value is not in the Confluent wire format (${buffer?.length ?? 0} bytes)`);
+      throw new PoisonRecordError(
+        `record value is not in the Confluent wire format (${buffer?.length ?? 0} bytes)`,
+      );
     }
     try {
       return (await this.registry.decode(
@@ -88,12 +101,19 @@ export class RegistryAvroCodec implements EventCodec {
         readerSchema ? { [SchemaType.AVRO]: { readerSchema: readerSchema as never } } : undefined,
       )) as T;
     } catch (err) {
-      if (err instanceof ConfluentSchemaRegistryArgumentError) throw new PoisonRecordError(err.message, { cause: err });
+      if (err instanceof ConfluentSchemaRegistryArgumentError)
+        throw new PoisonRecordError(err.message, { cause: err });
       const status = httpStatus(err);
       if (status === 404) {
-        throw new PoisonRecordError(`schema id ${buffer.readInt32BE(1)} is unknown to the registry`, { cause: err });
+        throw new PoisonRecordError(`schema id ${buffer.readInt32BE(1)} is unknown to the registry`, {
+          cause: err,
+        });
       }
-      if (status === undefined && err instanceof Error && !/ECONN|ETIMEDOUT|socket|network|fetch/i.test(err.message)) {
+      if (
+        status === undefined &&
+        err instanceof Error &&
+        !/ECONN|ETIMEDOUT|socket|network|fetch/i.test(err.message)
+      ) {
         throw new PoisonRecordError(`record cannot be decoded: ${err.message}`, { cause: err });
       }
       throw registryError('decode', err);

@@ -62,7 +62,13 @@ export class DecimalType extends avro.types.LogicalType {
   }
 }
 
-export const AVRO_LOGICAL_TYPES = { decimal: DecimalType } as unknown as Record<string, new (...args: never[]) => avro.types.LogicalType>;
+export const AVRO_LOGICAL_TYPES: NonNullable<avro.ForSchemaOptions['logicalTypes']> = { decimal: DecimalType };
 
-/** Options every avsc Type in the connector is built with. */
-export const AVRO_TYPE_OPTIONS = { logicalTypes: AVRO_LOGICAL_TYPES, assertLogicalTypes: true } as avro.ForSchemaOptions;
+/**
+ * Options every avsc Type in the connector is built with. A new object each call: avsc keeps its registry
+ * of named types inside the options object, and a shared one would make two schemas that both define
+ * connector.common.Money collide.
+ */
+export function avroTypeOptions(): Partial<avro.ForSchemaOptions> {
+  return { logicalTypes: AVRO_LOGICAL_TYPES, assertLogicalTypes: true };
+}

@@ -25,7 +25,9 @@ export interface ConsumerHost {
   isRunning(): boolean;
 }
 
-function headersOf(raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): Record<string, string> {
+function headersOf(
+  raw: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw ?? {})) {
     if (v === undefined) continue;
@@ -65,24 +67,34 @@ export class KafkaConsumerHost implements ConsumerHost {
     const { logger, metrics, groupId } = this.opts;
     this.dlqProducer = createProducer(this.kafka);
     await this.dlqProducer.connect();
-    const processor = new RecordProcessor(this.codec, new KafkaDeadLetterSink(this.dlqProducer, this.opts.service), {
-      service: this.opts.service,
-      maxAttempts: this.opts.maxAttempts,
-      retryBaseMs: this.opts.retryBaseMs,
-      retryMaxMs: this.opts.retryMaxMs,
-      logger,
-      metrics,
-    });
+    const processor = new RecordProcessor(
+      this.codec,
+      new KafkaDeadLetterSink(this.dlqProducer, this.opts.service),
+      {
+        service: this.opts.service,
+        maxAttempts: this.opts.maxAttempts,
+        retryBaseMs: this.opts.retryBaseMs,
+        retryMaxMs: this.opts.retryMaxMs,
+        logger,
+        metrics,
+      },
+    );
     const consumer = this.kafka.consumer({ groupId, sessionTimeout: 45_000, heartbeatInterval: 3_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      metrics?.consumerLag.set({ group: groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
+      metrics?.consumerLag.set(
+        { group: groupId, topic: payload.topic, partition: String(payload.partition) },
+        Number(payload.offsetLag),
+      );
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       logger.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed');
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.subs.keys()], fromBeginning: this.opts.fromBeginning ?? true });
+    await consumer.subscribe({
+      topics: [...this.subs.keys()],
+      fromBeginning: this.opts.fromBeginning ?? true,
+    });
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,

@@ -18,7 +18,12 @@ export const DLQ_HEADERS = {
   failedAt: 'x-dlq-failed-at',
 } as const;
 
-export function deadLetterHeaders(record: RawRecord, failure: Failure, service: string, now = new Date()): Record<string, string> {
+export function deadLetterHeaders(
+  record: RawRecord,
+  failure: Failure,
+  service: string,
+  now = new Date(),
+): Record<string, string> {
   return {
     ...record.headers,
     [DLQ_HEADERS.error]: failure.message.slice(0, 4000),
@@ -46,7 +51,9 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     await this.producer.send({
       topic: dlqTopic(record.topic),
       acks: -1,
-      messages: [{ key: record.key, value: record.value, headers: deadLetterHeaders(record, failure, this.service) }],
+      messages: [
+        { key: record.key, value: record.value, headers: deadLetterHeaders(record, failure, this.service) },
+      ],
     });
   }
 }

@@ -34,7 +34,8 @@ export class PoisonRecordError extends NonRetriableError {
 /** Whether an arbitrary thrown value should be retried. Unknown errors are retried (bounded), never dropped. */
 export function isRetriable(err: unknown): boolean {
   if (err instanceof ConnectorError) return err.retriable;
-  if (err && typeof err === 'object' && 'retriable' in err && typeof err.retriable === 'boolean') return err.retriable;
+  if (err && typeof err === 'object' && 'retriable' in err && typeof err.retriable === 'boolean')
+    return err.retriable;
   return true;
 }
 

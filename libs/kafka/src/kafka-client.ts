@@ -21,7 +21,8 @@ export function kafkaLogCreator(logger: Logger) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
-      const target = LEVELS[level] === 'error' ? 'warn' : LEVELS[level] === 'info' ? 'debug' : (LEVELS[level] ?? 'debug');
+      const target =
+        LEVELS[level] === 'error' ? 'warn' : LEVELS[level] === 'info' ? 'debug' : (LEVELS[level] ?? 'debug');
       child[target](extra, message);
     };
 }

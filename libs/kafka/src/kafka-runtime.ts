@@ -68,13 +68,18 @@ export class KafkaRuntime {
   }
 
   readonly publisher: EventPublisher = {
-    publish: <V>(topic: string, records: OutgoingRecord<V>[]) => this.innerPublisher.publish(this.topic(topic), records),
+    publish: <V>(topic: string, records: OutgoingRecord<V>[]) =>
+      this.innerPublisher.publish(this.topic(topic), records),
   };
 
   /** subscribe to a logical topic; the reader schema defaults to the catalogue's */
   subscribe<T>(sub: Subscription<T>): void {
     const entry = this.opts.catalogue.find((t) => t.topic === sub.topic);
-    this.host.subscribe({ ...sub, topic: this.topic(sub.topic), readerSchema: sub.readerSchema ?? (entry?.schema as avro.Schema) });
+    this.host.subscribe({
+      ...sub,
+      topic: this.topic(sub.topic),
+      readerSchema: sub.readerSchema ?? (entry?.schema as avro.Schema),
+    });
   }
 
   async connect(): Promise<void> {

@@ -39,7 +39,10 @@ export class KafkaEventPublisher implements EventPublisher {
     if (!id) {
       const schema = this.schemas.get(topic);
       const subject = `${topic}-value`;
-      id = schema && this.opts.autoRegister ? this.codec.register(subject, schema) : this.codec.latestId(subject);
+      id =
+        schema && this.opts.autoRegister
+          ? this.codec.register(subject, schema)
+          : this.codec.latestId(subject);
       id.catch(() => this.ids.delete(topic));
       this.ids.set(topic, id);
     }
@@ -50,7 +53,11 @@ export class KafkaEventPublisher implements EventPublisher {
     if (records.length === 0) return;
     const id = await this.schemaId(topic);
     const messages = await Promise.all(
-      records.map(async (r) => ({ key: r.key, value: await this.codec.encode(id, r.value), headers: r.headers })),
+      records.map(async (r) => ({
+        key: r.key,
+        value: await this.codec.encode(id, r.value),
+        headers: r.headers,
+      })),
     );
     await this.producer.send({ topic, messages, acks: -1 });
     this.opts.onProduced?.(topic, records.length);

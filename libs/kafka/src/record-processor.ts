@@ -108,7 +108,10 @@ export class RecordProcessor {
         onRetry: async (err, attempt, delayMs) => {
           attemptsUsed = attempt + 1;
           this.opts.metrics?.eventsConsumed.inc({ topic: raw.topic, outcome: 'retried' });
-          this.opts.logger.warn({ ...where, attempt, delayMs, code: errorCode(err), err: errorMessage(err) }, 'handler failed; retrying');
+          this.opts.logger.warn(
+            { ...where, attempt, delayMs, code: errorCode(err), err: errorMessage(err) },
+            'handler failed; retrying',
+          );
           await (heartbeat ?? this.opts.heartbeat)?.();
         },
       });
@@ -124,7 +127,11 @@ export class RecordProcessor {
   }
 
   /** Registry outages are retried like handler failures; a record that is not decodable is not. */
-  private async decodeWithRetry<T>(value: Buffer, readerSchema: avro.Schema | undefined, heartbeat?: () => Promise<void>): Promise<T> {
+  private async decodeWithRetry<T>(
+    value: Buffer,
+    readerSchema: avro.Schema | undefined,
+    heartbeat?: () => Promise<void>,
+  ): Promise<T> {
     const { value: decoded } = await retry(() => this.codec.decode<T>(value, readerSchema), {
       maxAttempts: this.opts.maxAttempts,
       baseMs: this.opts.retryBaseMs,
@@ -139,7 +146,11 @@ export class RecordProcessor {
     return decoded;
   }
 
-  private async fail(raw: RawRecord, f: { error: unknown; stage: Failure['stage']; attempts: number }, started: bigint): Promise<Outcome> {
+  private async fail(
+    raw: RawRecord,
+    f: { error: unknown; stage: Failure['stage']; attempts: number },
+    started: bigint,
+  ): Promise<Outcome> {
     const failure: Failure = {
       ...f,
       code: errorCode(f.error),
@@ -151,7 +162,15 @@ export class RecordProcessor {
     this.opts.metrics?.dlqMessages.inc({ topic: raw.topic, reason: failure.code });
     this.observeDuration(raw.topic, started);
     this.opts.logger.warn(
-      { topic: raw.topic, partition: raw.partition, offset: raw.offset, stage: f.stage, attempts: f.attempts, code: failure.code, err: failure.message },
+      {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: raw.offset,
+        stage: f.stage,
+        attempts: f.attempts,
+        code: failure.code,
+        err: failure.message,
+      },
       'record sent to the dead-letter topic',
     );
     return 'dead_lettered';

@@ -20,7 +20,10 @@ export interface RedriveOptions {
  * value and headers; the x-dlq-* headers are dropped and x-redriven-from names the dead letter), then
  * stops. Run it after the fix (a mapping, a deploy); records that fail again return to the DLQ.
  */
-export async function redriveDeadLetters(kafka: Kafka, opts: RedriveOptions): Promise<{ redriven: number; skipped: number }> {
+export async function redriveDeadLetters(
+  kafka: Kafka,
+  opts: RedriveOptions,
+): Promise<{ redriven: number; skipped: number }> {
   const source = dlqTopic(opts.topic);
   const groupId = opts.groupId ?? `connector.redrive.${opts.topic}`;
   const admin = kafka.admin();
@@ -59,9 +62,15 @@ export async function redriveDeadLetters(kafka: Kafka, opts: RedriveOptions): Pr
             );
             const origin = headers[DLQ_HEADERS.topic] || opts.topic;
             if (!opts.codes || opts.codes.includes(headers[DLQ_HEADERS.code])) {
-              const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('x-dlq-')));
+              const kept = Object.fromEntries(
+                Object.entries(headers).filter(([k]) => !k.startsWith('x-dlq-')),
+              );
               kept[REDRIVEN_FROM_HEADER] = `${source}/${partition}/${message.offset}`;
-              await producer.send({ topic: origin, acks: -1, messages: [{ key: message.key, value: message.value, headers: kept }] });
+              await producer.send({
+                topic: origin,
+                acks: -1,
+                messages: [{ key: message.key, value: message.value, headers: kept }],
+              });
               redriven++;
             } else {
               skipped++;
@@ -86,7 +95,12 @@ export async function redriveDeadLetters(kafka: Kafka, opts: RedriveOptions): Pr
  * Moves a consumer group's offsets on `topic` to the first record at or after `at`, so the service
  * reprocesses from that time. The group must be stopped (Kafka refuses to move an active group).
  */
-export async function resetGroupToTime(kafka: Kafka, groupId: string, topic: string, at: Date): Promise<Array<{ partition: number; offset: string }>> {
+export async function resetGroupToTime(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  at: Date,
+): Promise<Array<{ partition: number; offset: string }>> {
   const admin = kafka.admin();
   await admin.connect();
   try {

@@ -6,7 +6,10 @@ export interface BackoffOptions {
 }
 
 /** Capped exponential backoff with full jitter: a delay uniformly drawn from [0, min(max, base · 2^(attempt-1))]. */
-export function backoffDelay(attempt: number, { baseMs, maxMs, random = Math.random }: BackoffOptions): number {
+export function backoffDelay(
+  attempt: number,
+  { baseMs, maxMs, random = Math.random }: BackoffOptions,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }
@@ -23,9 +26,12 @@ export class RetriesExhaustedError extends Error {
     readonly attempts: number,
     readonly lastError: unknown,
   ) {
-    super(`gave up after ${attempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`, {
-      cause: lastError,
-    });
+    super(
+      `gave up after ${attempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      {
+        cause: lastError,
+      },
+    );
     this.name = 'RetriesExhaustedError';
   }
 }
@@ -36,7 +42,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Runs `fn` until it succeeds, fails with an error `shouldRetry` rejects, or `maxAttempts` are used.
  * Returns the value and the number of attempts it took.
  */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<{ value: T; attempts: number }> {
+export async function retry<T>(
+  fn: (attempt: number) => Promise<T>,
+  opts: RetryOptions,
+): Promise<{ value: T; attempts: number }> {
   const wait = opts.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
     try {

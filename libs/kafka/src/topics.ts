@@ -16,9 +16,12 @@ const DLQ_RETENTION_MS = 30 * 24 * 3600 * 1000;
 export function topicConfigs(specs: readonly TopicSpec[], replicationFactor = 1): ITopicConfig[] {
   const out: ITopicConfig[] = [];
   for (const s of specs) {
-    const configEntries: Array<{ name: string; value: string }> = [{ name: 'cleanup.policy', value: s.cleanupPolicy }];
+    const configEntries: Array<{ name: string; value: string }> = [
+      { name: 'cleanup.policy', value: s.cleanupPolicy },
+    ];
     if (s.cleanupPolicy === 'compact') configEntries.push({ name: 'min.compaction.lag.ms', value: '0' });
-    if (s.retentionMs !== undefined) configEntries.push({ name: 'retention.ms', value: String(s.retentionMs) });
+    if (s.retentionMs !== undefined)
+      configEntries.push({ name: 'retention.ms', value: String(s.retentionMs) });
     out.push({ topic: s.topic, numPartitions: s.partitions, replicationFactor, configEntries });
     if (s.dlq) {
       out.push({
@@ -36,7 +39,11 @@ export function topicConfigs(specs: readonly TopicSpec[], replicationFactor = 1)
 }
 
 /** Creates the topics (and their dead-letter topics) that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(
+  admin: Admin,
+  specs: readonly TopicSpec[],
+  replicationFactor = 1,
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topicConfigs(specs, replicationFactor).filter((t) => !existing.has(t.topic));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });

@@ -10,7 +10,10 @@ export type MoneyDecimal = InstanceType<typeof MoneyDecimal>;
 export class InvalidAmountError extends Error {
   readonly retriable = false;
   readonly code = 'INVALID_AMOUNT';
-  constructor(readonly input: unknown, reason: string) {
+  constructor(
+    readonly input: unknown,
+    reason: string,
+  ) {
     super(`invalid amount ${JSON.stringify(input)}: ${reason}`);
     this.name = 'InvalidAmountError';
   }
@@ -21,7 +24,8 @@ const PLAIN = /^[+-]?\d+(\.\d+)?$/;
 /** Parses a plain decimal string ("-12.50"). Numbers, exponents, NaN and empty strings are rejected. */
 export function decimal(value: string | MoneyDecimal): MoneyDecimal {
   if (value instanceof MoneyDecimal) return value;
-  if (typeof value !== 'string') throw new InvalidAmountError(value, `expected a decimal string, got ${typeof value}`);
+  if (typeof value !== 'string')
+    throw new InvalidAmountError(value, `expected a decimal string, got ${typeof value}`);
   const trimmed = value.trim();
   if (!PLAIN.test(trimmed)) throw new InvalidAmountError(value, 'not a plain decimal');
   return new MoneyDecimal(trimmed);
@@ -53,7 +57,8 @@ export function parseLocaleAmount(raw: string, opts: LocaleAmountOptions = {}): 
       const decimals = input.length - at - 1;
       const occurrences = input.split(candidate).length - 1;
       if (occurrences > 1) sep = candidate === ',' ? '.' : ',';
-      else if (decimals === 3) throw new InvalidAmountError(raw, 'ambiguous separator: pass decimalSeparator');
+      else if (decimals === 3)
+        throw new InvalidAmountError(raw, 'ambiguous separator: pass decimalSeparator');
       else sep = candidate;
     }
   }

@@ -16,7 +16,17 @@ import { KafkaRuntime, type CatalogueEntry } from '@connector/kafka';
 import { ConnectorMetrics, createLogger, type Logger } from '@connector/observability';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
-import { AUDIT_STORE, CONFIG, DB, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS, READINESS_CHECKS, type ReadinessCheck } from './tokens';
+import {
+  AUDIT_STORE,
+  CONFIG,
+  DB,
+  EVENT_PUBLISHER,
+  KAFKA,
+  LOGGER,
+  METRICS,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+} from './tokens';
 
 export interface CoreOptions {
   service: string;
@@ -62,9 +72,18 @@ export class ConnectorCoreModule {
   static forRoot(opts: CoreOptions): DynamicModule {
     const { config, service } = opts;
     const logger =
-      opts.logger ?? createLogger({ service, level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' && process.stdout.isTTY });
+      opts.logger ??
+      createLogger({
+        service,
+        level: config.LOG_LEVEL,
+        pretty: config.NODE_ENV === 'development' && process.stdout.isTTY,
+      });
     const metrics = new ConnectorMetrics(service);
-    const db = createDb({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: service });
+    const db = createDb({
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      applicationName: service,
+    });
     const kafka = new KafkaRuntime({
       service,
       kafka: {
@@ -73,26 +92,43 @@ export class ConnectorCoreModule {
         ssl: config.KAFKA_SSL,
         sasl:
           config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME
-            ? { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD ?? '' }
+            ? {
+                mechanism: config.KAFKA_SASL_MECHANISM,
+                username: config.KAFKA_SASL_USERNAME,
+                password: config.KAFKA_SASL_PASSWORD ?? '',
+              }
             : undefined,
       },
-      registry: { url: config.SCHEMA_REGISTRY_URL, username: config.SCHEMA_REGISTRY_USERNAME, password: config.SCHEMA_REGISTRY_PASSWORD },
+      registry: {
+        url: config.SCHEMA_REGISTRY_URL,
+        username: config.SCHEMA_REGISTRY_USERNAME,
+        password: config.SCHEMA_REGISTRY_PASSWORD,
+      },
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       catalogue: opts.catalogue,
       groupId: config.KAFKA_GROUP_ID ?? `connector.${service}`,
       autoRegister: config.SCHEMA_AUTO_REGISTER,
       ensureTopics: config.NODE_ENV !== 'production',
-      consumer: { maxAttempts: config.CONSUMER_MAX_ATTEMPTS, retryBaseMs: config.CONSUMER_RETRY_BASE_MS, retryMaxMs: config.CONSUMER_RETRY_MAX_MS },
+      consumer: {
+        maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+        retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
+        retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+      },
       logger,
       metrics,
     });
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => pingDb(db) },
       { name: 'kafka', check: () => kafka.ping() },
-      { name: 'schema-registry', check: async () => {
-        const res = await fetch(`${config.SCHEMA_REGISTRY_URL.replace(/\/$/, '')}/subjects`, { signal: AbortSignal.timeout(3000) });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      } },
+      {
+        name: 'schema-registry',
+        check: async () => {
+          const res = await fetch(`${config.SCHEMA_REGISTRY_URL.replace(/\/$/, '')}/subjects`, {
+            signal: AbortSignal.timeout(3000),
+          });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        },
+      },
     ];
     return {
       module: ConnectorCoreModule,

@@ -14,7 +14,13 @@ export function serviceModule(
   return {
     module: root,
     imports: [
-      ConnectorCoreModule.forRoot({ service, config, catalogue: TOPIC_CATALOGUE, migrate: config.DATABASE_MIGRATE_ON_BOOT, ...overrides }),
+      ConnectorCoreModule.forRoot({
+        service,
+        config,
+        catalogue: TOPIC_CATALOGUE,
+        migrate: config.DATABASE_MIGRATE_ON_BOOT,
+        ...overrides,
+      }),
       ...features,
     ],
   };

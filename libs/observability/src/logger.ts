@@ -45,7 +45,12 @@ export interface LoggerSettings {
   destination?: pino.DestinationStream;
 }
 
-export function createLogger({ service, level = 'info', pretty = false, destination }: LoggerSettings): Logger {
+export function createLogger({
+  service,
+  level = 'info',
+  pretty = false,
+  destination,
+}: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level,
     base: { service },
@@ -54,7 +59,8 @@ export function createLogger({ service, level = 'info', pretty = false, destinat
     formatters: { level: (label) => ({ level: label }) },
   };
   if (destination) return pino(options, destination);
-  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
+  if (pretty)
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { singleLine: true } } });
   return pino(options);
 }
 

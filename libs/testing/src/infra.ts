@@ -55,11 +55,12 @@ export async function containerRuntimeAvailable(): Promise<boolean> {
 
 async function startLocalStack(): Promise<TestInfra> {
   const script = path.join(WORKSPACE, 'deploy/local/stack.sh');
-  const { stdout } = await run('bash', [script, 'start'], { cwd: WORKSPACE, maxBuffer: 10 * 1024 * 1024 }).catch(
-    (err: { stderr?: string; message: string }) => {
-      throw new Error(`the local stack did not start: ${err.stderr ?? err.message}`);
-    },
-  );
+  const { stdout } = await run('bash', [script, 'start'], {
+    cwd: WORKSPACE,
+    maxBuffer: 10 * 1024 * 1024,
+  }).catch((err: { stderr?: string; message: string }) => {
+    throw new Error(`the local stack did not start: ${err.stderr ?? err.message}`);
+  });
   const env = Object.fromEntries(
     stdout
       .split('\n')

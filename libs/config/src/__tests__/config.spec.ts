@@ -20,7 +20,12 @@ describe('loadConfig', () => {
   it('when several settings are wrong, then every problem is named at once', () => {
     let error: unknown;
     try {
-      loadConfig(baseConfigSchema, { ...valid, HTTP_PORT: 'abc', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: undefined });
+      loadConfig(baseConfigSchema, {
+        ...valid,
+        HTTP_PORT: 'abc',
+        DATABASE_URL: 'mysql://x',
+        KAFKA_BROKERS: undefined,
+      });
     } catch (e) {
       error = e;
     }

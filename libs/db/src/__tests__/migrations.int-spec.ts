@@ -10,7 +10,14 @@ describe('database migrations and the audit store', () => {
 
   it('when migrated, then nothing is pending and every table exists', async () => {
     expect(await pendingMigrations(tdb.db)).toEqual([]);
-    for (const table of ['connections', 'poll_cursors', 'idempotency_ledger', 'audit_trail', 'reconciliation_results', 'inbound_records']) {
+    for (const table of [
+      'connections',
+      'poll_cursors',
+      'idempotency_ledger',
+      'audit_trail',
+      'reconciliation_results',
+      'inbound_records',
+    ]) {
       expect(await tdb.db.schema.hasTable(table)).toBe(true);
     }
   });
@@ -26,7 +33,11 @@ describe('database migrations and the audit store', () => {
       payload: { amount: '12.3400' },
     });
     const [bySource] = await store.findBySource('amazon.orders.v1', 2, '9007199254740993');
-    expect(bySource).toMatchObject({ stage: 'consumed', payload: { amount: '12.3400' }, source: { offset: '9007199254740993' } });
+    expect(bySource).toMatchObject({
+      stage: 'consumed',
+      payload: { amount: '12.3400' },
+      source: { offset: '9007199254740993' },
+    });
     expect(await store.findByRecordKey('c1', 'c1/111-0000000-0000000')).toHaveLength(1);
   });
 

@@ -33,7 +33,11 @@ function mapRow(row: AuditRow): AuditRecord {
     source:
       row.source_topic === null
         ? undefined
-        : { topic: row.source_topic, partition: row.source_partition ?? 0, offset: String(row.source_offset) },
+        : {
+            topic: row.source_topic,
+            partition: row.source_partition ?? 0,
+            offset: String(row.source_offset),
+          },
     recordKey: opt(row.record_key),
     eventId: opt(row.event_id),
     payload: opt(row.payload),
@@ -74,7 +78,9 @@ export class KnexAuditStore implements AuditStore {
   }
 
   async findByRecordKey(connectionId: string, recordKey: string): Promise<AuditRecord[]> {
-    const rows = await this.db<AuditRow>(TABLE).where({ connection_id: connectionId, record_key: recordKey }).orderBy('id');
+    const rows = await this.db<AuditRow>(TABLE)
+      .where({ connection_id: connectionId, record_key: recordKey })
+      .orderBy('id');
     return rows.map(mapRow);
   }
 }

@@ -23,10 +23,15 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('poll_cursors', (t) => {
     t.text('connection_id').notNullable().references('connections.id').onDelete('CASCADE');
-    t.text('stream').notNullable().comment('what is polled: orders, financial-event-groups, settlements, erp-items ...');
+    t.text('stream')
+      .notNullable()
+      .comment('what is polled: orders, financial-event-groups, settlements, erp-items ...');
     t.timestamp('watermark', { useTz: true }).notNullable();
     t.integer('overlap_seconds').notNullable().defaultTo(0);
-    t.jsonb('state').notNullable().defaultTo('{}').comment('stream-specific resume state (e.g. a next token)');
+    t.jsonb('state')
+      .notNullable()
+      .defaultTo('{}')
+      .comment('stream-specific resume state (e.g. a next token)');
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.primary(['connection_id', 'stream']);
   });
@@ -94,7 +99,14 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['inbound_records', 'reconciliation_results', 'audit_trail', 'idempotency_ledger', 'poll_cursors', 'connections']) {
+  for (const table of [
+    'inbound_records',
+    'reconciliation_results',
+    'audit_trail',
+    'idempotency_ledger',
+    'poll_cursors',
+    'connections',
+  ]) {
     await knex.schema.dropTableIfExists(table);
   }
 }

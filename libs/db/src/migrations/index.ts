@@ -7,7 +7,9 @@ interface Migration {
 }
 
 /** Every migration, in order. Migrations are code (not files knex loads) so they run the same under ts-node, jest and compiled JS. */
-export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = [['20261124000001_core', core]];
+export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = [
+  ['20261124000001_core', core],
+];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
   getMigrations: async () => MIGRATIONS,

@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { AVRO_TYPE_OPTIONS, bigintToBytes, bytesToBigint } from '../avro-decimal.type';
+import { avroTypeOptions, bigintToBytes, bytesToBigint } from '../avro-decimal.type';
 
 const schema = {
   type: 'record',
@@ -11,7 +11,7 @@ const schema = {
 } as const;
 
 describe('Avro decimal', () => {
-  const type = avro.Type.forSchema(schema as unknown as avro.Schema, AVRO_TYPE_OPTIONS);
+  const type = avro.Type.forSchema(schema as unknown as avro.Schema, avroTypeOptions());
 
   it.each([
     ['12345.67', '12345.6700'],

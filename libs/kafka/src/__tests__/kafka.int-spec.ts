@@ -23,7 +23,11 @@ const schema = {
   doc: 'test event',
   fields: [
     { name: 'id', type: 'string', doc: 'id' },
-    { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 18, scale: 4 }, doc: 'amount' },
+    {
+      name: 'amount',
+      type: { type: 'bytes', logicalType: 'decimal', precision: 18, scale: 4 },
+      doc: 'amount',
+    },
   ],
 } as unknown as avro.Schema;
 
@@ -41,7 +45,10 @@ describe('kafka library against a real broker and schema registry', () => {
   const hosts: KafkaConsumerHost[] = [];
 
   beforeAll(async () => {
-    kafka = createKafka({ brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'kafka-int-test' }, logger);
+    kafka = createKafka(
+      { brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'kafka-int-test' },
+      logger,
+    );
     admin = kafka.admin();
     await admin.connect();
     producer = createProducer(kafka);
@@ -56,9 +63,13 @@ describe('kafka library against a real broker and schema registry', () => {
 
   it('when topics are ensured, then compacted topics and dead-letter topics exist with their policy', async () => {
     const topic = uniqueName('test.mapping');
-    const created = await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'compact', dlq: true }]);
+    const created = await ensureTopics(admin, [
+      { topic, partitions: 1, cleanupPolicy: 'compact', dlq: true },
+    ]);
     expect(created.sort()).toEqual([topic, dlqTopic(topic)].sort());
-    expect(await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'compact', dlq: true }])).toEqual([]);
+    expect(
+      await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'compact', dlq: true }]),
+    ).toEqual([]);
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
       resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }],
@@ -69,7 +80,9 @@ describe('kafka library against a real broker and schema registry', () => {
   it('when an event is published and consumed, then it crosses Kafka in the Confluent wire format with exact decimals', async () => {
     const topic = uniqueName('test.payments');
     await ensureTopics(admin, [{ topic, partitions: 3, cleanupPolicy: 'delete', dlq: true }]);
-    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), { autoRegister: true });
+    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), {
+      autoRegister: true,
+    });
     await publisher.publish<Payment>(topic, [
       { key: 'p-1', value: { id: 'p-1', amount: '12345.67' } },
       { key: 'p-2', value: { id: 'p-2', amount: '-0.01' } },
@@ -97,7 +110,9 @@ describe('kafka library against a real broker and schema registry', () => {
   it('when a poison record and a failing record arrive, then both go to the DLQ with reasons and the partition keeps moving', async () => {
     const topic = uniqueName('test.poison');
     await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'delete', dlq: true }]);
-    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), { autoRegister: true });
+    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), {
+      autoRegister: true,
+    });
     await publisher.publish<Payment>(topic, [{ key: 'a', value: { id: 'a', amount: '1' } }]);
     await producer.send({ topic, messages: [{ key: 'poison', value: Buffer.from('{"not":"avro"}') }] });
     await publisher.publish<Payment>(topic, [
@@ -133,7 +148,9 @@ describe('kafka library against a real broker and schema registry', () => {
     await dlqConsumer.subscribe({ topic: dlqTopic(topic), fromBeginning: true });
     await dlqConsumer.run({
       eachMessage: async ({ message }) => {
-        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+        );
         dead.push({ key: String(message.key), headers, value: message.value as Buffer });
       },
     });
@@ -161,7 +178,9 @@ describe('kafka library against a real broker and schema registry', () => {
   it('when dead letters are redriven after the fix, then the handler gets them and a second redrive sends nothing', async () => {
     const topic = uniqueName('test.redrive');
     await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'delete', dlq: true }]);
-    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), { autoRegister: true });
+    const publisher = new KafkaEventPublisher(producer, codec, new Map([[topic, schema]]), {
+      autoRegister: true,
+    });
     let fixed = false;
     const handled: Array<{ id: string; redriven?: string }> = [];
     const host = new KafkaConsumerHost(kafka, codec, {
@@ -177,7 +196,8 @@ describe('kafka library against a real broker and schema registry', () => {
       topic,
       readerSchema: schema,
       handler: async (r) => {
-        if (!fixed && r.value.id.startsWith('unmapped')) throw new NonRetriableError('UNMAPPED_SKU', 'no mapping yet');
+        if (!fixed && r.value.id.startsWith('unmapped'))
+          throw new NonRetriableError('UNMAPPED_SKU', 'no mapping yet');
         handled.push({ id: r.value.id, redriven: r.headers[REDRIVEN_FROM_HEADER] });
       },
     });
@@ -190,7 +210,9 @@ describe('kafka library against a real broker and schema registry', () => {
     await waitFor(() => handled.length === 1, { what: 'the mapped record' });
 
     fixed = true;
-    await waitFor(async () => (await admin.fetchTopicOffsets(dlqTopic(topic)))[0].high === '2', { what: 'two dead letters' });
+    await waitFor(async () => (await admin.fetchTopicOffsets(dlqTopic(topic)))[0].high === '2', {
+      what: 'two dead letters',
+    });
     expect(await redriveDeadLetters(kafka, { topic, logger })).toEqual({ redriven: 2, skipped: 0 });
     await waitFor(() => handled.length === 3, { what: 'redriven records handled' });
     expect(handled.slice(1)).toEqual([

@@ -66,7 +66,9 @@ describe('RecordProcessor', () => {
       },
     });
     expect(outcome).toBe('ok');
-    expect(seen).toEqual([expect.objectContaining({ key: 'c1/111', value: { id: 'a' }, partition: 1, offset: '7' })]);
+    expect(seen).toEqual([
+      expect.objectContaining({ key: 'c1/111', value: { id: 'a' }, partition: 1, offset: '7' }),
+    ]);
     expect(dlq.records).toHaveLength(0);
   });
 
@@ -97,7 +99,12 @@ describe('RecordProcessor', () => {
     });
     expect(outcome).toBe('dead_lettered');
     expect(calls).toBe(1);
-    expect(dlq.records[0].failure).toMatchObject({ code: 'UNMAPPED_SKU', retriable: false, attempts: 1, stage: 'handle' });
+    expect(dlq.records[0].failure).toMatchObject({
+      code: 'UNMAPPED_SKU',
+      retriable: false,
+      attempts: 1,
+      stage: 'handle',
+    });
     expect(dlq.records[0].record.offset).toBe('7');
   });
 
@@ -127,7 +134,9 @@ describe('RecordProcessor', () => {
     const { processor, dlq } = setup();
     codec.outage = 2;
     const handler = jest.fn(async () => undefined);
-    expect(await processor.process(await raw({ id: 'b' }), { topic: 'amazon.orders.v1', handler })).toBe('ok');
+    expect(await processor.process(await raw({ id: 'b' }), { topic: 'amazon.orders.v1', handler })).toBe(
+      'ok',
+    );
     expect(handler).toHaveBeenCalledTimes(1);
     expect(dlq.records).toHaveLength(0);
   });
@@ -155,7 +164,8 @@ describe('RecordProcessor', () => {
 
 describe('backoffDelay', () => {
   it('when attempts grow, then the ceiling doubles up to the cap and the delay stays under it', () => {
-    const max = (attempt: number) => backoffDelay(attempt, { baseMs: 100, maxMs: 1000, random: () => 0.999999 });
+    const max = (attempt: number) =>
+      backoffDelay(attempt, { baseMs: 100, maxMs: 1000, random: () => 0.999999 });
     expect([1, 2, 3, 4, 5, 10].map(max)).toEqual([99, 199, 399, 799, 999, 999]);
     expect(backoffDelay(3, { baseMs: 100, maxMs: 1000, random: () => 0 })).toBe(0);
   });

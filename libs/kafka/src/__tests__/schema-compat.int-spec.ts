@@ -16,7 +16,10 @@ describe('schema compatibility against the registry', () => {
     expect(await checkCompatibility(reg, subject, v1)).toEqual({ subject, status: 'new' });
     await registerSchema(reg, subject, v1);
 
-    const withOptional = { ...v1, fields: [...v1.fields, { name: 'note', type: ['null', 'string'], default: null }] };
+    const withOptional = {
+      ...v1,
+      fields: [...v1.fields, { name: 'note', type: ['null', 'string'], default: null }],
+    };
     expect((await checkCompatibility(reg, subject, withOptional)).status).toBe('compatible');
 
     const withRequired = { ...v1, fields: [...v1.fields, { name: 'amount', type: 'string' }] };

@@ -1,4 +1,12 @@
-import { InvalidAmountError, decimal, fromUnscaled, parseLocaleAmount, sumDecimals, toScale, toUnscaled } from '../index';
+import {
+  InvalidAmountError,
+  decimal,
+  fromUnscaled,
+  parseLocaleAmount,
+  sumDecimals,
+  toScale,
+  toUnscaled,
+} from '../index';
 
 describe('money decimals', () => {
   it('when amounts are summed, then the result is exact where floats are not', () => {

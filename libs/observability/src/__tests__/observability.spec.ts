@@ -19,7 +19,11 @@ describe('logger', () => {
     log.info(
       {
         lwa: { refreshToken: 'Atzr|secret-refresh', clientSecret: 'amzn1.oa2-cs.v1.x' },
-        order: { amazonOrderId: '111-1234567-1234567', buyerEmail: 'jane@example.com', shippingAddress: { city: 'X' } },
+        order: {
+          amazonOrderId: '111-1234567-1234567',
+          buyerEmail: 'jane@example.com',
+          shippingAddress: { city: 'X' },
+        },
         password: 'p',
       },
       'fetched order',
@@ -27,7 +31,13 @@ describe('logger', () => {
     const line = lines.join('');
     expect(line).toContain('111-1234567-1234567');
     expect(line).toContain('"service":"test"');
-    for (const secret of ['Atzr|secret-refresh', 'amzn1.oa2-cs.v1.x', 'jane@example.com', '"city"', '"password":"p"']) {
+    for (const secret of [
+      'Atzr|secret-refresh',
+      'amzn1.oa2-cs.v1.x',
+      'jane@example.com',
+      '"city"',
+      '"password":"p"',
+    ]) {
       expect(line).not.toContain(secret);
     }
   });
@@ -39,7 +49,11 @@ describe('metrics', () => {
     metrics.eventsConsumed.inc({ topic: 'amazon.orders.v1', outcome: 'ok' }, 3);
     metrics.spapiThrottled.inc({ operation: 'searchOrders' });
     const text = await metrics.text();
-    expect(text).toContain('connector_events_consumed_total{topic="amazon.orders.v1",outcome="ok",service="amazon-ingest"} 3');
-    expect(text).toContain('connector_spapi_throttled_total{operation="searchOrders",service="amazon-ingest"} 1');
+    expect(text).toContain(
+      'connector_events_consumed_total{topic="amazon.orders.v1",outcome="ok",service="amazon-ingest"} 3',
+    );
+    expect(text).toContain(
+      'connector_spapi_throttled_total{operation="searchOrders",service="amazon-ingest"} 1',
+    );
   });
 });

@@ -5,9 +5,17 @@ import type { AmazonOrder } from '@connector/events';
  * Deterministic sample orders for the walking skeleton and the demo until the SP-API ingest lands
  * (issue 4 replaces this source with Orders API reads against the simulator).
  */
-export function demoOrders(connectionId: string, count: number, start = Date.UTC(2026, 10, 1)): AmazonOrder[] {
+export function demoOrders(
+  connectionId: string,
+  count: number,
+  start = Date.UTC(2026, 10, 1),
+): AmazonOrder[] {
   return Array.from({ length: count }, (_, i) => {
-    const digits = createHash('sha256').update(`${connectionId}:${i}`).digest('hex').replace(/\D/g, '').padEnd(14, '0');
+    const digits = createHash('sha256')
+      .update(`${connectionId}:${i}`)
+      .digest('hex')
+      .replace(/\D/g, '')
+      .padEnd(14, '0');
     const amazonOrderId = `${digits.slice(0, 3)}-${digits.slice(3, 10)}-${digits.slice(0, 7)}`;
     const quantity = 1 + (i % 3);
     const unit = (1999 + 100 * (i % 7)).toString();
@@ -32,7 +40,7 @@ function demoOrder(
     sellerId: 'A1DEMOSELLER',
     marketplaceId: 'ATVPDKIKX0DER',
     salesChannel: 'Amazon.com',
-    orderStatus: 'Unshipped',
+    orderStatus: 'UNSHIPPED',
     fulfillmentChannel: 'MFN',
     purchaseDate: at,
     lastUpdateDate: at,

@@ -17,6 +17,9 @@ export class OrdersModule implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.SIMULATORS || this.config.DEMO_ORDERS === 0) return;
     await this.publisher.publish(demoOrders(this.config.DEMO_CONNECTION_ID, this.config.DEMO_ORDERS));
-    this.logger.info({ orders: this.config.DEMO_ORDERS, connectionId: this.config.DEMO_CONNECTION_ID }, 'demo orders published');
+    this.logger.info(
+      { orders: this.config.DEMO_ORDERS, connectionId: this.config.DEMO_CONNECTION_ID },
+      'demo orders published',
+    );
   }
 }

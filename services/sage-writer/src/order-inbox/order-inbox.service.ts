@@ -22,8 +22,11 @@ export class OrderInboxService {
   async receive(record: ConsumedRecord<AmazonOrder>): Promise<'stored' | 'duplicate'> {
     const order = record.value;
     const source = { topic: record.topic, partition: record.partition, offset: record.offset };
-    if (order.items.length === 0 && order.orderStatus !== 'Pending' && order.orderStatus !== 'Canceled') {
-      throw new NonRetriableError('ORDER_WITHOUT_ITEMS', `order ${order.amazonOrderId} (${order.orderStatus}) has no items`);
+    if (order.items.length === 0 && order.orderStatus !== 'PENDING' && order.orderStatus !== 'CANCELLED') {
+      throw new NonRetriableError(
+        'ORDER_WITHOUT_ITEMS',
+        `order ${order.amazonOrderId} (${order.orderStatus}) has no items`,
+      );
     }
     const isNew = await this.inbox.insertIfAbsent({
       connectionId: order.connectionId,
@@ -39,7 +42,11 @@ export class OrderInboxService {
       source,
       recordKey: record.key ?? undefined,
       eventId: order.eventId,
-      payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus, items: order.items.length },
+      payload: {
+        amazonOrderId: order.amazonOrderId,
+        orderStatus: order.orderStatus,
+        items: order.items.length,
+      },
       outcome: isNew ? 'stored' : 'duplicate',
     });
     return isNew ? 'stored' : 'duplicate';

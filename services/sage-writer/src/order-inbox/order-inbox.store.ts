@@ -22,7 +22,9 @@ export class KnexInboxStore implements InboxStore {
   }
 
   async count(connectionId: string, topic: string): Promise<number> {
-    const [{ n }] = await this.db(TABLE).where({ connection_id: connectionId, topic }).count<{ n: string }[]>({ n: '*' });
+    const [{ n }] = await this.db(TABLE)
+      .where({ connection_id: connectionId, topic })
+      .count<{ n: string }[]>({ n: '*' });
     return Number(n);
   }
 }
@@ -38,6 +40,7 @@ export class FakeInboxStore implements InboxStore {
   }
 
   async count(connectionId: string, topic: string): Promise<number> {
-    return [...this.records.values()].filter((r) => r.connectionId === connectionId && r.topic === topic).length;
+    return [...this.records.values()].filter((r) => r.connectionId === connectionId && r.topic === topic)
+      .length;
   }
 }
