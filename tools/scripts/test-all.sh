@@ -18,9 +18,10 @@ fi
 step "generated event types match schemas/"
 npm run -s codegen -- --check
 
-step "typecheck and lint"
+step "typecheck, lint and format"
 npx tsc -p tsconfig.json --noEmit
 npx eslint . --max-warnings 0
+npm run -s format:check
 
 results="$(pwd)/tmp/test-results"
 rm -rf "$results" && mkdir -p "$results"

@@ -62,7 +62,9 @@ export class DecimalType extends avro.types.LogicalType {
   }
 }
 
-export const AVRO_LOGICAL_TYPES: NonNullable<avro.ForSchemaOptions['logicalTypes']> = { decimal: DecimalType };
+export const AVRO_LOGICAL_TYPES: NonNullable<avro.ForSchemaOptions['logicalTypes']> = {
+  decimal: DecimalType,
+};
 
 /**
  * Options every avsc Type in the connector is built with. A new object each call: avsc keeps its registry

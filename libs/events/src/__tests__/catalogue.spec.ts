@@ -25,7 +25,12 @@ describe('event catalogue', () => {
       expect(t.topic).toMatch(/^[a-z]+\.[a-z-]+\.v\d+$/);
     }
     expect(TOPIC_CATALOGUE.filter((t) => t.dlq).map((t) => t.topic)).toEqual(
-      expect.arrayContaining(['amazon.orders.v1', 'amazon.settlements.v1', 'ledger.journals.v1', 'erp.item-changes.v1']),
+      expect.arrayContaining([
+        'amazon.orders.v1',
+        'amazon.settlements.v1',
+        'ledger.journals.v1',
+        'erp.item-changes.v1',
+      ]),
     );
   });
 
@@ -74,7 +79,10 @@ describe('event catalogue', () => {
       },
     };
     const back = [chunk, closed].map((e) => type.fromBuffer(type.toBuffer(e)) as SettlementReportEvent);
-    expect(back[0].payload['connector.amazon.SettlementChunk']?.lines[0]).toMatchObject({ amount: { amount: '95.0000' }, orderId: null });
+    expect(back[0].payload['connector.amazon.SettlementChunk']?.lines[0]).toMatchObject({
+      amount: { amount: '95.0000' },
+      orderId: null,
+    });
     expect(back[1].payload['connector.amazon.SettlementClosed']?.header.totalAmount.amount).toBe('-12.3400');
   });
 
@@ -90,8 +98,22 @@ describe('event catalogue', () => {
       reference: 'AMZ-SETTLE-123',
       memo: 'Amazon settlement 123',
       lines: [
-        { lineNumber: 1, account: '1010-000', debit: '1000.0100', credit: '0', description: 'payout', category: 'PAYOUT' },
-        { lineNumber: 2, account: '4000-100-US', debit: '0', credit: '1000.0100', description: 'sales', category: 'SALES' },
+        {
+          lineNumber: 1,
+          account: '1010-000',
+          debit: '1000.0100',
+          credit: '0',
+          description: 'payout',
+          category: 'PAYOUT',
+        },
+        {
+          lineNumber: 2,
+          account: '4000-100-US',
+          debit: '0',
+          credit: '1000.0100',
+          description: 'sales',
+          category: 'SALES',
+        },
       ],
       totalDebit: '1000.01',
       totalCredit: '1000.01',
