@@ -6,7 +6,7 @@ import {
 } from '@kafkajs/confluent-schema-registry/dist/errors';
 import type avro from 'avsc';
 import { avroTypeOptions } from './avro-decimal.type';
-import { NonRetriableError, PoisonRecordError, RetriableError } from './errors';
+import { NonRetriableError, PoisonRecordError, RetriableError } from '@connector/core';
 
 /** Encodes and decodes event values in the Confluent wire format (magic 0, schema id, Avro body). */
 export interface EventCodec {

@@ -1,9 +1,15 @@
 import type avro from 'avsc';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { EventCodec } from './avro-codec';
-import { errorCode, errorMessage, isRetriable } from './errors';
 import type { Headers } from './publisher';
-import { RetriesExhaustedError, retry, sleep as realSleep } from './retry';
+import {
+  RetriesExhaustedError,
+  errorCode,
+  errorMessage,
+  isRetriable,
+  retry,
+  sleep as realSleep,
+} from '@connector/core';
 
 /** A record as it arrives from the broker, before decoding. */
 export interface RawRecord {

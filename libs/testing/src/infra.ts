@@ -39,7 +39,9 @@ export async function resolveTestInfra(log: (msg: string) => void = () => undefi
     log('integration infra: starting containers');
     return startContainers();
   }
-  log('integration infra: no container engine; using the local stack (deploy/local/stack.sh)');
+  log(
+    `integration infra: ${process.env.TEST_INFRA === 'local' ? 'TEST_INFRA=local' : 'no container engine'}; using the local stack (deploy/local/stack.sh)`,
+  );
   return startLocalStack();
 }
 

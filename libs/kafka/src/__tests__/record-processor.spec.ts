@@ -1,9 +1,8 @@
 import { silentLogger } from '@connector/observability';
 import type { EventCodec } from '../avro-codec';
 import { FakeDeadLetterSink } from '../dead-letter';
-import { NonRetriableError, PoisonRecordError, RetriableError } from '../errors';
 import { RecordProcessor, type RawRecord } from '../record-processor';
-import { backoffDelay } from '../retry';
+import { NonRetriableError, PoisonRecordError, RetriableError, backoffDelay } from '@connector/core';
 
 /** A codec whose wire format is JSON behind a 0x00 byte, for tests that don't need a registry. */
 class JsonCodec implements EventCodec {

@@ -1,0 +1,31 @@
+/** Time as a dependency: real in production, virtual in tests and benchmarks so nothing waits for real. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/**
+ * A clock whose sleeps advance virtual time at once (and let other tasks run), for simulated wall time:
+ * a day of rate-limited SP-API calls takes milliseconds to compute.
+ */
+export class VirtualClock implements Clock {
+  private t: number;
+  constructor(start = 0) {
+    this.t = start;
+  }
+  now(): number {
+    return this.t;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.t += Math.max(0, ms);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
