@@ -1,0 +1,13 @@
+/** `npm run bench`: every benchmark, with its figures printed. Targets are checked here, never in tests. */
+import { printSpApiBench, spApiBench } from './sp-api-bench';
+
+async function main() {
+  const started = Date.now();
+  printSpApiBench(await spApiBench());
+  console.log(`\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

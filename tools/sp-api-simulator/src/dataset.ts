@@ -1,0 +1,146 @@
+import { digits, formatCents, hashString, pick, seededRandom } from './random';
+
+/** The simulated world: sellers with their marketplaces, a catalogue, and orders over a span of days. */
+export interface SimSeller {
+  sellerId: string;
+  region: 'na' | 'eu';
+  refreshToken: string;
+  marketplaces: Array<{ id: string; currency: string; domain: string; decimalComma: boolean }>;
+}
+
+export interface SimOrderItem {
+  orderItemId: string;
+  sku: string;
+  asin: string;
+  title: string;
+  quantity: number;
+  unitCents: number;
+  taxCents: number;
+  shippingCents: number;
+  promotionCents: number;
+}
+
+export interface SimOrder {
+  orderId: string;
+  sellerId: string;
+  marketplaceId: string;
+  currency: string;
+  createdMs: number;
+  lastUpdatedMs: number;
+  status: 'PENDING' | 'UNSHIPPED' | 'PARTIALLY_SHIPPED' | 'SHIPPED' | 'CANCELLED';
+  fulfilledBy: 'AMAZON' | 'MERCHANT';
+  items: SimOrderItem[];
+  refunded: boolean;
+}
+
+export interface DatasetOptions {
+  seed: number;
+  /** first simulated day (UTC midnight, ms) */
+  startMs: number;
+  days: number;
+  ordersPerDay: number;
+}
+
+export const SIM_SELLERS: readonly SimSeller[] = [
+  {
+    sellerId: 'A1SIMSELLERNA',
+    region: 'na',
+    refreshToken: 'Atzr|sim-refresh-na',
+    marketplaces: [
+      { id: 'ATVPDKIKX0DER', currency: 'USD', domain: 'Amazon.com', decimalComma: false },
+      { id: 'A2EUQ1WTGCTBG2', currency: 'CAD', domain: 'Amazon.ca', decimalComma: false },
+    ],
+  },
+  {
+    sellerId: 'A2SIMSELLEREU',
+    region: 'eu',
+    refreshToken: 'Atzr|sim-refresh-eu',
+    marketplaces: [
+      { id: 'A1F83G8C2ARO7P', currency: 'GBP', domain: 'Amazon.co.uk', decimalComma: false },
+      { id: 'A1PA6795UKMFR9', currency: 'EUR', domain: 'Amazon.de', decimalComma: true },
+    ],
+  },
+];
+
+export const SIM_LWA_CLIENT = {
+  clientId: 'amzn1.application-oa2-client.simulator',
+  clientSecret: 'amzn1.oa2-cs.v1.simulator',
+};
+
+const TITLES = [
+  'Steel water bottle',
+  'Yoga mat',
+  'USB-C cable',
+  'Desk lamp',
+  'Notebook A5',
+  'Coffee grinder',
+  'Trail socks',
+];
+const DAY = 86_400_000;
+
+/** Every order of every seller, generated once from the seed, sorted by creation time. */
+export function generateOrders(opts: DatasetOptions): SimOrder[] {
+  const orders: SimOrder[] = [];
+  for (const seller of SIM_SELLERS) {
+    const rnd = seededRandom(opts.seed ^ hashString(seller.sellerId));
+    for (let day = 0; day < opts.days; day++) {
+      for (let n = 0; n < opts.ordersPerDay; n++) {
+        const mp = pick(rnd, seller.marketplaces);
+        const createdMs =
+          opts.startMs + day * DAY + Math.floor((n / opts.ordersPerDay) * DAY) + Math.floor(rnd() * 1000);
+        const r = rnd();
+        const status: SimOrder['status'] =
+          r < 0.03
+            ? 'PENDING'
+            : r < 0.06
+              ? 'CANCELLED'
+              : r < 0.2
+                ? 'UNSHIPPED'
+                : r < 0.22
+                  ? 'PARTIALLY_SHIPPED'
+                  : 'SHIPPED';
+        const fulfilledBy = rnd() < 0.6 ? 'AMAZON' : 'MERCHANT';
+        const orderId = `${digits(rnd, 3)}-${digits(rnd, 7)}-${digits(rnd, 7)}`;
+        const lines = 1 + Math.floor(rnd() * 3);
+        const items: SimOrderItem[] = [];
+        for (let i = 0; i < lines; i++) {
+          const skuNo = Math.floor(rnd() * 200);
+          const unitCents = 499 + Math.floor(rnd() * 9500);
+          const quantity = 1 + Math.floor(rnd() * 3);
+          items.push({
+            orderItemId: digits(rnd, 14),
+            sku: `SIM-${String(skuNo).padStart(4, '0')}`,
+            asin: `B0SIM${String(skuNo).padStart(5, '0')}`,
+            title: `${pick(rnd, TITLES)} #${skuNo}`,
+            quantity,
+            unitCents,
+            taxCents:
+              mp.currency === 'USD' || mp.currency === 'CAD' ? Math.round(unitCents * quantity * 0.07) : 0,
+            shippingCents: fulfilledBy === 'MERCHANT' ? 399 : 0,
+            promotionCents: rnd() < 0.1 ? 100 * (1 + Math.floor(rnd() * 5)) : 0,
+          });
+        }
+        orders.push({
+          orderId,
+          sellerId: seller.sellerId,
+          marketplaceId: mp.id,
+          currency: mp.currency,
+          createdMs,
+          lastUpdatedMs:
+            createdMs + (status === 'PENDING' ? 0 : 3_600_000 + Math.floor(rnd() * 20 * 3_600_000)),
+          status,
+          fulfilledBy,
+          items,
+          refunded: status === 'SHIPPED' && rnd() < 0.04,
+        });
+      }
+    }
+  }
+  return orders.sort((a, b) => a.createdMs - b.createdMs || a.orderId.localeCompare(b.orderId));
+}
+
+export const itemTotalCents = (it: SimOrderItem) => it.unitCents * it.quantity;
+export const orderTotalCents = (o: SimOrder) =>
+  o.items.reduce((s, it) => s + itemTotalCents(it) + it.taxCents + it.shippingCents - it.promotionCents, 0);
+
+export { formatCents };

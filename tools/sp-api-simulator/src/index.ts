@@ -1,0 +1,3 @@
+export * from './dataset';
+export * from './render';
+export * from './simulator';

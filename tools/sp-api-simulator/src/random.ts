@@ -1,0 +1,31 @@
+/** mulberry32: a small seeded PRNG, so the simulator's data is the same for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+export const digits = (rnd: () => number, n: number) =>
+  Array.from({ length: n }, () => Math.floor(rnd() * 10)).join('');
+
+/** cents → "12.34" (or "12,34" with a decimal comma), exact */
+export function formatCents(cents: bigint | number, decimalComma = false): string {
+  const c = BigInt(cents);
+  const neg = c < 0n;
+  const abs = neg ? -c : c;
+  const s = `${neg ? '-' : ''}${abs / 100n}${decimalComma ? ',' : '.'}${(abs % 100n).toString().padStart(2, '0')}`;
+  return s;
+}
+
+/** FNV-1a: a stable 32-bit hash, to derive per-entity seeds from names. */
+export function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}

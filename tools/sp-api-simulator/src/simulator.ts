@@ -1,0 +1,741 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { USAGE_PLANS } from '../../../libs/sp-api/src/generated/usage-plans';
+import {
+  SIM_LWA_CLIENT,
+  SIM_SELLERS,
+  formatCents,
+  generateOrders,
+  itemTotalCents,
+  type SimOrder,
+} from './dataset';
+import { seededRandom } from './random';
+import { renderOrder2026, renderSettlement, type SimSettlement } from './render';
+
+export interface SimulatorOptions {
+  port?: number;
+  seed?: number;
+  startMs?: number;
+  days?: number;
+  ordersPerDay?: number;
+  /** multiplies every usage-plan rate (and shortens report processing) so tests need not wait Amazon's minutes */
+  speedFactor?: number;
+  tokenLifetimeSec?: number;
+  documentUrlTtlMs?: number;
+  /** the simulator's "now" (default: the real clock) */
+  now?: () => number;
+  /** the clock rate-limit buckets refill on (default: the real clock; benchmarks share a virtual one with the client) */
+  rateNow?: () => number;
+}
+
+export interface Faults {
+  /** share of calls answered with errorStatus */
+  errorRate: number;
+  errorStatus: 500 | 503;
+  /** share of calls answered 429 even with tokens left (Amazon's transient throttling) */
+  throttleRate: number;
+  latencyMs: number;
+}
+
+export interface SimulatorStats {
+  calls: Record<string, number>;
+  throttled: Record<string, number>;
+  errors: Record<string, number>;
+  tokensIssued: number;
+}
+
+interface Report {
+  reportId: string;
+  reportType: string;
+  sellerId: string;
+  marketplaceIds: string[];
+  createdMs: number;
+  readyMs: number;
+  dataStartTime?: string;
+  dataEndTime?: string;
+  documentId: string;
+  content: () => string;
+}
+
+const THROTTLED = {
+  errors: [
+    { code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.', details: '' },
+  ],
+};
+const UNAUTHORIZED = {
+  errors: [
+    {
+      code: 'Unauthorized',
+      message: 'Access to requested resource is denied.',
+      details: 'The access token you provided is revoked, malformed or invalid.',
+    },
+  ],
+};
+const invalid = (message: string) => ({ errors: [{ code: 'InvalidInput', message, details: '' }] });
+const iso = (ms: number) => new Date(ms).toISOString();
+const DAY = 86_400_000;
+
+export class SpApiSimulator {
+  readonly orders: SimOrder[];
+  readonly settlements: SimSettlement[] = [];
+  readonly stats: SimulatorStats = { calls: {}, throttled: {}, errors: {}, tokensIssued: 0 };
+  faults: Faults = { errorRate: 0, errorStatus: 503, throttleRate: 0, latencyMs: 0 };
+  private readonly opts: Required<SimulatorOptions>;
+  private readonly byId = new Map<string, SimOrder>();
+  private readonly tokens = new Map<string, { sellerId: string; expiresAt: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly reports: Report[] = [];
+  private readonly secret = randomBytes(16);
+  private readonly rnd: () => number;
+  private server?: Server;
+  private nextReport = 50_000_000_000;
+
+  constructor(options: SimulatorOptions = {}) {
+    this.opts = {
+      port: 0,
+      seed: 42,
+      startMs: Date.UTC(2026, 9, 1),
+      days: 28,
+      ordersPerDay: 40,
+      speedFactor: 1,
+      tokenLifetimeSec: 3600,
+      documentUrlTtlMs: 300_000,
+      now: Date.now,
+      rateNow: Date.now,
+      ...options,
+    };
+    this.rnd = seededRandom(this.opts.seed + 1);
+    this.orders = generateOrders(this.opts);
+    for (const o of this.orders) this.byId.set(o.orderId, o);
+    this.buildSettlements();
+  }
+
+  /** Settlements every 14 days per seller and marketplace; the reserve held in one is released in the next. */
+  private buildSettlements(): void {
+    let n = 0;
+    for (const seller of SIM_SELLERS) {
+      for (const mp of seller.marketplaces) {
+        let reserve = 0;
+        for (
+          let start = this.opts.startMs;
+          start + 14 * DAY <= this.opts.startMs + this.opts.days * DAY;
+          start += 14 * DAY
+        ) {
+          const end = start + 14 * DAY;
+          const orders = this.orders.filter(
+            (o) =>
+              o.sellerId === seller.sellerId &&
+              o.marketplaceId === mp.id &&
+              o.status === 'SHIPPED' &&
+              o.lastUpdatedMs >= start &&
+              o.lastUpdatedMs < end,
+          );
+          const s = renderSettlement(
+            String(11_000_000_000 + ++n),
+            seller,
+            mp.id,
+            orders,
+            start,
+            end,
+            reserve,
+          );
+          reserve = s.reserveCents;
+          this.settlements.push(s);
+          this.reports.push({
+            reportId: String(this.nextReport++),
+            reportType: 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2',
+            sellerId: seller.sellerId,
+            marketplaceIds: [mp.id],
+            createdMs: s.depositMs,
+            readyMs: s.depositMs,
+            documentId: `amzn1.spdoc.1.4.na.sim.${s.settlementId}`,
+            content: () => s.text,
+          });
+        }
+      }
+    }
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) =>
+        this.send(res, 500, { errors: [{ code: 'InternalFailure', message: String(err) }] }),
+      );
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.opts.port, '127.0.0.1', resolve));
+    return this.url;
+  }
+
+  get url(): string {
+    const addr = this.server?.address() as AddressInfo | undefined;
+    if (!addr) throw new Error('simulator not started');
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Every issued access token stops working now (the client must refresh mid-run). */
+  expireTokens(): void {
+    for (const t of this.tokens.values()) t.expiresAt = 0;
+  }
+
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'x-amzn-requestid': randomBytes(8).toString('hex'),
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  private async body(req: IncomingMessage): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Amazon's token bucket for the seller × operation; false means answer 429. */
+  private take(sellerId: string, operation: string): { ok: boolean; rate: number } {
+    const plan = USAGE_PLANS.find((p) => p.operation === operation);
+    const rate = (plan?.rate ?? 1) * this.opts.speedFactor;
+    const burst = plan?.burst ?? 1;
+    const key = `${sellerId}/${operation}`;
+    // buckets refill on their own clock: real time even when the simulated business clock is frozen
+    const now = this.opts.rateNow();
+    const b = this.buckets.get(key) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return { ok: false, rate };
+    b.tokens -= 1;
+    return { ok: true, rate };
+  }
+
+  private count(map: Record<string, number>, op: string): void {
+    map[op] = (map[op] ?? 0) + 1;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname;
+    const q = url.searchParams;
+
+    if (path === '/auth/o2/token' && req.method === 'POST')
+      return this.lwa(res, new URLSearchParams(await this.body(req)));
+    if (path.startsWith('/_documents/')) return this.document(res, path.slice('/_documents/'.length), q);
+    if (path === '/_sim/faults' && req.method === 'POST') {
+      const body = JSON.parse((await this.body(req)) || '{}');
+      if (body.expireTokens) this.expireTokens();
+      this.faults = { ...this.faults, ...body };
+      delete (this.faults as unknown as Record<string, unknown>).expireTokens;
+      return this.send(res, 200, this.faults);
+    }
+    if (path === '/_sim/stats') return this.send(res, 200, this.stats);
+
+    const route = this.route(req.method ?? 'GET', path);
+    if (!route)
+      return this.send(res, 404, {
+        errors: [{ code: 'NotFound', message: `no route for ${req.method} ${path}` }],
+      });
+    const auth = this.tokens.get(String(req.headers['x-amz-access-token'] ?? ''));
+    if (!auth || auth.expiresAt <= this.opts.now()) return this.send(res, 403, UNAUTHORIZED);
+    this.count(this.stats.calls, route.operation);
+    if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+    const bucket = this.take(auth.sellerId, route.operation);
+    if (!bucket.ok || this.rnd() < this.faults.throttleRate) {
+      this.count(this.stats.throttled, route.operation);
+      return this.send(res, 429, THROTTLED);
+    }
+    if (this.rnd() < this.faults.errorRate) {
+      this.count(this.stats.errors, route.operation);
+      return this.send(res, this.faults.errorStatus, {
+        errors: [{ code: 'InternalFailure', message: 'We encountered an internal error. Please try again.' }],
+      });
+    }
+    const body = req.method === 'POST' || req.method === 'PATCH' ? await this.body(req) : '';
+    const [status, payload] = route.run(auth.sellerId, q, body ? JSON.parse(body) : undefined);
+    return this.send(res, status, payload, { 'x-amzn-ratelimit-limit': String(bucket.rate) });
+  }
+
+  private lwa(res: ServerResponse, form: URLSearchParams): void {
+    if (
+      form.get('client_id') !== SIM_LWA_CLIENT.clientId ||
+      form.get('client_secret') !== SIM_LWA_CLIENT.clientSecret
+    ) {
+      return this.send(res, 401, {
+        error_description: 'Client authentication failed',
+        error: 'invalid_client',
+      });
+    }
+    const seller = SIM_SELLERS.find((s) => s.refreshToken === form.get('refresh_token'));
+    if (form.get('grant_type') !== 'refresh_token' || !seller) {
+      return this.send(res, 400, {
+        error_description: 'The request has an invalid grant parameter : refresh_token',
+        error: 'invalid_grant',
+      });
+    }
+    const token = `Atza|sim-${randomBytes(12).toString('hex')}`;
+    this.tokens.set(token, {
+      sellerId: seller.sellerId,
+      expiresAt: this.opts.now() + this.opts.tokenLifetimeSec * 1000,
+    });
+    this.stats.tokensIssued++;
+    this.send(
+      res,
+      200,
+      {
+        access_token: token,
+        token_type: 'bearer',
+        expires_in: this.opts.tokenLifetimeSec,
+        refresh_token: seller.refreshToken,
+      },
+      { 'cache-control': 'no-store' },
+    );
+  }
+
+  private route(
+    method: string,
+    path: string,
+  ):
+    | { operation: string; run: (seller: string, q: URLSearchParams, body: unknown) => [number, unknown] }
+    | undefined {
+    let m: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/orders/2026-01-01/orders')
+      return { operation: 'searchOrders', run: (s, q) => this.searchOrders(s, q) };
+    if (method === 'GET' && (m = path.match(/^\/orders\/2026-01-01\/orders\/([^/]+)$/))) {
+      const id = decodeURIComponent(m[1]);
+      return { operation: 'getOrder', run: (s, q) => this.getOrder(s, id, q) };
+    }
+    if (method === 'GET' && path === '/orders/v0/orders')
+      return { operation: 'getOrders', run: (s, q) => this.getOrdersV0(s, q) };
+    if (method === 'GET' && (m = path.match(/^\/orders\/v0\/orders\/([^/]+)\/orderItems$/))) {
+      const id = decodeURIComponent(m[1]);
+      return { operation: 'getOrderItems', run: (s) => this.getOrderItemsV0(s, id) };
+    }
+    if (method === 'POST' && (m = path.match(/^\/orders\/v0\/orders\/([^/]+)\/shipmentConfirmation$/))) {
+      const id = decodeURIComponent(m[1]);
+      return { operation: 'confirmShipment', run: (s, _q, b) => this.confirmShipment(s, id, b) };
+    }
+    if (method === 'GET' && path === '/reports/2021-06-30/reports')
+      return { operation: 'getReports', run: (s, q) => this.getReports(s, q) };
+    if (method === 'POST' && path === '/reports/2021-06-30/reports')
+      return { operation: 'createReport', run: (s, _q, b) => this.createReport(s, b) };
+    if (method === 'GET' && (m = path.match(/^\/reports\/2021-06-30\/reports\/([^/]+)$/))) {
+      const id = m[1];
+      return { operation: 'getReport', run: (s) => this.getReport(s, id) };
+    }
+    if (method === 'GET' && (m = path.match(/^\/reports\/2021-06-30\/documents\/([^/]+)$/))) {
+      const id = decodeURIComponent(m[1]);
+      return { operation: 'getReportDocument', run: (s) => this.getReportDocument(s, id) };
+    }
+    if (method === 'GET' && path === '/sellers/v1/marketplaceParticipations') {
+      return { operation: 'getMarketplaceParticipations', run: (s) => this.participations(s) };
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- Orders
+  private pageToken(offset: number, fingerprint: string): string {
+    return Buffer.from(JSON.stringify({ offset, fingerprint })).toString('base64url');
+  }
+
+  private searchOrders(sellerId: string, q: URLSearchParams): [number, unknown] {
+    const created = q.get('createdAfter');
+    const updated = q.get('lastUpdatedAfter');
+    const token = q.get('paginationToken');
+    const fingerprint = [...q.entries()]
+      .filter(([k]) => k !== 'paginationToken')
+      .sort()
+      .join('&');
+    if (!token && Boolean(created) === Boolean(updated))
+      return [400, invalid('Exactly one of createdAfter and lastUpdatedAfter is required.')];
+    const limit = Number(q.get('maxResultsPerPage') ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      return [400, invalid('maxResultsPerPage must be between 1 and 100.')];
+    const latest = this.opts.now() - 120_000;
+    const beforeParam = q.get(created ? 'createdBefore' : 'lastUpdatedBefore');
+    const before = beforeParam ? Date.parse(beforeParam) : latest;
+    if (before > latest)
+      return [
+        400,
+        invalid(`${created ? 'createdBefore' : 'lastUpdatedBefore'} must be at least 2 minutes before now.`),
+      ];
+    const after = Date.parse((created ?? updated)!);
+    if (Number.isNaN(after) || Number.isNaN(before)) return [400, invalid('Dates must be ISO 8601.')];
+    const marketplaces = q.get('marketplaceIds')?.split(',');
+    const statuses = q.get('fulfillmentStatuses')?.split(',');
+    const fulfilledBy = q.get('fulfilledBy');
+    const field = created ? 'createdMs' : 'lastUpdatedMs';
+    const matching = this.orders
+      .filter((o) => o.sellerId === sellerId && o[field] >= after && o[field] < before)
+      .filter((o) => !marketplaces || marketplaces.includes(o.marketplaceId))
+      .filter((o) => !statuses || statuses.includes(o.status))
+      .filter((o) => !fulfilledBy || o.fulfilledBy === fulfilledBy)
+      .sort((a, b) => a[field] - b[field] || a.orderId.localeCompare(b.orderId));
+    let offset = 0;
+    if (token) {
+      try {
+        const t = JSON.parse(Buffer.from(token, 'base64url').toString());
+        if (t.fingerprint !== fingerprint)
+          return [400, invalid('paginationToken does not belong to this query.')];
+        offset = t.offset;
+      } catch {
+        return [400, invalid('Invalid paginationToken.')];
+      }
+    }
+    const page = matching.slice(offset, offset + limit);
+    const includedData = q.get('includedData')?.split(',') ?? [];
+    const nextToken =
+      offset + limit < matching.length ? this.pageToken(offset + limit, fingerprint) : undefined;
+    return [
+      200,
+      {
+        orders: page.map((o) => renderOrder2026(o, includedData)),
+        ...(nextToken ? { pagination: { nextToken } } : {}),
+        [created ? 'createdBefore' : 'lastUpdatedBefore']: iso(before),
+      },
+    ];
+  }
+
+  private getOrder(sellerId: string, orderId: string, q: URLSearchParams): [number, unknown] {
+    const o = this.byId.get(orderId);
+    if (!o || o.sellerId !== sellerId)
+      return [404, { errors: [{ code: 'NotFound', message: `Order ${orderId} not found.` }] }];
+    return [200, { order: renderOrder2026(o, q.get('includedData')?.split(',') ?? []) }];
+  }
+
+  /** Orders v0 getOrders (deprecated): items are not included, one more call per order is needed. */
+  private getOrdersV0(sellerId: string, q: URLSearchParams): [number, unknown] {
+    const next = q.get('NextToken');
+    // the NextToken carries the original query, as Amazon's does
+    const state = next
+      ? JSON.parse(Buffer.from(next, 'base64url').toString())
+      : { offset: 0, q: q.toString() };
+    const query = new URLSearchParams(state.q);
+    const after = Date.parse(query.get('LastUpdatedAfter') ?? query.get('CreatedAfter') ?? '');
+    const before = query.get('LastUpdatedBefore')
+      ? Date.parse(query.get('LastUpdatedBefore')!)
+      : this.opts.now() - 120_000;
+    if (Number.isNaN(after)) return [400, invalid('CreatedAfter or LastUpdatedAfter is required.')];
+    const matching = this.orders.filter(
+      (o) => o.sellerId === sellerId && o.lastUpdatedMs >= after && o.lastUpdatedMs < before,
+    );
+    const offset: number = state.offset;
+    const size = Math.min(100, Number(query.get('MaxResultsPerPage') ?? 100));
+    const page = matching.slice(offset, offset + size);
+    const status: Record<SimOrder['status'], string> = {
+      PENDING: 'Pending',
+      UNSHIPPED: 'Unshipped',
+      PARTIALLY_SHIPPED: 'PartiallyShipped',
+      SHIPPED: 'Shipped',
+      CANCELLED: 'Canceled',
+    };
+    return [
+      200,
+      {
+        payload: {
+          Orders: page.map((o) => ({
+            AmazonOrderId: o.orderId,
+            PurchaseDate: iso(o.createdMs),
+            LastUpdateDate: iso(o.lastUpdatedMs),
+            OrderStatus: status[o.status],
+            FulfillmentChannel: o.fulfilledBy === 'AMAZON' ? 'AFN' : 'MFN',
+            MarketplaceId: o.marketplaceId,
+          })),
+          ...(offset + size < matching.length
+            ? {
+                NextToken: Buffer.from(JSON.stringify({ offset: offset + size, q: state.q })).toString(
+                  'base64url',
+                ),
+              }
+            : {}),
+          LastUpdatedBefore: iso(before),
+        },
+      },
+    ];
+  }
+
+  private getOrderItemsV0(sellerId: string, orderId: string): [number, unknown] {
+    const o = this.byId.get(orderId);
+    if (!o || o.sellerId !== sellerId)
+      return [404, { errors: [{ code: 'NotFound', message: `Order ${orderId} not found.` }] }];
+    return [
+      200,
+      {
+        payload: {
+          AmazonOrderId: o.orderId,
+          OrderItems: o.items.map((it) => ({
+            ASIN: it.asin,
+            SellerSKU: it.sku,
+            OrderItemId: it.orderItemId,
+            Title: it.title,
+            QuantityOrdered: it.quantity,
+            ItemPrice: { CurrencyCode: o.currency, Amount: formatCents(itemTotalCents(it)) },
+          })),
+        },
+      },
+    ];
+  }
+
+  private confirmShipment(sellerId: string, orderId: string, body: unknown): [number, unknown] {
+    const o = this.byId.get(orderId);
+    if (!o || o.sellerId !== sellerId)
+      return [404, { errors: [{ code: 'NotFound', message: `Order ${orderId} not found.` }] }];
+    const b = body as
+      | { packageDetail?: { packageReferenceId?: string; carrierCode?: string; trackingNumber?: string } }
+      | undefined;
+    if (!b?.packageDetail?.packageReferenceId || !b.packageDetail.carrierCode)
+      return [400, invalid('packageDetail with packageReferenceId and carrierCode is required.')];
+    return [204, undefined];
+  }
+
+  // ---------------------------------------------------------------- Reports
+  private renderReport(r: Report) {
+    const done = this.opts.now() >= r.readyMs;
+    return {
+      reportId: r.reportId,
+      reportType: r.reportType,
+      marketplaceIds: r.marketplaceIds,
+      createdTime: iso(r.createdMs),
+      processingStatus: done
+        ? 'DONE'
+        : this.opts.now() >= r.createdMs + (r.readyMs - r.createdMs) / 2
+          ? 'IN_PROGRESS'
+          : 'IN_QUEUE',
+      ...(done
+        ? {
+            processingStartTime: iso(r.createdMs),
+            processingEndTime: iso(r.readyMs),
+            reportDocumentId: r.documentId,
+          }
+        : {}),
+      ...(r.dataStartTime ? { dataStartTime: r.dataStartTime } : {}),
+      ...(r.dataEndTime ? { dataEndTime: r.dataEndTime } : {}),
+    };
+  }
+
+  private getReports(sellerId: string, q: URLSearchParams): [number, unknown] {
+    const next = q.get('nextToken');
+    const types = q.get('reportTypes')?.split(',');
+    if (!next && !types)
+      return [400, { errors: [{ code: 'InvalidInput', message: 'reportTypes or nextToken is required.' }] }];
+    if (next && [...q.keys()].some((k) => k !== 'nextToken'))
+      return [400, invalid('nextToken must be the only parameter.')];
+    const state = next
+      ? JSON.parse(Buffer.from(next, 'base64url').toString())
+      : { offset: 0, q: q.toString() };
+    const query = new URLSearchParams(state.q);
+    const since = Date.parse(query.get('createdSince') ?? '') || this.opts.now() - 90 * DAY;
+    const size = Math.min(100, Number(query.get('pageSize') ?? 10));
+    const matching = this.reports
+      .filter(
+        (r) =>
+          r.sellerId === sellerId &&
+          query.get('reportTypes')!.split(',').includes(r.reportType) &&
+          r.createdMs >= since &&
+          r.createdMs <= this.opts.now(),
+      )
+      .filter(
+        (r) =>
+          !query.get('processingStatuses') ||
+          query.get('processingStatuses')!.split(',').includes(this.renderReport(r).processingStatus),
+      )
+      .sort((a, b) => b.createdMs - a.createdMs);
+    const page = matching.slice(state.offset, state.offset + size);
+    const nextToken =
+      state.offset + size < matching.length
+        ? Buffer.from(JSON.stringify({ offset: state.offset + size, q: state.q })).toString('base64url')
+        : undefined;
+    return [200, { reports: page.map((r) => this.renderReport(r)), ...(nextToken ? { nextToken } : {}) }];
+  }
+
+  private createReport(sellerId: string, body: unknown): [number, unknown] {
+    const spec = body as
+      | { reportType?: string; marketplaceIds?: string[]; dataStartTime?: string; dataEndTime?: string }
+      | undefined;
+    if (!spec?.reportType || !spec.marketplaceIds?.length)
+      return [400, invalid('reportType and marketplaceIds are required.')];
+    if (spec.reportType.startsWith('GET_V2_SETTLEMENT_REPORT'))
+      return [400, invalid('Settlement reports cannot be requested; they are scheduled by Amazon.')];
+    if (spec.reportType !== 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL')
+      return [400, invalid(`The simulator does not produce ${spec.reportType}.`)];
+    const now = this.opts.now();
+    const from = spec.dataStartTime ? Date.parse(spec.dataStartTime) : now - 30 * DAY;
+    const to = spec.dataEndTime ? Date.parse(spec.dataEndTime) : now;
+    const reportId = String(this.nextReport++);
+    this.reports.push({
+      reportId,
+      reportType: spec.reportType,
+      sellerId,
+      marketplaceIds: spec.marketplaceIds,
+      createdMs: now,
+      readyMs: now + Math.ceil(120_000 / this.opts.speedFactor),
+      dataStartTime: iso(from),
+      dataEndTime: iso(to),
+      documentId: `amzn1.spdoc.1.4.na.sim.${reportId}`,
+      content: () => this.allOrdersReport(sellerId, spec.marketplaceIds!, from, to),
+    });
+    return [202, { reportId }];
+  }
+
+  /** GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL: one row per order item (FACTS §6, 32 columns). */
+  private allOrdersReport(sellerId: string, marketplaceIds: string[], from: number, to: number): string {
+    const cols = [
+      'amazon-order-id',
+      'merchant-order-id',
+      'purchase-date',
+      'last-updated-date',
+      'order-status',
+      'fulfillment-channel',
+      'sales-channel',
+      'order-channel',
+      'url',
+      'ship-service-level',
+      'product-name',
+      'sku',
+      'asin',
+      'item-status',
+      'quantity',
+      'currency',
+      'item-price',
+      'item-tax',
+      'shipping-price',
+      'shipping-tax',
+      'gift-wrap-price',
+      'gift-wrap-tax',
+      'item-promotion-discount',
+      'ship-promotion-discount',
+      'ship-city',
+      'ship-state',
+      'ship-postal-code',
+      'ship-country',
+      'promotion-ids',
+      'is-business-order',
+      'purchase-order-number',
+      'price-designation',
+    ];
+    const status: Record<SimOrder['status'], string> = {
+      PENDING: 'Pending',
+      UNSHIPPED: 'Unshipped',
+      PARTIALLY_SHIPPED: 'PartiallyShipped',
+      SHIPPED: 'Shipped',
+      CANCELLED: 'Cancelled',
+    };
+    const rows = this.orders
+      .filter(
+        (o) =>
+          o.sellerId === sellerId &&
+          marketplaceIds.includes(o.marketplaceId) &&
+          o.lastUpdatedMs >= from &&
+          o.lastUpdatedMs < to,
+      )
+      .flatMap((o) =>
+        o.items.map((it) => {
+          const v: Record<string, string> = {
+            'amazon-order-id': o.orderId,
+            'purchase-date': iso(o.createdMs).replace(/\.\d{3}Z$/, '+00:00'),
+            'last-updated-date': iso(o.lastUpdatedMs).replace(/\.\d{3}Z$/, '+00:00'),
+            'order-status': status[o.status],
+            'fulfillment-channel': o.fulfilledBy === 'AMAZON' ? 'Amazon' : 'Merchant',
+            'sales-channel': SIM_SELLERS.flatMap((s) => s.marketplaces).find((m) => m.id === o.marketplaceId)!
+              .domain,
+            'ship-service-level': 'Standard',
+            'product-name': it.title,
+            sku: it.sku,
+            asin: it.asin,
+            'item-status':
+              o.status === 'CANCELLED' ? 'Cancelled' : o.status === 'SHIPPED' ? 'Shipped' : 'Unshipped',
+            quantity: String(it.quantity),
+            currency: o.status === 'PENDING' ? '' : o.currency,
+            'item-price': o.status === 'PENDING' ? '' : formatCents(itemTotalCents(it)),
+            'item-tax': o.status === 'PENDING' || !it.taxCents ? '' : formatCents(it.taxCents),
+            'shipping-price':
+              o.status === 'PENDING' || !it.shippingCents ? '' : formatCents(it.shippingCents),
+            'item-promotion-discount': it.promotionCents ? formatCents(-it.promotionCents) : '',
+            'is-business-order': 'false',
+          };
+          return cols.map((c) => v[c] ?? '').join('\t');
+        }),
+      );
+    return [cols.join('\t'), ...rows].join('\n') + '\n';
+  }
+
+  private getReport(sellerId: string, reportId: string): [number, unknown] {
+    const r = this.reports.find((x) => x.reportId === reportId && x.sellerId === sellerId);
+    if (!r) return [404, { errors: [{ code: 'NotFound', message: `Report ${reportId} not found.` }] }];
+    return [200, this.renderReport(r)];
+  }
+
+  private sign(documentId: string, expires: number): string {
+    return createHmac('sha256', this.secret).update(`${documentId}:${expires}`).digest('hex');
+  }
+
+  private getReportDocument(sellerId: string, documentId: string): [number, unknown] {
+    const r = this.reports.find(
+      (x) => x.documentId === documentId && x.sellerId === sellerId && this.opts.now() >= x.readyMs,
+    );
+    if (!r) return [404, { errors: [{ code: 'NotFound', message: `Document ${documentId} not found.` }] }];
+    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
+    const url = `${this.url}/_documents/${encodeURIComponent(documentId)}?expires=${expires}&sig=${this.sign(documentId, expires)}`;
+    return [200, { reportDocumentId: documentId, url, compressionAlgorithm: 'GZIP' }];
+  }
+
+  /** The pre-signed download (S3 in real life): 403 once the URL's five minutes are over. */
+  private document(res: ServerResponse, rawId: string, q: URLSearchParams): void {
+    const documentId = decodeURIComponent(rawId);
+    const expires = Number(q.get('expires'));
+    if (q.get('sig') !== this.sign(documentId, expires) || this.opts.now() > expires) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+      );
+      return;
+    }
+    const r = this.reports.find((x) => x.documentId === documentId)!;
+    res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' });
+    res.end(gzipSync(Buffer.from(r.content(), 'utf8')));
+  }
+
+  private participations(sellerId: string): [number, unknown] {
+    const seller = SIM_SELLERS.find((s) => s.sellerId === sellerId)!;
+    return [
+      200,
+      {
+        payload: seller.marketplaces.map((m) => ({
+          marketplace: {
+            id: m.id,
+            name: m.domain,
+            countryCode: m.domain.endsWith('.de')
+              ? 'DE'
+              : m.domain.endsWith('.co.uk')
+                ? 'GB'
+                : m.domain.endsWith('.ca')
+                  ? 'CA'
+                  : 'US',
+            defaultCurrencyCode: m.currency,
+            defaultLanguageCode: 'en_US',
+            domainName: m.domain.toLowerCase().replace('amazon', 'www.amazon'),
+          },
+          participation: { isParticipating: true, hasSuspendedListings: false },
+          storeName: 'Simulated Store',
+        })),
+      },
+    ];
+  }
+}
+
+export async function startSpApiSimulator(options: SimulatorOptions = {}): Promise<SpApiSimulator> {
+  const sim = new SpApiSimulator(options);
+  await sim.start();
+  return sim;
+}
