@@ -12,6 +12,7 @@ import {
   type SimOrder,
 } from './dataset';
 import { seededRandom } from './random';
+import { exactJson, groupIdOf, renderEventGroup, renderShipmentEvents } from './finances';
 import { renderOrder2026, renderSettlement, type SimSettlement } from './render';
 
 export interface SimulatorOptions {
@@ -57,6 +58,11 @@ interface Report {
   dataEndTime?: string;
   documentId: string;
   content: () => string;
+}
+
+/** A body already serialised (Finances writes exact JSON numbers). */
+class RawJson {
+  constructor(readonly text: string) {}
 }
 
 const THROTTLED = {
@@ -189,7 +195,7 @@ export class SpApiSimulator {
     body: unknown,
     headers: Record<string, string> = {},
   ): void {
-    const text = body === undefined ? '' : JSON.stringify(body);
+    const text = body === undefined ? '' : body instanceof RawJson ? body.text : JSON.stringify(body);
     res.writeHead(status, {
       'content-type': 'application/json',
       'x-amzn-requestid': randomBytes(8).toString('hex'),
@@ -337,6 +343,16 @@ export class SpApiSimulator {
     if (method === 'GET' && (m = path.match(/^\/reports\/2021-06-30\/documents\/([^/]+)$/))) {
       const id = decodeURIComponent(m[1]);
       return { operation: 'getReportDocument', run: (s) => this.getReportDocument(s, id) };
+    }
+    if (method === 'GET' && path === '/finances/v0/financialEventGroups') {
+      return { operation: 'listFinancialEventGroups', run: (s, q) => this.eventGroups(s, q) };
+    }
+    if (
+      method === 'GET' &&
+      (m = path.match(/^\/finances\/v0\/financialEventGroups\/([^/]+)\/financialEvents$/))
+    ) {
+      const id = decodeURIComponent(m[1]);
+      return { operation: 'listFinancialEventsByGroupId', run: (s, q) => this.eventsByGroup(s, id, q) };
     }
     if (method === 'GET' && path === '/sellers/v1/marketplaceParticipations') {
       return { operation: 'getMarketplaceParticipations', run: (s) => this.participations(s) };
@@ -704,6 +720,92 @@ export class SpApiSimulator {
     const r = this.reports.find((x) => x.documentId === documentId)!;
     res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' });
     res.end(gzipSync(Buffer.from(r.content(), 'utf8')));
+  }
+
+  // ---------------------------------------------------------------- Finances v0
+  private eventGroups(sellerId: string, q: URLSearchParams): [number, unknown] {
+    const next = q.get('NextToken');
+    const state = next
+      ? JSON.parse(Buffer.from(next, 'base64url').toString())
+      : { offset: 0, q: q.toString() };
+    const query = new URLSearchParams(state.q);
+    const size = Number(query.get('MaxResultsPerPage') ?? 10);
+    if (!Number.isInteger(size) || size < 1 || size > 100)
+      return [400, invalid('MaxResultsPerPage must be between 1 and 100.')];
+    const after = Date.parse(query.get('FinancialEventGroupStartedAfter') ?? '') || 0;
+    const before =
+      Date.parse(query.get('FinancialEventGroupStartedBefore') ?? '') || this.opts.now() - 120_000;
+    const groups = this.settlements
+      .filter(
+        (s) =>
+          s.sellerId === sellerId &&
+          s.startMs >= after &&
+          s.startMs < before &&
+          s.depositMs <= this.opts.now(),
+      )
+      .map(renderEventGroup);
+    const page = groups.slice(state.offset, state.offset + size);
+    const nextToken =
+      state.offset + size < groups.length
+        ? Buffer.from(JSON.stringify({ offset: state.offset + size, q: state.q })).toString('base64url')
+        : undefined;
+    return [
+      200,
+      new RawJson(
+        exactJson({
+          payload: { FinancialEventGroupList: page, ...(nextToken ? { NextToken: nextToken } : {}) },
+        }),
+      ),
+    ];
+  }
+
+  private eventsByGroup(sellerId: string, groupId: string, q: URLSearchParams): [number, unknown] {
+    const s = this.settlements.find((x) => x.sellerId === sellerId && groupIdOf(x.settlementId) === groupId);
+    if (!s)
+      return [
+        404,
+        { errors: [{ code: 'NotFound', message: `Financial event group ${groupId} not found.` }] },
+      ];
+    const size = Math.min(100, Number(q.get('MaxResultsPerPage') ?? 100));
+    const offset = q.get('NextToken') ? Number(Buffer.from(q.get('NextToken')!, 'base64url').toString()) : 0;
+    const orders = this.orders.filter(
+      (o) =>
+        o.sellerId === sellerId &&
+        o.marketplaceId === s.marketplaceId &&
+        o.status === 'SHIPPED' &&
+        o.lastUpdatedMs >= s.startMs &&
+        o.lastUpdatedMs < s.endMs,
+    );
+    const mp = SIM_SELLERS.flatMap((x) => x.marketplaces).find((m) => m.id === s.marketplaceId)!;
+    const page = orders.slice(offset, offset + size);
+    const { shipments, refunds } = renderShipmentEvents(page, mp.domain);
+    const last = offset + size >= orders.length;
+    const events = {
+      ShipmentEventList: shipments,
+      RefundEventList: refunds,
+      ...(last
+        ? {
+            ServiceFeeEventList: [
+              {
+                FeeReason: 'Subscription',
+                FeeList: [
+                  {
+                    FeeType: 'Subscription',
+                    FeeAmount: { CurrencyCode: s.currency, CurrencyAmount: -39.99 },
+                  },
+                ],
+              },
+            ],
+          }
+        : {}),
+    };
+    const nextToken = last ? undefined : Buffer.from(String(offset + size)).toString('base64url');
+    return [
+      200,
+      new RawJson(
+        exactJson({ payload: { FinancialEvents: events, ...(nextToken ? { NextToken: nextToken } : {}) } }),
+      ),
+    ];
   }
 
   private participations(sellerId: string): [number, unknown] {

@@ -183,4 +183,51 @@ describe('SP-API client against the simulator', () => {
     expect(rows[0].split('\t')).toHaveLength(32);
     expect(new Set(rows.slice(1).map((r) => r.split('\t')[0])).size).toBe(expectedDay().length);
   });
+
+  it('when the financial events of a settlement are read, then amounts arrive exactly and equal the order and refund lines of its report', async () => {
+    const { api: spapi } = api();
+    const groups = await collect(spapi.listFinancialEventGroups({ MaxResultsPerPage: 2 }));
+    expect(groups.length).toBe(sim.settlements.filter((s) => s.sellerId === seller.sellerId).length);
+    const group = groups[0];
+    const settlement = sim.settlements.find(
+      (s) =>
+        s.totalCents.toString() ===
+        decimal(String(group.OriginalTotal!.CurrencyAmount)).times(100).toFixed(0),
+    )!;
+    expect(settlement).toBeDefined();
+
+    const amounts: string[] = [];
+    for await (const page of spapi.listFinancialEventsByGroupId(group.FinancialEventGroupId!, {
+      MaxResultsPerPage: 25,
+    })) {
+      for (const e of [...(page.ShipmentEventList ?? []), ...(page.RefundEventList ?? [])]) {
+        for (const item of [...(e.ShipmentItemList ?? []), ...(e.ShipmentItemAdjustmentList ?? [])]) {
+          const money = [
+            ...(item.ItemChargeList ?? []).map((c) => c.ChargeAmount),
+            ...(item.ItemChargeAdjustmentList ?? []).map((c) => c.ChargeAmount),
+            ...(item.ItemFeeList ?? []).map((f) => f.FeeAmount),
+            ...(item.ItemFeeAdjustmentList ?? []).map((f) => f.FeeAmount),
+            ...(item.ItemTaxWithheldList ?? []).flatMap((t) =>
+              (t.TaxesWithheld ?? []).map((c) => c.ChargeAmount),
+            ),
+            ...(item.PromotionList ?? []).map((p) => p.PromotionAmount),
+          ];
+          for (const m of money) {
+            // JSON numbers become exact decimal strings (or safe integers), never floats
+            expect(typeof m!.CurrencyAmount === 'string' || Number.isInteger(m!.CurrencyAmount)).toBe(true);
+            amounts.push(String(m!.CurrencyAmount));
+          }
+        }
+      }
+    }
+    const [header, , ...lines] = settlement.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    const sep = settlement.currency === 'EUR' ? ',' : '.';
+    const reportOrderLines = lines
+      .filter((l) => ['Order', 'Refund'].includes(l[header.indexOf('transaction-type')]))
+      .map((l) => parseLocaleAmount(l[header.indexOf('amount')], { decimalSeparator: sep }));
+    expect(sumDecimals(amounts).equals(sumDecimals(reportOrderLines))).toBe(true);
+  });
 });

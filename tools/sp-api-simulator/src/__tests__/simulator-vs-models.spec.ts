@@ -87,6 +87,17 @@ describe("SP-API simulator answers as Amazon's models describe", () => {
     expectValid('reports_2021-06-30', 'ReportDocument', doc.body);
   });
 
+  it('when financial event groups and their events are read, then they validate against the Finances v0 model', async () => {
+    const groups = await get('/finances/v0/financialEventGroups?MaxResultsPerPage=2');
+    expectValid('financesV0', 'ListFinancialEventGroupsResponse', groups.body);
+    const id = groups.body.payload.FinancialEventGroupList[0].FinancialEventGroupId;
+    const events = await get(
+      `/finances/v0/financialEventGroups/${encodeURIComponent(id)}/financialEvents?MaxResultsPerPage=5`,
+    );
+    expectValid('financesV0', 'ListFinancialEventsResponse', events.body);
+    expect(events.body.payload.FinancialEvents.ShipmentEventList).toHaveLength(5);
+  });
+
   it('when participations are read, then they validate against the Sellers model', async () => {
     const res = await get('/sellers/v1/marketplaceParticipations');
     expectValid('sellers', 'GetMarketplaceParticipationsResponse', res.body);
