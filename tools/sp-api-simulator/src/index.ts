@@ -1,3 +1,4 @@
 export * from './dataset';
 export * from './render';
 export * from './simulator';
+export * from './sandbox';

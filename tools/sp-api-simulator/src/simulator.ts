@@ -14,6 +14,7 @@ import {
 import { seededRandom } from './random';
 import { exactJson, groupIdOf, renderEventGroup, renderShipmentEvents } from './finances';
 import { renderOrder2026, renderSettlement, type SimSettlement } from './render';
+import { findSandboxCase, loadSandboxCases, type SandboxCase } from './sandbox';
 
 export interface SimulatorOptions {
   port?: number;
@@ -29,6 +30,12 @@ export interface SimulatorOptions {
   now?: () => number;
   /** the clock rate-limit buckets refill on (default: the real clock; benchmarks share a virtual one with the client) */
   rateNow?: () => number;
+  /**
+   * Serve Amazon's static sandbox instead of the simulated seller data: the request/response pairs of
+   * this file (../shared/reference/sp-api/samples/sandbox-static-cases.json), at the sandbox's usage
+   * plan of 5 requests per second, burst 15, for every operation.
+   */
+  sandboxCasesFile?: string;
 }
 
 export interface Faults {
@@ -97,6 +104,7 @@ export class SpApiSimulator {
   private readonly rnd: () => number;
   private server?: Server;
   private nextReport = 50_000_000_000;
+  private readonly sandbox?: SandboxCase[];
 
   constructor(options: SimulatorOptions = {}) {
     this.opts = {
@@ -110,8 +118,10 @@ export class SpApiSimulator {
       documentUrlTtlMs: 300_000,
       now: Date.now,
       rateNow: Date.now,
+      sandboxCasesFile: '',
       ...options,
     };
+    this.sandbox = this.opts.sandboxCasesFile ? loadSandboxCases(this.opts.sandboxCasesFile) : undefined;
     this.rnd = seededRandom(this.opts.seed + 1);
     this.orders = generateOrders(this.opts);
     for (const o of this.orders) this.byId.set(o.orderId, o);
@@ -248,6 +258,7 @@ export class SpApiSimulator {
     }
     if (path === '/_sim/stats') return this.send(res, 200, this.stats);
 
+    if (this.sandbox) return this.sandboxAnswer(req, res, path, q);
     const route = this.route(req.method ?? 'GET', path);
     if (!route)
       return this.send(res, 404, {
@@ -271,6 +282,39 @@ export class SpApiSimulator {
     const body = req.method === 'POST' || req.method === 'PATCH' ? await this.body(req) : '';
     const [status, payload] = route.run(auth.sellerId, q, body ? JSON.parse(body) : undefined);
     return this.send(res, status, payload, { 'x-amzn-ratelimit-limit': String(bucket.rate) });
+  }
+
+  private async sandboxAnswer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    q: URLSearchParams,
+  ): Promise<void> {
+    const auth = this.tokens.get(String(req.headers['x-amz-access-token'] ?? ''));
+    if (!auth || auth.expiresAt <= this.opts.now()) return this.send(res, 403, UNAUTHORIZED);
+    const text = await this.body(req);
+    const found = findSandboxCase(
+      this.sandbox!,
+      req.method ?? 'GET',
+      path,
+      q,
+      text ? JSON.parse(text) : undefined,
+    );
+    const operation = found?.operation ?? 'unknown';
+    this.count(this.stats.calls, operation);
+    const b = this.buckets.get(`sandbox/${operation}`) ?? { tokens: 15, at: this.opts.rateNow() };
+    b.tokens = Math.min(15, b.tokens + ((this.opts.rateNow() - b.at) / 1000) * 5 * this.opts.speedFactor);
+    b.at = this.opts.rateNow();
+    this.buckets.set(`sandbox/${operation}`, b);
+    if (b.tokens < 1) {
+      this.count(this.stats.throttled, operation);
+      return this.send(res, 429, THROTTLED);
+    }
+    b.tokens -= 1;
+    if (!found) return this.send(res, 400, invalid('No static sandbox case matches this request.'));
+    return this.send(res, found.status, found.status === 204 ? undefined : found.response, {
+      'x-amzn-ratelimit-limit': String(5 * this.opts.speedFactor),
+    });
   }
 
   private lwa(res: ServerResponse, form: URLSearchParams): void {
