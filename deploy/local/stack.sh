@@ -177,7 +177,7 @@ start_kafka() {
   log "kafka: starting $KAFKA_VERSION (KRaft) on 127.0.0.1:$KAFKA_PORT"
   nohup java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$RUN_DIR/log4j2.properties" \
-    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$RUN_DIR/server.properties" >"$RUN_DIR/kafka.out" 2>&1 &
+    -cp "$KAFKA_HOME/libs/*" kafka.Kafka "$RUN_DIR/server.properties" >"$RUN_DIR/kafka.out" 2>&1 9>&- &
   echo $! >"$RUN_DIR/kafka.pid"
   wait_until "$START_TIMEOUT" kafka kafka_ready ||
     { tail -n 40 "$RUN_DIR/kafka.out" "$RUN_DIR/kafka.log" >&2 2>/dev/null; die "kafka did not start within ${START_TIMEOUT}s"; }
@@ -214,7 +214,7 @@ start_registry() {
     APICURIO_DATASOURCE_URL="jdbc:postgresql://$PGHOST:$PGPORT/$PG_REGISTRY_DB" \
     APICURIO_DATASOURCE_USERNAME="$PGUSER" APICURIO_DATASOURCE_PASSWORD="${PGPASSWORD:-postgres}" \
     QUARKUS_LOG_LEVEL=WARN QUARKUS_LOG_CONSOLE_JSON=false \
-      nohup "$REGISTRY_JAVA" $REGISTRY_HEAP -jar quarkus-run.jar >"$RUN_DIR/registry.out" 2>&1 &
+      nohup "$REGISTRY_JAVA" $REGISTRY_HEAP -jar quarkus-run.jar >"$RUN_DIR/registry.out" 2>&1 9>&- &
     echo $! >"$RUN_DIR/registry.pid"
   )
   wait_until "$START_TIMEOUT" registry registry_ready ||
@@ -253,8 +253,10 @@ cmd="${1:-status}"
 mkdir -p "$STACK_DIR" "$RUN_DIR"
 case "$cmd" in
   start)
-    # one starter at a time (parallel test runs may call start together)
-    exec 9>"$STACK_DIR/.start.lock"; flock 9
+    # one starter at a time (parallel test runs may call start together); the servers it starts do not
+    # inherit the lock (9>&- on their command lines), or the next start would wait for them forever
+    exec 9>"$STACK_DIR/.start.lock"
+    flock -w 300 9 || die "another stack.sh start has held the lock for 5 minutes ($STACK_DIR/.start.lock)"
     t0=$SECONDS
     need_java
     resolve_artifacts
