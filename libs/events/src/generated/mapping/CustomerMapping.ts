@@ -4,12 +4,16 @@
 export type CustomerMapping = ConnectorMapping.CustomerMapping;
 
 export namespace ConnectorMapping {
-    export const CustomerMappingSchema = "{\"type\":\"record\",\"name\":\"CustomerMapping\",\"namespace\":\"connector.mapping\",\"doc\":\"Marketplace \u2194 ERP customer, on the compacted topic mapping.customers.v1 keyed by <connectionId>/<marketplaceId>.\",\"fields\":[{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection the mapping belongs to.\"},{\"name\":\"marketplaceId\",\"type\":\"string\",\"doc\":\"Amazon marketplace id.\"},{\"name\":\"customerCode\",\"type\":\"string\",\"doc\":\"ERP customer that stands for the marketplace.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"The customer's currency.\"},{\"name\":\"arAccount\",\"type\":[\"null\",\"string\"],\"doc\":\"AR control account when it differs from the customer's default.\",\"default\":null},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When it was last changed.\"}]}";
+    export const CustomerMappingSchema = "{\"type\":\"record\",\"name\":\"CustomerMapping\",\"namespace\":\"connector.mapping\",\"doc\":\"Marketplace \u2194 ERP customer, on the compacted topic mapping.customers.v1 keyed by <connectionId>/<marketplaceId>.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <connectionId>/<marketplaceId>@<updatedAt epoch ms>, so a re-published version is recognised.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection the mapping belongs to.\"},{\"name\":\"marketplaceId\",\"type\":\"string\",\"doc\":\"Amazon marketplace id.\"},{\"name\":\"customerCode\",\"type\":\"string\",\"doc\":\"ERP customer that stands for the marketplace.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"The customer's currency.\"},{\"name\":\"arAccount\",\"type\":[\"null\",\"string\"],\"doc\":\"AR control account when it differs from the customer's default.\",\"default\":null},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When it was last changed.\"}]}";
     export const CustomerMappingName = "connector.mapping.CustomerMapping";
     /**
      * Marketplace ↔ ERP customer, on the compacted topic mapping.customers.v1 keyed by <connectionId>/<marketplaceId>.
      */
     export interface CustomerMapping {
+        /**
+         * Deterministic id: <connectionId>/<marketplaceId>@<updatedAt epoch ms>, so a re-published version is recognised.
+         */
+        eventId: string;
         /**
          * The connection the mapping belongs to.
          */

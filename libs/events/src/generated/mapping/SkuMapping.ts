@@ -4,12 +4,16 @@
 export type SkuMapping = ConnectorMapping.SkuMapping;
 
 export namespace ConnectorMapping {
-    export const SkuMappingSchema = "{\"type\":\"record\",\"name\":\"SkuMapping\",\"namespace\":\"connector.mapping\",\"doc\":\"Seller SKU \u2194 ERP ItemCode, on the compacted topic mapping.skus.v1 keyed by <connectionId>/<sellerSku>; a tombstone removes the mapping.\",\"fields\":[{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection the mapping belongs to.\"},{\"name\":\"sellerSku\",\"type\":\"string\",\"doc\":\"The seller's SKU on Amazon.\"},{\"name\":\"marketplaceId\",\"type\":[\"null\",\"string\"],\"doc\":\"Marketplace the mapping is limited to; absent for all.\",\"default\":null},{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"The ERP item code.\"},{\"name\":\"unitOfMeasure\",\"type\":[\"null\",\"string\"],\"doc\":\"ERP unit of measure when it is not the default.\",\"default\":null},{\"name\":\"unitsPerSku\",\"type\":\"int\",\"doc\":\"ERP units in one Amazon unit (packs).\",\"default\":1},{\"name\":\"active\",\"type\":\"boolean\",\"doc\":\"Whether the mapping is in force.\",\"default\":true},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When it was last changed.\"}]}";
+    export const SkuMappingSchema = "{\"type\":\"record\",\"name\":\"SkuMapping\",\"namespace\":\"connector.mapping\",\"doc\":\"Seller SKU \u2194 ERP ItemCode, on the compacted topic mapping.skus.v1 keyed by <connectionId>/<sellerSku>; a tombstone removes the mapping.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <connectionId>/<sellerSku>@<updatedAt epoch ms>, so a re-published version is recognised.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection the mapping belongs to.\"},{\"name\":\"sellerSku\",\"type\":\"string\",\"doc\":\"The seller's SKU on Amazon.\"},{\"name\":\"marketplaceId\",\"type\":[\"null\",\"string\"],\"doc\":\"Marketplace the mapping is limited to; absent for all.\",\"default\":null},{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"The ERP item code.\"},{\"name\":\"unitOfMeasure\",\"type\":[\"null\",\"string\"],\"doc\":\"ERP unit of measure when it is not the default.\",\"default\":null},{\"name\":\"unitsPerSku\",\"type\":\"int\",\"doc\":\"ERP units in one Amazon unit (packs).\",\"default\":1},{\"name\":\"active\",\"type\":\"boolean\",\"doc\":\"Whether the mapping is in force.\",\"default\":true},{\"name\":\"updatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When it was last changed.\"}]}";
     export const SkuMappingName = "connector.mapping.SkuMapping";
     /**
      * Seller SKU ↔ ERP ItemCode, on the compacted topic mapping.skus.v1 keyed by <connectionId>/<sellerSku>; a tombstone removes the mapping.
      */
     export interface SkuMapping {
+        /**
+         * Deterministic id: <connectionId>/<sellerSku>@<updatedAt epoch ms>, so a re-published version is recognised.
+         */
+        eventId: string;
         /**
          * The connection the mapping belongs to.
          */
