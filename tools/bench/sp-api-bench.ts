@@ -7,6 +7,8 @@
  * The client's limiter and the simulator's buckets share a virtual clock, so hours of rate-limited calls
  * are computed in seconds. Calls run one after another (no pipelining), as the ingest does today.
  */
+// standalone `npx ts-node --transpile-only tools/bench/sp-api-bench.ts` needs the @connector/* path aliases
+import 'tsconfig-paths/register';
 import { VirtualClock } from '../../libs/core/src';
 import {
   FetchTransport,
@@ -151,4 +153,13 @@ export function printSpApiBench(results: Result[]): void {
   console.log(
     `ratios: calls a/b ${ratio(a.calls, b.calls)}×, a/c ${ratio(a.calls, c.calls)}×; time a/b ${ratio(a.seconds, b.seconds)}×, a/c ${ratio(a.seconds, c.seconds)}×, b/c ${ratio(b.seconds, c.seconds)}×`,
   );
+}
+
+if (require.main === module) {
+  spApiBench()
+    .then(printSpApiBench)
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
 }

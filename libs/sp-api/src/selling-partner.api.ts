@@ -125,7 +125,9 @@ export class SellingPartnerApi {
   }
 
   /** Downloads a report document from its short-lived URL and gunzips it when Amazon says GZIP. */
-  async downloadReportDocument(doc: Reports['ReportDocument']): Promise<Buffer> {
+  async downloadReportDocument(
+    doc: Pick<Reports['ReportDocument'], 'url' | 'compressionAlgorithm'>,
+  ): Promise<Buffer> {
     const res = await this.documents.request({ method: 'GET', url: doc.url });
     if (res.status !== 200)
       throw new Error(`report document download answered ${res.status} (the URL lives 5 minutes)`);
@@ -249,6 +251,21 @@ export class SellingPartnerApi {
   async getFeed(feedId: string): Promise<Feeds['Feed']> {
     return (await this.client.call<Feeds['Feed']>('getFeed', 'GET', `/feeds/2021-06-30/feeds/${enc(feedId)}`))
       .body;
+  }
+
+  async getFeedDocument(feedDocumentId: string): Promise<Feeds['FeedDocument']> {
+    return (
+      await this.client.call<Feeds['FeedDocument']>(
+        'getFeedDocument',
+        'GET',
+        `/feeds/2021-06-30/documents/${enc(feedDocumentId)}`,
+      )
+    ).body;
+  }
+
+  /** Downloads a feed's processing report from its short-lived URL (gunzipped when Amazon says GZIP). */
+  async downloadFeedDocument(doc: Feeds['FeedDocument']): Promise<Buffer> {
+    return this.downloadReportDocument(doc);
   }
 
   async getMarketplaceParticipations(): Promise<Sellers['MarketplaceParticipationList']> {

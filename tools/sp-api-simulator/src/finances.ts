@@ -111,3 +111,77 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
 
 /** JSON text with LosslessNumbers written digit for digit. */
 export const exactJson = (value: unknown): string => stringify(value) ?? '';
+
+/** Finances 2024-06-19 money: `{currencyCode, currencyAmount: <JSON number>}` (FACTS §5.2), every digit kept. */
+const money2024 = (cents: number, code: string) => ({
+  currencyCode: code,
+  currencyAmount: new LosslessNumber(formatCents(cents)),
+});
+
+/**
+ * One released `Shipment` transaction per shipped order (FACTS §5.2): a breakdown tree whose leaves are the
+ * same amounts as the v0 shipment event (charges, Amazon fees, withheld marketplace-facilitator tax), with
+ * totals that are the exact sums of their children, tied to the settlement when it falls in one.
+ */
+export function renderTransaction(o: SimOrder, marketplaceName: string, settlementId: string | undefined) {
+  const c = o.currency;
+  const charges: Array<[string, number]> = [];
+  const fees: Array<[string, number]> = [];
+  const withheld: Array<[string, number]> = [];
+  for (const it of o.items) {
+    charges.push(['Principal', itemTotalCents(it)]);
+    if (it.taxCents) charges.push(['Tax', it.taxCents]);
+    if (it.shippingCents) charges.push(['ShippingCharge', it.shippingCents]);
+    if (it.promotionCents) charges.push(['Discount', -it.promotionCents]);
+    fees.push(['Commission', -Math.round(itemTotalCents(it) * 0.15)]);
+    if (o.fulfilledBy === 'AMAZON') fees.push(['FBAPerUnitFulfillmentFee', -(322 * it.quantity)]);
+    if (it.taxCents) withheld.push(['MarketplaceFacilitatorTax-Principal', -it.taxCents]);
+  }
+  const sum = (xs: Array<[string, number]>) => xs.reduce((s, [, v]) => s + v, 0);
+  const merge = (xs: Array<[string, number]>) => {
+    const m = new Map<string, number>();
+    for (const [k, v] of xs) m.set(k, (m.get(k) ?? 0) + v);
+    return [...m].map(([breakdownType, v]) => ({ breakdownType, breakdownAmount: money2024(v, c) }));
+  };
+  const groups = [
+    { breakdownType: 'ProductCharges', leaves: charges },
+    { breakdownType: 'AmazonFees', leaves: fees },
+    ...(withheld.length ? [{ breakdownType: 'Tax', leaves: withheld }] : []),
+  ];
+  const total = groups.reduce((s, g) => s + sum(g.leaves), 0);
+  return {
+    sellingPartnerMetadata: {
+      sellingPartnerId: o.sellerId,
+      accountType: 'Standard Orders',
+      marketplaceId: o.marketplaceId,
+    },
+    relatedIdentifiers: [
+      { relatedIdentifierName: 'ORDER_ID', relatedIdentifierValue: o.orderId },
+      ...(settlementId
+        ? [
+            { relatedIdentifierName: 'SETTLEMENT_ID', relatedIdentifierValue: settlementId },
+            {
+              relatedIdentifierName: 'FINANCIAL_EVENT_GROUP_ID',
+              relatedIdentifierValue: groupIdOf(settlementId),
+            },
+          ]
+        : []),
+    ],
+    transactionType: 'Shipment',
+    transactionId: createHash('sha1').update(`txn:${o.orderId}`).digest('hex').slice(0, 32),
+    transactionStatus: 'RELEASED',
+    description: 'Order Payment',
+    postedDate: iso(o.lastUpdatedMs),
+    totalAmount: money2024(total, c),
+    marketplaceDetails: { marketplaceId: o.marketplaceId, marketplaceName },
+    items: o.items.map((it) => ({
+      description: it.title,
+      totalAmount: money2024(itemTotalCents(it), c),
+    })),
+    breakdowns: groups.map((g) => ({
+      breakdownType: g.breakdownType,
+      breakdownAmount: money2024(sum(g.leaves), c),
+      breakdowns: merge(g.leaves),
+    })),
+  };
+}

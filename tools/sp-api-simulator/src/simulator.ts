@@ -12,8 +12,9 @@ import {
   type SimOrder,
 } from './dataset';
 import { seededRandom } from './random';
-import { exactJson, groupIdOf, renderEventGroup, renderShipmentEvents } from './finances';
+import { exactJson, groupIdOf, renderEventGroup, renderShipmentEvents, renderTransaction } from './finances';
 import { renderOrder2026, renderSettlement, type SimSettlement } from './render';
+import { applyPatches, renderListingsItem, submissionId, type SimListing } from './listings';
 import { findSandboxCase, loadSandboxCases, type SandboxCase } from './sandbox';
 
 export interface SimulatorOptions {
@@ -45,6 +46,16 @@ export interface Faults {
   /** share of calls answered 429 even with tokens left (Amazon's transient throttling) */
   throttleRate: number;
   latencyMs: number;
+}
+
+/** The in-process twin of the control endpoint (`POST /_sim/faults`, `GET /_sim/stats`). */
+export interface SimulatorControl {
+  /** merges the given faults into the current ones; `{}` changes nothing, `clearFaults()` resets */
+  setFaults(faults: Partial<Faults>): Faults;
+  clearFaults(): void;
+  /** every issued access token stops working now */
+  expireTokens(): void;
+  readonly stats: SimulatorStats;
 }
 
 export interface SimulatorStats {
@@ -105,6 +116,22 @@ export class SpApiSimulator {
   private server?: Server;
   private nextReport = 50_000_000_000;
   private readonly sandbox?: SandboxCase[];
+  /** listings by seller, sku and marketplace */
+  readonly listings = new Map<string, SimListing>();
+  private readonly feedDocuments = new Map<
+    string,
+    { sellerId: string; contentType: string; content?: Buffer }
+  >();
+  private readonly feeds: Array<{
+    feedId: string;
+    sellerId: string;
+    feedType: string;
+    marketplaceIds: string[];
+    createdMs: number;
+    readyMs: number;
+    input: string;
+    result?: string;
+  }> = [];
 
   constructor(options: SimulatorOptions = {}) {
     this.opts = {
@@ -126,6 +153,35 @@ export class SpApiSimulator {
     this.orders = generateOrders(this.opts);
     for (const o of this.orders) this.byId.set(o.orderId, o);
     this.buildSettlements();
+    this.buildListings();
+  }
+
+  /** Every SKU of the catalogue listed in each marketplace of each seller; every third SKU is FBA. */
+  private buildListings(): void {
+    for (const seller of SIM_SELLERS) {
+      for (const mp of seller.marketplaces) {
+        for (let n = 0; n < 200; n++) {
+          const sku = `SIM-${String(n).padStart(4, '0')}`;
+          this.listings.set(`${seller.sellerId}/${sku}/${mp.id}`, {
+            sku,
+            asin: `B0SIM${String(n).padStart(5, '0')}`,
+            marketplaceId: mp.id,
+            productType: 'PRODUCT',
+            itemName: `Simulated product ${n}`,
+            fba: n % 3 === 0,
+            quantity: 10 + (n % 17),
+            price: formatCents(499 + n * 37),
+            currency: mp.currency,
+            createdMs: this.opts.startMs,
+            updatedMs: this.opts.startMs,
+          });
+        }
+      }
+    }
+  }
+
+  listing(sellerId: string, sku: string, marketplaceId: string): SimListing | undefined {
+    return this.listings.get(`${sellerId}/${sku}/${marketplaceId}`);
   }
 
   /** Settlements every 14 days per seller and marketplace; the reserve held in one is released in the next. */
@@ -191,7 +247,24 @@ export class SpApiSimulator {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      // keep-alive sockets from fetch would hold the server (and the test process) open
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** Fault injection and counters, as the control endpoint offers them over HTTP. */
+  get control(): SimulatorControl {
+    return {
+      setFaults: (faults) => (this.faults = { ...this.faults, ...faults }),
+      clearFaults: () => {
+        this.faults = { errorRate: 0, errorStatus: 503, throttleRate: 0, latencyMs: 0 };
+      },
+      expireTokens: () => this.expireTokens(),
+      stats: this.stats,
+    };
   }
 
   /** Every issued access token stops working now (the client must refresh mid-run). */
@@ -248,6 +321,15 @@ export class SpApiSimulator {
 
     if (path === '/auth/o2/token' && req.method === 'POST')
       return this.lwa(res, new URLSearchParams(await this.body(req)));
+    if (path.startsWith('/_documents/') && req.method === 'PUT') {
+      return this.uploadFeedDocument(
+        res,
+        decodeURIComponent(path.slice('/_documents/'.length)),
+        q,
+        String(req.headers['content-type'] ?? ''),
+        await this.body(req),
+      );
+    }
     if (path.startsWith('/_documents/')) return this.document(res, path.slice('/_documents/'.length), q);
     if (path === '/_sim/faults' && req.method === 'POST') {
       const body = JSON.parse((await this.body(req)) || '{}');
@@ -388,6 +470,9 @@ export class SpApiSimulator {
       const id = decodeURIComponent(m[1]);
       return { operation: 'getReportDocument', run: (s) => this.getReportDocument(s, id) };
     }
+    if (method === 'GET' && path === '/finances/2024-06-19/transactions') {
+      return { operation: 'listTransactions', run: (s, q) => this.transactions(s, q) };
+    }
     if (method === 'GET' && path === '/finances/v0/financialEventGroups') {
       return { operation: 'listFinancialEventGroups', run: (s, q) => this.eventGroups(s, q) };
     }
@@ -397,6 +482,28 @@ export class SpApiSimulator {
     ) {
       const id = decodeURIComponent(m[1]);
       return { operation: 'listFinancialEventsByGroupId', run: (s, q) => this.eventsByGroup(s, id, q) };
+    }
+    if (
+      (m = path.match(/^\/listings\/2021-08-01\/items\/([^/]+)\/([^/]+)$/)) &&
+      (method === 'GET' || method === 'PATCH')
+    ) {
+      const owner = decodeURIComponent(m[1]);
+      const sku = decodeURIComponent(m[2]);
+      return method === 'GET'
+        ? { operation: 'getListingsItem', run: (s, q) => this.getListingsItem(s, owner, sku, q) }
+        : { operation: 'patchListingsItem', run: (s, q, b) => this.patchListingsItem(s, owner, sku, q, b) };
+    }
+    if (method === 'POST' && path === '/feeds/2021-06-30/documents')
+      return { operation: 'createFeedDocument', run: (s, _q, b) => this.createFeedDocument(s, b) };
+    if (method === 'POST' && path === '/feeds/2021-06-30/feeds')
+      return { operation: 'createFeed', run: (s, _q, b) => this.createFeed(s, b) };
+    if (method === 'GET' && (m = path.match(/^\/feeds\/2021-06-30\/feeds\/([^/]+)$/))) {
+      const id = m[1];
+      return { operation: 'getFeed', run: (s) => this.getFeed(s, id) };
+    }
+    if (method === 'GET' && (m = path.match(/^\/feeds\/2021-06-30\/documents\/([^/]+)$/))) {
+      const id = decodeURIComponent(m[1]);
+      return { operation: 'getFeedDocument', run: (s) => this.getFeedDocument(s, id) };
     }
     if (method === 'GET' && path === '/sellers/v1/marketplaceParticipations') {
       return { operation: 'getMarketplaceParticipations', run: (s) => this.participations(s) };
@@ -761,9 +868,17 @@ export class SpApiSimulator {
       );
       return;
     }
-    const r = this.reports.find((x) => x.documentId === documentId)!;
-    res.writeHead(200, { 'content-type': 'text/plain; charset=UTF-8' });
-    res.end(gzipSync(Buffer.from(r.content(), 'utf8')));
+    const feedResult = this.feeds.find((f) => f.result && `${f.feedId}-result` === documentId);
+    const r = this.reports.find((x) => x.documentId === documentId);
+    if (!feedResult && !r) {
+      res.writeHead(404, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code></Error>');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': feedResult ? 'application/json; charset=UTF-8' : 'text/plain; charset=UTF-8',
+    });
+    res.end(gzipSync(Buffer.from(feedResult ? feedResult.result! : r!.content(), 'utf8')));
   }
 
   // ---------------------------------------------------------------- Finances v0
@@ -801,6 +916,62 @@ export class SpApiSimulator {
         }),
       ),
     ];
+  }
+
+  // ---------------------------------------------------------------- Finances 2024-06-19
+  /** listTransactions (FACTS §5.2): shipped orders as released Shipment transactions, 100 a page. */
+  private transactions(sellerId: string, q: URLSearchParams): [number, unknown] {
+    const next = q.get('nextToken');
+    // the model: "call the operation with this token and include the same arguments as the call that produced the token"
+    const state = next
+      ? JSON.parse(Buffer.from(next, 'base64url').toString())
+      : { offset: 0, q: q.toString() };
+    const query = new URLSearchParams(state.q);
+    const relName = query.get('relatedIdentifierName');
+    const relValue = query.get('relatedIdentifierValue');
+    const afterText = query.get('postedAfter');
+    if (!afterText && !relName) return [400, invalid('Start date cannot be null')];
+    const after = afterText ? Date.parse(afterText) : 0;
+    const latest = this.opts.now() - 120_000;
+    const before = query.get('postedBefore') ? Date.parse(query.get('postedBefore')!) : latest;
+    if (Number.isNaN(after) || Number.isNaN(before))
+      return [400, invalid('postedAfter and postedBefore must be ISO 8601 date-times.')];
+    if (after > latest) return [400, invalid('postedAfter must be at least two minutes before now.')];
+    if (relName && relName !== 'ORDER_ID' && relName !== 'FINANCIAL_EVENT_GROUP_ID')
+      return [400, invalid('relatedIdentifierName must be ORDER_ID or FINANCIAL_EVENT_GROUP_ID.')];
+    const status = query.get('transactionStatus');
+    // omitting marketplaceId gives US orders (FACTS §5.2)
+    const marketplaceId = query.get('marketplaceId') ?? 'ATVPDKIKX0DER';
+    const settlementOf = (o: SimOrder) =>
+      this.settlements.find(
+        (s) =>
+          s.sellerId === o.sellerId &&
+          s.marketplaceId === o.marketplaceId &&
+          o.lastUpdatedMs >= s.startMs &&
+          o.lastUpdatedMs < s.endMs,
+      )?.settlementId;
+    const rows = this.orders.filter(
+      (o) =>
+        o.sellerId === sellerId &&
+        o.status === 'SHIPPED' &&
+        (relName ? true : o.marketplaceId === marketplaceId) &&
+        o.lastUpdatedMs >= after &&
+        o.lastUpdatedMs < Math.min(before, latest) &&
+        (!status || status === 'RELEASED') &&
+        (relName !== 'ORDER_ID' || o.orderId === relValue) &&
+        (relName !== 'FINANCIAL_EVENT_GROUP_ID' ||
+          (settlementOf(o) !== undefined && groupIdOf(settlementOf(o)!) === relValue)),
+    );
+    const size = 100;
+    const page = rows.slice(state.offset, state.offset + size);
+    const nextToken =
+      state.offset + size < rows.length
+        ? Buffer.from(JSON.stringify({ offset: state.offset + size, q: state.q })).toString('base64url')
+        : undefined;
+    const mpName = (id: string) =>
+      SIM_SELLERS.flatMap((x) => x.marketplaces).find((m) => m.id === id)!.domain;
+    const transactions = page.map((o) => renderTransaction(o, mpName(o.marketplaceId), settlementOf(o)));
+    return [200, new RawJson(exactJson({ payload: { transactions, ...(nextToken ? { nextToken } : {}) } }))];
   }
 
   private eventsByGroup(sellerId: string, groupId: string, q: URLSearchParams): [number, unknown] {
@@ -849,6 +1020,250 @@ export class SpApiSimulator {
       new RawJson(
         exactJson({ payload: { FinancialEvents: events, ...(nextToken ? { NextToken: nextToken } : {}) } }),
       ),
+    ];
+  }
+
+  // ---------------------------------------------------------------- Listings Items and Feeds
+  private getListingsItem(
+    sellerId: string,
+    owner: string,
+    sku: string,
+    q: URLSearchParams,
+  ): [number, unknown] {
+    const marketplaceIds = q.get('marketplaceIds')?.split(',');
+    if (!marketplaceIds?.length)
+      return [400, { errors: [{ code: 'BAD_REQUEST', message: 'marketplaceIds is required.' }] }];
+    if (owner !== sellerId)
+      return [
+        403,
+        { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] },
+      ];
+    const l = this.listing(sellerId, sku, marketplaceIds[0]);
+    if (!l)
+      return [
+        404,
+        {
+          errors: [
+            { code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ${marketplaceIds[0]}.` },
+          ],
+        },
+      ];
+    return [200, renderListingsItem(l, q.get('includedData')?.split(',') ?? [])];
+  }
+
+  private patchListingsItem(
+    sellerId: string,
+    owner: string,
+    sku: string,
+    q: URLSearchParams,
+    body: unknown,
+  ): [number, unknown] {
+    const marketplaceIds = q.get('marketplaceIds')?.split(',');
+    const b = body as
+      | { productType?: string; patches?: Array<{ op?: string; path?: string; value?: unknown[] }> }
+      | undefined;
+    if (!marketplaceIds?.length || !b?.productType || !Array.isArray(b.patches)) {
+      return [
+        400,
+        {
+          errors: [{ code: 'BAD_REQUEST', message: 'marketplaceIds, productType and patches are required.' }],
+        },
+      ];
+    }
+    if (owner !== sellerId)
+      return [
+        403,
+        { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] },
+      ];
+    const l = this.listing(sellerId, sku, marketplaceIds[0]);
+    if (!l)
+      return [
+        404,
+        {
+          errors: [
+            { code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ${marketplaceIds[0]}.` },
+          ],
+        },
+      ];
+    const preview = q.get('mode') === 'VALIDATION_PREVIEW';
+    const issues = applyPatches(l, b.patches, !preview, this.opts.now());
+    const status = issues.length > 0 ? 'INVALID' : preview ? 'VALID' : 'ACCEPTED';
+    return [200, { sku, status, submissionId: submissionId(), issues }];
+  }
+
+  private createFeedDocument(sellerId: string, body: unknown): [number, unknown] {
+    const contentType = (body as { contentType?: string } | undefined)?.contentType;
+    if (!contentType) return [400, invalid('contentType is required.')];
+    const feedDocumentId = `amzn1.tortuga.4.na.${randomBytes(8).toString('hex')}`;
+    this.feedDocuments.set(feedDocumentId, { sellerId, contentType });
+    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
+    return [
+      201,
+      {
+        feedDocumentId,
+        url: `${this.url}/_documents/${encodeURIComponent(feedDocumentId)}?expires=${expires}&sig=${this.sign(feedDocumentId, expires)}`,
+      },
+    ];
+  }
+
+  /** The pre-signed upload: the Content-Type must be the one given to createFeedDocument (FACTS §8). */
+  private uploadFeedDocument(
+    res: ServerResponse,
+    id: string,
+    q: URLSearchParams,
+    contentType: string,
+    content: string,
+  ): void {
+    const doc = this.feedDocuments.get(id);
+    const expires = Number(q.get('expires'));
+    if (
+      !doc ||
+      q.get('sig') !== this.sign(id, expires) ||
+      this.opts.now() > expires ||
+      contentType !== doc.contentType
+    ) {
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code></Error>');
+      return;
+    }
+    doc.content = Buffer.from(content, 'utf8');
+    res.writeHead(200);
+    res.end();
+  }
+
+  private createFeed(sellerId: string, body: unknown): [number, unknown] {
+    const spec = body as
+      { feedType?: string; marketplaceIds?: string[]; inputFeedDocumentId?: string } | undefined;
+    if (!spec?.feedType || !spec.marketplaceIds?.length || !spec.inputFeedDocumentId)
+      return [400, invalid('feedType, marketplaceIds and inputFeedDocumentId are required.')];
+    if (spec.feedType !== 'JSON_LISTINGS_FEED')
+      return [400, invalid(`The simulator does not process ${spec.feedType}.`)];
+    const doc = this.feedDocuments.get(spec.inputFeedDocumentId);
+    if (!doc?.content || doc.sellerId !== sellerId)
+      return [400, invalid('The input feed document was not uploaded.')];
+    const feedId = String(this.nextReport++);
+    const now = this.opts.now();
+    this.feeds.push({
+      feedId,
+      sellerId,
+      feedType: spec.feedType,
+      marketplaceIds: spec.marketplaceIds,
+      createdMs: now,
+      readyMs: now + Math.ceil(120_000 / this.opts.speedFactor),
+      input: doc.content.toString('utf8'),
+    });
+    return [202, { feedId }];
+  }
+
+  /** Processes a JSON_LISTINGS_FEED once it is due; the result is a processing report (schema v2). */
+  private processFeed(f: (typeof this.feeds)[number]): void {
+    if (f.result) return;
+    const issues: Array<Record<string, unknown>> = [];
+    let accepted = 0;
+    let invalidCount = 0;
+    let messages: Array<{
+      messageId?: number;
+      sku?: string;
+      operationType?: string;
+      productType?: string;
+      patches?: Array<{ op?: string; path?: string; value?: unknown[] }>;
+    }> = [];
+    let sellerId = '';
+    try {
+      const doc = JSON.parse(f.input);
+      sellerId = doc.header?.sellerId;
+      messages = doc.messages ?? [];
+      if (
+        doc.header?.version !== '2.0' ||
+        sellerId !== f.sellerId ||
+        messages.length === 0 ||
+        messages.length > 25_000
+      )
+        throw new Error('header');
+    } catch {
+      f.result = JSON.stringify({
+        header: { sellerId: f.sellerId, version: '2.0', feedId: f.feedId },
+        issues: [
+          {
+            code: '100001',
+            severity: 'ERROR',
+            message: 'The feed document is not a valid JSON_LISTINGS_FEED.',
+          },
+        ],
+        summary: { errors: 1, warnings: 0, messagesProcessed: 0, messagesAccepted: 0, messagesInvalid: 0 },
+      });
+      return;
+    }
+    for (const m of messages) {
+      const listing = m.sku ? this.listing(f.sellerId, m.sku, f.marketplaceIds[0]) : undefined;
+      const found = !listing
+        ? [{ code: '18', severity: 'ERROR', message: `SKU '${m.sku}' not found.` }]
+        : m.operationType !== 'PATCH'
+          ? [
+              {
+                code: '100002',
+                severity: 'ERROR',
+                message: `The simulator processes PATCH messages only, not ${m.operationType}.`,
+              },
+            ]
+          : applyPatches(listing, m.patches ?? [], true, this.opts.now()).map((i) => ({
+              code: i.code,
+              severity: i.severity,
+              message: i.message,
+              attributeName: i.attributeNames[0],
+            }));
+      if (found.length) invalidCount++;
+      else accepted++;
+      for (const i of found) issues.push({ messageId: m.messageId, sku: m.sku, ...i });
+    }
+    f.result = JSON.stringify({
+      header: { sellerId: f.sellerId, version: '2.0', feedId: f.feedId },
+      issues,
+      summary: {
+        errors: issues.length,
+        warnings: 0,
+        messagesProcessed: messages.length,
+        messagesAccepted: accepted,
+        messagesInvalid: invalidCount,
+      },
+    });
+  }
+
+  private getFeed(sellerId: string, feedId: string): [number, unknown] {
+    const f = this.feeds.find((x) => x.feedId === feedId && x.sellerId === sellerId);
+    if (!f) return [404, { errors: [{ code: 'NotFound', message: `Feed ${feedId} not found.` }] }];
+    const done = this.opts.now() >= f.readyMs;
+    if (done) this.processFeed(f);
+    return [
+      200,
+      {
+        feedId,
+        feedType: f.feedType,
+        marketplaceIds: f.marketplaceIds,
+        createdTime: iso(f.createdMs),
+        processingStatus: done ? 'DONE' : 'IN_QUEUE',
+        ...(done
+          ? {
+              processingStartTime: iso(f.createdMs),
+              processingEndTime: iso(f.readyMs),
+              resultFeedDocumentId: `${feedId}-result`,
+            }
+          : {}),
+      },
+    ];
+  }
+
+  private getFeedDocument(sellerId: string, id: string): [number, unknown] {
+    const f = this.feeds.find((x) => `${x.feedId}-result` === id && x.sellerId === sellerId && x.result);
+    if (!f) return [404, { errors: [{ code: 'NotFound', message: `Feed document ${id} not found.` }] }];
+    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
+    return [
+      200,
+      {
+        feedDocumentId: id,
+        url: `${this.url}/_documents/${encodeURIComponent(id)}?expires=${expires}&sig=${this.sign(id, expires)}`,
+        compressionAlgorithm: 'GZIP',
+      },
     ];
   }
 

@@ -163,6 +163,7 @@ describe('SP-API client against the simulator', () => {
 
   it('when the all-orders report is requested, then it is processed and its rows cover the orders updated in the window', async () => {
     let now = NOW;
+    await sim.close(); // this test needs a clock it can move
     sim = new SpApiSimulator({ days: 28, ordersPerDay: 150, speedFactor: 2000, now: () => now });
     await sim.start();
     const { api: spapi } = api();
@@ -229,5 +230,201 @@ describe('SP-API client against the simulator', () => {
       .filter((l) => ['Order', 'Refund'].includes(l[header.indexOf('transaction-type')]))
       .map((l) => parseLocaleAmount(l[header.indexOf('amount')], { decimalSeparator: sep }));
     expect(sumDecimals(amounts).equals(sumDecimals(reportOrderLines))).toBe(true);
+  });
+
+  it('when 2024-06-19 transactions span several pages, then every shipped order arrives once with exact amounts whose breakdowns sum to the total', async () => {
+    const { api: spapi } = api();
+    const after = Date.UTC(2026, 9, 10);
+    const before = Date.UTC(2026, 9, 14);
+    const txns = await collect(
+      spapi.listTransactions({
+        postedAfter: new Date(after).toISOString(),
+        postedBefore: new Date(before).toISOString(),
+        marketplaceId: 'ATVPDKIKX0DER',
+      }),
+    );
+    const expected = sim.orders
+      .filter(
+        (o) =>
+          o.sellerId === seller.sellerId &&
+          o.marketplaceId === 'ATVPDKIKX0DER' &&
+          o.status === 'SHIPPED' &&
+          o.lastUpdatedMs >= after &&
+          o.lastUpdatedMs < before,
+      )
+      .map((o) => o.orderId)
+      .sort();
+    expect(expected.length).toBeGreaterThan(100); // more than one page
+    const orderIds = txns.map(
+      (t) =>
+        t.relatedIdentifiers!.find((r) => r.relatedIdentifierName === 'ORDER_ID')!.relatedIdentifierValue,
+    );
+    expect([...orderIds].sort()).toEqual(expected);
+    for (const t of txns) {
+      const total = t.totalAmount!.currencyAmount as unknown;
+      expect(typeof total === 'string' || Number.isInteger(total)).toBe(true);
+      const groups = t.breakdowns!.map((b) => String(b.breakdownAmount!.currencyAmount));
+      expect(sumDecimals(groups).equals(decimal(String(total)))).toBe(true);
+      for (const b of t.breakdowns!) {
+        const leaves = b.breakdowns!.map((l) => String(l.breakdownAmount!.currencyAmount));
+        expect(sumDecimals(leaves).equals(decimal(String(b.breakdownAmount!.currencyAmount)))).toBe(true);
+      }
+    }
+  });
+
+  it('when transactions are asked for without a start date or related identifier, then Amazon answers 400 and the error is final', async () => {
+    const { api: spapi } = api();
+    await expect(collect(spapi.listTransactions({}))).rejects.toMatchObject({ retriable: false });
+  });
+});
+
+describe('listings and feeds against the simulator', () => {
+  let sim: SpApiSimulator;
+  const seller = SIM_SELLERS[0];
+  const http = new FetchTransport();
+  const US = 'ATVPDKIKX0DER';
+  let spapi: SellingPartnerApi;
+
+  beforeEach(async () => {
+    let now = NOW;
+    sim = new SpApiSimulator({ days: 1, ordersPerDay: 1, speedFactor: 2000, now: () => (now += 1000) });
+    await sim.start();
+    const tokens = new LwaTokenProvider({ ...SIM_LWA_CLIENT, refreshToken: seller.refreshToken }, http, {
+      tokenUrl: `${sim.url}/auth/o2/token`,
+    });
+    spapi = new SellingPartnerApi(
+      new SpApiClient({
+        endpoint: sim.url,
+        sellerId: seller.sellerId,
+        tokens,
+        http,
+        limiter: new TokenBucketLimiter(),
+        backoffBaseMs: 2,
+        backoffMaxMs: 20,
+      }),
+      http,
+    );
+  });
+  afterEach(() => sim.close());
+
+  const quantityPatch = (quantity: number) => ({
+    productType: 'PRODUCT',
+    patches: [
+      {
+        op: 'replace' as const,
+        path: '/attributes/fulfillment_availability',
+        value: [{ fulfillment_channel_code: 'DEFAULT', quantity }],
+      },
+    ],
+  });
+
+  it('when quantity and price are patched, then Amazon accepts them and the listing shows them; a preview applies nothing', async () => {
+    const preview = await spapi.patchListingsItem(
+      'SIM-0001',
+      { marketplaceIds: [US], mode: 'VALIDATION_PREVIEW' },
+      quantityPatch(5),
+    );
+    expect(preview.status).toBe('VALID');
+    expect(sim.listing(seller.sellerId, 'SIM-0001', US)!.quantity).not.toBe(5);
+
+    expect(
+      (await spapi.patchListingsItem('SIM-0001', { marketplaceIds: [US] }, quantityPatch(42))).status,
+    ).toBe('ACCEPTED');
+    const price = await spapi.patchListingsItem(
+      'SIM-0001',
+      { marketplaceIds: [US] },
+      {
+        productType: 'PRODUCT',
+        patches: [
+          {
+            op: 'replace',
+            path: '/attributes/purchasable_offer',
+            value: [
+              { marketplace_id: US, currency: 'USD', our_price: [{ schedule: [{ value_with_tax: 19.99 }] }] },
+            ],
+          },
+        ],
+      },
+    );
+    expect(price.status).toBe('ACCEPTED');
+    const item = await spapi.getListingsItem('SIM-0001', {
+      marketplaceIds: [US],
+      includedData: ['summaries', 'offers', 'fulfillmentAvailability'],
+    });
+    expect(item.fulfillmentAvailability).toEqual([{ fulfillmentChannelCode: 'DEFAULT', quantity: 42 }]);
+    expect(item.offers?.[0].price).toEqual({ currencyCode: 'USD', amount: '19.99' });
+  });
+
+  it('when the quantity of an FBA listing or a negative quantity is sent, then the submission is INVALID with the reason', async () => {
+    const fba = await spapi.patchListingsItem('SIM-0003', { marketplaceIds: [US] }, quantityPatch(7));
+    expect(fba).toMatchObject({
+      status: 'INVALID',
+      issues: [{ severity: 'ERROR', message: expect.stringContaining('fulfilled by Amazon') }],
+    });
+    expect(
+      (await spapi.patchListingsItem('SIM-0004', { marketplaceIds: [US] }, quantityPatch(-1))).status,
+    ).toBe('INVALID');
+  });
+
+  it('when a JSON_LISTINGS_FEED is uploaded and processed, then the report counts accepted and invalid messages and the listings change', async () => {
+    const doc = await spapi.createFeedDocument('application/json; charset=UTF-8');
+    const feed = {
+      header: { sellerId: seller.sellerId, version: '2.0', issueLocale: 'en_US' },
+      messages: [
+        {
+          messageId: 1,
+          sku: 'SIM-0010',
+          operationType: 'PATCH',
+          ...quantityPatch(11),
+        },
+        {
+          messageId: 2,
+          sku: 'SIM-0011',
+          operationType: 'PATCH',
+          ...quantityPatch(12),
+        },
+        {
+          messageId: 3,
+          sku: 'SIM-0012',
+          operationType: 'PATCH',
+          ...quantityPatch(13),
+        },
+        {
+          messageId: 4,
+          sku: 'NO-SUCH-SKU',
+          operationType: 'PATCH',
+          ...quantityPatch(1),
+        },
+      ],
+    };
+    await spapi.uploadFeedDocument(doc.url, 'application/json; charset=UTF-8', JSON.stringify(feed));
+    const feedId = await spapi.createFeed({
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: [US],
+      inputFeedDocumentId: doc.feedDocumentId,
+    });
+    let status = await spapi.getFeed(feedId);
+    while (status.processingStatus !== 'DONE') status = await spapi.getFeed(feedId);
+    const report = JSON.parse(
+      (
+        await spapi.downloadFeedDocument(await spapi.getFeedDocument(status.resultFeedDocumentId!))
+      ).toString(),
+    );
+    expect(report.summary).toEqual({
+      errors: 2,
+      warnings: 0,
+      messagesProcessed: 4,
+      messagesAccepted: 2,
+      messagesInvalid: 2,
+    });
+    expect(report.issues.map((i: { messageId: number }) => i.messageId)).toEqual([3, 4]);
+    expect(sim.listing(seller.sellerId, 'SIM-0010', US)!.quantity).toBe(11);
+  });
+
+  it('when the upload uses another content type than declared, then the upload is refused', async () => {
+    const doc = await spapi.createFeedDocument('application/json; charset=UTF-8');
+    await expect(spapi.uploadFeedDocument(doc.url, 'text/plain', '{}')).rejects.toThrow(
+      /upload answered 403/,
+    );
   });
 });

@@ -98,6 +98,52 @@ describe("SP-API simulator answers as Amazon's models describe", () => {
     expect(events.body.payload.FinancialEvents.ShipmentEventList).toHaveLength(5);
   });
 
+  it('when 2024-06-19 transactions are listed, then the page validates against ListTransactionsResponse and amounts are JSON numbers', async () => {
+    const shipped = sim.orders.find((o) => o.sellerId === seller.sellerId && o.status === 'SHIPPED')!;
+    const after = new Date(shipped.lastUpdatedMs - 86_400_000).toISOString();
+    const res = await fetch(
+      `${sim.url}/finances/2024-06-19/transactions?postedAfter=${after}&marketplaceId=${shipped.marketplaceId}`,
+      { headers: { 'x-amz-access-token': token } },
+    );
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const body = JSON.parse(text);
+    expect(body.payload.transactions.length).toBeGreaterThan(0);
+    expectValid('finances_2024-06-19', 'ListTransactionsResponse', body);
+    expect(text).toMatch(/"currencyAmount":-?\d+(\.\d+)?[,}]/);
+    const missing = await get('/finances/2024-06-19/transactions');
+    expect(missing.status).toBe(400);
+    expectValid('finances_2024-06-19', 'ErrorList', missing.body);
+  });
+
+  it('when a listing is read and patched, then both answers validate against the Listings Items model', async () => {
+    const item = await get(
+      `/listings/2021-08-01/items/${seller.sellerId}/SIM-0001?marketplaceIds=A1F83G8C2ARO7P&includedData=summaries,offers,fulfillmentAvailability,issues`,
+    );
+    expect(item.status).toBe(200);
+    expectValid('listingsItems_2021-08-01', 'Item', item.body);
+    const res = await fetch(
+      `${sim.url}/listings/2021-08-01/items/${seller.sellerId}/SIM-0003?marketplaceIds=A1F83G8C2ARO7P`,
+      {
+        method: 'PATCH',
+        headers: { 'x-amz-access-token': token, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          productType: 'PRODUCT',
+          patches: [
+            {
+              op: 'replace',
+              path: '/attributes/fulfillment_availability',
+              value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 1 }],
+            },
+          ],
+        }),
+      },
+    );
+    const body = (await res.json()) as any;
+    expectValid('listingsItems_2021-08-01', 'ListingsItemSubmissionResponse', body);
+    expect(body.status).toBe('INVALID');
+  });
+
   it('when participations are read, then they validate against the Sellers model', async () => {
     const res = await get('/sellers/v1/marketplaceParticipations');
     expectValid('sellers', 'GetMarketplaceParticipationsResponse', res.body);
@@ -122,5 +168,82 @@ describe('simulated dataset', () => {
     expect(b.orders).toEqual(a.orders);
     expect(new Set(a.orders.map((o) => o.orderId)).size).toBe(a.orders.length);
     expect(new Set(a.orders.map((o) => o.sellerId)).size).toBe(SIM_SELLERS.length);
+  });
+});
+
+describe('fault injection through the control endpoint', () => {
+  let sim: SpApiSimulator;
+  const seller = SIM_SELLERS[0];
+  const participations = '/sellers/v1/marketplaceParticipations';
+
+  const newToken = async () => {
+    const res = await fetch(`${sim.url}/auth/o2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: seller.refreshToken,
+        client_id: SIM_LWA_CLIENT.clientId,
+        client_secret: SIM_LWA_CLIENT.clientSecret,
+      }),
+    });
+    return ((await res.json()) as { access_token: string }).access_token;
+  };
+  const faults = (body: unknown) =>
+    fetch(`${sim.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
+  const call = (token: string) =>
+    fetch(`${sim.url}${participations}`, { headers: { 'x-amz-access-token': token } });
+
+  beforeEach(async () => {
+    sim = new SpApiSimulator({ days: 1, ordersPerDay: 1, speedFactor: 1000 });
+    await sim.start();
+  });
+  afterEach(() => sim.close());
+
+  it.each([500, 503] as const)(
+    'when every call is set to fail with %i, then the call answers it with an ErrorList body, and clearing restores service',
+    async (status) => {
+      const token = await newToken();
+      expect(await faults({ errorRate: 1, errorStatus: status })).toMatchObject({
+        errorRate: 1,
+        errorStatus: status,
+      });
+      const res = await call(token);
+      expect(res.status).toBe(status);
+      // the Sellers model answers errors with its response wrapper: {errors: ErrorList}
+      expectValid('sellers', 'GetMarketplaceParticipationsResponse', await res.json());
+      expect(sim.control.stats.errors.getMarketplaceParticipations).toBe(1);
+      sim.control.clearFaults();
+      expect((await call(token)).status).toBe(200);
+    },
+  );
+
+  it('when a 429 storm is injected, then calls are throttled with QuotaExceeded though tokens are left', async () => {
+    const token = await newToken();
+    sim.control.setFaults({ throttleRate: 1 });
+    const res = await call(token);
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ errors: [{ code: 'QuotaExceeded' }] });
+    expect(sim.control.stats.throttled.getMarketplaceParticipations).toBe(1);
+  });
+
+  it('when tokens are expired through the endpoint, then the old token is Unauthorized and a new one works', async () => {
+    const token = await newToken();
+    expect((await call(token)).status).toBe(200);
+    await faults({ expireTokens: true });
+    const res = await call(token);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ errors: [{ code: 'Unauthorized' }] });
+    expect((await call(await newToken())).status).toBe(200);
+  });
+
+  it('when latency is injected, then answers still arrive and the setting is reported back', async () => {
+    const token = await newToken();
+    expect(await faults({ latencyMs: 5 })).toMatchObject({ latencyMs: 5 });
+    expect((await call(token)).status).toBe(200);
+    const stats = (await fetch(`${sim.url}/_sim/stats`).then((r) => r.json())) as {
+      calls: Record<string, number>;
+    };
+    expect(stats.calls.getMarketplaceParticipations).toBe(1);
   });
 });
