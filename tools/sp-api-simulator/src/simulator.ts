@@ -1024,6 +1024,30 @@ export class SpApiSimulator {
   }
 
   // ---------------------------------------------------------------- Listings Items and Feeds
+  /** The caller's own listing, or the 403/404 Amazon answers instead. */
+  private ownListing(
+    sellerId: string,
+    owner: string,
+    sku: string,
+    marketplaceId: string,
+  ): SimListing | [number, unknown] {
+    if (owner !== sellerId) {
+      return [
+        403,
+        { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] },
+      ];
+    }
+    const listing = this.listing(sellerId, sku, marketplaceId);
+    if (!listing)
+      return [
+        404,
+        {
+          errors: [{ code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ${marketplaceId}.` }],
+        },
+      ];
+    return listing;
+  }
+
   private getListingsItem(
     sellerId: string,
     owner: string,
@@ -1033,21 +1057,8 @@ export class SpApiSimulator {
     const marketplaceIds = q.get('marketplaceIds')?.split(',');
     if (!marketplaceIds?.length)
       return [400, { errors: [{ code: 'BAD_REQUEST', message: 'marketplaceIds is required.' }] }];
-    if (owner !== sellerId)
-      return [
-        403,
-        { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] },
-      ];
-    const l = this.listing(sellerId, sku, marketplaceIds[0]);
-    if (!l)
-      return [
-        404,
-        {
-          errors: [
-            { code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ${marketplaceIds[0]}.` },
-          ],
-        },
-      ];
+    const l = this.ownListing(sellerId, owner, sku, marketplaceIds[0]);
+    if (Array.isArray(l)) return l;
     return [200, renderListingsItem(l, q.get('includedData')?.split(',') ?? [])];
   }
 
@@ -1070,21 +1081,8 @@ export class SpApiSimulator {
         },
       ];
     }
-    if (owner !== sellerId)
-      return [
-        403,
-        { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] },
-      ];
-    const l = this.listing(sellerId, sku, marketplaceIds[0]);
-    if (!l)
-      return [
-        404,
-        {
-          errors: [
-            { code: 'NOT_FOUND', message: `SKU '${sku}' not found in marketplace ${marketplaceIds[0]}.` },
-          ],
-        },
-      ];
+    const l = this.ownListing(sellerId, owner, sku, marketplaceIds[0]);
+    if (Array.isArray(l)) return l;
     const preview = q.get('mode') === 'VALIDATION_PREVIEW';
     const issues = applyPatches(l, b.patches, !preview, this.opts.now());
     const status = issues.length > 0 ? 'INVALID' : preview ? 'VALID' : 'ACCEPTED';
