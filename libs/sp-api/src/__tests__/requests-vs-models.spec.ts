@@ -104,7 +104,7 @@ class RecordingTransport implements HttpTransport {
 }
 
 describe("every request the client sends matches the parameters in Amazon's models", () => {
-  it('when the connector reads orders, reports, finances and sellers and confirms a shipment, then no request breaks its model', async () => {
+  it('when the connector calls each of the 16 operations it uses, then no request breaks its model', async () => {
     const sim = new SpApiSimulator({
       days: 28,
       ordersPerDay: 30,
@@ -170,6 +170,44 @@ describe("every request the client sends matches the parameters in Amazon's mode
           break;
       }
       await api.getMarketplaceParticipations();
+      for await (const _ of api.listTransactions({
+        postedAfter: '2026-10-01T00:00:00Z',
+        marketplaceId: 'ATVPDKIKX0DER',
+      }))
+        break;
+      await api.getListingsItem('SIM-0001', {
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        includedData: ['summaries', 'offers'],
+      });
+      await api.patchListingsItem(
+        'SIM-0001',
+        { marketplaceIds: ['ATVPDKIKX0DER'], mode: 'VALIDATION_PREVIEW' },
+        {
+          productType: 'PRODUCT',
+          patches: [
+            {
+              op: 'replace',
+              path: '/attributes/fulfillment_availability',
+              value: [{ fulfillment_channel_code: 'DEFAULT', quantity: 3 }],
+            },
+          ],
+        },
+      );
+      const doc = await api.createFeedDocument('application/json; charset=UTF-8');
+      await api.uploadFeedDocument(
+        doc.url,
+        'application/json; charset=UTF-8',
+        JSON.stringify({
+          header: { sellerId: seller.sellerId, version: '2.0' },
+          messages: [{ messageId: 1, sku: 'SIM-0001', operationType: 'DELETE' }],
+        }),
+      );
+      const feedId = await api.createFeed({
+        feedType: 'JSON_LISTINGS_FEED',
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        inputFeedDocumentId: doc.feedDocumentId,
+      });
+      await api.getFeed(feedId);
 
       const ops = new Set(
         http.requests.map(
@@ -181,7 +219,11 @@ describe("every request the client sends matches the parameters in Amazon's mode
       expect([...ops].sort()).toEqual(
         [
           'confirmShipment',
+          'createFeed',
+          'createFeedDocument',
           'createReport',
+          'getFeed',
+          'getListingsItem',
           'getMarketplaceParticipations',
           'getOrder',
           'getReport',
@@ -189,6 +231,8 @@ describe("every request the client sends matches the parameters in Amazon's mode
           'getReports',
           'listFinancialEventGroups',
           'listFinancialEventsByGroupId',
+          'listTransactions',
+          'patchListingsItem',
           'searchOrders',
         ].sort(),
       );
