@@ -144,6 +144,60 @@ describe("SP-API simulator answers as Amazon's models describe", () => {
     expect(body.status).toBe('INVALID');
   });
 
+  it('when a feed is created and read and a report is created and read, then every answer validates against its model', async () => {
+    const send = async (method: string, p: string, body?: unknown) => {
+      const res = await fetch(`${sim.url}${p}`, {
+        method,
+        headers: { 'x-amz-access-token': token, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const doc = await send('POST', '/feeds/2021-06-30/documents', {
+      contentType: 'application/json; charset=UTF-8',
+    });
+    expect(doc.status).toBe(201);
+    expectValid('feeds_2021-06-30', 'CreateFeedDocumentResponse', doc.body);
+    const upload = await fetch(doc.body.url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: JSON.stringify({
+        header: { sellerId: seller.sellerId, version: '2.0' },
+        messages: [{ messageId: 1, sku: 'SIM-0001', operationType: 'DELETE' }],
+      }),
+    });
+    expect(upload.status).toBe(200);
+    const feed = await send('POST', '/feeds/2021-06-30/feeds', {
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: ['A1F83G8C2ARO7P'],
+      inputFeedDocumentId: doc.body.feedDocumentId,
+    });
+    expect(feed.status).toBe(202);
+    expectValid('feeds_2021-06-30', 'CreateFeedResponse', feed.body);
+    expectValid('feeds_2021-06-30', 'Feed', (await get(`/feeds/2021-06-30/feeds/${feed.body.feedId}`)).body);
+
+    const report = await send('POST', '/reports/2021-06-30/reports', {
+      reportType: 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL',
+      marketplaceIds: ['A1F83G8C2ARO7P'],
+    });
+    expect(report.status).toBe(202);
+    expectValid('reports_2021-06-30', 'CreateReportResponse', report.body);
+    expectValid(
+      'reports_2021-06-30',
+      'Report',
+      (await get(`/reports/2021-06-30/reports/${report.body.reportId}`)).body,
+    );
+  });
+
+  it('when orders are read through Orders v0, then the answers validate against the v0 model', async () => {
+    const orders = await get(
+      '/orders/v0/orders?LastUpdatedAfter=2026-10-01T00:00:00Z&MarketplaceIds=A1F83G8C2ARO7P&MaxResultsPerPage=5',
+    );
+    expectValid('ordersV0', 'GetOrdersResponse', orders.body);
+    const items = await get(`/orders/v0/orders/${orders.body.payload.Orders[0].AmazonOrderId}/orderItems`);
+    expectValid('ordersV0', 'GetOrderItemsResponse', items.body);
+  });
+
   it('when participations are read, then they validate against the Sellers model', async () => {
     const res = await get('/sellers/v1/marketplaceParticipations');
     expectValid('sellers', 'GetMarketplaceParticipationsResponse', res.body);
