@@ -101,6 +101,18 @@ const invalid = (message: string) => ({ errors: [{ code: 'InvalidInput', message
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY = 86_400_000;
 
+/** Next tokens that carry the original query, as Amazon's do: the caller resends the token alone. */
+interface QueryToken {
+  offset: number;
+  q: string;
+}
+const readQueryToken = (next: string | null, q: URLSearchParams): QueryToken =>
+  next
+    ? (JSON.parse(Buffer.from(next, 'base64url').toString()) as QueryToken)
+    : { offset: 0, q: q.toString() };
+const nextQueryToken = (offset: number, state: QueryToken): string =>
+  Buffer.from(JSON.stringify({ offset, q: state.q })).toString('base64url');
+
 export class SpApiSimulator {
   readonly orders: SimOrder[];
   readonly settlements: SimSettlement[] = [];
@@ -585,9 +597,7 @@ export class SpApiSimulator {
   private getOrdersV0(sellerId: string, q: URLSearchParams): [number, unknown] {
     const next = q.get('NextToken');
     // the NextToken carries the original query, as Amazon's does
-    const state = next
-      ? JSON.parse(Buffer.from(next, 'base64url').toString())
-      : { offset: 0, q: q.toString() };
+    const state = readQueryToken(next, q);
     const query = new URLSearchParams(state.q);
     const after = Date.parse(query.get('LastUpdatedAfter') ?? query.get('CreatedAfter') ?? '');
     const before = query.get('LastUpdatedBefore')
@@ -621,9 +631,7 @@ export class SpApiSimulator {
           })),
           ...(offset + size < matching.length
             ? {
-                NextToken: Buffer.from(JSON.stringify({ offset: offset + size, q: state.q })).toString(
-                  'base64url',
-                ),
+                NextToken: nextQueryToken(offset + size, state),
               }
             : {}),
           LastUpdatedBefore: iso(before),
@@ -698,9 +706,7 @@ export class SpApiSimulator {
       return [400, { errors: [{ code: 'InvalidInput', message: 'reportTypes or nextToken is required.' }] }];
     if (next && [...q.keys()].some((k) => k !== 'nextToken'))
       return [400, invalid('nextToken must be the only parameter.')];
-    const state = next
-      ? JSON.parse(Buffer.from(next, 'base64url').toString())
-      : { offset: 0, q: q.toString() };
+    const state = readQueryToken(next, q);
     const query = new URLSearchParams(state.q);
     const since = Date.parse(query.get('createdSince') ?? '') || this.opts.now() - 90 * DAY;
     const size = Math.min(100, Number(query.get('pageSize') ?? 10));
@@ -720,9 +726,7 @@ export class SpApiSimulator {
       .sort((a, b) => b.createdMs - a.createdMs);
     const page = matching.slice(state.offset, state.offset + size);
     const nextToken =
-      state.offset + size < matching.length
-        ? Buffer.from(JSON.stringify({ offset: state.offset + size, q: state.q })).toString('base64url')
-        : undefined;
+      state.offset + size < matching.length ? nextQueryToken(state.offset + size, state) : undefined;
     return [200, { reports: page.map((r) => this.renderReport(r)), ...(nextToken ? { nextToken } : {}) }];
   }
 
@@ -843,6 +847,17 @@ export class SpApiSimulator {
     return [200, this.renderReport(r)];
   }
 
+  /** A pre-signed document URL (S3 in real life) that works for documentUrlTtlMs. */
+  private signedUrl(documentId: string): string {
+    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
+    return `${this.url}/_documents/${encodeURIComponent(documentId)}?expires=${expires}&sig=${this.sign(documentId, expires)}`;
+  }
+
+  private validSignature(documentId: string, q: URLSearchParams): boolean {
+    const expires = Number(q.get('expires'));
+    return q.get('sig') === this.sign(documentId, expires) && this.opts.now() <= expires;
+  }
+
   private sign(documentId: string, expires: number): string {
     return createHmac('sha256', this.secret).update(`${documentId}:${expires}`).digest('hex');
   }
@@ -852,16 +867,14 @@ export class SpApiSimulator {
       (x) => x.documentId === documentId && x.sellerId === sellerId && this.opts.now() >= x.readyMs,
     );
     if (!r) return [404, { errors: [{ code: 'NotFound', message: `Document ${documentId} not found.` }] }];
-    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
-    const url = `${this.url}/_documents/${encodeURIComponent(documentId)}?expires=${expires}&sig=${this.sign(documentId, expires)}`;
+    const url = this.signedUrl(documentId);
     return [200, { reportDocumentId: documentId, url, compressionAlgorithm: 'GZIP' }];
   }
 
   /** The pre-signed download (S3 in real life): 403 once the URL's five minutes are over. */
   private document(res: ServerResponse, rawId: string, q: URLSearchParams): void {
     const documentId = decodeURIComponent(rawId);
-    const expires = Number(q.get('expires'));
-    if (q.get('sig') !== this.sign(documentId, expires) || this.opts.now() > expires) {
+    if (!this.validSignature(documentId, q)) {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end(
         '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
@@ -884,9 +897,7 @@ export class SpApiSimulator {
   // ---------------------------------------------------------------- Finances v0
   private eventGroups(sellerId: string, q: URLSearchParams): [number, unknown] {
     const next = q.get('NextToken');
-    const state = next
-      ? JSON.parse(Buffer.from(next, 'base64url').toString())
-      : { offset: 0, q: q.toString() };
+    const state = readQueryToken(next, q);
     const query = new URLSearchParams(state.q);
     const size = Number(query.get('MaxResultsPerPage') ?? 10);
     if (!Number.isInteger(size) || size < 1 || size > 100)
@@ -905,9 +916,7 @@ export class SpApiSimulator {
       .map(renderEventGroup);
     const page = groups.slice(state.offset, state.offset + size);
     const nextToken =
-      state.offset + size < groups.length
-        ? Buffer.from(JSON.stringify({ offset: state.offset + size, q: state.q })).toString('base64url')
-        : undefined;
+      state.offset + size < groups.length ? nextQueryToken(state.offset + size, state) : undefined;
     return [
       200,
       new RawJson(
@@ -923,9 +932,7 @@ export class SpApiSimulator {
   private transactions(sellerId: string, q: URLSearchParams): [number, unknown] {
     const next = q.get('nextToken');
     // the model: "call the operation with this token and include the same arguments as the call that produced the token"
-    const state = next
-      ? JSON.parse(Buffer.from(next, 'base64url').toString())
-      : { offset: 0, q: q.toString() };
+    const state = readQueryToken(next, q);
     const query = new URLSearchParams(state.q);
     const relName = query.get('relatedIdentifierName');
     const relValue = query.get('relatedIdentifierValue');
@@ -965,9 +972,7 @@ export class SpApiSimulator {
     const size = 100;
     const page = rows.slice(state.offset, state.offset + size);
     const nextToken =
-      state.offset + size < rows.length
-        ? Buffer.from(JSON.stringify({ offset: state.offset + size, q: state.q })).toString('base64url')
-        : undefined;
+      state.offset + size < rows.length ? nextQueryToken(state.offset + size, state) : undefined;
     const mpName = (id: string) =>
       SIM_SELLERS.flatMap((x) => x.marketplaces).find((m) => m.id === id)!.domain;
     const transactions = page.map((o) => renderTransaction(o, mpName(o.marketplaceId), settlementOf(o)));
@@ -1094,12 +1099,11 @@ export class SpApiSimulator {
     if (!contentType) return [400, invalid('contentType is required.')];
     const feedDocumentId = `amzn1.tortuga.4.na.${randomBytes(8).toString('hex')}`;
     this.feedDocuments.set(feedDocumentId, { sellerId, contentType });
-    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
     return [
       201,
       {
         feedDocumentId,
-        url: `${this.url}/_documents/${encodeURIComponent(feedDocumentId)}?expires=${expires}&sig=${this.sign(feedDocumentId, expires)}`,
+        url: this.signedUrl(feedDocumentId),
       },
     ];
   }
@@ -1113,13 +1117,7 @@ export class SpApiSimulator {
     content: string,
   ): void {
     const doc = this.feedDocuments.get(id);
-    const expires = Number(q.get('expires'));
-    if (
-      !doc ||
-      q.get('sig') !== this.sign(id, expires) ||
-      this.opts.now() > expires ||
-      contentType !== doc.contentType
-    ) {
+    if (!doc || !this.validSignature(id, q) || contentType !== doc.contentType) {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code></Error>');
       return;
@@ -1254,12 +1252,11 @@ export class SpApiSimulator {
   private getFeedDocument(sellerId: string, id: string): [number, unknown] {
     const f = this.feeds.find((x) => `${x.feedId}-result` === id && x.sellerId === sellerId && x.result);
     if (!f) return [404, { errors: [{ code: 'NotFound', message: `Feed document ${id} not found.` }] }];
-    const expires = this.opts.now() + this.opts.documentUrlTtlMs;
     return [
       200,
       {
         feedDocumentId: id,
-        url: `${this.url}/_documents/${encodeURIComponent(id)}?expires=${expires}&sig=${this.sign(id, expires)}`,
+        url: this.signedUrl(id),
         compressionAlgorithm: 'GZIP',
       },
     ];
