@@ -4,6 +4,7 @@ import type { EventCodec } from './avro-codec';
 import type { Headers } from './publisher';
 import {
   RetriesExhaustedError,
+  type RetryOptions,
   errorCode,
   errorMessage,
   isRetriable,
@@ -104,24 +105,17 @@ export class RecordProcessor {
     };
     let attemptsUsed = 1;
     try {
-      const { attempts } = await retry(() => sub.handler(record), {
-        maxAttempts: this.opts.maxAttempts,
-        baseMs: this.opts.retryBaseMs,
-        maxMs: this.opts.retryMaxMs,
-        random: this.opts.random,
-        sleep: this.opts.sleep ?? realSleep,
-        shouldRetry: isRetriable,
-        onRetry: async (err, attempt, delayMs) => {
+      await retry(
+        () => sub.handler(record),
+        this.retryOptions(heartbeat, (err, attempt, delayMs) => {
           attemptsUsed = attempt + 1;
           this.opts.metrics?.eventsConsumed.inc({ topic: raw.topic, outcome: 'retried' });
           this.opts.logger.warn(
             { ...where, attempt, delayMs, code: errorCode(err), err: errorMessage(err) },
             'handler failed; retrying',
           );
-          await (heartbeat ?? this.opts.heartbeat)?.();
-        },
-      });
-      attemptsUsed = attempts;
+        }),
+      );
     } catch (err) {
       const error = err instanceof RetriesExhaustedError ? err.lastError : err;
       const attempts = err instanceof RetriesExhaustedError ? err.attempts : attemptsUsed;
@@ -138,18 +132,32 @@ export class RecordProcessor {
     readerSchema: avro.Schema | undefined,
     heartbeat?: () => Promise<void>,
   ): Promise<T> {
-    const { value: decoded } = await retry(() => this.codec.decode<T>(value, readerSchema), {
+    const { value: decoded } = await retry(
+      () => this.codec.decode<T>(value, readerSchema),
+      this.retryOptions(heartbeat),
+    ).catch((err: unknown) => {
+      throw err instanceof RetriesExhaustedError ? err.lastError : err;
+    });
+    return decoded;
+  }
+
+  /** The consumer's retry policy; every wait between attempts also heartbeats the group. */
+  private retryOptions(
+    heartbeat: (() => Promise<void>) | undefined,
+    onRetry?: (err: unknown, attempt: number, delayMs: number) => void,
+  ): RetryOptions {
+    return {
       maxAttempts: this.opts.maxAttempts,
       baseMs: this.opts.retryBaseMs,
       maxMs: this.opts.retryMaxMs,
       random: this.opts.random,
       sleep: this.opts.sleep ?? realSleep,
       shouldRetry: isRetriable,
-      onRetry: async () => (heartbeat ?? this.opts.heartbeat)?.(),
-    }).catch((err: unknown) => {
-      throw err instanceof RetriesExhaustedError ? err.lastError : err;
-    });
-    return decoded;
+      onRetry: async (err, attempt, delayMs) => {
+        onRetry?.(err, attempt, delayMs);
+        await (heartbeat ?? this.opts.heartbeat)?.();
+      },
+    };
   }
 
   private async fail(

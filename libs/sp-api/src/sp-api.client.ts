@@ -1,4 +1,4 @@
-import { isRetriable, retry, systemClock, type Clock } from '@connector/core';
+import { RetriesExhaustedError, isRetriable, retry, systemClock, type Clock } from '@connector/core';
 import { SpApiRequestError, SpApiRetriableError, type SpApiErrorDetail } from './errors';
 import { parseExactJson } from './exact-json';
 import type { HttpTransport } from './http-transport';
@@ -93,7 +93,7 @@ export class SpApiClient {
         shouldRetry: isRetriable,
       },
     ).catch((err: unknown) => {
-      throw err instanceof Error && 'lastError' in err ? (err as { lastError: unknown }).lastError : err;
+      throw err instanceof RetriesExhaustedError ? err.lastError : err;
     });
     return value;
   }
