@@ -55,6 +55,11 @@ export const baseConfigSchema = z.object({
   DATABASE_MIGRATE_ON_BOOT: bool.default(true),
   /** use the built-in simulators for Amazon and the ERPs instead of the real systems */
   SIMULATORS: bool.default(true),
+  /** AES-256-GCM key for connection credentials and buyer PII: 32 bytes, base64 (`openssl rand -base64 32`); required unless SIMULATORS */
+  CREDENTIALS_KEY: z.string().optional(),
+  CREDENTIALS_KEY_ID: z.string().min(1).default('k1'),
+  /** older keys still able to decrypt, "id:base64,id:base64", during a rotation */
+  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
 });
 
 export const SECRET_KEYS = [

@@ -1,3 +1,4 @@
 export * from './clock';
 export * from './errors';
 export * from './retry';
+export * from './http';

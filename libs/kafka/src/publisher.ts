@@ -55,7 +55,8 @@ export class KafkaEventPublisher implements EventPublisher {
     const messages = await Promise.all(
       records.map(async (r) => ({
         key: r.key,
-        value: await this.codec.encode(id, r.value),
+        // null is a tombstone: it deletes the key from a compacted topic
+        value: r.value === null ? null : await this.codec.encode(id, r.value),
         headers: r.headers,
       })),
     );

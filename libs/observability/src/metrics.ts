@@ -77,6 +77,31 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
+  readonly ingestCursorLag = new Gauge({
+    name: 'connector_ingest_cursor_lag_seconds',
+    help: 'Now minus the watermark of a poll cursor, by connection and stream',
+    labelNames: ['connection', 'stream'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestRuns = new Counter({
+    name: 'connector_ingest_runs_total',
+    help: 'Poll runs by connection, stream and outcome (ok, failed)',
+    labelNames: ['connection', 'stream', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestHeldOrders = new Gauge({
+    name: 'connector_ingest_held_orders',
+    help: 'Orders held while pending (no prices yet), by connection',
+    labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
+  readonly ingestRejected = new Counter({
+    name: 'connector_ingest_rejected_total',
+    help: 'Source records or files kept out of Kafka because they are malformed, by stream and reason',
+    labelNames: ['connection', 'stream', 'reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(service: string, { defaultMetrics = true } = {}) {
     this.registry.setDefaultLabels({ service });
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });

@@ -1,6 +1,6 @@
 import { RetriableError, systemClock, type Clock } from '@connector/core';
 import { LwaAuthorizationError } from './errors';
-import type { HttpTransport } from './http-transport';
+import type { HttpTransport } from '@connector/core';
 
 export interface LwaCredentials {
   clientId: string;

@@ -13,7 +13,7 @@ import type { definitions as OrdersV0 } from './generated/ordersV0';
 import type { definitions as Orders, operations as OrdersOps } from './generated/orders_2026_01_01';
 import type { definitions as Reports, operations as ReportsOps } from './generated/reports_2021_06_30';
 import type { definitions as Sellers } from './generated/sellers';
-import type { HttpTransport } from './http-transport';
+import type { HttpTransport } from '@connector/core';
 import type { SpApiClient } from './sp-api.client';
 
 type Query<Op> = Op extends { parameters: { query?: infer Q } } ? Q : never;

@@ -1,7 +1,7 @@
 import { RetriesExhaustedError, isRetriable, retry, systemClock, type Clock } from '@connector/core';
 import { SpApiRequestError, SpApiRetriableError, type SpApiErrorDetail } from './errors';
 import { parseExactJson } from './exact-json';
-import type { HttpTransport } from './http-transport';
+import type { HttpTransport } from '@connector/core';
 import type { AccessTokenSource } from './lwa-token.provider';
 import type { TokenBucketLimiter } from './token-bucket.limiter';
 

@@ -1,3 +1,4 @@
+/** The network as one method, shared by the SP-API client and the ERP adapters. */
 export interface HttpRequest {
   method: string;
   url: string;
