@@ -17,6 +17,12 @@ describe('database migrations and the audit store', () => {
       'audit_trail',
       'reconciliation_results',
       'inbound_records',
+      'ingest_published',
+      'held_orders',
+      'settlement_reports',
+      'buyer_pii',
+      'settlement_chunks',
+      'financial_event_lines',
     ]) {
       expect(await tdb.db.schema.hasTable(table)).toBe(true);
     }
@@ -44,6 +50,6 @@ describe('database migrations and the audit store', () => {
   it('when rolled back and migrated again, then the schema is recreated', async () => {
     await migrateRollback(tdb.db, true);
     expect(await tdb.db.schema.hasTable('audit_trail')).toBe(false);
-    expect(await pendingMigrations(tdb.db)).toHaveLength(1);
+    expect(await pendingMigrations(tdb.db)).toHaveLength(4);
   });
 });

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import * as core from './20261124000001_core';
+import * as ingest from './20261125000001_ingest';
+import * as writer from './20261125000002_writer';
+import * as reconciler from './20261125000003_reconciler';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +12,9 @@ interface Migration {
 /** Every migration, in order. Migrations are code (not files knex loads) so they run the same under ts-node, jest and compiled JS. */
 export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = [
   ['20261124000001_core', core],
+  ['20261125000001_ingest', ingest],
+  ['20261125000002_writer', writer],
+  ['20261125000003_reconciler', reconciler],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

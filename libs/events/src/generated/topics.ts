@@ -34,7 +34,7 @@ export const TOPIC_CATALOGUE = [
   { topic: 'erp.item-changes.v1', schema: ErpItemChangeSchema, key: "<connectionId>/<itemCode>", cleanupPolicy: 'delete', partitions: 3, dlq: true, },
   { topic: 'erp.shipments.v1', schema: ErpShipmentSchema, key: "<connectionId>/<amazonOrderId>", cleanupPolicy: 'delete', partitions: 3, dlq: true, },
   { topic: 'inventory.listing-results.v1', schema: ListingUpdateResultSchema, key: "<connectionId>/<sellerSku>/<marketplaceId>", cleanupPolicy: 'delete', partitions: 3, dlq: false, },
-  { topic: 'mapping.skus.v1', schema: SkuMappingSchema, key: "<connectionId>/<sellerSku>", cleanupPolicy: 'compact', partitions: 1, dlq: false, },
+  { topic: 'mapping.skus.v1', schema: SkuMappingSchema, key: "<connectionId>/<sellerSku>[@<marketplaceId>]", cleanupPolicy: 'compact', partitions: 1, dlq: false, },
   { topic: 'mapping.gl-accounts.v1', schema: GlAccountMappingSchema, key: "<connectionId>/<transactionType>|<amountType>|<amountDescription>|<marketplaceId or *>", cleanupPolicy: 'compact', partitions: 1, dlq: false, },
   { topic: 'mapping.customers.v1', schema: CustomerMappingSchema, key: "<connectionId>/<marketplaceId>", cleanupPolicy: 'compact', partitions: 1, dlq: false, },
 ] as const;

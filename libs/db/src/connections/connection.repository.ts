@@ -1,0 +1,179 @@
+import { NonRetriableError } from '@connector/core';
+import { z } from 'zod';
+import type { Db } from '../knex';
+import type { CredentialsCipher } from './credentials-cipher';
+
+export const ERP_KINDS = ['SAP_B1', 'SAGE300', 'SAGE100', 'SAGE500'] as const;
+
+/** How often each stream of a connection is read, and how. Stored as JSON, validated on every read. */
+export const connectionSettingsSchema = z.object({
+  /** seconds between order reads */
+  ordersIntervalSec: z.number().int().min(30).default(300),
+  /** api: searchOrders; report: the all-orders report; auto: the report for backfills and busy windows */
+  ordersMode: z.enum(['auto', 'api', 'report']).default('auto'),
+  /** auto mode switches to the report when the window is longer than this many hours (backfill) */
+  ordersReportAfterHours: z.number().positive().default(24),
+  /** re-read this many seconds before the watermark: Amazon's lastUpdatedTime can lag (FACTS §3) */
+  ordersOverlapSec: z.number().int().min(0).default(600),
+  /** first read of a new connection starts this many days back */
+  backfillDays: z.number().int().min(0).max(730).default(7),
+  financesIntervalSec: z.number().int().min(60).default(3600),
+  settlementsIntervalSec: z
+    .number()
+    .int()
+    .min(300)
+    .default(3600 * 6),
+  /** the target ERP needs buyer name and address (only then is PII requested) */
+  buyerPii: z.boolean().default(false),
+  /** days buyer PII is kept after the order's last update (Amazon DPP: at most 30 after delivery) */
+  piiRetentionDays: z.number().int().min(1).max(30).default(30),
+});
+export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
+
+export interface AmazonCredentials {
+  lwaClientId: string;
+  lwaClientSecret: string;
+  refreshToken: string;
+}
+export interface ErpCredentials {
+  baseUrl: string;
+  user: string;
+  password: string;
+  /** SAP B1 CompanyDB, Sage 300 company id */
+  company?: string;
+}
+export interface ConnectionCredentials {
+  amazon: AmazonCredentials;
+  erp?: ErpCredentials;
+}
+
+export interface Connection {
+  id: string;
+  name: string;
+  sellerId: string;
+  region: 'na' | 'eu' | 'fe';
+  marketplaceIds: string[];
+  erpKind: (typeof ERP_KINDS)[number];
+  erpCompany: string;
+  enabled: boolean;
+  settings: ConnectionSettings;
+}
+
+export class ConnectionNotFoundError extends NonRetriableError {
+  constructor(id: string) {
+    super('CONNECTION_NOT_FOUND', `no connection "${id}"`);
+  }
+}
+
+const credentialsSchema = z.object({
+  amazon: z.object({
+    lwaClientId: z.string().min(1),
+    lwaClientSecret: z.string().min(1),
+    refreshToken: z.string().min(1),
+  }),
+  erp: z
+    .object({
+      baseUrl: z.string().min(1),
+      user: z.string().min(1),
+      password: z.string(),
+      company: z.string().optional(),
+    })
+    .optional(),
+});
+
+interface Row {
+  id: string;
+  name: string;
+  seller_id: string;
+  region: Connection['region'];
+  marketplace_ids: string[];
+  erp_kind: Connection['erpKind'];
+  erp_company: string;
+  enabled: boolean;
+  settings: unknown;
+  credentials_ciphertext: Buffer | null;
+  credentials_key_id: string | null;
+}
+
+const TABLE = 'connections';
+
+/**
+ * Connections (seller account ↔ ERP company) and their credentials, encrypted with AES-256-GCM
+ * bound to the connection id. Credentials leave this class only through `credentials(id)`.
+ */
+export class ConnectionRepository {
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: CredentialsCipher,
+  ) {}
+
+  async upsert(
+    c: Omit<Connection, 'settings'> & { settings?: Partial<ConnectionSettings> },
+    credentials: ConnectionCredentials,
+  ): Promise<Connection> {
+    const creds = credentialsSchema.parse(credentials);
+    const settings = connectionSettingsSchema.parse(c.settings ?? {});
+    const sealed = this.cipher.seal(JSON.stringify(creds), c.id);
+    await this.db(TABLE)
+      .insert({
+        id: c.id,
+        name: c.name,
+        seller_id: c.sellerId,
+        region: c.region,
+        marketplace_ids: c.marketplaceIds,
+        erp_kind: c.erpKind,
+        erp_company: c.erpCompany,
+        enabled: c.enabled,
+        settings: JSON.stringify(settings),
+        credentials_ciphertext: sealed.ciphertext,
+        credentials_key_id: sealed.keyId,
+        updated_at: this.db.fn.now(),
+      })
+      .onConflict('id')
+      .merge();
+    return { ...c, settings };
+  }
+
+  async list(enabledOnly = true): Promise<Connection[]> {
+    const q = this.db<Row>(TABLE).select().orderBy('id');
+    if (enabledOnly) q.where({ enabled: true });
+    return (await q).map(toConnection);
+  }
+
+  async get(id: string): Promise<Connection> {
+    const row = await this.db<Row>(TABLE).where({ id }).first();
+    if (!row) throw new ConnectionNotFoundError(id);
+    return toConnection(row);
+  }
+
+  async credentials(id: string): Promise<ConnectionCredentials> {
+    const row = await this.db<Row>(TABLE).where({ id }).first();
+    if (!row) throw new ConnectionNotFoundError(id);
+    if (!row.credentials_ciphertext || !row.credentials_key_id)
+      throw new NonRetriableError('CONNECTION_NO_CREDENTIALS', `connection "${id}" has no credentials`);
+    const plain = this.cipher.open(
+      { ciphertext: row.credentials_ciphertext, keyId: row.credentials_key_id },
+      id,
+    );
+    return credentialsSchema.parse(JSON.parse(plain));
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<void> {
+    const n = await this.db(TABLE).where({ id }).update({ enabled, updated_at: this.db.fn.now() });
+    if (!n) throw new ConnectionNotFoundError(id);
+  }
+}
+
+function toConnection(row: Row): Connection {
+  return {
+    id: row.id,
+    name: row.name,
+    sellerId: row.seller_id,
+    region: row.region,
+    marketplaceIds: row.marketplace_ids,
+    erpKind: row.erp_kind,
+    erpCompany: row.erp_company,
+    enabled: row.enabled,
+    settings: connectionSettingsSchema.parse(row.settings ?? {}),
+  };
+}

@@ -1,0 +1,171 @@
+import { decimal, sumDecimals } from '@connector/money';
+import { ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from './errors';
+import type {
+  DocumentKind,
+  ErpCapabilities,
+  ErpDocumentRef,
+  ErpItemSnapshot,
+  ErpPage,
+  ErpPort,
+  ErpShipmentRecord,
+  ErpWatermark,
+  InvoiceDraft,
+  JournalDraft,
+  ReceiptDraft,
+  SalesDocumentDraft,
+} from './port';
+
+export interface FakeErpDocument {
+  ref: ErpDocumentRef;
+  draft: unknown;
+}
+
+/**
+ * An ERP in memory for the writers' unit tests: numbering, the natural-key lookup, validation of
+ * items and accounts, balanced journals, and faults on demand (`failNext`, `lockEvery`). Like the
+ * real ones, it does not stop a second document with the same natural key: the caller's check must.
+ */
+export class FakeErp implements ErpPort {
+  readonly documents: FakeErpDocument[] = [];
+  readonly calls: string[] = [];
+  private seq = 0;
+  /** errors thrown by the next calls, in order */
+  readonly failNext: Error[] = [];
+  /** when set, throws after the document is stored (the answer is lost: a crash after the ERP wrote) */
+  loseNextAnswer = false;
+
+  constructor(
+    readonly capabilities: ErpCapabilities = {
+      kind: 'SAP_B1',
+      salesOrders: true,
+      invoices: 'copyFromOrder',
+      cancelOrder: true,
+      journals: true,
+      receipts: true,
+      itemChanges: true,
+      shipments: true,
+      batchRequests: false,
+      naturalKeyMaxLength: 100,
+    },
+    private readonly known: { items?: Set<string>; accounts?: Set<string> } = {},
+  ) {}
+
+  private async enter(op: string): Promise<void> {
+    this.calls.push(op);
+    const err = this.failNext.shift();
+    if (err) throw err;
+  }
+
+  private store(kind: DocumentKind, naturalKey: string, draft: unknown): ErpDocumentRef {
+    const ref: ErpDocumentRef = {
+      kind,
+      naturalKey,
+      internalId: String(++this.seq),
+      documentNumber: String(1000 + this.seq),
+      status: 'OPEN',
+    };
+    this.documents.push({ ref, draft });
+    if (this.loseNextAnswer) {
+      this.loseNextAnswer = false;
+      throw new ErpUnavailableError('connection reset after the write', { erp: this.capabilities.kind });
+    }
+    return ref;
+  }
+
+  of(kind: DocumentKind, naturalKey?: string): FakeErpDocument[] {
+    return this.documents.filter(
+      (d) => d.ref.kind === kind && (naturalKey === undefined || d.ref.naturalKey === naturalKey),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.enter('ping');
+  }
+
+  async findByNaturalKey(kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null> {
+    await this.enter(`find:${kind}`);
+    return this.of(kind, naturalKey)[0]?.ref ?? null;
+  }
+
+  private checkItems(draft: SalesDocumentDraft): void {
+    for (const l of draft.lines)
+      if (this.known.items && !this.known.items.has(l.itemCode))
+        throw new ErpValidationError(`Enter a valid item code: ${l.itemCode}`, {
+          erp: this.capabilities.kind,
+          erpCode: '-5002',
+        });
+  }
+
+  async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
+    await this.enter('createSalesOrder');
+    this.checkItems(draft);
+    return this.store('SALES_ORDER', draft.naturalKey, draft);
+  }
+
+  async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
+    await this.enter('createInvoice');
+    this.checkItems(draft);
+    const ref = this.store('INVOICE', draft.naturalKey, draft);
+    if (draft.baseOrder) {
+      const order = this.documents.find((d) => d.ref.internalId === draft.baseOrder!.internalId);
+      if (order) order.ref.status = 'CLOSED';
+    }
+    return ref;
+  }
+
+  async cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef> {
+    await this.enter('cancelOrder');
+    const doc = this.documents.find((d) => d.ref.internalId === ref.internalId);
+    if (!doc)
+      throw new ErpValidationError(`No matching records found: ${ref.internalId}`, {
+        erp: this.capabilities.kind,
+        erpCode: '-2028',
+      });
+    doc.ref.status = 'CANCELLED';
+    return { ...doc.ref };
+  }
+
+  async postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
+    await this.enter('postJournal');
+    const debit = sumDecimals(draft.lines.map((l) => l.debit));
+    const credit = sumDecimals(draft.lines.map((l) => l.credit));
+    if (!debit.eq(credit))
+      throw new ErpValidationError(`journal does not balance: debit ${debit} ≠ credit ${credit}`, {
+        erp: this.capabilities.kind,
+      });
+    for (const l of draft.lines)
+      if (this.known.accounts && !this.known.accounts.has(l.account))
+        throw new ErpValidationError(`Invalid account ${l.account}`, { erp: this.capabilities.kind });
+    return this.store('JOURNAL', draft.naturalKey, draft);
+  }
+
+  async createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef> {
+    await this.enter('createReceipt');
+    if (decimal(draft.amount).isZero())
+      throw new ErpValidationError('receipt amount is zero', { erp: this.capabilities.kind });
+    return this.store('RECEIPT', draft.naturalKey, draft);
+  }
+
+  async readItemChanges(since: ErpWatermark): Promise<ErpPage<ErpItemSnapshot>> {
+    await this.enter('readItemChanges');
+    return { items: [], watermark: since };
+  }
+
+  async readShipments(since: ErpWatermark): Promise<ErpPage<ErpShipmentRecord>> {
+    await this.enter('readShipments');
+    return { items: [], watermark: since };
+  }
+
+  async close(): Promise<void> {}
+
+  /** a record lock on the next `n` calls */
+  lockNext(n: number): void {
+    for (let i = 0; i < n; i++)
+      this.failNext.push(
+        new ErpRecordLockedError('Another user or another operation modified data', {
+          erp: this.capabilities.kind,
+          erpCode: '-2039',
+        }),
+      );
+  }
+}

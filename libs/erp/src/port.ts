@@ -1,0 +1,163 @@
+/**
+ * The one port every ERP adapter implements (SAP Business One, Sage 300; Sage 100 and Sage 500
+ * follow). sage-writer and erp-change-poller depend on this file only; each adapter translates it
+ * to its ERP's API. Amounts are exact decimal strings ("12.50"), never JavaScript numbers.
+ */
+
+export type ErpKind = 'SAP_B1' | 'SAGE300' | 'SAGE100' | 'SAGE500';
+
+/** What the connector writes. The natural key is what finds the document again after a crash. */
+export type DocumentKind = 'SALES_ORDER' | 'INVOICE' | 'JOURNAL' | 'RECEIPT';
+
+export type DocumentStatus = 'OPEN' | 'CLOSED' | 'CANCELLED';
+
+/** A document as the ERP knows it. */
+export interface ErpDocumentRef {
+  kind: DocumentKind;
+  /** Ours: the Amazon order id, or `<settlementId>/<marketplace>` for journals and receipts. */
+  naturalKey: string;
+  /** The ERP's internal key (SAP B1 DocEntry / JdtNum; Sage 300 order uniquifier / batch-entry). */
+  internalId: string;
+  /** The number people see (SAP B1 DocNum; Sage 300 OrderNumber, "batch-entry"). */
+  documentNumber: string;
+  status: DocumentStatus;
+}
+
+/** Charges that are not items: each ERP books them its own way (a service line, a misc charge, an expense). */
+export type ChargeKind = 'SHIPPING' | 'SHIPPING_DISCOUNT' | 'PROMOTION' | 'GIFT_WRAP';
+
+export interface DocumentLine {
+  /** ERP item code (already mapped from the seller SKU). */
+  itemCode: string;
+  description?: string;
+  quantity: number;
+  /** Unit price before tax, exact decimal. */
+  unitPrice: string;
+  /** Tax on the whole line, exact decimal; absent where the ERP computes tax itself. */
+  taxAmount?: string;
+  warehouseCode?: string;
+  /** Amazon's order item id, kept on the line for tracing. */
+  sourceLineId?: string;
+}
+
+export interface DocumentCharge {
+  kind: ChargeKind;
+  /** Positive for a charge to the customer, negative for a discount. Exact decimal. */
+  amount: string;
+  taxAmount?: string;
+  description?: string;
+}
+
+export interface SalesDocumentDraft {
+  /** The Amazon order id; stored in the ERP's customer-reference field (SAP B1 NumAtCard, Sage 300 PO number). */
+  naturalKey: string;
+  customerCode: string;
+  currency: string;
+  /** YYYY-MM-DD in the company's time zone. */
+  documentDate: string;
+  dueDate?: string;
+  comments?: string;
+  lines: DocumentLine[];
+  charges: DocumentCharge[];
+}
+
+export interface InvoiceDraft extends SalesDocumentDraft {
+  /** The sales order this invoice copies from, when there is one (SAP B1 BaseType 17). */
+  baseOrder?: ErpDocumentRef;
+}
+
+export interface JournalLineDraft {
+  /** The account as the company writes it, e.g. "4000-00-US" (segmented) or "40000". */
+  account: string;
+  /** Exactly one of debit / credit is non-zero. Exact decimals. */
+  debit: string;
+  credit: string;
+  description: string;
+}
+
+export interface JournalDraft {
+  /** `<settlementId>/<marketplaceId>/<currency>`. */
+  naturalKey: string;
+  postingDate: string;
+  currency: string;
+  reference: string;
+  memo: string;
+  lines: JournalLineDraft[];
+}
+
+export interface ReceiptDraft {
+  naturalKey: string;
+  customerCode: string;
+  amount: string;
+  currency: string;
+  date: string;
+  bankAccount: string;
+  reference: string;
+}
+
+/** Where a change-polling read resumes. Opaque to callers; adapters encode what they need. */
+export interface ErpWatermark {
+  /** ISO-8601 instant of the last change read (inclusive lower bound on the next read). */
+  changedAt: string;
+  /** Keys already read at exactly `changedAt`, so the inclusive bound does not repeat them. */
+  seenKeysAtChangedAt?: string[];
+}
+
+export interface ErpItemSnapshot {
+  itemCode: string;
+  description?: string;
+  /** When the ERP last changed the item (ISO-8601). */
+  changedAt: string;
+  prices: { priceList: string; price: string; currency: string }[];
+  quantities: { warehouseCode: string; onHand: string; committed: string; available: string }[];
+}
+
+export interface ErpShipmentRecord {
+  /** The Amazon order id the shipment belongs to (read from the document's reference field). */
+  naturalKey: string;
+  shipmentNumber: string;
+  shippedAt: string;
+  carrier?: string;
+  trackingNumber?: string;
+  lines: { itemCode: string; quantity: number }[];
+}
+
+export interface ErpPage<T> {
+  items: T[];
+  watermark: ErpWatermark;
+}
+
+/** What each ERP can do; sage-writer consults it before choosing a write path. */
+export interface ErpCapabilities {
+  kind: ErpKind;
+  salesOrders: boolean;
+  /** `copyFromOrder`: the invoice is created from the order (SAP B1); `batch`: posted in an AR invoice batch (Sage 300). */
+  invoices: 'copyFromOrder' | 'standalone' | 'batch' | 'none';
+  cancelOrder: boolean;
+  journals: boolean;
+  /** Whether the payout is modelled as a customer receipt (SAP B1 IncomingPayments, Sage 300 AR receipt batch). */
+  receipts: boolean;
+  itemChanges: boolean;
+  shipments: boolean;
+  /** Several writes in one round-trip (SAP B1 `$batch`). */
+  batchRequests: boolean;
+  /** Longest natural key the reference field holds. */
+  naturalKeyMaxLength: number;
+}
+
+export interface ErpPort {
+  readonly capabilities: ErpCapabilities;
+  /** Log in and read one thing; throws a typed error saying what is wrong. */
+  ping(): Promise<void>;
+  /** The document already written under this natural key, or null. Checked before every insert. */
+  findByNaturalKey(kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null>;
+  createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef>;
+  createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef>;
+  cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef>;
+  postJournal(draft: JournalDraft): Promise<ErpDocumentRef>;
+  createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef>;
+  /** One page of items changed at or after the watermark, oldest first, and the watermark to resume from. */
+  readItemChanges(since: ErpWatermark, pageSize?: number): Promise<ErpPage<ErpItemSnapshot>>;
+  readShipments(since: ErpWatermark, pageSize?: number): Promise<ErpPage<ErpShipmentRecord>>;
+  close(): Promise<void>;
+}

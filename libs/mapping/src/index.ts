@@ -1,0 +1,3 @@
+export * from './mapping-cache';
+export * from './mapping-topics.loader';
+export * from './mapping-file';

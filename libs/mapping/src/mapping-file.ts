@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { CustomerMapping, GlAccountMapping, SkuMapping } from '@connector/events';
+import type { MappingTopic } from './mapping-cache';
+
+const CATEGORIES = [
+  'SALES',
+  'SHIPPING',
+  'TAX',
+  'MARKETPLACE_FACILITATOR_TAX',
+  'PROMOTION',
+  'FEE',
+  'REFUND',
+  'REFUND_COMMISSION',
+  'REIMBURSEMENT',
+  'ADVERTISING',
+  'RESERVE_HELD',
+  'RESERVE_RELEASED',
+  'PAYOUT',
+  'SUSPENSE',
+  'OTHER',
+] as const;
+
+/**
+ * A file of mappings for one connection, as people keep them (`npm run mapping -- load --file F`):
+ * SKU → ERP item, marketplace → ERP customer, settlement line → GL account. Each entry becomes one
+ * record on its compacted topic; `"delete": true` publishes a tombstone.
+ */
+export const mappingFileSchema = z.object({
+  connectionId: z.string().min(1),
+  skus: z
+    .array(
+      z.object({
+        sellerSku: z.string().min(1),
+        itemCode: z.string().min(1).optional(),
+        marketplaceId: z.string().optional(),
+        unitOfMeasure: z.string().optional(),
+        unitsPerSku: z.number().int().positive().default(1),
+        active: z.boolean().default(true),
+        delete: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  customers: z
+    .array(
+      z.object({
+        marketplaceId: z.string().min(1),
+        customerCode: z.string().min(1).optional(),
+        currency: z.string().length(3).optional(),
+        arAccount: z.string().optional(),
+        delete: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  glAccounts: z
+    .array(
+      z.object({
+        transactionType: z.string().min(1).default('*'),
+        amountType: z.string().min(1),
+        amountDescription: z.string().min(1).default('*'),
+        marketplaceId: z.string().optional(),
+        account: z.string().min(1).optional(),
+        category: z.enum(CATEGORIES).optional(),
+        delete: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+});
+export type MappingFile = z.input<typeof mappingFileSchema>;
+
+export interface MappingRecord {
+  topic: MappingTopic;
+  key: string;
+  value: SkuMapping | CustomerMapping | GlAccountMapping | null;
+}
+
+/** The records a mapping file stands for, keyed as the topic catalogue says. */
+export function mappingRecords(input: unknown, now: number): MappingRecord[] {
+  const f = mappingFileSchema.parse(input);
+  const c = f.connectionId;
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`${what} is required unless "delete": true`);
+    return v;
+  };
+  const out: MappingRecord[] = [];
+  for (const s of f.skus) {
+    const key = `${c}/${s.sellerSku}${s.marketplaceId ? `@${s.marketplaceId}` : ''}`;
+    out.push({
+      topic: 'mapping.skus.v1',
+      key,
+      value: s.delete
+        ? null
+        : {
+            eventId: `${key}@${now}`,
+            connectionId: c,
+            sellerSku: s.sellerSku,
+            marketplaceId: s.marketplaceId ?? null,
+            itemCode: need(s.itemCode, `itemCode of SKU ${s.sellerSku}`),
+            unitOfMeasure: s.unitOfMeasure ?? null,
+            unitsPerSku: s.unitsPerSku,
+            active: s.active,
+            updatedAt: now,
+          },
+    });
+  }
+  for (const m of f.customers) {
+    const key = `${c}/${m.marketplaceId}`;
+    out.push({
+      topic: 'mapping.customers.v1',
+      key,
+      value: m.delete
+        ? null
+        : {
+            eventId: `${key}@${now}`,
+            connectionId: c,
+            marketplaceId: m.marketplaceId,
+            customerCode: need(m.customerCode, `customerCode of marketplace ${m.marketplaceId}`),
+            currency: need(m.currency, `currency of marketplace ${m.marketplaceId}`),
+            arAccount: m.arAccount ?? null,
+            updatedAt: now,
+          },
+    });
+  }
+  for (const g of f.glAccounts) {
+    const key = `${c}/${g.transactionType}|${g.amountType}|${g.amountDescription}|${g.marketplaceId ?? '*'}`;
+    out.push({
+      topic: 'mapping.gl-accounts.v1',
+      key,
+      value: g.delete
+        ? null
+        : {
+            eventId: `${key}@${now}`,
+            connectionId: c,
+            transactionType: g.transactionType,
+            amountType: g.amountType,
+            amountDescription: g.amountDescription,
+            marketplaceId: g.marketplaceId ?? null,
+            account: need(g.account, `account of ${key}`),
+            category: need(g.category, `category of ${key}`),
+            updatedAt: now,
+          },
+    });
+  }
+  return out;
+}
