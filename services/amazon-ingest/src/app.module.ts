@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceModule, type CoreOptions } from '@connector/nest-common';
 import type { AppConfig } from './config';
-import { OrdersModule } from './orders/orders.module';
+import { IngestModule } from './ingest/ingest.module';
 
 @Module({})
 export class AppModule {}
 
 export function appModule(config: AppConfig, overrides: Partial<CoreOptions> = {}): DynamicModule {
-  return serviceModule(AppModule, 'amazon-ingest', config, [OrdersModule], overrides);
+  return serviceModule(AppModule, 'amazon-ingest', config, [IngestModule], overrides);
 }

@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '@connector/config';
+import { errorCode, errorMessage, systemClock } from '@connector/core';
+import {
+  ConnectionRepository,
+  ERP_KINDS,
+  connectionSettingsSchema,
+  createDb,
+  credentialsCipherFromConfig,
+  migrateLatest,
+  type Connection,
+  type ConnectionCredentials,
+} from '@connector/db';
+import { MARKETPLACES } from '@connector/sp-api';
+import { z } from 'zod';
+import { TOPIC_CATALOGUE } from '@connector/events';
+import { KafkaRuntime } from '@connector/kafka';
+import { createLogger } from '@connector/observability';
+import { SpApiFactory } from './amazon/sp-api.factory';
+import { FileRawArchive } from './archive/raw-archive';
+import { KnexIngestStateStore } from './ingest-state/ingest-state.store';
+import { SettlementIngestService } from './settlements/settlement-ingest.service';
+import { KnexSettlementReportStore } from './settlements/settlement-report.store';
+
+const USAGE = `amazon-ingest connections
+
+  npm run connection -- add --id ID --name NAME --seller SELLER_ID --region na|eu|fe
+                        --marketplaces ATVPDKIKX0DER,A2EUQ1WTGCTBG2 --erp SAP_B1|SAGE300|SAGE100|SAGE500
+                        --company COMPANY --credentials FILE.json [--settings '{"ordersMode":"auto"}'] [--disabled]
+  npm run connection -- list
+  npm run connection -- ping --id ID
+  npm run connection -- reprocess-settlement --id ID --report REPORT_ID   publish an archived settlement report again
+
+The credentials file holds {"amazon":{"lwaClientId","lwaClientSecret","refreshToken"},
+"erp":{"baseUrl","user","password","company"}}; it is encrypted (AES-256-GCM, CREDENTIALS_KEY) before it
+is stored. Reads DATABASE_URL, CREDENTIALS_KEY[_ID], SPAPI_ENDPOINT and LWA_TOKEN_URL from the environment.`;
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//),
+  CREDENTIALS_KEY: z.string().optional(),
+  CREDENTIALS_KEY_ID: z.string().default('k1'),
+  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
+  SIMULATORS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  SPAPI_ENDPOINT: z.url().optional(),
+  LWA_TOKEN_URL: z.url().optional(),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:19092'),
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:18081/apis/ccompat/v7'),
+  ARCHIVE_DIR: z.string().default('var/archive'),
+});
+
+/** `ping`: an LWA token exchange and a marketplace call (DESIGN: Operations) before any data moves. */
+export async function pingAmazon(
+  conn: Connection,
+  creds: ConnectionCredentials,
+  factory: SpApiFactory,
+): Promise<{ ok: boolean; lines: string[] }> {
+  const lines: string[] = [];
+  try {
+    const api = factory.forConnection(conn, creds);
+    const participations = await api.getMarketplaceParticipations();
+    const active = new Set(
+      (participations ?? []).filter((p) => p.participation.isParticipating).map((p) => p.marketplace.id),
+    );
+    lines.push(`LWA token exchange: ok`);
+    lines.push(`marketplaces the seller participates in: ${[...active].join(', ') || '(none)'}`);
+    const missing = conn.marketplaceIds.filter((m) => !active.has(m));
+    if (missing.length) {
+      lines.push(
+        `NOT OK: the connection lists marketplaces the seller does not sell in: ${missing.join(', ')}`,
+      );
+      return { ok: false, lines };
+    }
+    lines.push('Amazon: ok');
+    return { ok: true, lines };
+  } catch (err) {
+    lines.push(`NOT OK (${errorCode(err)}): ${errorMessage(err)}`);
+    return { ok: false, lines };
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      seller: { type: 'string' },
+      region: { type: 'string' },
+      marketplaces: { type: 'string' },
+      erp: { type: 'string' },
+      company: { type: 'string' },
+      credentials: { type: 'string' },
+      settings: { type: 'string' },
+      disabled: { type: 'boolean', default: false },
+      report: { type: 'string' },
+    },
+  });
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return command ? 0 : 64;
+  }
+  const env = loadConfig(envSchema);
+  const db = createDb({ url: env.DATABASE_URL, poolMax: 2 });
+  try {
+    await migrateLatest(db);
+    const repo = new ConnectionRepository(db, credentialsCipherFromConfig(env));
+    if (command === 'add') {
+      const need = ['id', 'seller', 'region', 'marketplaces', 'erp', 'company', 'credentials'] as const;
+      const missing = need.filter((k) => !values[k]);
+      if (missing.length) throw new Error(`missing --${missing.join(', --')}\n\n${USAGE}`);
+      const region = z.enum(['na', 'eu', 'fe']).parse(values.region);
+      const marketplaceIds = values.marketplaces!.split(',').map((s) => s.trim());
+      for (const m of marketplaceIds) {
+        const known = MARKETPLACES.find((x) => x.id === m);
+        if (!known) throw new Error(`unknown marketplace id ${m}`);
+        if (known.region !== region)
+          throw new Error(`marketplace ${m} (${known.country}) is not in region ${region}`);
+      }
+      const erpKind = z.enum(ERP_KINDS).parse(values.erp);
+      const credentials = JSON.parse(readFileSync(values.credentials!, 'utf8')) as ConnectionCredentials;
+      const settings = connectionSettingsSchema.partial().parse(JSON.parse(values.settings ?? '{}'));
+      const conn = await repo.upsert(
+        {
+          id: values.id!,
+          name: values.name ?? values.id!,
+          sellerId: values.seller!,
+          region,
+          marketplaceIds,
+          erpKind,
+          erpCompany: values.company!,
+          enabled: !values.disabled,
+          settings,
+        },
+        credentials,
+      );
+      console.log(`connection ${conn.id} saved (credentials encrypted with key ${env.CREDENTIALS_KEY_ID})`);
+      return 0;
+    }
+    if (command === 'list') {
+      for (const c of await repo.list(false))
+        console.log(
+          `${c.id}\t${c.enabled ? 'enabled' : 'disabled'}\t${c.sellerId}\t${c.region}\t${c.marketplaceIds.join(',')}\t${c.erpKind}/${c.erpCompany}`,
+        );
+      return 0;
+    }
+    if (command === 'ping') {
+      if (!values.id) throw new Error('ping needs --id');
+      const conn = await repo.get(values.id);
+      const creds = await repo.credentials(values.id);
+      const factory = new SpApiFactory(
+        { endpoint: env.SPAPI_ENDPOINT, lwaTokenUrl: env.LWA_TOKEN_URL, maxAttempts: 3 },
+        undefined,
+        undefined,
+        systemClock,
+      );
+      const result = await pingAmazon(conn, creds, factory);
+      for (const l of result.lines) console.log(l);
+      return result.ok ? 0 : 1;
+    }
+    if (command === 'reprocess-settlement') {
+      if (!values.id || !values.report) throw new Error('reprocess-settlement needs --id and --report');
+      const conn = await repo.get(values.id);
+      const runtime = new KafkaRuntime({
+        service: 'connection-cli',
+        kafka: { brokers: env.KAFKA_BROKERS.split(','), clientId: 'connector-cli' },
+        registry: { url: env.SCHEMA_REGISTRY_URL },
+        topicPrefix: env.KAFKA_TOPIC_PREFIX,
+        catalogue: TOPIC_CATALOGUE,
+        groupId: 'connector.cli',
+        autoRegister: true,
+        ensureTopics: false,
+        consumer: { maxAttempts: 1, retryBaseMs: 1, retryMaxMs: 1 },
+        logger: createLogger({ service: 'connection-cli', level: 'warn' }),
+      });
+      await runtime.connect();
+      try {
+        const service = new SettlementIngestService({
+          reports: new KnexSettlementReportStore(db),
+          state: new KnexIngestStateStore(db),
+          archive: new FileRawArchive(env.ARCHIVE_DIR),
+          publisher: runtime.publisher,
+          clock: systemClock,
+          logger: createLogger({ service: 'connection-cli', level: 'info' }),
+        });
+        const outcome = await service.reprocess(conn, values.report);
+        console.log(
+          outcome.ok
+            ? `settlement ${outcome.settlementId} published again`
+            : `rejected again: ${outcome.error}`,
+        );
+        return outcome.ok ? 0 : 1;
+      } finally {
+        await runtime.disconnect();
+      }
+    }
+    throw new Error(`unknown command "${command}"\n\n${USAGE}`);
+  } finally {
+    await db.destroy();
+  }
+}
+
+if (require.main === module)
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(errorMessage(err));
+      process.exit(1);
+    },
+  );

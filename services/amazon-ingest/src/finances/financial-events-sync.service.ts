@@ -1,0 +1,99 @@
+import type { Clock } from '@connector/core';
+import type { Connection } from '@connector/db';
+import { recordKey, type FinancialEvent, type TopicName } from '@connector/events';
+import type { EventPublisher } from '@connector/kafka';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import type { SellingPartnerApi } from '@connector/sp-api';
+import type { IngestStateStore } from '../ingest-state/ingest-state.store';
+import { TWO_MINUTE_RULE_MS } from '../orders/order-sync.service';
+import { mapFinancialEvents } from './financial-event.mapper';
+
+const TOPIC: TopicName = 'amazon.financial-events.v1';
+/** an open group is re-read until it closes; groups last about 14 days, so look back a little more */
+const OPEN_GROUP_LOOKBACK_MS = 35 * 86_400_000;
+
+export interface FinancialEventsResult {
+  groups: number;
+  closedGroupsDone: number;
+  published: number;
+  skippedAlreadyPublished: number;
+}
+
+/**
+ * Financial events, the early view of money (FACTS §5): event groups started since the cursor (minus
+ * a lookback, so groups still Open are read again until they close), and each group's events,
+ * published keyed by <connection>/<groupId>. Event ids are deterministic and each is published
+ * once; a closed group read to the end is not read again.
+ */
+export class FinancialEventsSyncService {
+  constructor(
+    private readonly deps: {
+      store: IngestStateStore;
+      publisher: EventPublisher;
+      clock: Clock;
+      logger: Logger;
+      metrics?: ConnectorMetrics;
+    },
+  ) {}
+
+  async sync(conn: Connection, api: SellingPartnerApi): Promise<FinancialEventsResult> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const cursor = await store.getCursor(conn.id, 'financial-events');
+    const from =
+      (cursor?.watermark ?? now - conn.settings.backfillDays * 86_400_000) - OPEN_GROUP_LOOKBACK_MS;
+    const result: FinancialEventsResult = {
+      groups: 0,
+      closedGroupsDone: 0,
+      published: 0,
+      skippedAlreadyPublished: 0,
+    };
+    const groups = api.listFinancialEventGroups({
+      FinancialEventGroupStartedAfter: new Date(Math.max(0, from)).toISOString(),
+      FinancialEventGroupStartedBefore: new Date(now - TWO_MINUTE_RULE_MS).toISOString(),
+      MaxResultsPerPage: 100,
+    });
+    for await (const g of groups) {
+      const groupId = g.FinancialEventGroupId;
+      if (!groupId) continue;
+      result.groups++;
+      const doneKey = `group/${groupId}`;
+      if ((await store.publishedVersions(conn.id, 'financial-events', [doneKey])).has(doneKey)) {
+        result.closedGroupsDone++;
+        continue;
+      }
+      const seen = new Map<string, number>();
+      for await (const page of api.listFinancialEventsByGroupId(groupId, { MaxResultsPerPage: 100 })) {
+        const events = mapFinancialEvents(page, { connectionId: conn.id, groupId, observedAt: now, seen });
+        const known = await store.publishedVersions(
+          conn.id,
+          'financial-events',
+          events.map((e) => e.eventId),
+        );
+        const fresh = events.filter((e) => !known.has(e.eventId));
+        result.skippedAlreadyPublished += events.length - fresh.length;
+        if (fresh.length) {
+          await this.deps.publisher.publish<FinancialEvent>(
+            TOPIC,
+            fresh.map((e) => ({ key: recordKey(conn.id, groupId), value: e })),
+          );
+          await store.recordPublished(
+            conn.id,
+            'financial-events',
+            fresh.map((e) => ({ key: e.eventId, version: 0, eventId: e.eventId })),
+          );
+          result.published += fresh.length;
+        }
+      }
+      // a closed group does not change any more: remember it was read to the end
+      if (g.ProcessingStatus === 'Closed')
+        await store.recordPublished(conn.id, 'financial-events', [
+          { key: doneKey, version: 0, eventId: doneKey },
+        ]);
+    }
+    await store.saveCursor(conn.id, 'financial-events', { watermark: now - TWO_MINUTE_RULE_MS, state: {} });
+    this.deps.metrics?.ingestCursorLag.set({ connection: conn.id, stream: 'financial-events' }, 0);
+    this.deps.logger.info({ connectionId: conn.id, ...result }, 'financial events read');
+    return result;
+  }
+}

@@ -1,0 +1,182 @@
+import type { Db } from '@connector/db';
+
+export type Stream = 'orders' | 'financial-events' | 'settlements';
+
+export interface Cursor {
+  /** epoch ms: everything updated before this has been read */
+  watermark: number;
+  state: Record<string, unknown>;
+}
+
+export interface PublishedEntry {
+  key: string;
+  version: number;
+  eventId: string;
+}
+
+export interface HeldOrder {
+  orderId: string;
+  status: string;
+  lastUpdateMs: number;
+}
+
+/**
+ * What amazon-ingest remembers between runs: a watermark per connection and stream, the version of
+ * each entity already published (so re-reading an overlap or a whole window publishes nothing twice),
+ * and the orders held while pending.
+ */
+export interface IngestStateStore {
+  getCursor(connectionId: string, stream: Stream): Promise<Cursor | null>;
+  saveCursor(connectionId: string, stream: Stream, cursor: Cursor, overlapSec?: number): Promise<void>;
+  publishedVersions(
+    connectionId: string,
+    stream: Stream,
+    keys: readonly string[],
+  ): Promise<Map<string, number>>;
+  /** Records what was published and, in the same transaction, releases held orders that were published. */
+  recordPublished(
+    connectionId: string,
+    stream: Stream,
+    entries: readonly PublishedEntry[],
+    held?: readonly HeldOrder[],
+  ): Promise<void>;
+  heldOrders(connectionId: string): Promise<HeldOrder[]>;
+}
+
+export class KnexIngestStateStore implements IngestStateStore {
+  constructor(private readonly db: Db) {}
+
+  async getCursor(connectionId: string, stream: Stream): Promise<Cursor | null> {
+    const row = await this.db('poll_cursors').where({ connection_id: connectionId, stream }).first();
+    return row ? { watermark: new Date(row.watermark).getTime(), state: row.state ?? {} } : null;
+  }
+
+  async saveCursor(connectionId: string, stream: Stream, cursor: Cursor, overlapSec = 0): Promise<void> {
+    await this.db('poll_cursors')
+      .insert({
+        connection_id: connectionId,
+        stream,
+        watermark: new Date(cursor.watermark),
+        overlap_seconds: overlapSec,
+        state: JSON.stringify(cursor.state),
+        updated_at: this.db.fn.now(),
+      })
+      .onConflict(['connection_id', 'stream'])
+      .merge();
+  }
+
+  async publishedVersions(
+    connectionId: string,
+    stream: Stream,
+    keys: readonly string[],
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!keys.length) return out;
+    const rows = await this.db('ingest_published')
+      .where({ connection_id: connectionId, stream })
+      .whereIn('entity_key', keys as string[])
+      .select('entity_key', 'version');
+    for (const r of rows) out.set(r.entity_key, Number(r.version));
+    return out;
+  }
+
+  async recordPublished(
+    connectionId: string,
+    stream: Stream,
+    entries: readonly PublishedEntry[],
+    held: readonly HeldOrder[] = [],
+  ): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      if (entries.length) {
+        await trx('ingest_published')
+          .insert(
+            entries.map((e) => ({
+              connection_id: connectionId,
+              stream,
+              entity_key: e.key,
+              version: e.version,
+              event_id: e.eventId,
+            })),
+          )
+          .onConflict(['connection_id', 'stream', 'entity_key'])
+          .merge({
+            version: trx.raw('greatest(ingest_published.version, excluded.version)'),
+            event_id: trx.raw(
+              'case when excluded.version >= ingest_published.version then excluded.event_id else ingest_published.event_id end',
+            ),
+            published_at: trx.fn.now(),
+          });
+        if (stream === 'orders')
+          await trx('held_orders')
+            .where({ connection_id: connectionId })
+            .whereIn(
+              'amazon_order_id',
+              entries.map((e) => e.key),
+            )
+            .delete();
+      }
+      if (held.length)
+        await trx('held_orders')
+          .insert(
+            held.map((h) => ({
+              connection_id: connectionId,
+              amazon_order_id: h.orderId,
+              status: h.status,
+              last_update_ms: h.lastUpdateMs,
+            })),
+          )
+          .onConflict(['connection_id', 'amazon_order_id'])
+          .merge(['status', 'last_update_ms']);
+    });
+  }
+
+  async heldOrders(connectionId: string): Promise<HeldOrder[]> {
+    const rows = await this.db('held_orders')
+      .where({ connection_id: connectionId })
+      .orderBy('amazon_order_id');
+    return rows.map((r) => ({
+      orderId: r.amazon_order_id,
+      status: r.status,
+      lastUpdateMs: Number(r.last_update_ms),
+    }));
+  }
+}
+
+/** In memory, for the services' unit tests. */
+export class FakeIngestStateStore implements IngestStateStore {
+  readonly cursors = new Map<string, Cursor>();
+  readonly published = new Map<string, PublishedEntry>();
+  readonly held = new Map<string, HeldOrder>();
+
+  async getCursor(connectionId: string, stream: Stream) {
+    return this.cursors.get(`${connectionId}|${stream}`) ?? null;
+  }
+  async saveCursor(connectionId: string, stream: Stream, cursor: Cursor) {
+    this.cursors.set(`${connectionId}|${stream}`, structuredClone(cursor));
+  }
+  async publishedVersions(connectionId: string, stream: Stream, keys: readonly string[]) {
+    const out = new Map<string, number>();
+    for (const k of keys) {
+      const e = this.published.get(`${connectionId}|${stream}|${k}`);
+      if (e) out.set(k, e.version);
+    }
+    return out;
+  }
+  async recordPublished(
+    connectionId: string,
+    stream: Stream,
+    entries: readonly PublishedEntry[],
+    held: readonly HeldOrder[] = [],
+  ) {
+    for (const e of entries) {
+      const id = `${connectionId}|${stream}|${e.key}`;
+      const prev = this.published.get(id);
+      if (!prev || e.version >= prev.version) this.published.set(id, { ...e });
+      if (stream === 'orders') this.held.delete(`${connectionId}|${e.key}`);
+    }
+    for (const h of held) this.held.set(`${connectionId}|${h.orderId}`, { ...h });
+  }
+  async heldOrders(connectionId: string) {
+    return [...this.held.entries()].filter(([k]) => k.startsWith(`${connectionId}|`)).map(([, v]) => v);
+  }
+}
