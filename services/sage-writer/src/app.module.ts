@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceModule, type CoreOptions } from '@connector/nest-common';
 import type { AppConfig } from './config';
-import { OrderInboxModule } from './order-inbox/order-inbox.module';
+import { WriterModule, type WriterOptions } from './writer/writer.module';
 
 @Module({})
 export class AppModule {}
 
-export function appModule(config: AppConfig, overrides: Partial<CoreOptions> = {}): DynamicModule {
-  return serviceModule(AppModule, 'sage-writer', config, [OrderInboxModule], overrides);
+/** `writer` replaces the ERP adapters (tests that stand in for an ERP). */
+export function appModule(
+  config: AppConfig,
+  overrides: Partial<CoreOptions> = {},
+  writer: WriterOptions = {},
+): DynamicModule {
+  return serviceModule(AppModule, 'sage-writer', config, [WriterModule.forRoot(writer)], overrides);
 }

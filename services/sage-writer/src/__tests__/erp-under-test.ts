@@ -1,0 +1,103 @@
+import type { Connection, ConnectionCredentials } from '@connector/db';
+import { FakeErp, type DocumentKind, type ErpKind, type ErpPort } from '@connector/erp';
+
+/**
+ * What the sage-writer integration tests need from an ERP: a way to build the adapter sage-writer
+ * will use, the documents written (by natural key), and faults. One implementation per simulator
+ * (SAP Business One, Sage 300) and one in memory.
+ */
+export interface ErpUnderTest {
+  name: string;
+  kind: ErpKind;
+  /** the item codes the ERP knows (mappings point SKUs at them) */
+  items: string[];
+  /** customer per marketplace */
+  customer: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  credentials(): NonNullable<ConnectionCredentials['erp']>;
+  factory(conn: Connection, creds: ConnectionCredentials): ErpPort;
+  /** natural keys of the documents of a kind, one entry per document (duplicates show twice) */
+  documents(kind: DocumentKind): Promise<string[]>;
+  /** share of writes answered with a record lock / conflict */
+  setLockRate(rate: number): void;
+  /** the session (where there is one) expires now */
+  expireSessions(): void;
+}
+
+/** Drops the answer of a write now and then, after the ERP has done it: a crash between its answer and our commit. */
+export class LosingAnswers implements ErpPort {
+  lost = 0;
+  constructor(
+    private readonly inner: ErpPort,
+    private readonly rate: () => number,
+    private readonly random: () => number,
+  ) {}
+  get capabilities() {
+    return this.inner.capabilities;
+  }
+  private async maybeLose<T>(p: Promise<T>): Promise<T> {
+    const v = await p;
+    if (this.random() < this.rate()) {
+      this.lost++;
+      throw new Error('process killed after the ERP answered');
+    }
+    return v;
+  }
+  ping() {
+    return this.inner.ping();
+  }
+  findByNaturalKey(kind: DocumentKind, key: string) {
+    return this.inner.findByNaturalKey(kind, key);
+  }
+  createSalesOrder(d: Parameters<ErpPort['createSalesOrder']>[0]) {
+    return this.maybeLose(this.inner.createSalesOrder(d));
+  }
+  createInvoice(d: Parameters<ErpPort['createInvoice']>[0]) {
+    return this.maybeLose(this.inner.createInvoice(d));
+  }
+  cancelOrder(r: Parameters<ErpPort['cancelOrder']>[0]) {
+    return this.inner.cancelOrder(r);
+  }
+  postJournal(d: Parameters<ErpPort['postJournal']>[0]) {
+    return this.maybeLose(this.inner.postJournal(d));
+  }
+  createReceipt(d: Parameters<ErpPort['createReceipt']>[0]) {
+    return this.maybeLose(this.inner.createReceipt(d));
+  }
+  readItemChanges(w: Parameters<ErpPort['readItemChanges']>[0], n?: number) {
+    return this.inner.readItemChanges(w, n);
+  }
+  readShipments(w: Parameters<ErpPort['readShipments']>[0], n?: number) {
+    return this.inner.readShipments(w, n);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** The in-memory ERP (FakeErp) behind the same harness. */
+export function fakeErpUnderTest(): ErpUnderTest {
+  const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
+  const erp = new FakeErp(undefined, { items: new Set(items) });
+  let lockRate = 0;
+  let n = 0;
+  const original = erp.createSalesOrder.bind(erp);
+  erp.createSalesOrder = async (d) => {
+    if (lockRate && (n++ * 7919) % 100 < lockRate * 100) erp.lockNext(1);
+    return original(d);
+  };
+  return {
+    name: 'in-memory ERP',
+    kind: 'SAP_B1',
+    items,
+    customer: 'AMZ-US',
+    start: async () => undefined,
+    stop: async () => undefined,
+    credentials: () => ({ baseUrl: 'memory://', user: 'u', password: 'p', company: 'FAKE' }),
+    factory: () => erp,
+    documents: async (kind) => erp.of(kind).map((d) => d.ref.naturalKey),
+    setLockRate: (r) => (lockRate = r),
+    expireSessions: () => undefined,
+  };
+}

@@ -1,0 +1,259 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@connector/config';
+import { ConnectionRepository, CredentialsCipher } from '@connector/db';
+import { recordKey, type AmazonOrder } from '@connector/events';
+import { DLQ_HEADERS, createKafka, redriveDeadLetters, type EventPublisher } from '@connector/kafka';
+import { mappingRecords } from '@connector/mapping';
+import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { silentLogger } from '@connector/observability';
+import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
+import { demoOrders } from '../../../../tools/e2e/demo-orders';
+import { appModule } from '../app.module';
+import { configSchema } from '../config';
+import { LosingAnswers, fakeErpUnderTest, type ErpUnderTest } from './erp-under-test';
+import { erpsUnderTest } from './erps-under-test';
+
+const KEY = Buffer.alloc(32, 5).toString('base64');
+
+/** A deterministic PRNG, so a failing run can be repeated. */
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+}
+
+describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, make] as const))(
+  'sage-writer → %s (real Kafka, registry, PostgreSQL)',
+  (_name, make) => {
+    const erp: ErpUnderTest = make();
+    const prefix = `${uniqueName('writer')}.`;
+    let tdb: TestDatabase;
+    let app: INestApplication | undefined;
+    let loseRate = 0;
+    const random = rng(42);
+    const losers: LosingAnswers[] = [];
+    const kafka = createKafka(
+      { brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'writer-int' },
+      silentLogger(),
+    );
+
+    const env = () => ({
+      HTTP_PORT: '0',
+      KAFKA_BROKERS: infraEnv('KAFKA_BROKERS'),
+      SCHEMA_REGISTRY_URL: infraEnv('SCHEMA_REGISTRY_URL'),
+      DATABASE_URL: tdb.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_GROUP_ID: `${prefix}sage-writer`,
+      SIMULATORS: 'false',
+      CREDENTIALS_KEY: KEY,
+      CONSUMER_MAX_ATTEMPTS: '12',
+      CONSUMER_RETRY_BASE_MS: '5',
+      CONSUMER_RETRY_MAX_MS: '50',
+    });
+    async function startWriter() {
+      app = await NestFactory.create(
+        appModule(
+          loadConfig(configSchema, env()),
+          { logger: silentLogger() },
+          {
+            erpFactories: {
+              [erp.kind]: (
+                conn: Parameters<ErpUnderTest['factory']>[0],
+                creds: Parameters<ErpUnderTest['factory']>[1],
+              ) => {
+                const l = new LosingAnswers(erp.factory(conn, creds), () => loseRate, random);
+                losers.push(l);
+                return l;
+              },
+            },
+          },
+        ),
+        { logger: false },
+      );
+      await app.init();
+    }
+    async function stopWriter() {
+      await app?.close();
+      app = undefined;
+    }
+    const publisher = () => app!.get<EventPublisher>(EVENT_PUBLISHER);
+    const publishOrders = (orders: AmazonOrder[]) =>
+      publisher().publish<AmazonOrder>(
+        'amazon.orders.v1',
+        orders.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
+      );
+    async function publishMappings(connectionId: string, skus: Array<[string, string]>) {
+      for (const r of mappingRecords(
+        {
+          connectionId,
+          skus: skus.map(([sellerSku, itemCode]) => ({ sellerSku, itemCode })),
+          customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
+        },
+        Date.now(),
+      ))
+        await publisher().publish(r.topic, [{ key: r.key, value: r.value }]);
+    }
+    async function addConnection(id: string) {
+      await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
+        {
+          id,
+          name: id,
+          sellerId: 'S',
+          region: 'na',
+          marketplaceIds: ['ATVPDKIKX0DER'],
+          erpKind: erp.kind,
+          erpCompany: `${id}-co`,
+          enabled: true,
+        },
+        { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
+      );
+      await publishMappings(
+        id,
+        Array.from({ length: 25 }, (_, i) => [`SKU-${i}`, erp.items[i % erp.items.length]]),
+      );
+    }
+    /** Natural keys written for these orders; fails the test on any duplicate. */
+    async function written(kind: 'SALES_ORDER' | 'INVOICE', orders: AmazonOrder[]) {
+      const mine = new Set(orders.map((o) => o.amazonOrderId));
+      return (await erp.documents(kind)).filter((k) => mine.has(k));
+    }
+    const uniqueOrders = (connectionId: string, n: number) => {
+      const seen = new Set<string>();
+      return demoOrders(connectionId, n * 2)
+        .filter((o) => !seen.has(o.amazonOrderId) && seen.add(o.amazonOrderId))
+        .slice(0, n);
+    };
+
+    beforeAll(async () => {
+      tdb = await createTestDatabase();
+      await erp.start();
+      await startWriter();
+    });
+    afterAll(async () => {
+      await stopWriter();
+      await erp.stop();
+      await tdb?.drop();
+    });
+
+    it('when orders arrive, ship, and are replayed, then each becomes one sales order and one invoice', async () => {
+      await addConnection('once');
+      const orders = uniqueOrders('once', 150);
+      await publishOrders(orders);
+      const shipped = orders.slice(0, 60).map((o) => ({
+        ...o,
+        orderStatus: 'SHIPPED' as const,
+        lastUpdateDate: o.lastUpdateDate + 1,
+        eventId: `${o.eventId}:shipped`,
+      }));
+      await publishOrders(shipped);
+      await waitFor(
+        async () =>
+          (await written('INVOICE', shipped)).length >= 60 &&
+          (await written('SALES_ORDER', orders)).length >= 150,
+        {
+          what: '150 orders and 60 invoices',
+          timeoutMs: 90_000,
+        },
+      );
+      await publishOrders([...orders, ...shipped]); // the whole lot again
+      await new Promise((r) => setTimeout(r, 3000));
+      const so = await written('SALES_ORDER', orders);
+      const inv = await written('INVOICE', shipped);
+      expect(so.length).toBe(150);
+      expect(new Set(so).size).toBe(150);
+      expect(inv.length).toBe(60);
+    });
+
+    it('when the writer dies at random points during 2,000 orders and restarts repeatedly, then no document is duplicated or missing', async () => {
+      await addConnection('crash');
+      const orders = uniqueOrders('crash', 2000);
+      loseRate = 0.03; // 3% of writes: the ERP wrote, the answer never reached us
+      await publishOrders(orders);
+      for (const atLeast of [400, 900, 1400]) {
+        await waitFor(async () => (await written('SALES_ORDER', orders)).length >= atLeast, {
+          what: `${atLeast} orders written`,
+          timeoutMs: 120_000,
+        });
+        await stopWriter(); // a restart mid-stream: uncommitted offsets are read again
+        await startWriter();
+      }
+      await waitFor(async () => (await written('SALES_ORDER', orders)).length >= 2000, {
+        what: '2,000 orders written',
+        timeoutMs: 180_000,
+      });
+      await new Promise((r) => setTimeout(r, 3000));
+      loseRate = 0;
+      const so = await written('SALES_ORDER', orders);
+      expect(so.length).toBe(2000);
+      expect(new Set(so).size).toBe(2000);
+      expect(losers.reduce((n, l) => n + l.lost, 0)).toBeGreaterThan(20);
+      const ledger = await tdb
+        .db('idempotency_ledger')
+        .where({ connection_id: 'crash', document_kind: 'SALES_ORDER' })
+        .count<{ n: string }[]>({ n: '*' });
+      expect(Number(ledger[0].n)).toBe(2000);
+    });
+
+    it('when 30% of writes hit a record lock and the session expires mid-run, then everything lands once', async () => {
+      await addConnection('locks');
+      const orders = uniqueOrders('locks', 300);
+      erp.setLockRate(0.3);
+      await publishOrders(orders.slice(0, 150));
+      await waitFor(async () => (await written('SALES_ORDER', orders)).length >= 100, {
+        what: '100 orders',
+        timeoutMs: 90_000,
+      });
+      erp.expireSessions();
+      await publishOrders(orders.slice(150));
+      await waitFor(async () => (await written('SALES_ORDER', orders)).length >= 300, {
+        what: '300 orders',
+        timeoutMs: 120_000,
+      });
+      erp.setLockRate(0);
+      const so = await written('SALES_ORDER', orders);
+      expect(new Set(so).size).toBe(300);
+      expect(so.length).toBe(300);
+    });
+
+    it('when a SKU has no mapping, then the order goes to the DLQ with the reason, and after the mapping is fixed a replay writes it', async () => {
+      await addConnection('dlq');
+      const [bad] = uniqueOrders('dlq', 1).map((o) => ({
+        ...o,
+        items: o.items.map((i) => ({ ...i, sellerSku: 'SKU-NEW' })),
+      }));
+      await publishOrders([bad]);
+      const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
+      const dead: Array<Record<string, string>> = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: `${prefix}amazon.orders.v1.dlq`, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) =>
+          void dead.push(
+            Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+          ),
+      });
+      await waitFor(() => dead.some((h) => h[DLQ_HEADERS.code] === 'UNMAPPED_SKU'), {
+        what: 'the dead letter',
+        timeoutMs: 60_000,
+      });
+      await consumer.disconnect();
+      expect(dead.find((h) => h[DLQ_HEADERS.code] === 'UNMAPPED_SKU')![DLQ_HEADERS.error]).toContain(
+        'SKU-NEW',
+      );
+      expect(await written('SALES_ORDER', [bad])).toEqual([]);
+
+      await publishMappings('dlq', [['SKU-NEW', erp.items[0]]]);
+      await new Promise((r) => setTimeout(r, 1000)); // the writer follows the mapping topic
+      const result = await redriveDeadLetters(kafka, {
+        topic: `${prefix}amazon.orders.v1`,
+        logger: silentLogger(),
+        codes: ['UNMAPPED_SKU'],
+      });
+      expect(result.redriven).toBeGreaterThanOrEqual(1);
+      await waitFor(async () => (await written('SALES_ORDER', [bad])).length === 1, {
+        what: 'the replayed order',
+        timeoutMs: 60_000,
+      });
+    });
+  },
+);

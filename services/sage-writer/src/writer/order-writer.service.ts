@@ -1,0 +1,259 @@
+import { NonRetriableError, errorCode, errorMessage, isRetriable, type Clock } from '@connector/core';
+import type { AuditStore } from '@connector/db';
+import type { DocumentKind, ErpDocumentRef, ErpKind, ErpPort } from '@connector/erp';
+import type { AmazonOrder, ErpWriteResultTypes } from '@connector/events';
+import { recordKey } from '@connector/events';
+import type { ConsumedRecord, EventPublisher } from '@connector/kafka';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import type { MappingLookup } from '@connector/mapping';
+import type { DocumentWriter, WriteResult } from './document-writer';
+import { orderToDraft } from './order-draft.mapper';
+import { publishWriteResult } from './write-results';
+
+type Operation = ErpWriteResultTypes.ConnectorErp.ErpOperation;
+export const SERVICE = 'sage-writer';
+
+/** Which ERP (and adapter) a connection writes to. */
+export interface ErpResolver {
+  forConnection(connectionId: string): Promise<ErpPort>;
+}
+
+export interface Source {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type OrderPlan = Array<'SALES_ORDER' | 'INVOICE' | 'CANCEL'>;
+
+/**
+ * Order status → ERP documents (issue 5): Unshipped → an open sales order; Shipped → the order and
+ * its invoice (copied from the order where the ERP does that); Canceled → the order cancelled, or
+ * nothing if it never reached the ERP. Pending and other states write nothing.
+ */
+export function planFor(order: AmazonOrder): OrderPlan {
+  switch (order.orderStatus) {
+    case 'UNSHIPPED':
+    case 'PARTIALLY_SHIPPED':
+      return ['SALES_ORDER'];
+    case 'SHIPPED':
+    case 'INVOICE_UNCONFIRMED':
+      return ['SALES_ORDER', 'INVOICE'];
+    case 'CANCELLED':
+      return ['CANCEL'];
+    default:
+      return [];
+  }
+}
+
+const OPERATION: Record<DocumentKind | 'CANCEL', Operation> = {
+  SALES_ORDER: 'CREATE_SALES_ORDER',
+  INVOICE: 'CREATE_INVOICE',
+  JOURNAL: 'POST_JOURNAL',
+  RECEIPT: 'CREATE_RECEIPT',
+  CANCEL: 'CANCEL_ORDER',
+};
+
+/**
+ * Turns one order event into ERP documents, each at most once (DocumentWriter), audits every step
+ * with the source offset, the mapped payload and the ERP's answer, and publishes one
+ * erp.write-results.v1 event per operation. Throws what the consumer host must retry (record locks,
+ * session expiry, outages) or dead-letter (unmapped SKU, invalid data), after auditing it.
+ */
+export class OrderWriterService {
+  constructor(
+    private readonly deps: {
+      erps: ErpResolver;
+      mapping: MappingLookup;
+      writer: DocumentWriter;
+      audit: AuditStore;
+      publisher: EventPublisher;
+      clock: Clock;
+      logger: Logger;
+      metrics?: ConnectorMetrics;
+    },
+  ) {}
+
+  async handle(record: ConsumedRecord<AmazonOrder>): Promise<void> {
+    const order = record.value;
+    const source: Source = { topic: record.topic, partition: record.partition, offset: record.offset };
+    const plan = planFor(order);
+    if (plan.length === 0) {
+      await this.auditStep(order, source, 'skipped', {
+        outcome: `status ${order.orderStatus}: nothing to write`,
+      });
+      return;
+    }
+    const erp = await this.deps.erps.forConnection(order.connectionId);
+    const kind = erp.capabilities.kind;
+    for (const step of plan) {
+      const started = this.deps.clock.now();
+      try {
+        const result = step === 'CANCEL' ? await this.cancel(order, erp) : await this.write(order, erp, step);
+        if (result) {
+          await this.recordOutcome(order, source, kind, step, result);
+          if (result.ref.kind !== 'SALES_ORDER' || step === 'SALES_ORDER')
+            this.deps.metrics?.endToEndLatency.observe(
+              { flow: `order:${step.toLowerCase()}` },
+              (started - order.purchaseDate) / 1000,
+            );
+        }
+      } catch (err) {
+        await this.recordFailure(order, source, kind, step, err);
+        throw err;
+      }
+    }
+  }
+
+  private async write(
+    order: AmazonOrder,
+    erp: ErpPort,
+    step: 'SALES_ORDER' | 'INVOICE',
+  ): Promise<WriteResult> {
+    const draft = orderToDraft(order, this.deps.mapping);
+    if (draft.lines.length === 0)
+      throw new NonRetriableError(
+        'ORDER_WITHOUT_ITEMS',
+        `order ${order.amazonOrderId} (${order.orderStatus}) has no items to write`,
+      );
+    this.checkKeyLength(order, erp);
+    if (step === 'SALES_ORDER') {
+      if (!erp.capabilities.salesOrders) return this.unsupported(order, 'SALES_ORDER');
+      return this.deps.writer.ensure(order.connectionId, erp, 'SALES_ORDER', order.amazonOrderId, () =>
+        erp.createSalesOrder(draft),
+      );
+    }
+    const baseOrder =
+      erp.capabilities.invoices === 'copyFromOrder'
+        ? ((await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
+          undefined)
+        : undefined;
+    return this.deps.writer.ensure(order.connectionId, erp, 'INVOICE', order.amazonOrderId, () =>
+      erp.createInvoice({ ...draft, ...(baseOrder ? { baseOrder } : {}) }),
+    );
+  }
+
+  /** Cancels the ERP order if there is one; an invoiced order needs a credit note, which is a person's decision. */
+  private async cancel(order: AmazonOrder, erp: ErpPort): Promise<WriteResult | null> {
+    const invoiced =
+      (await this.deps.writer.known(order.connectionId, 'INVOICE', order.amazonOrderId)) ??
+      (await erp.findByNaturalKey('INVOICE', order.amazonOrderId));
+    if (invoiced)
+      throw new NonRetriableError(
+        'CANCEL_AFTER_INVOICE',
+        `order ${order.amazonOrderId} was cancelled after invoice ${invoiced.documentNumber}: issue a credit note`,
+      );
+    const existing =
+      (await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
+      (await erp.findByNaturalKey('SALES_ORDER', order.amazonOrderId));
+    if (!existing) return null;
+    if (existing.status === 'CANCELLED') return { outcome: 'ALREADY_EXISTS', ref: existing };
+    if (!erp.capabilities.cancelOrder) return this.unsupported(order, 'CANCEL');
+    const ref = await erp.cancelOrder(existing);
+    await this.deps.writer.setStatus(order.connectionId, 'SALES_ORDER', order.amazonOrderId, ref.status);
+    return { outcome: 'CREATED', ref };
+  }
+
+  private checkKeyLength(order: AmazonOrder, erp: ErpPort): void {
+    if (order.amazonOrderId.length > erp.capabilities.naturalKeyMaxLength)
+      throw new NonRetriableError(
+        'NATURAL_KEY_TOO_LONG',
+        `order id ${order.amazonOrderId} does not fit the ${erp.capabilities.kind} reference field (${erp.capabilities.naturalKeyMaxLength} characters)`,
+      );
+  }
+
+  private unsupported(order: AmazonOrder, step: string): never {
+    throw new NonRetriableError(
+      'ERP_UNSUPPORTED',
+      `${step} is not supported by the ERP of connection ${order.connectionId}`,
+    );
+  }
+
+  private async recordOutcome(
+    order: AmazonOrder,
+    source: Source,
+    erp: ErpKind,
+    step: DocumentKind | 'CANCEL',
+    result: WriteResult,
+  ) {
+    const operation = OPERATION[step];
+    await this.deps.audit.append({
+      connectionId: order.connectionId,
+      service: SERVICE,
+      stage: 'posted',
+      source,
+      recordKey: recordKey(order.connectionId, order.amazonOrderId),
+      eventId: order.eventId,
+      payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus, operation },
+      erpRequest:
+        step === 'CANCEL'
+          ? { cancel: result.ref.internalId }
+          : { naturalKey: order.amazonOrderId, kind: step },
+      erpResponse: result.ref,
+      outcome:
+        result.outcome === 'CREATED' ? 'created' : `already_exists${result.via ? `:${result.via}` : ''}`,
+    });
+    await this.publishResult(order, source, erp, operation, result.outcome, result.ref);
+    if (step !== 'CANCEL') await this.deps.writer.confirm(order.connectionId, step, order.amazonOrderId);
+    this.deps.metrics?.erpWrites.inc({ erp, operation, outcome: result.outcome });
+  }
+
+  private async recordFailure(
+    order: AmazonOrder,
+    source: Source,
+    erp: ErpKind,
+    step: DocumentKind | 'CANCEL',
+    err: unknown,
+  ) {
+    const operation = OPERATION[step];
+    const retriable = isRetriable(err);
+    this.deps.metrics?.erpWrites.inc({ erp, operation, outcome: retriable ? 'RETRY' : 'FAILED' });
+    await this.deps.audit.append({
+      connectionId: order.connectionId,
+      service: SERVICE,
+      stage: retriable ? 'consumed' : 'dead_lettered',
+      source,
+      recordKey: recordKey(order.connectionId, order.amazonOrderId),
+      eventId: order.eventId,
+      payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus, operation },
+      outcome: retriable ? 'retry' : 'failed',
+      error: `${errorCode(err)}: ${errorMessage(err)}`,
+    });
+    if (!retriable) await this.publishResult(order, source, erp, operation, 'FAILED', null, err);
+  }
+
+  private publishResult(
+    order: AmazonOrder,
+    source: Source,
+    erpKind: ErpKind,
+    operation: Operation,
+    outcome: ErpWriteResultTypes.ConnectorErp.WriteOutcome,
+    ref: ErpDocumentRef | null,
+    error?: unknown,
+  ) {
+    return publishWriteResult(this.deps.publisher, {
+      connectionId: order.connectionId,
+      naturalKey: order.amazonOrderId,
+      erpKind,
+      operation,
+      outcome,
+      source,
+      documentNumber: ref?.documentNumber,
+      error,
+      writtenAt: this.deps.clock.now(),
+    });
+  }
+
+  private async auditStep(order: AmazonOrder, source: Source, stage: 'skipped', extra: { outcome: string }) {
+    await this.deps.audit.append({
+      connectionId: order.connectionId,
+      service: SERVICE,
+      stage,
+      source,
+      recordKey: recordKey(order.connectionId, order.amazonOrderId),
+      eventId: order.eventId,
+      payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus },
+      outcome: extra.outcome,
+    });
+  }
+}
