@@ -1,0 +1,154 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@connector/config';
+import type { JournalEntry, ReconciliationReport, SettlementReportEvent } from '@connector/events';
+import { RegistryAvroCodec, createKafka, type EventPublisher } from '@connector/kafka';
+import { mappingRecords } from '@connector/mapping';
+import { sumDecimals } from '@connector/money';
+import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { silentLogger } from '@connector/observability';
+import { parseSettlementText } from '@connector/sp-api';
+import { SpApiSimulator } from '@connector/sp-api-simulator';
+import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
+import { appModule } from '../app.module';
+import { configSchema } from '../config';
+
+/** settlement-reconciler on a real broker, registry and PostgreSQL: settlement events in, journals and a report out. */
+describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
+  const prefix = `${uniqueName('recon')}.`;
+  let tdb: TestDatabase;
+  let app: INestApplication;
+  const codec = new RegistryAvroCodec({ url: infraEnv('SCHEMA_REGISTRY_URL') });
+  const kafka = createKafka(
+    { brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'recon-int' },
+    silentLogger(),
+  );
+
+  async function collect<T>(topic: string, until: (xs: T[]) => boolean): Promise<T[]> {
+    const consumer = kafka.consumer({ groupId: uniqueName('reader') });
+    const out: T[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}${topic}`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => void out.push(await codec.decode<T>(message.value!)),
+    });
+    await waitFor(() => until(out), { what: `records on ${topic}`, timeoutMs: 60_000 });
+    await consumer.disconnect();
+    return out;
+  }
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    const env = {
+      HTTP_PORT: '0',
+      KAFKA_BROKERS: infraEnv('KAFKA_BROKERS'),
+      SCHEMA_REGISTRY_URL: infraEnv('SCHEMA_REGISTRY_URL'),
+      DATABASE_URL: tdb.url,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_GROUP_ID: `${prefix}reconciler`,
+      SIMULATORS: 'false',
+    };
+    app = await NestFactory.create(appModule(loadConfig(configSchema, env), { logger: silentLogger() }), {
+      logger: false,
+    });
+    await app.init();
+    await tdb.db('connections').insert({
+      id: 'c1',
+      name: 'c1',
+      seller_id: 'S',
+      region: 'eu',
+      marketplace_ids: ['A1PA6795UKMFR9'],
+      erp_kind: 'SAP_B1',
+      erp_company: 'X',
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await tdb?.drop();
+  });
+
+  it('when a German settlement with an unmapped line arrives in chunks, then a balanced journal, a receipt and a TIED_OUT report are published and stored', async () => {
+    const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
+    for (const r of mappingRecords(
+      {
+        connectionId: 'c1',
+        customers: [
+          { marketplaceId: 'A1PA6795UKMFR9', customerCode: 'AMZ-DE', currency: 'EUR', arAccount: '1100' },
+        ],
+        glAccounts: [
+          { amountType: 'ItemFees', amountDescription: 'Commission', account: '6100-DE', category: 'FEE' },
+        ],
+      },
+      Date.now(),
+    ))
+      await publisher.publish(r.topic, [{ key: r.key, value: r.value }]);
+
+    const sim = new SpApiSimulator({ days: 56, ordersPerDay: 30, now: () => Date.UTC(2026, 10, 24) });
+    const de = sim.settlements.filter((s) => s.currency === 'EUR')[1];
+    const text = de.text.replace(/Subscription Fee/g, 'Monatliche Grundgebühr'); // a description no rule knows
+    const { result, lines } = await parseSettlementText(text, 'R-DE');
+    const { settlementId, ...header } = { ...result.summary, marketplaceName: 'Amazon.de' };
+    const events: SettlementReportEvent[] = [];
+    for (let i = 0; i * 100 < lines.length; i++)
+      events.push({
+        eventId: `${settlementId}#${i}`,
+        connectionId: 'c1',
+        settlementId,
+        payload: {
+          'connector.amazon.SettlementChunk': {
+            chunkIndex: i,
+            header,
+            lines: lines.slice(i * 100, i * 100 + 100),
+          },
+        },
+      });
+    events.push({
+      eventId: `${settlementId}#closed`,
+      connectionId: 'c1',
+      settlementId,
+      payload: {
+        'connector.amazon.SettlementClosed': {
+          chunkCount: events.length,
+          lineCount: lines.length,
+          header,
+          detailTotal: { amount: result.detailTotal, currency: 'EUR' },
+          tiesOut: result.tiesOut,
+          rawArchiveUri: 'file:///archive/de.gz',
+        },
+      },
+    });
+    await publisher.publish(
+      'amazon.settlements.v1',
+      events.map((value) => ({ key: `c1/${settlementId}`, value })),
+    );
+
+    const [journal] = await collect<JournalEntry>('ledger.journals.v1', (xs) => xs.length >= 1);
+    expect(journal.journalId).toBe(`${settlementId}/A1PA6795UKMFR9/EUR`);
+    expect(
+      sumDecimals(journal.lines.map((l) => l.debit)).eq(sumDecimals(journal.lines.map((l) => l.credit))),
+    ).toBe(true);
+    expect(
+      journal.lines.find((l) => l.description.includes('Commission') && l.description.startsWith('Order'))
+        ?.account,
+    ).toBe('6100-DE');
+    expect(journal.lines.find((l) => l.category === 'SUSPENSE')?.description).toContain(
+      'Monatliche Grundgebühr',
+    );
+    expect(journal.lines.find((l) => l.category === 'PAYOUT')).toMatchObject({ account: '1100' });
+    const receipts = await collect<{ amount: { amount: string } }>(
+      'ledger.receipts.v1',
+      (xs) => xs.length >= 1,
+    );
+    expect(
+      sumDecimals([receipts[0].amount.amount]).eq(sumDecimals([result.summary.totalAmount.amount])),
+    ).toBe(true);
+    const [report] = await collect<ReconciliationReport>('ledger.reconciliations.v1', (xs) => xs.length >= 1);
+    expect(report).toMatchObject({ status: 'TIED_OUT', unmappedLines: 1, settlementId });
+    const row = await tdb.db('reconciliation_results').where({ settlement_id: settlementId }).first();
+    expect(row).toMatchObject({ status: 'TIED_OUT', currency: 'EUR' });
+    expect(Number(row.difference)).toBe(0);
+    expect(row.report.unmapped).toEqual([
+      expect.objectContaining({ key: 'other-transaction|other-transaction|Monatliche Grundgebühr' }),
+    ]);
+  });
+});

@@ -1,0 +1,204 @@
+import { VirtualClock } from '@connector/core';
+import type { ErpKind } from '@connector/erp';
+import type {
+  CustomerReceipt,
+  FinancialEvent,
+  JournalEntry,
+  ReconciliationReport,
+  SettlementReportEvent,
+} from '@connector/events';
+import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
+import { MappingCache } from '@connector/mapping';
+import { sumDecimals } from '@connector/money';
+import { silentLogger } from '@connector/observability';
+import { parseSettlementText, type SettlementLine } from '@connector/sp-api';
+import { SpApiSimulator } from '@connector/sp-api-simulator';
+import { financialKindOf } from '../../journals/settlement-journal.builder';
+import { FakeReconcilerStore } from '../reconciler.store';
+import { SettlementReconcilerService } from '../settlement-reconciler.service';
+
+const rec = <T>(value: T): ConsumedRecord<T> => ({
+  topic: 't',
+  partition: 0,
+  offset: '0',
+  key: null,
+  value,
+  headers: {},
+  timestamp: '0',
+});
+
+/** A simulator settlement as amazon-ingest publishes it: chunks of `size` lines and the closing record. */
+async function settlementEvents(
+  text: string,
+  reportId: string,
+  size = 40,
+): Promise<{ events: SettlementReportEvent[]; lines: SettlementLine[] }> {
+  const { result, lines } = await parseSettlementText(text, reportId);
+  const { settlementId, ...header } = {
+    ...result.summary,
+    marketplaceName: result.marketplaceNames[0] ?? null,
+  };
+  const events: SettlementReportEvent[] = [];
+  for (let i = 0; i * size < lines.length; i++)
+    events.push({
+      eventId: `${settlementId}#${i}`,
+      connectionId: 'c1',
+      settlementId,
+      payload: {
+        'connector.amazon.SettlementChunk': {
+          chunkIndex: i,
+          header,
+          lines: lines.slice(i * size, (i + 1) * size),
+        },
+      },
+    });
+  events.push({
+    eventId: `${settlementId}#closed`,
+    connectionId: 'c1',
+    settlementId,
+    payload: {
+      'connector.amazon.SettlementClosed': {
+        chunkCount: events.length,
+        lineCount: lines.length,
+        header,
+        detailTotal: { amount: result.detailTotal, currency: result.summary.totalAmount.currency },
+        tiesOut: result.tiesOut,
+        rawArchiveUri: 'file:///archive/x.gz',
+      },
+    },
+  });
+  return { events, lines };
+}
+
+/** Financial events that mirror the settlement's order lines (what the Finances API would say). */
+function mirrorEvents(lines: SettlementLine[]): FinancialEvent[] {
+  const byOrder = new Map<string, SettlementLine[]>();
+  for (const l of lines) if (l.orderId) byOrder.set(l.orderId, [...(byOrder.get(l.orderId) ?? []), l]);
+  return [...byOrder].map(([orderId, ls], i) => ({
+    eventId: `fe-${i}`,
+    connectionId: 'c1',
+    eventType: 'ShipmentEvent',
+    postedDate: ls[0].postedDate ?? 0,
+    amazonOrderId: orderId,
+    components: ls.map((l) => ({
+      componentType: l.amountDescription,
+      kind: financialKindOf(l.amountType),
+      amount: l.amount,
+    })),
+    total: { amount: sumDecimals(ls.map((l) => l.amount.amount)).toFixed(), currency: ls[0].amount.currency },
+  }));
+}
+
+describe('SettlementReconcilerService', () => {
+  const sim = new SpApiSimulator({ days: 56, ordersPerDay: 40, now: () => Date.UTC(2026, 10, 24) });
+  const us = sim.settlements.filter((s) => s.currency === 'USD')[1];
+
+  function setup(erp: ErpKind) {
+    const store = new FakeReconcilerStore();
+    const publisher = new FakeEventPublisher();
+    const mapping = new MappingCache();
+    mapping.apply('mapping.customers.v1', 'c1/ATVPDKIKX0DER', {
+      eventId: 'm',
+      connectionId: 'c1',
+      marketplaceId: 'ATVPDKIKX0DER',
+      customerCode: 'AMZ-US',
+      currency: 'USD',
+      arAccount: '1100',
+      updatedAt: 0,
+    });
+    const service = new SettlementReconcilerService({
+      store,
+      mapping,
+      erpKindOf: async () => erp,
+      publisher,
+      clock: new VirtualClock(Date.UTC(2026, 10, 24)),
+      logger: silentLogger(),
+    });
+    const journals = () => publisher.on<JournalEntry>('ledger.journals.v1').map((r) => r.value);
+    const receipts = () => publisher.on<CustomerReceipt>('ledger.receipts.v1').map((r) => r.value);
+    const reports = () => publisher.on<ReconciliationReport>('ledger.reconciliations.v1').map((r) => r.value);
+    return { store, service, journals, receipts, reports, mapping };
+  }
+
+  it('when a settlement closes and the financial events agree, then a balanced journal is published and the report says TIED_OUT', async () => {
+    const { store, service, journals, receipts, reports } = setup('SAGE300');
+    const { events, lines } = await settlementEvents(us.text, 'R1');
+    for (const fe of mirrorEvents(lines)) await service.onFinancialEvent(rec(fe));
+    for (const e of events) await service.onSettlementEvent(rec(e));
+    const [j] = journals();
+    expect(j.journalId).toBe(`${us.settlementId}/ATVPDKIKX0DER/USD`);
+    expect(sumDecimals(j.lines.map((l) => l.debit)).eq(sumDecimals(j.lines.map((l) => l.credit)))).toBe(true);
+    expect(receipts()).toEqual([]); // Sage 300 books the payout in the journal
+    expect(reports()).toEqual([
+      expect.objectContaining({
+        status: 'TIED_OUT',
+        difference: { amount: '0', currency: 'USD' },
+        unmappedLines: 0,
+        ordersMissingInFinancialEvents: [],
+        ordersMissingInSettlement: [],
+      }),
+    ]);
+    const stored = [...store.results.values()][0];
+    expect(stored).toMatchObject({ settlementId: us.settlementId, status: 'TIED_OUT', difference: '0' });
+    expect((stored.report as { orderDifferences: unknown[] }).orderDifferences).toEqual([]);
+  });
+
+  it('when the target is SAP Business One, then the payout goes to the customer account and a receipt moves it to the bank', async () => {
+    const { service, journals, receipts } = setup('SAP_B1');
+    for (const e of (await settlementEvents(us.text, 'R1')).events) await service.onSettlementEvent(rec(e));
+    const [j] = journals();
+    const payout = j.lines.find((l) => l.category === 'PAYOUT')!;
+    expect(payout.account).toBe('1100');
+    expect(receipts()).toEqual([
+      expect.objectContaining({
+        customerCode: 'AMZ-US',
+        bankAccount: '1010',
+        amount: { amount: payout.debit, currency: 'USD' },
+        receiptId: j.journalId,
+      }),
+    ]);
+  });
+
+  it('when financial events disagree with the settlement, then the report lists the order and kind, and orders missing on either side', async () => {
+    const { store, service, reports } = setup('SAGE300');
+    const { events, lines } = await settlementEvents(us.text, 'R1');
+    const fes = mirrorEvents(lines);
+    const [changed, dropped] = fes;
+    changed.components[0] = {
+      ...changed.components[0],
+      amount: {
+        ...changed.components[0].amount,
+        amount: sumDecimals([changed.components[0].amount.amount, '0.01']).toFixed(),
+      },
+    };
+    const extra = { ...fes[2], eventId: 'fe-extra', amazonOrderId: '999-0000000-0000000' };
+    for (const fe of [changed, ...fes.slice(2), extra]) await service.onFinancialEvent(rec(fe));
+    for (const e of events) await service.onSettlementEvent(rec(e));
+    const [r] = reports();
+    expect(r.status).toBe('TIED_OUT'); // the deposit still ties: the difference is in the early view
+    expect(r.ordersMissingInFinancialEvents).toEqual([dropped.amazonOrderId]);
+    expect(r.ordersMissingInSettlement).toEqual(['999-0000000-0000000']);
+    const report = [...store.results.values()][0].report as {
+      orderDifferences: Array<{ orderId: string; kind: string }>;
+    };
+    expect(report.orderDifferences).toEqual([
+      expect.objectContaining({ orderId: changed.amazonOrderId, kind: changed.components[0].kind }),
+    ]);
+  });
+
+  it('when a chunk is missing at the close, then the close is retried rather than booked short; chunks delivered twice change nothing', async () => {
+    const { service, journals } = setup('SAGE300');
+    const { events } = await settlementEvents(us.text, 'R1');
+    const closed = events.at(-1)!;
+    for (const e of events.slice(1, -1)) await service.onSettlementEvent(rec(e));
+    await expect(service.onSettlementEvent(rec(closed))).rejects.toMatchObject({
+      code: 'SETTLEMENT_INCOMPLETE',
+      retriable: true,
+    });
+    for (const e of events) await service.onSettlementEvent(rec(e));
+    for (const e of events) await service.onSettlementEvent(rec(e)); // a replay
+    const all = journals();
+    expect(all).toHaveLength(2);
+    expect(all[0]).toEqual(all[1]); // same id, same content: the writer posts it once
+  });
+});

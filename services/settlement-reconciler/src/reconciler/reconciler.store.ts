@@ -1,0 +1,208 @@
+import type { Db } from '@connector/db';
+import { decimal, fromUnscaled, toUnscaled } from '@connector/money';
+import type { Bucket, FinancialKind, OrderTotals } from '../journals/settlement-journal.builder';
+
+const SCALE = 4;
+const str = (v: bigint) => decimal(fromUnscaled(v, SCALE)).toFixed();
+
+export interface StoredChunk {
+  buckets: Bucket[];
+  orders: OrderTotals;
+  lineCount: number;
+}
+
+export interface FinancialEventRow {
+  eventId: string;
+  amazonOrderId: string | null;
+  groupId: string | null;
+  eventType: string;
+  postedAt: number;
+  byKind: Partial<Record<FinancialKind | 'UNKNOWN', string>>;
+  currency: string;
+}
+
+export interface ReconciliationRow {
+  connectionId: string;
+  settlementId: string;
+  marketplaceId: string;
+  currency: string;
+  expectedDeposit: string;
+  postedTotal: string;
+  difference: string;
+  status: string;
+  report: unknown;
+}
+
+/** What the reconciler keeps between records: folded chunks, financial events, results. */
+export interface ReconcilerStore {
+  saveChunk(
+    connectionId: string,
+    settlementId: string,
+    chunkIndex: number,
+    chunk: StoredChunk,
+  ): Promise<void>;
+  loadChunks(connectionId: string, settlementId: string): Promise<StoredChunk[]>;
+  saveFinancialEvent(connectionId: string, e: FinancialEventRow): Promise<void>;
+  /** Σ by kind per order, for the given orders */
+  financialTotals(
+    connectionId: string,
+    orderIds: readonly string[],
+  ): Promise<Map<string, Map<string, bigint>>>;
+  /** orders with financial events posted in [from, to) */
+  ordersWithEvents(connectionId: string, from: number, to: number): Promise<string[]>;
+  saveResult(row: ReconciliationRow): Promise<void>;
+}
+
+const chunkToJson = (c: StoredChunk) => ({
+  buckets: c.buckets.map((b) => ({ ...b, total: str(b.total) })),
+  orders: Object.fromEntries(
+    [...c.orders].map(([o, kinds]) => [o, Object.fromEntries([...kinds].map(([k, v]) => [k, str(v)]))]),
+  ),
+});
+const chunkFromJson = (row: {
+  buckets: Array<Omit<Bucket, 'total'> & { total: string }>;
+  orders: Record<string, Record<string, string>>;
+  line_count: number;
+}): StoredChunk => ({
+  buckets: row.buckets.map((b) => ({ ...b, total: toUnscaled(b.total, SCALE) })),
+  orders: new Map(
+    Object.entries(row.orders).map(([o, kinds]) => [
+      o,
+      new Map(Object.entries(kinds).map(([k, v]) => [k as FinancialKind, toUnscaled(v, SCALE)])),
+    ]),
+  ),
+  lineCount: row.line_count,
+});
+
+export class KnexReconcilerStore implements ReconcilerStore {
+  constructor(private readonly db: Db) {}
+
+  async saveChunk(connectionId: string, settlementId: string, chunkIndex: number, chunk: StoredChunk) {
+    const json = chunkToJson(chunk);
+    await this.db('settlement_chunks')
+      .insert({
+        connection_id: connectionId,
+        settlement_id: settlementId,
+        chunk_index: chunkIndex,
+        buckets: JSON.stringify(json.buckets),
+        orders: JSON.stringify(json.orders),
+        line_count: chunk.lineCount,
+      })
+      .onConflict(['connection_id', 'settlement_id', 'chunk_index'])
+      .merge();
+  }
+
+  async loadChunks(connectionId: string, settlementId: string) {
+    const rows = await this.db('settlement_chunks')
+      .where({ connection_id: connectionId, settlement_id: settlementId })
+      .orderBy('chunk_index');
+    return rows.map(chunkFromJson);
+  }
+
+  async saveFinancialEvent(connectionId: string, e: FinancialEventRow) {
+    await this.db('financial_event_lines')
+      .insert({
+        connection_id: connectionId,
+        event_id: e.eventId,
+        amazon_order_id: e.amazonOrderId,
+        group_id: e.groupId,
+        event_type: e.eventType,
+        posted_at: new Date(e.postedAt),
+        by_kind: JSON.stringify(e.byKind),
+        currency: e.currency,
+      })
+      .onConflict(['connection_id', 'event_id'])
+      .ignore();
+  }
+
+  async financialTotals(connectionId: string, orderIds: readonly string[]) {
+    const out = new Map<string, Map<string, bigint>>();
+    for (let i = 0; i < orderIds.length; i += 5000) {
+      const rows = await this.db('financial_event_lines')
+        .where({ connection_id: connectionId })
+        .whereIn('amazon_order_id', orderIds.slice(i, i + 5000) as string[])
+        .select('amazon_order_id', 'by_kind');
+      for (const r of rows) {
+        const m = out.get(r.amazon_order_id) ?? new Map<string, bigint>();
+        for (const [k, v] of Object.entries(r.by_kind as Record<string, string>))
+          m.set(k, (m.get(k) ?? 0n) + toUnscaled(v, SCALE));
+        out.set(r.amazon_order_id, m);
+      }
+    }
+    return out;
+  }
+
+  async ordersWithEvents(connectionId: string, from: number, to: number) {
+    const rows = await this.db('financial_event_lines')
+      .where({ connection_id: connectionId })
+      .whereNotNull('amazon_order_id')
+      .where('posted_at', '>=', new Date(from))
+      .where('posted_at', '<', new Date(to))
+      .distinct('amazon_order_id');
+    return rows.map((r) => r.amazon_order_id as string);
+  }
+
+  async saveResult(r: ReconciliationRow) {
+    await this.db('reconciliation_results')
+      .insert({
+        connection_id: r.connectionId,
+        settlement_id: r.settlementId,
+        marketplace_id: r.marketplaceId,
+        currency: r.currency,
+        expected_deposit: r.expectedDeposit,
+        posted_total: r.postedTotal,
+        difference: r.difference,
+        status: r.status,
+        report: JSON.stringify(r.report),
+      })
+      .onConflict(['connection_id', 'settlement_id', 'marketplace_id', 'currency'])
+      .merge();
+  }
+}
+
+export class FakeReconcilerStore implements ReconcilerStore {
+  readonly chunks = new Map<string, Map<number, ReturnType<typeof chunkToJson> & { line_count: number }>>();
+  readonly events = new Map<string, FinancialEventRow & { connectionId: string }>();
+  readonly results = new Map<string, ReconciliationRow>();
+
+  async saveChunk(connectionId: string, settlementId: string, chunkIndex: number, chunk: StoredChunk) {
+    const k = `${connectionId}|${settlementId}`;
+    const m = this.chunks.get(k) ?? new Map();
+    m.set(chunkIndex, { ...chunkToJson(chunk), line_count: chunk.lineCount });
+    this.chunks.set(k, m);
+  }
+  async loadChunks(connectionId: string, settlementId: string) {
+    const m = this.chunks.get(`${connectionId}|${settlementId}`) ?? new Map();
+    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => chunkFromJson(v));
+  }
+  async saveFinancialEvent(connectionId: string, e: FinancialEventRow) {
+    if (!this.events.has(`${connectionId}|${e.eventId}`))
+      this.events.set(`${connectionId}|${e.eventId}`, { ...e, connectionId });
+  }
+  async financialTotals(connectionId: string, orderIds: readonly string[]) {
+    const want = new Set(orderIds);
+    const out = new Map<string, Map<string, bigint>>();
+    for (const e of this.events.values()) {
+      if (e.connectionId !== connectionId || !e.amazonOrderId || !want.has(e.amazonOrderId)) continue;
+      const m = out.get(e.amazonOrderId) ?? new Map<string, bigint>();
+      for (const [k, v] of Object.entries(e.byKind)) m.set(k, (m.get(k) ?? 0n) + toUnscaled(v!, SCALE));
+      out.set(e.amazonOrderId, m);
+    }
+    return out;
+  }
+  async ordersWithEvents(connectionId: string, from: number, to: number) {
+    return [
+      ...new Set(
+        [...this.events.values()]
+          .filter(
+            (e) =>
+              e.connectionId === connectionId && e.amazonOrderId && e.postedAt >= from && e.postedAt < to,
+          )
+          .map((e) => e.amazonOrderId!),
+      ),
+    ];
+  }
+  async saveResult(r: ReconciliationRow) {
+    this.results.set(`${r.connectionId}|${r.settlementId}|${r.marketplaceId}|${r.currency}`, r);
+  }
+}

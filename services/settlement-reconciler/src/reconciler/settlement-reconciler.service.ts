@@ -1,0 +1,229 @@
+import { RetriableError, type Clock } from '@connector/core';
+import type { ErpKind } from '@connector/erp';
+import {
+  recordKey,
+  type CustomerReceipt,
+  type FinancialEvent,
+  type JournalEntry,
+  type ReconciliationReport,
+  type SettlementReportEvent,
+  type SettlementReportEventTypes,
+} from '@connector/events';
+import type { ConsumedRecord, EventPublisher } from '@connector/kafka';
+import type { MappingCache } from '@connector/mapping';
+import { decimal, fromUnscaled } from '@connector/money';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import { GlRules } from '../journals/gl-rules';
+import {
+  SettlementAccumulator,
+  buildSettlementJournals,
+  type FinancialKind,
+  type ReceiptTarget,
+} from '../journals/settlement-journal.builder';
+import type { ReconcilerStore } from './reconciler.store';
+
+type Closed = SettlementReportEventTypes.ConnectorAmazon.SettlementClosed;
+const str = (v: bigint) => decimal(fromUnscaled(v, 4)).toFixed();
+
+/** ERPs whose payout is booked as a customer receipt (FACTS: SAP B1 IncomingPayments). */
+const RECEIPT_ERPS: readonly ErpKind[] = ['SAP_B1'];
+
+export interface OrderDifference {
+  orderId: string;
+  kind: FinancialKind | string;
+  settlement: string;
+  financialEvents: string;
+}
+
+/**
+ * The accounting heart (issue 6). Settlement chunks are folded and stored as they arrive; the
+ * closing record (authoritative) books the whole settlement: balanced journals per marketplace and
+ * currency on ledger.journals.v1, payout receipts on ledger.receipts.v1 where the ERP books them
+ * that way, and a reconciliation — deposit against journals, settlement lines against financial
+ * events per order and kind — stored and published on ledger.reconciliations.v1. Financial events
+ * are kept as they come (the early view) for that comparison.
+ */
+export class SettlementReconcilerService {
+  constructor(
+    private readonly deps: {
+      store: ReconcilerStore;
+      mapping: MappingCache;
+      erpKindOf: (connectionId: string) => Promise<ErpKind>;
+      publisher: EventPublisher;
+      clock: Clock;
+      logger: Logger;
+      metrics?: ConnectorMetrics;
+    },
+  ) {}
+
+  async onSettlementEvent(record: ConsumedRecord<SettlementReportEvent>): Promise<void> {
+    const e = record.value;
+    const chunk = e.payload['connector.amazon.SettlementChunk'];
+    if (chunk) {
+      const acc = new SettlementAccumulator();
+      chunk.lines.forEach((l) => acc.add(l));
+      await this.deps.store.saveChunk(e.connectionId, e.settlementId, chunk.chunkIndex, {
+        buckets: [...acc.buckets.values()],
+        orders: acc.orders,
+        lineCount: acc.lineCount,
+      });
+      return;
+    }
+    await this.close(e.connectionId, e.settlementId, e.payload['connector.amazon.SettlementClosed']!);
+  }
+
+  async onFinancialEvent(record: ConsumedRecord<FinancialEvent>): Promise<void> {
+    const e = record.value;
+    const byKind: Record<string, string> = {};
+    for (const c of e.components)
+      byKind[c.kind] = decimal(byKind[c.kind] ?? '0')
+        .plus(c.amount.amount)
+        .toFixed();
+    await this.deps.store.saveFinancialEvent(e.connectionId, {
+      eventId: e.eventId,
+      amazonOrderId: e.amazonOrderId ?? null,
+      groupId: e.financialEventGroupId ?? null,
+      eventType: e.eventType,
+      postedAt: e.postedDate,
+      byKind,
+      currency: e.total.currency,
+    });
+  }
+
+  private async close(connectionId: string, settlementId: string, closed: Closed): Promise<void> {
+    const { store, mapping, publisher, logger, metrics } = this.deps;
+    const chunks = await store.loadChunks(connectionId, settlementId);
+    if (chunks.length !== closed.chunkCount)
+      throw new RetriableError(
+        'SETTLEMENT_INCOMPLETE',
+        `settlement ${settlementId}: ${chunks.length} of ${closed.chunkCount} chunks received; replay amazon.settlements.v1 for it`,
+      );
+    const acc = new SettlementAccumulator();
+    for (const c of chunks) acc.merge(c);
+
+    const rules = GlRules.fromMappings(mapping.glAccounts(connectionId));
+    const erpKind = await this.deps.erpKindOf(connectionId);
+    const receipts: ReceiptTarget | undefined = RECEIPT_ERPS.includes(erpKind)
+      ? {
+          customerFor: (mp) => (mp ? mapping.findCustomer(connectionId, mp)?.customerCode : undefined),
+          clearingAccountFor: (mp) =>
+            (mp && mapping.findCustomer(connectionId, mp)?.arAccount) || rules.payoutFor(mp),
+          bankAccount: rules.payoutAccount,
+        }
+      : undefined;
+    const h = closed.header;
+    const built = buildSettlementJournals(
+      connectionId,
+      {
+        settlementId,
+        currency: h.totalAmount.currency,
+        totalAmount: h.totalAmount.amount,
+        depositDate: h.depositDate,
+        settlementStartDate: h.settlementStartDate,
+        settlementEndDate: h.settlementEndDate,
+        marketplaceName: h.marketplaceName,
+      },
+      acc,
+      rules,
+      receipts,
+    );
+
+    await publisher.publish<JournalEntry>(
+      'ledger.journals.v1',
+      built.journals.map((j) => ({ key: recordKey(connectionId, j.journalId), value: j })),
+    );
+    if (built.receipts.length)
+      await publisher.publish<CustomerReceipt>(
+        'ledger.receipts.v1',
+        built.receipts.map((r) => ({ key: recordKey(connectionId, r.receiptId), value: r })),
+      );
+
+    // settlement lines against financial events, per order and kind
+    const orderIds = [...acc.orders.keys()];
+    const fe = await store.financialTotals(connectionId, orderIds);
+    const differences: OrderDifference[] = [];
+    const missingInFe: string[] = [];
+    for (const [orderId, kinds] of acc.orders) {
+      const theirs = fe.get(orderId);
+      if (!theirs) {
+        missingInFe.push(orderId);
+        continue;
+      }
+      for (const kind of new Set([...kinds.keys(), ...theirs.keys()])) {
+        const a = kinds.get(kind as FinancialKind) ?? 0n;
+        const b = theirs.get(kind) ?? 0n;
+        if (a !== b) differences.push({ orderId, kind, settlement: str(a), financialEvents: str(b) });
+      }
+    }
+    const inSettlement = new Set(orderIds);
+    const missingInSettlement = (
+      await store.ordersWithEvents(connectionId, h.settlementStartDate, h.settlementEndDate)
+    ).filter((o) => !inSettlement.has(o));
+    const status: ReconciliationReport['status'] =
+      built.tiesOut && closed.tiesOut ? 'TIED_OUT' : 'DIFFERENCE';
+    const currency = h.totalAmount.currency;
+    const report: ReconciliationReport = {
+      eventId: `${settlementId}#reconciliation`,
+      connectionId,
+      settlementId,
+      expectedDeposit: { amount: built.expectedDeposit, currency },
+      postedTotal: { amount: built.postedTotal, currency },
+      difference: { amount: built.difference, currency },
+      status,
+      unmappedLines: built.unmapped.reduce((n, u) => n + u.lines, 0),
+      ordersMissingInFinancialEvents: missingInFe.sort(),
+      ordersMissingInSettlement: missingInSettlement.sort(),
+      generatedAt: this.deps.clock.now(),
+    };
+    await store.saveResult({
+      connectionId,
+      settlementId,
+      marketplaceId: '',
+      currency,
+      expectedDeposit: built.expectedDeposit,
+      postedTotal: built.postedTotal,
+      difference: built.difference,
+      status,
+      report: {
+        ...report,
+        journals: built.journals.map((j) => ({
+          journalId: j.journalId,
+          lines: j.lines.length,
+          totalDebit: j.totalDebit,
+        })),
+        receipts: built.receipts.map((r) => ({
+          receiptId: r.receiptId,
+          amount: r.amount.amount,
+          customer: r.customerCode,
+        })),
+        unmapped: built.unmapped,
+        orderDifferences: differences,
+        lineCount: acc.lineCount,
+        fileTiesOut: closed.tiesOut,
+        rawArchiveUri: closed.rawArchiveUri,
+      },
+    });
+    await publisher.publish<ReconciliationReport>('ledger.reconciliations.v1', [
+      { key: recordKey(connectionId, settlementId), value: report },
+    ]);
+    metrics?.settlementTieoutDifference.set(
+      { settlement_id: settlementId, marketplace: h.marketplaceName ?? 'ALL', currency },
+      Number(built.difference),
+    );
+    const log = {
+      connectionId,
+      settlementId,
+      journals: built.journals.length,
+      receipts: built.receipts.length,
+      deposit: built.expectedDeposit,
+      difference: built.difference,
+      unmapped: built.unmapped.length,
+      orderDifferences: differences.length,
+      ordersMissingInFinancialEvents: missingInFe.length,
+    };
+    if (status === 'TIED_OUT' && built.unmapped.length === 0)
+      logger.info(log, 'settlement booked and tied out');
+    else
+      logger.warn(log, 'settlement booked with differences or unmapped lines: see the reconciliation report');
+  }
+}
