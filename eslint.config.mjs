@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tools/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
+    files: ['tools/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'services/*/src/cli.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -9,8 +9,10 @@ import { silentLogger } from '@connector/observability';
 import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
 import { appModule as ingestModule } from '../../services/amazon-ingest/src/app.module';
 import { configSchema as ingestConfig } from '../../services/amazon-ingest/src/config';
-import { demoOrders } from '../../services/amazon-ingest/src/orders/demo-orders';
-import { OrderPublisherService } from '../../services/amazon-ingest/src/orders/order-publisher.service';
+import { recordKey, type AmazonOrder } from '@connector/events';
+import type { EventPublisher } from '@connector/kafka';
+import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { demoOrders } from './demo-orders';
 import { appModule as writerModule } from '../../services/sage-writer/src/app.module';
 import { configSchema as writerConfig } from '../../services/sage-writer/src/config';
 
@@ -37,7 +39,16 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
     CONSUMER_RETRY_BASE_MS: '10',
     CONSUMER_RETRY_MAX_MS: '50',
     SIMULATORS: 'false',
+    CREDENTIALS_KEY: Buffer.alloc(32, 1).toString('base64'),
+    INGEST_SCHEDULER: 'false',
+    ERP_WRITES: 'false', // this test is about the pipe; ERP writes have their own tests
   });
+  /** What amazon-ingest's readers publish, without reading Amazon: this test is about the pipe. */
+  const publishOrders = (orders: AmazonOrder[]) =>
+    ingest.get<EventPublisher>(EVENT_PUBLISHER).publish<AmazonOrder>(
+      'amazon.orders.v1',
+      orders.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
+    );
 
   const inboxCount = (db: Knex, connectionId: string) =>
     db('inbound_records')
@@ -66,7 +77,7 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
 
   it('when orders are published, then each is stored once and audited with its source offset, and a replay adds nothing', async () => {
     const orders = demoOrders('conn-a', 25);
-    await ingest.get(OrderPublisherService).publish(orders);
+    await publishOrders(orders);
     await waitFor(async () => (await inboxCount(tdb.db, 'conn-a')) === 25, { what: '25 stored orders' });
 
     const audit = new KnexAuditStore(tdb.db);
@@ -84,7 +95,7 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
       orders[3].orderTotal && { ...orders[3].orderTotal, amount: expect.stringMatching(/^\d+\.\d{4}$/) },
     );
 
-    await ingest.get(OrderPublisherService).publish(orders.slice(0, 5));
+    await publishOrders(orders.slice(0, 5));
     await waitFor(
       async () =>
         (await tdb.db('audit_trail').where({ connection_id: 'conn-a', stage: 'skipped' })).length === 5,
@@ -105,7 +116,7 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
       messages: [{ key: 'conn-b/poison', value: Buffer.from('not an avro record') }],
     });
     await producer.disconnect();
-    await ingest.get(OrderPublisherService).publish(demoOrders('conn-b', 3));
+    await publishOrders(demoOrders('conn-b', 3));
     await waitFor(async () => (await inboxCount(tdb.db, 'conn-b')) === 3, {
       what: 'orders after the poison record',
     });

@@ -12,7 +12,8 @@ echo "[demo] building"
 rm -rf dist && npx tsc -p tsconfig.build.json
 
 export NODE_ENV=development SIMULATORS=true LOG_LEVEL="${LOG_LEVEL:-info}" TS_NODE_BASEURL=dist
-export DEMO_ORDERS="${DEMO_ORDERS:-200}" DEMO_CONNECTION_ID="${DEMO_CONNECTION_ID:-demo}"
+# amazon-ingest starts the SP-API simulator in-process and registers its seller as connection "demo"
+export DEMO_CONNECTION_ID="${DEMO_CONNECTION_ID:-demo}" SIM_ORDERS_PER_DAY="${SIM_ORDERS_PER_DAY:-120}" REPORT_POLL_MS=1000
 mkdir -p tmp/demo
 pids=()
 stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -38,8 +39,11 @@ for svc in "${!ports[@]}"; do
 done
 
 count() { psql "$DATABASE_URL" -tAc "select count(*) from inbound_records where connection_id = '$DEMO_CONNECTION_ID'"; }
-for _ in $(seq 1 120); do [ "$(count)" -ge "$DEMO_ORDERS" ] && break; sleep 0.5; done
-echo "[demo] orders stored by sage-writer for connection '$DEMO_CONNECTION_ID': $(count) of $DEMO_ORDERS published"
+sql() { psql "$DATABASE_URL" -tAc "$1"; }
+published() { sql "select count(*) from ingest_published where connection_id = '$DEMO_CONNECTION_ID' and stream = '$1'"; }
+for _ in $(seq 1 240); do p=$(published orders); [ "$p" -gt 0 ] && [ "$(count)" -ge "$p" ] && break; sleep 0.5; done
+echo "[demo] amazon-ingest read the simulated seller: $(published orders) orders, $(published financial-events) financial events and groups, $(sql "select count(*) from settlement_reports where connection_id = '$DEMO_CONNECTION_ID' and state = 'published'") settlements published"
+echo "[demo] orders stored by sage-writer for connection '$DEMO_CONNECTION_ID': $(count)"
 echo "[demo] audit trail rows: $(psql "$DATABASE_URL" -tAc "select count(*) from audit_trail where connection_id = '$DEMO_CONNECTION_ID'")"
 curl -fsS http://127.0.0.1:3002/metrics | grep '^connector_events_consumed_total' || true
 echo "[demo] logs in tmp/demo/; metrics on :3001-3005/metrics"

@@ -242,6 +242,30 @@ export class SpApiSimulator {
     }
   }
 
+  /**
+   * Publishes a settlement report file of the test's choosing (a malformed one, a huge one) as Amazon
+   * would: listed by getReports, served gzip from a signed URL. `content` is called on each download.
+   */
+  addSettlementReport(
+    sellerId: string,
+    marketplaceId: string,
+    content: () => string,
+    createdMs: number,
+  ): string {
+    const reportId = String(this.nextReport++);
+    this.reports.push({
+      reportId,
+      reportType: 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2',
+      sellerId,
+      marketplaceIds: [marketplaceId],
+      createdMs,
+      readyMs: createdMs,
+      documentId: `amzn1.spdoc.1.4.na.sim.custom.${reportId}`,
+      content,
+    });
+    return reportId;
+  }
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) =>
