@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { createProducer } from './kafka-client';
 import type { Logger } from '@connector/observability';
 import { DLQ_HEADERS, dlqTopic } from './dead-letter';
+import { topicOffsets } from './topics';
 
 export const REDRIVEN_FROM_HEADER = 'x-redriven-from';
 
@@ -30,7 +31,7 @@ export async function redriveDeadLetters(
   await admin.connect();
   const ends = new Map<number, bigint>();
   try {
-    const high = await admin.fetchTopicOffsets(source);
+    const high = await topicOffsets(admin, source);
     const [committed] = await admin.fetchOffsets({ groupId, topics: [source] });
     for (const p of high) {
       const done = committed?.partitions.find((c) => c.partition === p.partition);
@@ -105,7 +106,7 @@ export async function resetGroupToTime(
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, at.getTime());
-    const high = await admin.fetchTopicOffsets(topic);
+    const high = await topicOffsets(admin, topic);
     const partitions = offsets.map((o) => ({
       partition: o.partition,
       // -1: no record at or after the time, so the group starts at the end

@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
+import { retry } from '@connector/core';
 import { dlqTopic } from './dead-letter';
 
 export interface TopicSpec {
@@ -48,4 +49,21 @@ export async function ensureTopics(
   const missing = topicConfigs(specs, replicationFactor).filter((t) => !existing.has(t.topic));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
   return missing.map((t) => t.topic);
+}
+
+/**
+ * `admin.fetchTopicOffsets`, retried while the cluster is still electing the partitions' leaders
+ * (a topic created a moment ago answers NOT_LEADER_FOR_PARTITION / LEADER_NOT_AVAILABLE for a while).
+ */
+export async function topicOffsets(
+  admin: Admin,
+  topic: string,
+): Promise<Array<{ partition: number; offset: string; high: string; low: string }>> {
+  const { value } = await retry(() => admin.fetchTopicOffsets(topic), {
+    maxAttempts: 10,
+    baseMs: 100,
+    maxMs: 2_000,
+    shouldRetry: (err) => (err as { retriable?: unknown }).retriable === true,
+  });
+  return value;
 }

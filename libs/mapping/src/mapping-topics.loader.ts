@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
 import { errorMessage } from '@connector/core';
-import type { KafkaRuntime } from '@connector/kafka';
+import { topicOffsets, type KafkaRuntime } from '@connector/kafka';
 import type { Logger } from '@connector/observability';
 import { MAPPING_TOPICS, type MappingCache, type MappingTopic } from './mapping-cache';
 
@@ -30,7 +30,7 @@ export class MappingTopicsLoader {
     try {
       for (const logical of MAPPING_TOPICS) {
         const topic = this.kafka.topic(logical);
-        for (const p of await admin.fetchTopicOffsets(topic))
+        for (const p of await topicOffsets(admin, topic))
           if (BigInt(p.high) > BigInt(p.low)) pending.set(`${topic}|${p.partition}`, BigInt(p.high) - 1n);
       }
     } finally {
