@@ -1,0 +1,318 @@
+import { FetchTransport, type HttpRequest, type HttpTransport } from '@connector/core';
+import { SapB1Simulator } from '@connector/sap-b1-simulator';
+import {
+  ErpAuthError,
+  ErpRecordLockedError,
+  ErpSessionExpiredError,
+  ErpUnavailableError,
+  ErpValidationError,
+} from '../../errors';
+import type { SalesDocumentDraft } from '../../port';
+import { SapB1Adapter, type SapB1AdapterOptions } from '../sap-b1.adapter';
+
+describe('SapB1Adapter against the Service Layer simulator', () => {
+  let clock: number;
+  let sim: SapB1Simulator;
+  const adapters: SapB1Adapter[] = [];
+
+  const adapter = (over: Partial<SapB1AdapterOptions> = {}) => {
+    const a = new SapB1Adapter({
+      baseUrl: over.baseUrl ?? sim.url,
+      companyDb: 'SBODEMOUS',
+      user: 'manager',
+      password: 'secret',
+      http: new FetchTransport(5_000),
+      ...over,
+    });
+    adapters.push(a);
+    return a;
+  };
+  const draft = (naturalKey: string, over: Partial<SalesDocumentDraft> = {}): SalesDocumentDraft => ({
+    naturalKey,
+    customerCode: 'AMZ-US',
+    currency: 'USD',
+    documentDate: '2024-05-01',
+    lines: [
+      { itemCode: 'ITEM-01', quantity: 2, unitPrice: '19.99', taxAmount: '3.20', sourceLineId: 'oi-1' },
+      { itemCode: 'ITEM-02', quantity: 1, unitPrice: '0.10' },
+    ],
+    charges: [{ kind: 'SHIPPING', amount: '4.99' }],
+    ...over,
+  });
+
+  beforeEach(async () => {
+    clock = Date.parse('2024-05-01T10:00:00Z');
+    sim = new SapB1Simulator({
+      now: () => clock,
+      users: { manager: 'secret' },
+      items: Array.from({ length: 45 }, (_, i) => ({ ItemCode: `ITEM-${String(i).padStart(2, '0')}` })),
+      customers: ['AMZ-US'],
+      accounts: ['1000', '1010', '2200', '4000', '6100'],
+    });
+    await sim.start();
+  });
+  afterEach(async () => {
+    await Promise.all(adapters.splice(0).map((a) => a.close()));
+    await sim.close();
+  });
+
+  it('logs in lazily once and reuses the session across calls', async () => {
+    const erp = adapter();
+    expect(sim.stats.logins).toBe(0);
+    await erp.ping();
+    await erp.createSalesOrder(draft('111-0000000-0000001'));
+    await erp.findByNaturalKey('SALES_ORDER', '111-0000000-0000001');
+    expect(sim.stats.logins).toBe(1);
+    expect(erp.logins).toBe(1);
+    await erp.close();
+    expect(sim.stats.logouts).toBe(1);
+  });
+
+  it('logs in again once when the session expired and repeats the call', async () => {
+    const erp = adapter();
+    await erp.ping();
+    sim.expireSessions();
+    await expect(erp.createSalesOrder(draft('111-0000000-0000002'))).resolves.toMatchObject({
+      status: 'OPEN',
+    });
+    expect(sim.stats.logins).toBe(2);
+    expect(sim.documents('Orders')).toHaveLength(1);
+    clock += 31 * 60_000; // idle timeout
+    await erp.ping();
+    expect(sim.stats.logins).toBe(3);
+  });
+
+  it('throws ErpSessionExpiredError when a fresh session is refused too, ErpAuthError on bad credentials', async () => {
+    // a transport that loses the cookie: every call after login is 401 / 301
+    const inner = new FetchTransport(5_000);
+    const cookieless: HttpTransport = {
+      request: (req: HttpRequest) => inner.request({ ...req, headers: { ...req.headers, cookie: '' } }),
+    };
+    const err = await adapter({ http: cookieless })
+      .ping()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpSessionExpiredError);
+    expect(sim.stats.logins).toBe(2);
+
+    const bad = await adapter({ password: 'wrong' })
+      .ping()
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ErpAuthError);
+    expect((bad as ErpAuthError).detail).toMatchObject({
+      erp: 'SAP_B1',
+      erpCode: '100000027',
+      httpStatus: 401,
+    });
+  });
+
+  it('finds documents by NumAtCard (quotes escaped) and does not stop duplicates itself', async () => {
+    const erp = adapter();
+    const key = "O'Brien-111-2223334";
+    expect(await erp.findByNaturalKey('SALES_ORDER', key)).toBeNull();
+    const created = await erp.createSalesOrder(draft(key));
+    expect(created).toEqual({
+      kind: 'SALES_ORDER',
+      naturalKey: key,
+      internalId: '1',
+      documentNumber: '1',
+      status: 'OPEN',
+    });
+    expect(await erp.findByNaturalKey('SALES_ORDER', key)).toEqual(created);
+    expect(await erp.findByNaturalKey('INVOICE', key)).toBeNull();
+    await erp.createSalesOrder(draft(key));
+    expect(sim.documents('Orders').map((o) => o.NumAtCard)).toEqual([key, key]);
+    // exact amounts and the shipping charge as a freight (DocumentAdditionalExpenses) line
+    const order = sim.documents('Orders')[0]!;
+    expect(order).toMatchObject({ DocTotal: '48.27', VatSum: '3.2', CardCode: 'AMZ-US' });
+    expect(order.DocumentAdditionalExpenses).toEqual([
+      expect.objectContaining({ ExpenseCode: 1, LineTotal: '4.99' }),
+    ]);
+    expect(order.DocumentLines).toEqual([
+      expect.objectContaining({
+        ItemCode: 'ITEM-01',
+        UnitPrice: '19.99',
+        LineTotal: '39.98',
+        FreeText: 'oi-1',
+      }),
+      expect.objectContaining({ ItemCode: 'ITEM-02', UnitPrice: '0.1', LineTotal: '0.1' }),
+    ]);
+    await expect(erp.createSalesOrder(draft('x'.repeat(101)))).rejects.toBeInstanceOf(ErpValidationError);
+  });
+
+  it('creates the invoice by copying the order (BaseType 17), which closes the order', async () => {
+    const erp = adapter();
+    const order = await erp.createSalesOrder(draft('111-0000000-0000003'));
+    const invoice = await erp.createInvoice({ ...draft('111-0000000-0000003'), baseOrder: order });
+    expect(invoice).toMatchObject({ kind: 'INVOICE', internalId: '1', status: 'OPEN' });
+    expect(sim.documents('Invoices')[0]!.DocumentLines).toEqual([
+      expect.objectContaining({ BaseType: 17, BaseEntry: 1, BaseLine: 0, ItemCode: 'ITEM-01' }),
+      expect.objectContaining({ BaseType: 17, BaseEntry: 1, BaseLine: 1, ItemCode: 'ITEM-02' }),
+    ]);
+    expect(await erp.findByNaturalKey('SALES_ORDER', '111-0000000-0000003')).toMatchObject({
+      status: 'CLOSED',
+    });
+    expect(await erp.findByNaturalKey('INVOICE', '111-0000000-0000003')).toEqual(invoice);
+    // a closed order cannot be cancelled
+    await expect(erp.cancelOrder(order)).rejects.toBeInstanceOf(ErpValidationError);
+  });
+
+  it('cancels an order (and again, idempotently)', async () => {
+    const erp = adapter();
+    const order = await erp.createSalesOrder(draft('111-0000000-0000004'));
+    await expect(erp.cancelOrder(order)).resolves.toMatchObject({ status: 'CANCELLED', internalId: '1' });
+    await expect(erp.cancelOrder(order)).resolves.toMatchObject({ status: 'CANCELLED' });
+    expect(sim.stats.requests['POST Orders/Cancel']).toBe(1);
+  });
+
+  it('refuses an unbalanced journal before sending it; posts a balanced one with Reference = natural key', async () => {
+    const erp = adapter();
+    const journal = {
+      naturalKey: '12345678/ATVPDKIKX0DER/USD',
+      postingDate: '2024-05-14',
+      currency: 'USD',
+      reference: '12345678',
+      memo: 'Amazon settlement 12345678',
+      lines: [
+        { account: '1010', debit: '0.20', credit: '0', description: 'payout' },
+        { account: '6100', debit: '0.10', credit: '0', description: 'fees' },
+        { account: '4000', debit: '0', credit: '0.10', description: 'sales' },
+        { account: '2200', debit: '0', credit: '0.20', description: 'tax' },
+      ],
+    };
+    const unbalanced = { ...journal, lines: journal.lines.slice(0, 3) };
+    await expect(erp.postJournal(unbalanced)).rejects.toBeInstanceOf(ErpValidationError);
+    expect(sim.stats.requests['POST JournalEntries']).toBeUndefined();
+
+    const ref = await erp.postJournal(journal);
+    expect(ref).toMatchObject({ kind: 'JOURNAL', internalId: '1', documentNumber: '1' });
+    expect(await erp.findByNaturalKey('JOURNAL', journal.naturalKey)).toEqual(ref);
+    expect(sim.documents('JournalEntries')[0]).toMatchObject({
+      Reference: journal.naturalKey,
+      Reference2: '12345678',
+    });
+
+    // an account the chart does not have: the Service Layer's own refusal, with its code
+    const badAccount = {
+      ...journal,
+      naturalKey: 'k2',
+      lines: [journal.lines[0]!, { ...journal.lines[3]!, account: '7777' }],
+    };
+    const err = await erp.postJournal(badAccount).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpValidationError);
+    expect((err as ErpValidationError).detail.erpCode).toBe('-5002');
+  });
+
+  it('maps an unknown item to ErpValidationError with the SAP code', async () => {
+    const erp = adapter();
+    const err = await erp
+      .createSalesOrder(
+        draft('111-0000000-0000005', { lines: [{ itemCode: 'NOPE', quantity: 1, unitPrice: '1.00' }] }),
+      )
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpValidationError);
+    expect((err as ErpValidationError).detail).toEqual({ erp: 'SAP_B1', erpCode: '-5002', httpStatus: 400 });
+    expect((err as ErpValidationError).retriable).toBe(false);
+  });
+
+  it('maps record locks to ErpRecordLockedError and outages / network errors to ErpUnavailableError', async () => {
+    const erp = adapter();
+    await erp.ping();
+    sim.setFaults({ lockRate: 1 });
+    const locked = await erp.createSalesOrder(draft('111-0000000-0000006')).catch((e: unknown) => e);
+    expect(locked).toBeInstanceOf(ErpRecordLockedError);
+    expect((locked as ErpRecordLockedError).detail).toMatchObject({ erpCode: '-2039', httpStatus: 412 });
+    expect((locked as ErpRecordLockedError).retriable).toBe(true);
+
+    sim.setFaults({ lockRate: 0, outage: true });
+    await expect(erp.ping()).rejects.toBeInstanceOf(ErpUnavailableError);
+    sim.clearFaults();
+
+    const url = sim.url;
+    await sim.close();
+    await expect(adapter({ baseUrl: url }).ping()).rejects.toBeInstanceOf(ErpUnavailableError);
+    await sim.start();
+  });
+
+  it('records a receipt as an incoming payment by bank transfer, found again by Reference2', async () => {
+    const erp = adapter();
+    const receipt = {
+      naturalKey: '12345678/ATVPDKIKX0DER',
+      customerCode: 'AMZ-US',
+      amount: '1234.56',
+      currency: 'USD',
+      date: '2024-05-16',
+      bankAccount: '1000',
+      reference: '12345678',
+    };
+    const ref = await erp.createReceipt(receipt);
+    expect(ref).toMatchObject({ kind: 'RECEIPT', internalId: '1', status: 'OPEN' });
+    expect(await erp.findByNaturalKey('RECEIPT', receipt.naturalKey)).toEqual(ref);
+    expect(sim.documents('IncomingPayments')[0]).toMatchObject({
+      DocType: 'rCustomer',
+      TransferAccount: '1000',
+      TransferSum: '1234.56',
+      TransferDate: '2024-05-16',
+      TransferReference: '12345678',
+    });
+    await expect(erp.createReceipt({ ...receipt, amount: '0.00' })).rejects.toBeInstanceOf(
+      ErpValidationError,
+    );
+  });
+
+  it('reads item changes page by page across odata.nextLink, resuming from the watermark without repeats', async () => {
+    const erp = adapter({ serverPageSize: 20 });
+    const seen: string[] = [];
+    let since = { changedAt: '1970-01-01T00:00:00.000Z' } as Parameters<SapB1Adapter['readItemChanges']>[0];
+    const first = await erp.readItemChanges(since, 30);
+    expect(first.items).toHaveLength(30);
+    expect(first.watermark.changedAt).toBe('2024-05-01T10:00:00.000Z');
+    expect(first.items[0]).toEqual({
+      itemCode: 'ITEM-00',
+      description: 'Item ITEM-00',
+      changedAt: '2024-05-01T10:00:00.000Z',
+      prices: [{ priceList: '1', price: '10', currency: 'USD' }],
+      quantities: [{ warehouseCode: '01', onHand: '100', committed: '0', available: '100' }],
+    });
+    seen.push(...first.items.map((i) => i.itemCode));
+    since = first.watermark;
+    const second = await erp.readItemChanges(since, 30);
+    seen.push(...second.items.map((i) => i.itemCode));
+    expect(second.items).toHaveLength(15);
+    expect(new Set(seen).size).toBe(45);
+    since = second.watermark;
+    expect((await erp.readItemChanges(since, 30)).items).toEqual([]);
+
+    clock += 60_000;
+    sim.updateItem('ITEM-07', { prices: { 1: '12.345' } });
+    const third = await erp.readItemChanges(since, 30);
+    expect(third.items.map((i) => [i.itemCode, i.prices[0]!.price])).toEqual([['ITEM-07', '12.345']]);
+    expect(third.watermark).toEqual({
+      changedAt: '2024-05-01T10:01:00.000Z',
+      seenKeysAtChangedAt: ['ITEM-07'],
+    });
+    // 45 items read with server pages of 20: the first read followed a nextLink
+    expect(sim.stats.requests['GET Items']).toBeGreaterThanOrEqual(5);
+  });
+
+  it('reads shipments from delivery notes by NumAtCard', async () => {
+    const erp = adapter();
+    sim.create('DeliveryNotes', {
+      CardCode: 'AMZ-US',
+      DocDate: '2024-05-02',
+      NumAtCard: '111-0000000-0000009',
+      TrackingNumber: '1Z999',
+      DocumentLines: [{ ItemCode: 'ITEM-03', Quantity: 2 }],
+    });
+    const page = await erp.readShipments({ changedAt: '2024-05-01T00:00:00.000Z' });
+    expect(page.items).toEqual([
+      {
+        naturalKey: '111-0000000-0000009',
+        shipmentNumber: '1',
+        shippedAt: '2024-05-02T00:00:00.000Z',
+        trackingNumber: '1Z999',
+        lines: [{ itemCode: 'ITEM-03', quantity: 2 }],
+      },
+    ]);
+    expect((await erp.readShipments(page.watermark)).items).toEqual([]);
+  });
+});

@@ -1,0 +1,1 @@
+export * from './sap-b1.adapter';

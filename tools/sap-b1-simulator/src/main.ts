@@ -1,0 +1,24 @@
+import { startSapB1Simulator } from './simulator';
+
+/** `npx ts-node tools/sap-b1-simulator/src/main.ts`: the SAP B1 Service Layer simulator on 127.0.0.1:$SAPB1_SIM_PORT (18101). */
+async function main() {
+  const items = Array.from({ length: 25 }, (_, i) => ({ ItemCode: `ITEM-${i}` }));
+  const sim = await startSapB1Simulator({
+    port: Number(process.env.SAPB1_SIM_PORT ?? 18101),
+    items,
+    customers: ['AMZ-US'],
+    accounts: ['1000', '1010', '1100', '1190', '2200', '4000', '4010', '4050', '4090', '4900'].concat([
+      '6100',
+      '6110',
+      '6120',
+      '6130',
+      '6200',
+      '9999',
+    ]),
+  });
+  console.log(
+    `SAP B1 Service Layer simulator on ${sim.url}/b1s/v1 (company SBODEMOUS, user manager/manager; ${items.length} items; control at ${sim.url}/__control)`,
+  );
+}
+
+void main();
