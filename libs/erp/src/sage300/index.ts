@@ -1,0 +1,1 @@
+export * from './sage300.adapter';

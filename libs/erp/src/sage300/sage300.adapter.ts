@@ -1,0 +1,541 @@
+import { createHash } from 'node:crypto';
+import { LosslessNumber, parse as parseLossless, stringify } from 'lossless-json';
+import type { HttpResponse, HttpTransport } from '@connector/core';
+import { decimal, sumDecimals, type MoneyDecimal } from '@connector/money';
+import {
+  ErpAuthError,
+  ErpRecordLockedError,
+  ErpUnavailableError,
+  ErpUnsupportedError,
+  ErpValidationError,
+  type ErpErrorDetail,
+} from '../errors';
+import type {
+  ChargeKind,
+  DocumentKind,
+  DocumentStatus,
+  ErpCapabilities,
+  ErpDocumentRef,
+  ErpItemSnapshot,
+  ErpPage,
+  ErpPort,
+  ErpShipmentRecord,
+  ErpWatermark,
+  InvoiceDraft,
+  JournalDraft,
+  ReceiptDraft,
+  SalesDocumentDraft,
+} from '../port';
+
+export interface Sage300AdapterOptions {
+  /** `http://host/Sage300WebApi` (the `/v1.0/-` part is added when missing) */
+  baseUrl: string;
+  /** company org ID, e.g. SAMLTD */
+  company: string;
+  /** sent upper-cased (Sage 300 user IDs are uppercase; FACTS §2.1) */
+  user: string;
+  /** sent upper-cased, as Sage 300 stores it (FACTS §2.1) */
+  password: string;
+  http: HttpTransport;
+  /** per request; the transport's own timeout applies too */
+  timeoutMs?: number;
+  /** IC location for lines without a warehouse code (default "1") */
+  defaultLocation?: string;
+  /** OE miscellaneous charge code per charge kind */
+  miscChargeCodes?: Partial<Record<ChargeKind, string>>;
+  /** AR distribution codes of the summary invoice lines: `SALES` for item lines, one per charge kind */
+  distributionCodes?: Partial<Record<ChargeKind | 'SALES', string>>;
+  /** `$top` of the change-polling reads (the server pages at its own PageSize, default 100) */
+  readPageSize?: number;
+}
+
+/** Sage 300 error envelope (FACTS §2.6). */
+interface SageErrorBody {
+  error?: { code?: string; message?: { value?: string } | string };
+}
+
+type Rec = Record<string, unknown>;
+
+const DEFAULT_MISC: Record<ChargeKind, string> = {
+  SHIPPING: 'FRT',
+  SHIPPING_DISCOUNT: 'FRTDSC',
+  PROMOTION: 'PROMO',
+  GIFT_WRAP: 'GIFTWR',
+};
+const DEFAULT_DIST: Record<ChargeKind | 'SALES', string> = {
+  SALES: 'SALES',
+  SHIPPING: 'FRT',
+  SHIPPING_DISCOUNT: 'FRT',
+  PROMOTION: 'PROMO',
+  GIFT_WRAP: 'GIFTWR',
+};
+
+/** OE `PurchaseOrderNumber` holds 22 characters (FACTS §2.5 [?]); an Amazon order id has 19. */
+export const SAGE300_PO_NUMBER_LENGTH = 22;
+/** Batch and entry descriptions hold 60 characters ([?]). */
+export const SAGE300_DESCRIPTION_LENGTH = 60;
+
+/**
+ * Where a natural key lives in a batch `Description` (60 characters). Keys that fit are stored as
+ * they are; a longer key is stored as its first 43 characters, `~`, and the first 16 hex digits of
+ * its SHA-256, so the same key always gives the same 60-character text and two keys sharing a
+ * 43-character prefix still differ. Journal keys (`<settlementId>/<marketplace>/<currency>`, about
+ * 30 characters) fit as they are.
+ */
+export function sage300KeyText(naturalKey: string): string {
+  if (naturalKey.length <= SAGE300_DESCRIPTION_LENGTH) return naturalKey;
+  const hash = createHash('sha256').update(naturalKey).digest('hex').slice(0, 16);
+  return `${naturalKey.slice(0, SAGE300_DESCRIPTION_LENGTH - 17)}~${hash}`;
+}
+
+/** The unformatted account id the GL view keys on: the formatted account without its segment delimiters ("4000-00" → "400000"). */
+export function sage300Account(account: string): string {
+  return account.trim().replace(/[-./ ]/g, '');
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const cut = (s: string | undefined, n = SAGE300_DESCRIPTION_LENGTH) => (s ?? '').slice(0, n);
+const money = (d: MoneyDecimal | string) => new LosslessNumber(decimal(d).toFixed());
+const LOCK_RE = /lock|in use|another user|being (modified|edited)/i;
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+/**
+ * Sage 300 through its Web API (FACTS §2): HTTP Basic with upper-cased user and password on every
+ * request, one record per POST, OData reads with `@odata.nextLink` paging. Sales orders go to
+ * `OE/OEOrders` (the Amazon order id in `PurchaseOrderNumber`), invoices to one-invoice AR invoice
+ * batches, journals to GL journal batches, receipts to AR receipt batches (`CA`), and the natural key
+ * of a batch lives in its `Description` (see sage300KeyText). OE orders take only GET and POST in the
+ * 2022 API, so an order cannot be cancelled through it.
+ */
+export class Sage300Adapter implements ErpPort {
+  readonly capabilities: ErpCapabilities = {
+    kind: 'SAGE300',
+    salesOrders: true,
+    invoices: 'batch',
+    cancelOrder: false,
+    journals: true,
+    receipts: true,
+    itemChanges: true,
+    shipments: true,
+    batchRequests: false,
+    naturalKeyMaxLength: SAGE300_PO_NUMBER_LENGTH,
+  };
+  private readonly root: string;
+  private readonly auth: string;
+  private readonly misc: Record<ChargeKind, string>;
+  private readonly dist: Record<ChargeKind | 'SALES', string>;
+
+  constructor(private readonly opts: Sage300AdapterOptions) {
+    let base = opts.baseUrl.replace(/\/+$/, '');
+    if (!/\/Sage300WebApi/i.test(base)) base += '/Sage300WebApi';
+    if (!/\/v1\.0\/-$/.test(base)) base += '/v1.0/-';
+    this.root = `${base}/${encodeURIComponent(opts.company.toUpperCase())}`;
+    this.auth = `Basic ${Buffer.from(`${opts.user.toUpperCase()}:${opts.password.toUpperCase()}`).toString('base64')}`;
+    this.misc = { ...DEFAULT_MISC, ...opts.miscChargeCodes };
+    this.dist = { ...DEFAULT_DIST, ...opts.distributionCodes };
+  }
+
+  // ---- transport and errors ----
+
+  private detail(httpStatus?: number, erpCode?: string): ErpErrorDetail {
+    return { erp: 'SAGE300', ...(erpCode ? { erpCode } : {}), ...(httpStatus ? { httpStatus } : {}) };
+  }
+
+  private async call(method: string, url: string, body?: unknown): Promise<Rec> {
+    const what = `${method} ${url.slice(this.root.length)}`;
+    let res: HttpResponse;
+    try {
+      const req = this.opts.http.request({
+        method,
+        url,
+        headers: {
+          Authorization: this.auth,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
+        ...(body !== undefined ? { body: stringify(body) ?? '' } : {}),
+      });
+      res = this.opts.timeoutMs ? await withTimeout(req, this.opts.timeoutMs) : await req;
+    } catch (err) {
+      throw new ErpUnavailableError(
+        `Sage 300 did not answer ${what}: ${(err as Error).message}`,
+        this.detail(),
+        {
+          cause: err,
+        },
+      );
+    }
+    const text = res.body.toString('utf8');
+    let json: unknown;
+    try {
+      json = text ? parseLossless(text, undefined, (v: string) => v) : {};
+    } catch {
+      json = undefined;
+    }
+    if (res.status >= 200 && res.status < 300) {
+      if (json === undefined)
+        throw new ErpUnavailableError(`Sage 300 sent no JSON for ${what}`, this.detail(res.status));
+      return json as Rec;
+    }
+    const err = (json as SageErrorBody | undefined)?.error;
+    const code = err?.code;
+    const message =
+      typeof err?.message === 'string' ? err.message : (err?.message?.value ?? text.slice(0, 200));
+    const d = this.detail(res.status, code);
+    const say = `Sage 300 ${what}: ${code ?? res.status} ${message}`;
+    if (res.status === 401 || res.status === 403 || code === 'Unauthorized' || code === 'Forbidden')
+      throw new ErpAuthError(say, d);
+    if (res.status === 409 && code !== 'RecordDuplicate') throw new ErpRecordLockedError(say, d);
+    if ((code === 'General' || code === 'RecordInvalid') && LOCK_RE.test(message))
+      throw new ErpRecordLockedError(say, d);
+    if (res.status >= 500 || res.status === 429 || code === 'TooManyRequests')
+      throw new ErpUnavailableError(say, d);
+    throw new ErpValidationError(say, d);
+  }
+
+  private url(module: string, resource: string, query?: Record<string, string>): string {
+    const q = query
+      ? '?' +
+        Object.entries(query)
+          .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+          .join('&')
+      : '';
+    return `${this.root}/${module}/${resource}${q}`;
+  }
+
+  /** Every row of a feed, following `@odata.nextLink` (or the older `odata.nextLink`). */
+  private async readAll(module: string, resource: string, query: Record<string, string>): Promise<Rec[]> {
+    const rows: Rec[] = [];
+    let next: string | undefined = this.url(module, resource, query);
+    while (next) {
+      const page = await this.call('GET', next);
+      rows.push(...((page.value as Rec[] | undefined) ?? []));
+      next = (page['@odata.nextLink'] ?? page['odata.nextLink']) as string | undefined;
+    }
+    return rows;
+  }
+
+  // ---- port ----
+
+  async ping(): Promise<void> {
+    await this.call('GET', this.url('AR', 'ARCustomers', { $top: '1', $select: 'CustomerNumber' }));
+  }
+
+  async findByNaturalKey(kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null> {
+    switch (kind) {
+      case 'SALES_ORDER': {
+        if (naturalKey.length > SAGE300_PO_NUMBER_LENGTH) return null;
+        const rows = await this.readAll('OE', 'OEOrders', {
+          $filter: `PurchaseOrderNumber eq ${quote(naturalKey)}`,
+          $select: 'OrderUniquifier,OrderNumber,PurchaseOrderNumber',
+        });
+        return rows[0] ? this.orderRef(rows[0], naturalKey) : null;
+      }
+      case 'INVOICE': {
+        const rows = await this.readAll('AR', 'ARInvoiceBatches', {
+          $filter: `Description eq ${quote(sage300KeyText(naturalKey))}`,
+        });
+        return rows[0] ? this.batchRef('INVOICE', rows[0], naturalKey) : null;
+      }
+      case 'JOURNAL': {
+        const rows = await this.readAll('GL', 'GLJournalBatches', {
+          $filter: `Description eq ${quote(sage300KeyText(naturalKey))}`,
+        });
+        return rows[0] ? this.batchRef('JOURNAL', rows[0], naturalKey) : null;
+      }
+      case 'RECEIPT': {
+        const rows = await this.readAll('AR', 'ARReceiptAndAdjustmentBatches', {
+          $filter: `BatchRecordType eq 'CA' and Description eq ${quote(sage300KeyText(naturalKey))}`,
+        });
+        return rows[0] ? this.batchRef('RECEIPT', rows[0], naturalKey) : null;
+      }
+    }
+  }
+
+  private orderRef(o: Rec, naturalKey: string): ErpDocumentRef {
+    return {
+      kind: 'SALES_ORDER',
+      naturalKey,
+      internalId: String(o.OrderUniquifier),
+      documentNumber: String(o.OrderNumber),
+      status: 'OPEN',
+    };
+  }
+
+  private batchRef(kind: DocumentKind, b: Rec, naturalKey: string): ErpDocumentRef {
+    const entries = (b.Invoices ?? b.JournalHeaders ?? b.ReceiptsAdjustments) as Rec[] | undefined;
+    const entry = String(entries?.[0]?.EntryNumber ?? '1');
+    const status = String(b.BatchStatus ?? b.Status ?? 'Open');
+    const ds: DocumentStatus = /posted/i.test(status)
+      ? 'CLOSED'
+      : /deleted/i.test(status)
+        ? 'CANCELLED'
+        : 'OPEN';
+    const id =
+      kind === 'RECEIPT' ? `CA-${String(b.BatchNumber)}-${entry}` : `${String(b.BatchNumber)}-${entry}`;
+    return { kind, naturalKey, internalId: id, documentNumber: id, status: ds };
+  }
+
+  async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
+    if (draft.naturalKey.length > SAGE300_PO_NUMBER_LENGTH)
+      throw new ErpValidationError(
+        `order id ${draft.naturalKey} does not fit PurchaseOrderNumber (${SAGE300_PO_NUMBER_LENGTH} characters)`,
+        this.detail(),
+      );
+    const body = {
+      CustomerNumber: draft.customerCode,
+      OrderDate: draft.documentDate,
+      PurchaseOrderNumber: draft.naturalKey,
+      OrderReference: cut(draft.naturalKey),
+      OrderDescription: cut(draft.comments),
+      ...(draft.dueDate ? { ExpectedShipDate: draft.dueDate } : {}),
+      OrderDetails: [
+        ...draft.lines.map((l) => ({
+          LineType: 'Item',
+          Item: l.itemCode,
+          ...(l.description ? { Description: cut(l.description) } : {}),
+          Location: l.warehouseCode ?? this.opts.defaultLocation ?? '1',
+          QuantityOrdered: l.quantity,
+          OrderUnitPrice: money(l.unitPrice),
+          PriceOverride: true,
+        })),
+        ...draft.charges.map((c) => ({
+          LineType: 'Miscellaneous',
+          MiscellaneousChargesCode: this.misc[c.kind],
+          ExtendedAmount: money(c.amount),
+        })),
+      ],
+    };
+    const o = await this.call('POST', this.url('OE', 'OEOrders'), body);
+    return this.orderRef(o, draft.naturalKey);
+  }
+
+  async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
+    const details = [
+      ...draft.lines.map((l) => ({
+        DistributionCode: this.dist.SALES,
+        ExtendedAmountWithTIP: money(decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),
+      })),
+      ...draft.charges.map((c) => ({
+        DistributionCode: this.dist[c.kind],
+        ExtendedAmountWithTIP: money(c.amount),
+      })),
+    ];
+    const body = {
+      BatchDate: draft.documentDate,
+      Description: sage300KeyText(draft.naturalKey),
+      Invoices: [
+        {
+          CustomerNumber: draft.customerCode,
+          DocumentType: 'Invoice',
+          TransactionType: 'InvoiceSummaryIssued',
+          DocumentDate: draft.documentDate,
+          AsOfDate: draft.documentDate,
+          DueDate: draft.dueDate ?? draft.documentDate,
+          InvoiceType: 'Summary',
+          InvoiceDetails: details,
+        },
+      ],
+    };
+    const b = await this.call('POST', this.url('AR', 'ARInvoiceBatches'), body);
+    return this.batchRef('INVOICE', b, draft.naturalKey);
+  }
+
+  async cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef> {
+    throw new ErpUnsupportedError(
+      `Sage 300 Web API OE/OEOrders takes GET and POST only: order ${ref.documentNumber} must be cancelled in Sage 300`,
+      this.detail(undefined, 'MethodNotAllowed'),
+    );
+  }
+
+  async postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
+    const debit = sumDecimals(draft.lines.map((l) => l.debit));
+    const credit = sumDecimals(draft.lines.map((l) => l.credit));
+    if (!debit.eq(credit))
+      throw new ErpValidationError(
+        `journal ${draft.naturalKey} does not balance: debit ${debit.toFixed()} ≠ credit ${credit.toFixed()}`,
+        this.detail(),
+      );
+    const body = {
+      Description: sage300KeyText(draft.naturalKey),
+      JournalHeaders: [
+        {
+          SourceLedger: 'GL',
+          SourceType: 'JE',
+          Description: cut(draft.memo),
+          DocumentDate: draft.postingDate,
+          PostingDate: draft.postingDate,
+          JournalDetails: draft.lines.map((l) => {
+            const amount = money(decimal(l.debit).minus(decimal(l.credit)));
+            return {
+              AccountNumber: sage300Account(l.account),
+              Amount: amount,
+              SourceCurrencyAmount: amount,
+              SourceCurrency: draft.currency,
+              Description: cut(l.description),
+              Reference: cut(draft.reference),
+            };
+          }),
+        },
+      ],
+    };
+    const b = await this.call('POST', this.url('GL', 'GLJournalBatches'), body);
+    return this.batchRef('JOURNAL', b, draft.naturalKey);
+  }
+
+  async createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef> {
+    if (decimal(draft.amount).lte(0))
+      throw new ErpValidationError(
+        `receipt ${draft.naturalKey}: amount ${draft.amount} is not positive`,
+        this.detail(),
+      );
+    const body = {
+      BatchRecordType: 'CA',
+      BatchDate: draft.date,
+      Description: sage300KeyText(draft.naturalKey),
+      BankCode: draft.bankAccount,
+      DefaultBankCurrency: draft.currency,
+      ReceiptsAdjustments: [
+        {
+          CustomerNumber: draft.customerCode,
+          ReceiptDateAdjustmentDate: draft.date,
+          EntryDescription: cut(draft.naturalKey),
+          EntryReference: cut(draft.reference),
+          BankReceiptAmount: money(draft.amount),
+          CustomerReceiptAmount: money(draft.amount),
+          // unapplied cash: a person applies it to the invoices ([?] value name, FACTS §2.3)
+          ReceiptTransactionType: 'UnappliedCash',
+        },
+      ],
+    };
+    const b = await this.call('POST', this.url('AR', 'ARReceiptAndAdjustmentBatches'), body);
+    return this.batchRef('RECEIPT', b, draft.naturalKey);
+  }
+
+  /**
+   * Rows changed at or after the watermark, oldest first. Sage 300 offers no `$orderby` (FACTS §2.4)
+   * and its last-maintained fields are dates, so every row from the watermark's day on is read, sorted
+   * here by (date, key), and the keys already returned for that day are skipped.
+   */
+  private async changedSince(
+    module: string,
+    resource: string,
+    dateField: string,
+    keyField: string,
+    since: ErpWatermark,
+    pageSize: number,
+  ): Promise<{ rows: Rec[]; watermark: ErpWatermark }> {
+    const sinceAt = new Date(since.changedAt || EPOCH).toISOString();
+    const from = new Date(sinceAt);
+    const day = new Date(
+      Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()),
+    ).toISOString();
+    const all = await this.readAll(module, resource, {
+      $filter: `${dateField} ge datetime'${day.slice(0, 19)}'`,
+    });
+    const at = (r: Rec) => new Date(String(r[dateField])).toISOString();
+    const seen = new Set(since.seenKeysAtChangedAt ?? []);
+    const fresh = all
+      .filter((r) => at(r) > sinceAt || (at(r) === sinceAt && !seen.has(String(r[keyField]))))
+      .sort((a, b) =>
+        at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : String(a[keyField]) < String(b[keyField]) ? -1 : 1,
+      );
+    const rows = fresh.slice(0, pageSize);
+    if (rows.length === 0) return { rows, watermark: since };
+    const last = at(rows[rows.length - 1]);
+    const keysAtLast = rows.filter((r) => at(r) === last).map((r) => String(r[keyField]));
+    return {
+      rows,
+      watermark: {
+        changedAt: last,
+        seenKeysAtChangedAt: last === sinceAt ? [...seen, ...keysAtLast] : keysAtLast,
+      },
+    };
+  }
+
+  async readItemChanges(since: ErpWatermark, pageSize = 100): Promise<ErpPage<ErpItemSnapshot>> {
+    const { rows, watermark } = await this.changedSince(
+      'IC',
+      'ICItems',
+      'DateLastMaintained',
+      'ItemNumber',
+      since,
+      pageSize,
+    );
+    const prices = new Map<string, ErpItemSnapshot['prices']>();
+    for (let i = 0; i < rows.length; i += 20) {
+      const chunk = rows.slice(i, i + 20).map((r) => String(r.UnformattedItemNumber ?? r.ItemNumber));
+      const pricing = await this.readAll('IC', 'ICItemPricing', {
+        $filter: chunk.map((c) => `UnformattedItemNumber eq ${quote(c)}`).join(' or '),
+      });
+      for (const p of pricing) {
+        const base = (p.ItemPricingDetails as Rec[] | undefined)?.find(
+          (d) => d.PriceDetailType === 'BasePriceQuantity',
+        );
+        if (!base) continue;
+        const key = String(p.UnformattedItemNumber);
+        prices.set(key, [
+          ...(prices.get(key) ?? []),
+          {
+            priceList: String(p.PriceListCode),
+            price: decimal(String(base.UnitPrice)).toFixed(),
+            currency: String(p.CurrencyCode),
+          },
+        ]);
+      }
+    }
+    return {
+      items: rows.map((r) => ({
+        itemCode: String(r.ItemNumber),
+        ...(r.Description ? { description: String(r.Description) } : {}),
+        changedAt: new Date(String(r.DateLastMaintained)).toISOString(),
+        prices: prices.get(String(r.UnformattedItemNumber ?? r.ItemNumber)) ?? [],
+        // no per-location quantity endpoint in the 2022 API (FACTS §2.3): stock needs a full scan elsewhere
+        quantities: [],
+      })),
+      watermark,
+    };
+  }
+
+  async readShipments(since: ErpWatermark, pageSize = 100): Promise<ErpPage<ErpShipmentRecord>> {
+    const { rows, watermark } = await this.changedSince(
+      'OE',
+      'OEShipments',
+      'ShipmentDate',
+      'ShipmentNumber',
+      since,
+      pageSize,
+    );
+    return {
+      items: rows.map((s) => ({
+        naturalKey: String(s.PurchaseOrderNumber ?? ''),
+        shipmentNumber: String(s.ShipmentNumber),
+        shippedAt: new Date(String(s.ShipmentDate)).toISOString(),
+        ...(s.ShipViaCode ? { carrier: String(s.ShipViaCode) } : {}),
+        ...(s.TrackingNumber ? { trackingNumber: String(s.TrackingNumber) } : {}),
+        lines: ((s.ShipmentDetails as Rec[] | undefined) ?? [])
+          .filter((l) => (l.LineType ?? 'Item') === 'Item')
+          .map((l) => ({ itemCode: String(l.Item), quantity: Number(l.QuantityShipped) })),
+      })),
+      watermark,
+    };
+  }
+
+  async close(): Promise<void> {}
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

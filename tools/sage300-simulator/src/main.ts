@@ -1,0 +1,35 @@
+import { startSage300Simulator } from './simulator';
+
+/**
+ * `npx ts-node tools/sage300-simulator/src/main.ts`: the Sage 300 Web API simulator on
+ * 127.0.0.1:$SAGE300_SIM_PORT (18102), company SAMLTD, user WEBAPI / password WEBAPI, with 25 items
+ * ITEM-0..ITEM-24, customer AMZ-US, the default GL accounts and bank 1010.
+ */
+async function main() {
+  const sim = await startSage300Simulator({
+    port: Number(process.env.SAGE300_SIM_PORT ?? 18102),
+    companies: (process.env.SAGE300_SIM_COMPANIES ?? 'SAMLTD').split(','),
+    items: Array.from({ length: 25 }, (_, i) => `ITEM-${i}`),
+    customers: ['AMZ-US'],
+    accounts: [
+      '1010',
+      '1190',
+      '2200',
+      '4000',
+      '4010',
+      '4050',
+      '4090',
+      '4900',
+      '6100',
+      '6110',
+      '6120',
+      '6130',
+      '6200',
+      '9999',
+    ],
+    bankCodes: ['1010'],
+  });
+  console.log(`Sage 300 Web API simulator on ${sim.apiUrl} (control: POST ${sim.url}/__control)`);
+}
+
+void main();
