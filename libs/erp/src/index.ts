@@ -1,3 +1,5 @@
 export * from './errors';
 export * from './port';
 export * from './fake-erp';
+export * from './sap-b1';
+export * from './sage300';

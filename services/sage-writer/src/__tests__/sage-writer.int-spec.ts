@@ -3,7 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey, type AmazonOrder } from '@connector/events';
-import { DLQ_HEADERS, createKafka, redriveDeadLetters, type EventPublisher } from '@connector/kafka';
+import {
+  DLQ_HEADERS,
+  createKafka,
+  redriveDeadLetters,
+  topicOffsets,
+  type EventPublisher,
+} from '@connector/kafka';
 import { mappingRecords } from '@connector/mapping';
 import { EVENT_PUBLISHER } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
@@ -222,10 +228,21 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
         items: o.items.map((i) => ({ ...i, sellerSku: 'SKU-NEW' })),
       }));
       await publishOrders([bad]);
+      // the DLQ topic is created by the first dead letter: read it once it holds one, so the reader
+      // does not subscribe to a topic that does not exist yet (its metadata would not see it for minutes)
+      const dlq = `${prefix}amazon.orders.v1.dlq`;
+      const admin = kafka.admin();
+      await admin.connect();
+      await waitFor(
+        async () =>
+          (await admin.listTopics()).includes(dlq) &&
+          (await topicOffsets(admin, dlq)).some((p) => BigInt(p.high) > 0n),
+        { what: 'a dead letter on the DLQ topic', timeoutMs: 60_000 },
+      ).finally(() => admin.disconnect());
       const consumer = kafka.consumer({ groupId: uniqueName('dlq-reader') });
       const dead: Array<Record<string, string>> = [];
       await consumer.connect();
-      await consumer.subscribe({ topic: `${prefix}amazon.orders.v1.dlq`, fromBeginning: true });
+      await consumer.subscribe({ topic: dlq, fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) =>
           void dead.push(
@@ -235,8 +252,7 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
       await waitFor(() => dead.some((h) => h[DLQ_HEADERS.code] === 'UNMAPPED_SKU'), {
         what: 'the dead letter',
         timeoutMs: 60_000,
-      });
-      await consumer.disconnect();
+      }).finally(() => consumer.disconnect());
       expect(dead.find((h) => h[DLQ_HEADERS.code] === 'UNMAPPED_SKU')![DLQ_HEADERS.error]).toContain(
         'SKU-NEW',
       );

@@ -1,0 +1,65 @@
+import { FetchTransport } from '@connector/core';
+import type { DocumentKind } from '@connector/erp';
+import { Sage300Simulator } from '@connector/sage300-simulator';
+import mapping from '../../../../settlement-reconciler/src/journals/default-gl-mapping.json';
+import { erpFactories } from '../../erp/erp-factories';
+import type { ErpUnderTest } from '../erp-under-test';
+
+const COMPANY = 'SAMLTD';
+/** the bank code receipts name (the payout account of the default mapping) */
+const BANK = mapping.accounts.payout;
+
+/** Where each document kind keeps its natural key in the simulator's records. */
+const KEY_OF: Record<DocumentKind, { resource: string; key: (r: Record<string, unknown>) => unknown }> = {
+  SALES_ORDER: { resource: 'OEOrders', key: (r) => r.PurchaseOrderNumber },
+  INVOICE: { resource: 'ARInvoiceBatches', key: (r) => r.Description },
+  JOURNAL: { resource: 'GLJournalBatches', key: (r) => r.Description },
+  RECEIPT: {
+    resource: 'ARReceiptAndAdjustmentBatches',
+    key: (r) => (r.BatchRecordType === 'CA' ? r.Description : undefined),
+  },
+};
+
+/**
+ * Sage 300 (Web API simulator) behind the sage-writer harness: 25 items, customer AMZ-US, the GL
+ * accounts of the default settlement mapping plus the bank account. Batch natural keys longer than
+ * 60 characters show in their stored (hashed) form; the keys these tests use are shorter.
+ */
+export function sage300UnderTest(): ErpUnderTest {
+  const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
+  const accounts = [
+    ...new Set([...Object.values(mapping.accounts), ...mapping.rules.map((r) => r.account), BANK]),
+  ];
+  const sim = new Sage300Simulator({
+    companies: [COMPANY],
+    items,
+    customers: ['AMZ-US'],
+    accounts,
+    bankCodes: [BANK],
+  });
+  return {
+    name: 'Sage 300 (Web API simulator)',
+    kind: 'SAGE300',
+    items,
+    customer: 'AMZ-US',
+    start: async () => {
+      await sim.start();
+    },
+    stop: () => sim.close(),
+    // lower case on purpose: the adapter upper-cases user and password
+    credentials: () => ({ baseUrl: sim.apiUrl, user: 'webapi', password: 'webapi', company: COMPANY }),
+    factory: (conn, creds) => erpFactories(new FetchTransport(10_000)).SAGE300!(conn, creds),
+    documents: async (kind) => {
+      const { resource, key } = KEY_OF[kind];
+      return sim
+        .documents(resource, COMPANY)
+        .map(key)
+        .filter((k): k is string => typeof k === 'string' && k !== '');
+    },
+    setLockRate: (rate) => {
+      sim.setFaults({ lockRate: rate });
+    },
+    // Basic auth on every request: Sage 300's Web API has no session to expire
+    expireSessions: () => undefined,
+  };
+}

@@ -1,0 +1,60 @@
+import { FetchTransport } from '@connector/core';
+import { SapB1Simulator } from '@connector/sap-b1-simulator';
+import { SAP_B1_NATURAL_KEY_FIELDS, type DocumentKind } from '@connector/erp';
+import glMapping from '../../../../settlement-reconciler/src/journals/default-gl-mapping.json';
+import { erpFactories } from '../../erp/erp-factories';
+import type { ErpUnderTest } from '../erp-under-test';
+
+const COMPANY = 'SBODEMOUS';
+const USER = 'manager';
+const PASSWORD = 'manager';
+/** the bank account receipts are booked to, besides the mapping's payout account */
+const BANK_ACCOUNT = '1000';
+
+/** Every account the default GL mapping names, plus a bank account. */
+export function sapB1SeedAccounts(): string[] {
+  const named = [...Object.values(glMapping.accounts), ...glMapping.rules.map((r) => r.account)];
+  return [...new Set([BANK_ACCOUNT, ...named])].sort();
+}
+
+/** The SAP Business One Service Layer simulator behind the sage-writer ERP harness. */
+export function sapB1UnderTest(): ErpUnderTest {
+  const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
+  const customer = 'AMZ-US';
+  let sim: SapB1Simulator | undefined;
+  const running = (): SapB1Simulator => {
+    if (!sim) throw new Error('SAP B1 simulator not started');
+    return sim;
+  };
+  return {
+    name: 'SAP Business One (Service Layer simulator)',
+    kind: 'SAP_B1',
+    items,
+    customer,
+    async start() {
+      sim = new SapB1Simulator({
+        port: 0,
+        companyDb: COMPANY,
+        users: { [USER]: PASSWORD },
+        items: items.map((ItemCode) => ({ ItemCode })),
+        customers: [customer],
+        accounts: sapB1SeedAccounts(),
+      });
+      await sim.start();
+    },
+    async stop() {
+      await sim?.close();
+      sim = undefined;
+    },
+    credentials: () => ({ baseUrl: running().url, user: USER, password: PASSWORD, company: COMPANY }),
+    factory: (conn, creds) => erpFactories(new FetchTransport()).SAP_B1!(conn, creds),
+    documents: async (kind: DocumentKind) => {
+      const { entity, field } = SAP_B1_NATURAL_KEY_FIELDS[kind];
+      return running()
+        .documents(entity)
+        .map((d) => String(d[field] ?? ''));
+    },
+    setLockRate: (rate) => void running().setFaults({ lockRate: rate }),
+    expireSessions: () => running().expireSessions(),
+  };
+}
