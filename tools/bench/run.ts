@@ -1,11 +1,13 @@
 /** `npm run bench`: every benchmark, with its figures printed. Targets are checked here, never in tests. */
 import { printSettlementBench, settlementBench } from './settlement-bench';
 import { printSpApiBench, spApiBench } from './sp-api-bench';
+import { printWriterBench, writerBench } from './writer-bench';
 
 async function main() {
   const started = Date.now();
   printSpApiBench(await spApiBench());
   printSettlementBench(await settlementBench());
+  printWriterBench(await writerBench());
   console.log(`\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
 }
 

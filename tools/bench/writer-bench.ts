@@ -1,0 +1,126 @@
+/**
+ * sage-writer's ERP path, per ERP: N orders, each created (sales order) and then shipped (invoice
+ * copied from the order), through OrderWriterService → DocumentWriter → the real adapter → HTTP →
+ * the ERP simulator. Reports orders per second and ERP HTTP calls per order (logins included). The
+ * idempotency ledger, audit and publisher are the in-memory ones, so the figure is the writer and
+ * the ERP round-trips, not PostgreSQL or Kafka (the integration tests cover those).
+ */
+import { FetchTransport, systemClock, type HttpRequest, type HttpTransport } from '@connector/core';
+import {
+  FakeAuditStore,
+  FakeIdempotencyLedger,
+  connectionSettingsSchema,
+  type Connection,
+} from '@connector/db';
+import type { AmazonOrder } from '@connector/events';
+import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
+import { MappingCache, mappingRecords } from '@connector/mapping';
+import { silentLogger } from '@connector/observability';
+import type { ErpUnderTest } from '../../services/sage-writer/src/__tests__/erp-under-test';
+import { sage300UnderTest } from '../../services/sage-writer/src/__tests__/erps/sage300.under-test';
+import { sapB1UnderTest } from '../../services/sage-writer/src/__tests__/erps/sap-b1.under-test';
+import { erpFactories } from '../../services/sage-writer/src/erp/erp-factories';
+import { DocumentWriter } from '../../services/sage-writer/src/writer/document-writer';
+import { OrderWriterService } from '../../services/sage-writer/src/writer/order-writer.service';
+import { demoOrders } from '../e2e/demo-orders';
+
+const ORDERS = Number(process.env.BENCH_WRITER_ORDERS ?? 500);
+
+class CountingTransport implements HttpTransport {
+  calls = 0;
+  constructor(private readonly inner: HttpTransport) {}
+  request(req: HttpRequest) {
+    this.calls++;
+    return this.inner.request(req);
+  }
+}
+
+export interface WriterBenchResult {
+  erp: string;
+  orders: number;
+  documents: number;
+  seconds: number;
+  callsPerOrder: number;
+}
+
+async function run(make: () => ErpUnderTest): Promise<WriterBenchResult> {
+  const erp = make();
+  await erp.start();
+  const http = new CountingTransport(new FetchTransport());
+  const conn: Connection = {
+    id: 'bench',
+    name: 'bench',
+    sellerId: 'S',
+    region: 'na',
+    marketplaceIds: ['ATVPDKIKX0DER'],
+    erpKind: erp.kind,
+    erpCompany: 'bench',
+    enabled: true,
+    settings: connectionSettingsSchema.parse({}),
+  };
+  const port = erpFactories(http)[erp.kind]!(conn, {
+    amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' },
+    erp: erp.credentials(),
+  });
+  const mapping = new MappingCache();
+  for (const r of mappingRecords(
+    {
+      connectionId: conn.id,
+      skus: Array.from({ length: 25 }, (_, i) => ({ sellerSku: `SKU-${i}`, itemCode: erp.items[i] })),
+      customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
+    },
+    0,
+  ))
+    mapping.apply(r.topic, r.key, r.value as never);
+  const writer = new OrderWriterService({
+    erps: { forConnection: async () => port },
+    mapping,
+    writer: new DocumentWriter(new FakeIdempotencyLedger()),
+    audit: new FakeAuditStore(),
+    publisher: new FakeEventPublisher(),
+    clock: systemClock,
+    logger: silentLogger(),
+  });
+  let offset = 0;
+  const rec = (value: AmazonOrder): ConsumedRecord<AmazonOrder> => ({
+    topic: 'amazon.orders.v1',
+    partition: 0,
+    offset: String(offset++),
+    key: `${conn.id}/${value.amazonOrderId}`,
+    value,
+    headers: {},
+    timestamp: '0',
+  });
+  const orders = demoOrders(conn.id, ORDERS);
+  const started = process.hrtime.bigint();
+  for (const o of orders) await writer.handle(rec(o));
+  for (const o of orders)
+    await writer.handle(rec({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` }));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const documents = (await erp.documents('SALES_ORDER')).length + (await erp.documents('INVOICE')).length;
+  await port.close();
+  await erp.stop();
+  return {
+    erp: erp.name,
+    orders: orders.length,
+    documents,
+    seconds,
+    callsPerOrder: http.calls / orders.length,
+  };
+}
+
+export async function writerBench(): Promise<WriterBenchResult[]> {
+  return [await run(sapB1UnderTest), await run(sage300UnderTest)];
+}
+
+export function printWriterBench(results: WriterBenchResult[]): void {
+  console.log(
+    `\nsage-writer: ${ORDERS} orders, each a sales order then (shipped) an invoice, per ERP simulator`,
+  );
+  console.log('| ERP | documents | time | orders/s | ERP calls per order |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results)
+    console.log(
+      `| ${r.erp} | ${r.documents} | ${r.seconds.toFixed(2)} s | ${(r.orders / r.seconds).toFixed(1)} | ${r.callsPerOrder.toFixed(2)} |`,
+    );
+}
