@@ -148,7 +148,11 @@ export class OrderWriterService {
       (await erp.findByNaturalKey('SALES_ORDER', order.amazonOrderId));
     if (!existing) return null;
     if (existing.status === 'CANCELLED') return { outcome: 'ALREADY_EXISTS', ref: existing };
-    if (!erp.capabilities.cancelOrder) return this.unsupported(order, 'CANCEL');
+    if (!erp.capabilities.cancelOrder)
+      throw new NonRetriableError(
+        'ERP_UNSUPPORTED',
+        `order ${order.amazonOrderId} was cancelled on Amazon, but the ${erp.capabilities.kind} API cannot cancel orders: cancel sales order ${existing.documentNumber} in the ERP by hand`,
+      );
     const ref = await erp.cancelOrder(existing);
     await this.deps.writer.setStatus(order.connectionId, 'SALES_ORDER', order.amazonOrderId, ref.status);
     return { outcome: 'CREATED', ref };

@@ -26,6 +26,7 @@ import { ConnectionErpResolver, type ErpFactory } from '../erp/erp-resolver';
 import { OrderInboxService } from '../order-inbox/order-inbox.service';
 import { KnexInboxStore } from '../order-inbox/order-inbox.store';
 import { INBOX_STORE } from '../order-inbox/order-inbox.tokens';
+import { DemoErp } from '../simulators/demo-erp';
 import { DocumentWriter } from './document-writer';
 import { LedgerWriterService } from './ledger-writer.service';
 import { OrderWriterService } from './order-writer.service';
@@ -47,7 +48,9 @@ export const LEDGER_WRITER = Symbol('LEDGER_WRITER');
   providers: [
     { provide: INBOX_STORE, useFactory: (db: Db) => new KnexInboxStore(db), inject: [DB] },
     OrderInboxService,
-    { provide: MAPPING_CACHE, useValue: new MappingCache() },
+    DemoErp,
+    // a factory, not a value: one cache per application, never shared by two apps in one process
+    { provide: MAPPING_CACHE, useFactory: () => new MappingCache() },
     {
       provide: MAPPING_LOADER,
       useFactory: (kafka: KafkaRuntime, cache: MappingCache, logger: Logger) =>
@@ -59,7 +62,7 @@ export const LEDGER_WRITER = Symbol('LEDGER_WRITER');
       useFactory: (db: Db, c: AppConfig, opts: WriterOptions) =>
         new ConnectionErpResolver(
           new ConnectionRepository(db, credentialsCipherFromConfig(c)),
-          opts.erpFactories ?? erpFactories(new FetchTransport(c.ERP_TIMEOUT_MS)),
+          opts.erpFactories ?? erpFactories(new FetchTransport(c.ERP_TIMEOUT_MS), c.ERP_TIMEOUT_MS),
         ),
       inject: [DB, CONFIG, WRITER_OPTIONS],
     },
@@ -118,6 +121,7 @@ export class WriterModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     @Inject(LEDGER_WRITER) private readonly ledger: LedgerWriterService,
     @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
     @Inject(ERP_RESOLVER) private readonly erps: ConnectionErpResolver,
+    private readonly demo: DemoErp,
   ) {}
 
   /** Thin consumers. Offsets are committed by the consumer host only after a handler returns. */
@@ -144,11 +148,14 @@ export class WriterModule implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.ERP_WRITES) await this.loader.start();
+    if (!this.config.ERP_WRITES) return;
+    await this.demo.start();
+    await this.loader.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.loader.stop();
     await this.erps.close();
+    await this.demo.close();
   }
 }

@@ -32,7 +32,8 @@ export function erpKindLookup(db: Db) {
 
 @Module({
   providers: [
-    { provide: MAPPING_CACHE, useValue: new MappingCache() },
+    // a factory, not a value: one cache per application, never shared by two apps in one process
+    { provide: MAPPING_CACHE, useFactory: () => new MappingCache() },
     {
       provide: MAPPING_LOADER,
       useFactory: (kafka: KafkaRuntime, cache: MappingCache, logger: Logger) =>

@@ -161,6 +161,17 @@ describe('OrderWriterService', () => {
     expect(err).toMatchObject({ code: 'CANCEL_AFTER_INVOICE', retriable: false });
   });
 
+  it('when the ERP cannot cancel orders (Sage 300), then the cancellation goes to the DLQ saying which order to cancel by hand', async () => {
+    Object.assign(erp.capabilities, { kind: 'SAGE300', cancelOrder: false });
+    await service.handle(rec(order('UNSHIPPED')));
+    const err = await service.handle(rec(order('CANCELLED'))).catch((e: Error) => e);
+    expect(err).toMatchObject({ code: 'ERP_UNSUPPORTED', retriable: false });
+    expect((err as Error).message).toContain(
+      `cancel sales order ${erp.of('SALES_ORDER')[0].ref.documentNumber}`,
+    );
+    expect(erp.of('SALES_ORDER')[0].ref.status).toBe('OPEN');
+  });
+
   it('when a SKU is not mapped, then the record fails for the DLQ with the reason, and after the mapping arrives the replay writes it', async () => {
     mapping.apply('mapping.skus.v1', 'c1/SKU-B', null); // tombstone
     const err = await service.handle(rec(order('UNSHIPPED'))).catch((e: Error) => e);
