@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
-import { recordKey, type AmazonOrder } from '@connector/events';
+import { recordKey, type AmazonOrder, type CustomerReceipt, type JournalEntry } from '@connector/events';
 import {
   DLQ_HEADERS,
   createKafka,
@@ -270,6 +270,79 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
         what: 'the replayed order',
         timeoutMs: 60_000,
       });
+    });
+    it('when a settlement journal and its receipt arrive twice, then each is posted once under its settlement key (the ERP checks the balance)', async () => {
+      await addConnection('ledger');
+      const key = '24681357/ATVPDKIKX0DER/USD';
+      const journal: JournalEntry = {
+        eventId: key,
+        connectionId: 'ledger',
+        journalId: key,
+        settlementId: '24681357',
+        marketplaceId: 'ATVPDKIKX0DER',
+        currency: 'USD',
+        postingDate: 20_400,
+        reference: 'AMZ-SETTLE-24681357',
+        memo: 'Amazon settlement 24681357',
+        lines: [
+          {
+            lineNumber: 1,
+            account: '1010',
+            debit: '1234.5600',
+            credit: '0',
+            description: 'payout',
+            category: 'PAYOUT',
+          },
+          {
+            lineNumber: 2,
+            account: '6100',
+            debit: '165.4400',
+            credit: '0',
+            description: 'fees',
+            category: 'FEE',
+          },
+          {
+            lineNumber: 3,
+            account: '4000',
+            debit: '0',
+            credit: '1400.0000',
+            description: 'sales',
+            category: 'SALES',
+          },
+        ],
+        totalDebit: '1400.0000',
+        totalCredit: '1400.0000',
+      };
+      const receipt: CustomerReceipt = {
+        eventId: `${key}/receipt`,
+        connectionId: 'ledger',
+        receiptId: key,
+        settlementId: '24681357',
+        customerCode: erp.customer,
+        amount: { amount: '1234.5600', currency: 'USD' },
+        depositDate: 20_400,
+        bankAccount: '1010',
+        reference: 'AMZ-SETTLE-24681357',
+      };
+      for (let i = 0; i < 2; i++) {
+        await publisher().publish<JournalEntry>('ledger.journals.v1', [
+          { key: `ledger/${key}`, value: journal },
+        ]);
+        await publisher().publish<CustomerReceipt>('ledger.receipts.v1', [
+          { key: `ledger/${key}`, value: receipt },
+        ]);
+      }
+      await waitFor(async () => (await erp.documents('JOURNAL')).includes(key), {
+        what: 'the journal in the ERP',
+        timeoutMs: 60_000,
+      });
+      await waitFor(async () => (await erp.documents('RECEIPT')).includes(key), {
+        what: 'the receipt in the ERP',
+        timeoutMs: 60_000,
+      });
+      await new Promise((r) => setTimeout(r, 2000)); // time for the second copies to be handled
+      expect((await erp.documents('JOURNAL')).filter((k) => k === key)).toHaveLength(1);
+      expect((await erp.documents('RECEIPT')).filter((k) => k === key)).toHaveLength(1);
     });
   },
 );
