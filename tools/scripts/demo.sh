@@ -7,14 +7,24 @@ cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true
 
 [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+mkdir -p tmp/demo
 eval "$(bash deploy/local/stack.sh start | sed 's/^/export /')"
 echo "[demo] building"
 rm -rf dist && npx tsc -p tsconfig.build.json
 
+# The ERP simulator keeps its documents in memory, so each run starts from a clean slate: a fresh
+# database and a fresh topic prefix (DEMO_KEEP_STATE=1 reuses the last run's, its ERP documents gone).
+if [ "${DEMO_KEEP_STATE:-}" != 1 ]; then
+  export DATABASE_URL="${DATABASE_URL%/*}/connector_demo" KAFKA_TOPIC_PREFIX="demo-$(date +%s)."
+  psql "${DATABASE_URL%/*}/postgres" -qc 'drop database if exists connector_demo' -c 'create database connector_demo'
+  echo "$KAFKA_TOPIC_PREFIX" >tmp/demo-prefix
+else
+  export DATABASE_URL="${DATABASE_URL%/*}/connector_demo" KAFKA_TOPIC_PREFIX="$(cat tmp/demo-prefix 2>/dev/null)"
+fi
+npm run -s migrate -- latest >/dev/null
 export NODE_ENV=development SIMULATORS=true LOG_LEVEL="${LOG_LEVEL:-info}" TS_NODE_BASEURL=dist
 # amazon-ingest starts the SP-API simulator in-process and registers its seller as connection "demo"
 export DEMO_CONNECTION_ID="${DEMO_CONNECTION_ID:-demo}" SIM_ORDERS_PER_DAY="${SIM_ORDERS_PER_DAY:-120}" REPORT_POLL_MS=1000
-mkdir -p tmp/demo
 pids=()
 stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
@@ -44,6 +54,15 @@ published() { sql "select count(*) from ingest_published where connection_id = '
 for _ in $(seq 1 240); do p=$(published orders); [ "$p" -gt 0 ] && [ "$(count)" -ge "$p" ] && break; sleep 0.5; done
 echo "[demo] amazon-ingest read the simulated seller: $(published orders) orders, $(published financial-events) financial events and groups, $(sql "select count(*) from settlement_reports where connection_id = '$DEMO_CONNECTION_ID' and state = 'published'") settlements published"
 echo "[demo] orders stored by sage-writer for connection '$DEMO_CONNECTION_ID': $(count)"
+audited() { sql "select count(*) from audit_trail where connection_id = '$DEMO_CONNECTION_ID'"; }
+last=-1 still=0 # wait until the ERP writes settle (the audit trail stops growing for 3 s)
+for _ in $(seq 1 120); do
+  now=$(audited); if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; fi
+  last=$now; [ "$still" -ge 3 ] && break; sleep 1
+done
+b1() { curl -fsS "http://127.0.0.1:${SAPB1_SIM_PORT:-18101}/__inspect/$1" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.parse(s).length))'; }
+echo "[demo] in the SAP Business One simulator (company SBODEMOUS): $(b1 Orders) sales orders, $(b1 Invoices) invoices, $(b1 JournalEntries) journal entries, $(b1 IncomingPayments) incoming payments"
+echo "[demo] reconciliations: $(sql "select coalesce(string_agg(status || ' ' || n, ', '), 'none yet') from (select status, count(*) n from reconciliation_results where connection_id = '$DEMO_CONNECTION_ID' group by 1) r")"
 echo "[demo] audit trail rows: $(psql "$DATABASE_URL" -tAc "select count(*) from audit_trail where connection_id = '$DEMO_CONNECTION_ID'")"
 curl -fsS http://127.0.0.1:3002/metrics | grep '^connector_events_consumed_total' || true
 echo "[demo] logs in tmp/demo/; metrics on :3001-3005/metrics"

@@ -19,6 +19,8 @@ export const configSchema = baseConfigSchema
     SPAPI_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18090),
     SIM_ORDERS_PER_DAY: z.coerce.number().int().min(1).max(20_000).default(60),
     DEMO_CONNECTION_ID: z.string().min(1).default('demo'),
+    /** with SIMULATORS on: where sage-writer's SAP B1 simulator listens (the demo connection's ERP) */
+    SAPB1_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18101),
   })
   .refine((c) => c.SIMULATORS || c.CREDENTIALS_KEY, {
     message: 'CREDENTIALS_KEY is required unless SIMULATORS=true',

@@ -11,6 +11,8 @@ export const configSchema = baseConfigSchema
     /** with SIMULATORS on: the in-process ERP simulators' ports */
     SAPB1_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18101),
     SAGE300_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18102),
+    /** with SIMULATORS on: the connection amazon-ingest registers for the simulated seller */
+    DEMO_CONNECTION_ID: z.string().min(1).default('demo'),
     /** per-request timeout of ERP calls */
     ERP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   })

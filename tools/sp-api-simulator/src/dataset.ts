@@ -62,6 +62,10 @@ export const SIM_SELLERS: readonly SimSeller[] = [
   },
 ];
 
+/** The simulated catalogue: SKUs `SIM-0000` … `SIM-0199`. */
+export const SIM_SKU_COUNT = 200;
+export const simSku = (n: number) => `SIM-${String(n).padStart(4, '0')}`;
+
 export const SIM_LWA_CLIENT = {
   clientId: 'amzn1.application-oa2-client.simulator',
   clientSecret: 'amzn1.oa2-cs.v1.simulator',
@@ -104,12 +108,12 @@ export function generateOrders(opts: DatasetOptions): SimOrder[] {
         const lines = 1 + Math.floor(rnd() * 3);
         const items: SimOrderItem[] = [];
         for (let i = 0; i < lines; i++) {
-          const skuNo = Math.floor(rnd() * 200);
+          const skuNo = Math.floor(rnd() * SIM_SKU_COUNT);
           const unitCents = 499 + Math.floor(rnd() * 9500);
           const quantity = 1 + Math.floor(rnd() * 3);
           items.push({
             orderItemId: digits(rnd, 14),
-            sku: `SIM-${String(skuNo).padStart(4, '0')}`,
+            sku: simSku(skuNo),
             asin: `B0SIM${String(skuNo).padStart(5, '0')}`,
             title: `${pick(rnd, TITLES)} #${skuNo}`,
             quantity,

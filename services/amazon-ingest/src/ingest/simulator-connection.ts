@@ -2,13 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConnectionRepository } from '@connector/db';
 import { CONFIG, LOGGER } from '@connector/nest-common';
 import type { Logger } from '@connector/observability';
+import { SAPB1_SIM_LOGIN } from '@connector/sap-b1-simulator';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import type { AppConfig } from '../config';
 
 /**
  * With SIMULATORS=true (the demo, the quick start): an in-process SP-API simulator whose clock is the
  * real one, and a connection for its North American seller, so the schedules read orders, financial
- * events and settlements exactly as they would from Amazon.
+ * events and settlements exactly as they would from Amazon. Its ERP is the SAP Business One simulator
+ * sage-writer starts in-process (SAPB1_SIM_PORT).
  */
 @Injectable()
 export class SimulatorConnection {
@@ -47,7 +49,7 @@ export class SimulatorConnection {
         region: seller.region,
         marketplaceIds: seller.marketplaces.map((m) => m.id),
         erpKind: 'SAP_B1',
-        erpCompany: 'SBODEMOUS',
+        erpCompany: SAPB1_SIM_LOGIN.companyDb,
         enabled: true,
         settings: {
           ordersIntervalSec: 60,
@@ -62,6 +64,12 @@ export class SimulatorConnection {
           lwaClientId: SIM_LWA_CLIENT.clientId,
           lwaClientSecret: SIM_LWA_CLIENT.clientSecret,
           refreshToken: seller.refreshToken,
+        },
+        erp: {
+          baseUrl: `http://127.0.0.1:${this.config.SAPB1_SIM_PORT}/b1s/v1`,
+          user: SAPB1_SIM_LOGIN.user,
+          password: SAPB1_SIM_LOGIN.password,
+          company: SAPB1_SIM_LOGIN.companyDb,
         },
       },
     );
