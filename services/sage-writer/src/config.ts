@@ -8,9 +8,8 @@ export const configSchema = baseConfigSchema
     HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
     /** write to the ERPs (off: orders are only taken in, stored and audited) */
     ERP_WRITES: bool.default(true),
-    /** with SIMULATORS on: the in-process ERP simulators' ports */
+    /** with SIMULATORS on: the in-process SAP B1 simulator's port (the demo connection's ERP) */
     SAPB1_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18101),
-    SAGE300_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18102),
     /** with SIMULATORS on: the connection amazon-ingest registers for the simulated seller */
     DEMO_CONNECTION_ID: z.string().min(1).default('demo'),
     /** per-request timeout of ERP calls */
