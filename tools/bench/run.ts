@@ -2,12 +2,15 @@
 import { printSettlementBench, settlementBench } from './settlement-bench';
 import { printSpApiBench, spApiBench } from './sp-api-bench';
 import { printWriterBench, writerBench } from './writer-bench';
+import { printWriterE2eBench, writerE2eBench } from './writer-e2e-bench';
 
 async function main() {
   const started = Date.now();
   printSpApiBench(await spApiBench());
   printSettlementBench(await settlementBench());
   printWriterBench(await writerBench());
+  // needs Kafka, the registry and PostgreSQL: deploy/local/stack.sh is started when they are not set
+  if (process.env.BENCH_E2E !== '0') printWriterE2eBench(await writerE2eBench());
   console.log(`\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
 }
 

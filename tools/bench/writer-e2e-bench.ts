@@ -1,0 +1,139 @@
+/**
+ * sage-writer end to end: N orders published to `amazon.orders.v1` on the local Kafka, then the same
+ * N shipped; the clock stops when every order is a sales order and an invoice in the ERP simulator.
+ * Real Kafka, Schema Registry and PostgreSQL (deploy/local/stack.sh, started when needed), the real
+ * adapter over HTTP; reports orders per second and ERP calls per order.
+ */
+import { execFileSync } from 'node:child_process';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '@connector/config';
+import { FetchTransport, type HttpRequest, type HttpTransport } from '@connector/core';
+import { ConnectionRepository, CredentialsCipher } from '@connector/db';
+import { recordKey, type AmazonOrder } from '@connector/events';
+import type { EventPublisher } from '@connector/kafka';
+import { mappingRecords } from '@connector/mapping';
+import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { silentLogger } from '@connector/observability';
+import { createTestDatabase, uniqueName, waitFor } from '@connector/testing';
+import type { ErpUnderTest } from '../../services/sage-writer/src/__tests__/erp-under-test';
+import { sage300UnderTest } from '../../services/sage-writer/src/__tests__/erps/sage300.under-test';
+import { sapB1UnderTest } from '../../services/sage-writer/src/__tests__/erps/sap-b1.under-test';
+import { appModule } from '../../services/sage-writer/src/app.module';
+import { configSchema } from '../../services/sage-writer/src/config';
+import { erpFactories } from '../../services/sage-writer/src/erp/erp-factories';
+import { demoOrders } from '../e2e/demo-orders';
+
+const ORDERS = Number(process.env.BENCH_E2E_ORDERS ?? 1000);
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+export interface WriterE2eResult {
+  erp: string;
+  orders: number;
+  seconds: number;
+  callsPerOrder: number;
+}
+
+/** The local stack's connection strings (starting it when it is down), unless the environment has them. */
+function stackEnv(): void {
+  if (process.env.KAFKA_BROKERS && process.env.TEST_DATABASE_URL) return;
+  const out = execFileSync('bash', ['deploy/local/stack.sh', 'start'], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) process.env[m[1]] ??= m[2];
+  }
+}
+
+async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
+  const erp = make();
+  await erp.start();
+  const tdb = await createTestDatabase();
+  const prefix = `${uniqueName('bench')}.`;
+  const http = new FetchTransport();
+  let calls = 0;
+  const counting: HttpTransport = {
+    request: (req: HttpRequest) => {
+      calls++;
+      return http.request(req);
+    },
+  };
+  const config = loadConfig(configSchema, {
+    HTTP_PORT: '0',
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+    SCHEMA_REGISTRY_URL: process.env.SCHEMA_REGISTRY_URL!,
+    DATABASE_URL: tdb.url,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_GROUP_ID: `${prefix}sage-writer`,
+    SIMULATORS: 'false',
+    CREDENTIALS_KEY: KEY,
+    LOG_LEVEL: 'error',
+  });
+  const app = await NestFactory.create(
+    appModule(config, { logger: silentLogger() }, { erpFactories: erpFactories(counting) }),
+    { logger: false },
+  );
+  await app.init();
+  try {
+    await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
+      {
+        id: 'bench',
+        name: 'bench',
+        sellerId: 'S',
+        region: 'na',
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        erpKind: erp.kind,
+        erpCompany: 'bench',
+        enabled: true,
+      },
+      { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
+    );
+    const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
+    for (const r of mappingRecords(
+      {
+        connectionId: 'bench',
+        skus: Array.from({ length: 25 }, (_, i) => ({ sellerSku: `SKU-${i}`, itemCode: erp.items[i] })),
+        customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
+      },
+      Date.now(),
+    ))
+      await publisher.publish(r.topic, [{ key: r.key, value: r.value }]);
+    await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topics
+    const orders = demoOrders('bench', ORDERS);
+    const send = (os: AmazonOrder[]) =>
+      publisher.publish<AmazonOrder>(
+        'amazon.orders.v1',
+        os.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
+      );
+    calls = 0;
+    const started = process.hrtime.bigint();
+    await send(orders);
+    await send(orders.map((o) => ({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` })));
+    await waitFor(async () => (await erp.documents('INVOICE')).length >= orders.length, {
+      what: `${orders.length} invoices in ${erp.name}`,
+      timeoutMs: 600_000,
+      intervalMs: 200,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { erp: erp.name, orders: orders.length, seconds, callsPerOrder: calls / orders.length };
+  } finally {
+    await app.close();
+    await erp.stop();
+    await tdb.drop();
+  }
+}
+
+export async function writerE2eBench(): Promise<WriterE2eResult[]> {
+  stackEnv();
+  return [await run(sapB1UnderTest), await run(sage300UnderTest)];
+}
+
+export function printWriterE2eBench(results: WriterE2eResult[]): void {
+  console.log(
+    `\nsage-writer end to end (Kafka → writer → PostgreSQL ledger and audit → ERP simulator): ${ORDERS} orders, then the same orders shipped`,
+  );
+  console.log('| ERP | time | orders/s | ERP calls per order |');
+  console.log('|---|---|---|---|');
+  for (const r of results)
+    console.log(
+      `| ${r.erp} | ${r.seconds.toFixed(2)} s | ${(r.orders / r.seconds).toFixed(1)} | ${r.callsPerOrder.toFixed(2)} |`,
+    );
+}
