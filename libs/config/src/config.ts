@@ -51,6 +51,8 @@ export const baseConfigSchema = z.object({
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().min(1).default(200),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30_000),
+  /** partitions a consumer works on at once; records of one partition (one key) stay in order */
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   /** run database migrations at boot (local, demo, tests); production runs them as a job */
   DATABASE_MIGRATE_ON_BOOT: bool.default(true),
   /** use the built-in simulators for Amazon and the ERPs instead of the real systems */

@@ -11,6 +11,8 @@ export interface ConsumerHostOptions {
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** partitions worked on at once (kafkajs partitionsConsumedConcurrently); order holds within a partition */
+  concurrency?: number;
   /** where a new group starts: the earliest offset (default) so nothing published before the first start is missed */
   fromBeginning?: boolean;
   logger: Logger;
@@ -98,6 +100,7 @@ export class KafkaConsumerHost implements ConsumerHost {
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
+      partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
         const sub = this.subs.get(topic);
         if (!sub) return;

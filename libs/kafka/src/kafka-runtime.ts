@@ -22,7 +22,7 @@ export interface KafkaRuntimeOptions {
   groupId: string;
   autoRegister: boolean;
   ensureTopics: boolean;
-  consumer: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  consumer: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; concurrency?: number };
   logger: Logger;
   metrics?: ConnectorMetrics;
 }

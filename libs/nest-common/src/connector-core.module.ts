@@ -113,6 +113,7 @@ export class ConnectorCoreModule {
         maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
         retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
         retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
+        concurrency: config.CONSUMER_CONCURRENCY,
       },
       logger,
       metrics,
