@@ -27,6 +27,8 @@ export const connectionSettingsSchema = z.object({
   buyerPii: z.boolean().default(false),
   /** days buyer PII is kept after the order's last update (Amazon DPP: at most 30 after delivery) */
   piiRetentionDays: z.number().int().min(1).max(30).default(30),
+  /** the ERP company's GL account structure as segment lengths, e.g. [4, 2] for "4000-00" (Sage 300) */
+  glAccountSegments: z.array(z.number().int().min(1).max(15)).min(1).max(10).optional(),
 });
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 

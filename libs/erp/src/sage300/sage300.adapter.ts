@@ -47,6 +47,8 @@ export interface Sage300AdapterOptions {
   distributionCodes?: Partial<Record<ChargeKind | 'SALES', string>>;
   /** `$top` of the change-polling reads (the server pages at its own PageSize, default 100) */
   readPageSize?: number;
+  /** the company's GL account structure, segment lengths (e.g. [4, 2]); see sage300Account */
+  accountSegments?: readonly number[];
 }
 
 /** Sage 300 error envelope (FACTS §2.6). */
@@ -88,9 +90,28 @@ export function sage300KeyText(naturalKey: string): string {
   return `${naturalKey.slice(0, SAGE300_DESCRIPTION_LENGTH - 17)}~${hash}`;
 }
 
-/** The unformatted account id the GL view keys on: the formatted account without its segment delimiters ("4000-00" → "400000"). */
-export function sage300Account(account: string): string {
-  return account.trim().replace(/[-./ ]/g, '');
+/**
+ * The unformatted account id the GL view keys on: the formatted account without its segment
+ * delimiters ("4000-00" → "400000"). With the company's account structure (segment lengths, e.g.
+ * [4, 2] for account-department), the account is parsed against it first, so "4000-0" or "40000-00"
+ * is refused before anything reaches Sage; an unsegmented account must then have the full length.
+ */
+export function sage300Account(account: string, segments?: readonly number[]): string {
+  const trimmed = account.trim();
+  const flat = trimmed.replace(/[-./ ]/g, '');
+  if (!segments?.length) return flat;
+  const parts = trimmed.split(/[-./ ]/);
+  const total = segments.reduce((a, b) => a + b, 0);
+  const fits =
+    parts.length === 1
+      ? flat.length === total
+      : parts.length === segments.length && parts.every((p, i) => p.length === segments[i]);
+  if (!fits || !/^[0-9A-Za-z]+$/.test(flat))
+    throw new ErpValidationError(
+      `GL account "${account}" does not fit the company's account structure (segments of ${segments.join('-')} characters)`,
+      { erp: 'SAGE300', erpCode: 'AccountFormat' },
+    );
+  return flat;
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -368,7 +389,7 @@ export class Sage300Adapter implements ErpPort {
           JournalDetails: draft.lines.map((l) => {
             const amount = money(decimal(l.debit).minus(decimal(l.credit)));
             return {
-              AccountNumber: sage300Account(l.account),
+              AccountNumber: sage300Account(l.account, this.opts.accountSegments),
               Amount: amount,
               SourceCurrencyAmount: amount,
               SourceCurrency: draft.currency,

@@ -33,6 +33,7 @@ export function erpFactories(http: HttpTransport, timeoutMs?: number): Partial<R
         password: erp.password,
         http,
         timeoutMs,
+        accountSegments: conn.settings.glAccountSegments,
       });
     },
   };

@@ -8,7 +8,7 @@ import {
   ErpValidationError,
 } from '../../errors';
 import type { JournalDraft, SalesDocumentDraft } from '../../port';
-import { Sage300Adapter, sage300KeyText } from '../sage300.adapter';
+import { Sage300Adapter, sage300Account, sage300KeyText } from '../sage300.adapter';
 
 /** The real transport, remembering what went out. */
 class Recording implements HttpTransport {
@@ -183,6 +183,22 @@ describe('Sage300Adapter against the Sage 300 simulator', () => {
       ['610000', '15.02'],
       ['101000', '85.08'],
     ]);
+  });
+
+  it('when the company has an account structure, then accounts are parsed against it and one that does not fit is refused before any request', async () => {
+    const erp = adapter({ accountSegments: [4, 2] });
+    const lines = (sales: string): JournalDraft['lines'] => [
+      { account: sales, debit: '0', credit: '10.00', description: 'sales' },
+      { account: '1010-00', debit: '10.00', credit: '0', description: 'payout' },
+    ];
+    for (const bad of ['4000-0', '40000-00', '4000-00-US', '4000']) {
+      const err = await erp.postJournal(journal(`K/${bad}`, lines(bad))).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(ErpValidationError);
+      expect(err).toMatchObject({ detail: { erpCode: 'AccountFormat' } });
+    }
+    expect(http.sent).toHaveLength(0);
+    await erp.postJournal(journal('K/ok', lines('400000'))); // unsegmented, full length
+    expect(sage300Account('4000-00', [4, 2])).toBe('400000');
   });
 
   it('when a natural key is longer than the 60-character description, then it is stored hashed and still found', async () => {
