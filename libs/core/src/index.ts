@@ -2,3 +2,4 @@ export * from './clock';
 export * from './errors';
 export * from './retry';
 export * from './http';
+export * from './random';

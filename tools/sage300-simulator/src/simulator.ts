@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LosslessNumber, isLosslessNumber, parse as parseLossless, stringify } from 'lossless-json';
+import { seededRandom } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
 
 /**
@@ -787,7 +788,7 @@ export class Sage300Simulator {
   private readonly companies = new Map<string, Company>();
   private readonly opts: Required<Omit<Sage300SimulatorOptions, keyof Sage300Seed>> & Sage300Seed;
   private server?: Server;
-  private dice: number;
+  private readonly dice: () => number;
 
   constructor(options: Sage300SimulatorOptions = {}) {
     this.opts = {
@@ -801,7 +802,7 @@ export class Sage300Simulator {
       seed: 42,
       ...options,
     };
-    this.dice = this.opts.seed >>> 0;
+    this.dice = seededRandom(this.opts.seed);
     for (const c of this.opts.companies) this.companies.set(c.toUpperCase(), this.seedCompany(this.opts));
   }
 
@@ -925,8 +926,7 @@ export class Sage300Simulator {
   private roll(rate: number): boolean {
     if (rate <= 0) return false;
     if (rate >= 1) return true;
-    this.dice = (Math.imul(this.dice, 1664525) + 1013904223) >>> 0;
-    return this.dice / 2 ** 32 < rate;
+    return this.dice() < rate;
   }
 
   // ---- server ----

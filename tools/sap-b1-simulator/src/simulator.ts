@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LosslessNumber, isLosslessNumber, parse, stringify } from 'lossless-json';
+import { seededRandom } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
 
 /**
@@ -427,17 +428,6 @@ const clone = <T>(v: T): T => {
   return v;
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Session {
   id: string;
   user: string;
@@ -478,7 +468,7 @@ export class SapB1Simulator {
       lockStatus: 412,
       ...options,
     };
-    this.rnd = mulberry32(this.opts.seed);
+    this.rnd = seededRandom(this.opts.seed);
     for (const name of Object.keys(ENTITIES)) this.tables.set(name, []);
     this.seed();
   }

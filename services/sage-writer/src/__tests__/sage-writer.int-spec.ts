@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
+import { seededRandom } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey, type AmazonOrder, type CustomerReceipt, type JournalEntry } from '@connector/events';
 import {
@@ -22,12 +23,6 @@ import { erpsUnderTest } from './erps-under-test';
 
 const KEY = Buffer.alloc(32, 5).toString('base64');
 
-/** A deterministic PRNG, so a failing run can be repeated. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
-
 describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, make] as const))(
   'sage-writer → %s (real Kafka, registry, PostgreSQL)',
   (_name, make) => {
@@ -36,7 +31,7 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
     let tdb: TestDatabase;
     let app: INestApplication | undefined;
     let loseRate = 0;
-    const random = rng(42);
+    const random = seededRandom(42); // deterministic, so a failing run can be repeated
     const losers: LosingAnswers[] = [];
     const kafka = createKafka(
       { brokers: infraEnv('KAFKA_BROKERS').split(','), clientId: 'writer-int' },
