@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { CustomerMapping, GlAccountMapping, SkuMapping } from '@connector/events';
+import type { CustomerMapping, GlAccountMapping, JournalEntryTypes, SkuMapping } from '@connector/events';
 import type { MappingTopic } from './mapping-cache';
 
-const CATEGORIES = [
+/** What a GL account books (the JournalCategory enum of the schemas, without its UNKNOWN default). */
+export const JOURNAL_CATEGORIES = [
   'SALES',
   'SHIPPING',
   'TAX',
@@ -18,7 +19,7 @@ const CATEGORIES = [
   'PAYOUT',
   'SUSPENSE',
   'OTHER',
-] as const;
+] as const satisfies readonly JournalEntryTypes.ConnectorLedger.JournalCategory[];
 
 /**
  * A file of mappings for one connection, as people keep them (`npm run mapping -- load --file F`):
@@ -59,7 +60,7 @@ export const mappingFileSchema = z.object({
         amountDescription: z.string().min(1).default('*'),
         marketplaceId: z.string().optional(),
         account: z.string().min(1).optional(),
-        category: z.enum(CATEGORIES).optional(),
+        category: z.enum(JOURNAL_CATEGORIES).optional(),
         delete: z.boolean().default(false),
       }),
     )

@@ -1,26 +1,9 @@
 import { z } from 'zod';
 import type { GlAccountMapping, JournalEntryTypes } from '@connector/events';
+import { JOURNAL_CATEGORIES } from '@connector/mapping';
 import defaults from './default-gl-mapping.json';
 
 export type JournalCategory = JournalEntryTypes.ConnectorLedger.JournalCategory;
-
-const CATEGORIES = [
-  'SALES',
-  'SHIPPING',
-  'TAX',
-  'MARKETPLACE_FACILITATOR_TAX',
-  'PROMOTION',
-  'FEE',
-  'REFUND',
-  'REFUND_COMMISSION',
-  'REIMBURSEMENT',
-  'ADVERTISING',
-  'RESERVE_HELD',
-  'RESERVE_RELEASED',
-  'PAYOUT',
-  'SUSPENSE',
-  'OTHER',
-] as const satisfies readonly JournalCategory[];
 
 export const glRuleSchema = z.object({
   transactionType: z.string().min(1).default('*'),
@@ -28,7 +11,7 @@ export const glRuleSchema = z.object({
   amountDescription: z.string().min(1).default('*'),
   /** a marketplace id, or absent for every marketplace */
   marketplaceId: z.string().optional(),
-  category: z.enum(CATEGORIES),
+  category: z.enum(JOURNAL_CATEGORIES),
   account: z.string().min(1),
 });
 export type GlRule = z.infer<typeof glRuleSchema>;
