@@ -6,36 +6,11 @@ import { VirtualClock } from '@connector/core';
 import { connectionSettingsSchema, type Connection } from '@connector/db';
 import type { EventPublisher, OutgoingRecord } from '@connector/kafka';
 import { silentLogger } from '@connector/observability';
+import { V2_SETTLEMENT_COLUMNS } from '@connector/sp-api';
 import { FileRawArchive } from '../../services/amazon-ingest/src/archive/raw-archive';
 import { FakeIngestStateStore } from '../../services/amazon-ingest/src/ingest-state/ingest-state.store';
 import { SettlementIngestService } from '../../services/amazon-ingest/src/settlements/settlement-ingest.service';
 import { FakeSettlementReportStore } from '../../services/amazon-ingest/src/settlements/settlement-report.store';
-
-const HEADER = [
-  'settlement-id',
-  'settlement-start-date',
-  'settlement-end-date',
-  'deposit-date',
-  'total-amount',
-  'currency',
-  'transaction-type',
-  'order-id',
-  'merchant-order-id',
-  'adjustment-id',
-  'shipment-id',
-  'marketplace-name',
-  'amount-type',
-  'amount-description',
-  'amount',
-  'fulfillment-id',
-  'posted-date',
-  'posted-date-time',
-  'order-item-code',
-  'merchant-order-item-id',
-  'merchant-adjustment-item-id',
-  'sku',
-  'quantity-purchased',
-];
 
 /** A German V2 settlement file of `lines` detail rows, generated as a stream (decimal commas, reserves, refunds). */
 function settlementStream(lines: number): Readable {
@@ -53,7 +28,7 @@ function settlementStream(lines: number): Readable {
   return new Readable({
     read() {
       for (let k = 0; k < 500; k++) {
-        if (i === -2) this.push(HEADER.join('\t') + '\n');
+        if (i === -2) this.push(V2_SETTLEMENT_COLUMNS.join('\t') + '\n');
         else if (i === -1)
           this.push(
             [
@@ -64,13 +39,13 @@ function settlementStream(lines: number): Readable {
               fmt(totalCents),
               'EUR',
             ]
-              .concat(Array(17).fill(''))
+              .concat(Array(V2_SETTLEMENT_COLUMNS.length - 6).fill(''))
               .join('\t') + '\n',
           );
         else if (i < lines) {
           const kind = i % 4;
           const order = `302-${String(1000000 + Math.floor(i / 4)).padStart(7, '0')}-7654321`;
-          const row = HEADER.map(() => '');
+          const row = V2_SETTLEMENT_COLUMNS.map(() => '');
           row[0] = id;
           row[6] = kind === 3 ? 'Refund' : 'Order';
           row[7] = order;

@@ -11,6 +11,7 @@ import {
   FakeIdempotencyLedger,
   connectionSettingsSchema,
   type Connection,
+  type ConnectionCredentials,
 } from '@connector/db';
 import type { AmazonOrder } from '@connector/events';
 import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
@@ -26,7 +27,7 @@ import { demoOrders } from '../e2e/demo-orders';
 
 const ORDERS = Number(process.env.BENCH_WRITER_ORDERS ?? 500);
 
-class CountingTransport implements HttpTransport {
+export class CountingTransport implements HttpTransport {
   calls = 0;
   constructor(private readonly inner: HttpTransport) {}
   request(req: HttpRequest) {
@@ -43,35 +44,43 @@ export interface WriterBenchResult {
   callsPerOrder: number;
 }
 
+/** The benches' connection `bench` (US marketplace) writing to the ERP under test, and its credentials. */
+export function benchConnection(erp: ErpUnderTest): { conn: Connection; creds: ConnectionCredentials } {
+  return {
+    conn: {
+      id: 'bench',
+      name: 'bench',
+      sellerId: 'S',
+      region: 'na',
+      marketplaceIds: ['ATVPDKIKX0DER'],
+      erpKind: erp.kind,
+      erpCompany: 'bench',
+      enabled: true,
+      settings: connectionSettingsSchema.parse({}),
+    },
+    creds: { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
+  };
+}
+
+/** SKU-0 … SKU-24 → the ERP's items, and the US marketplace → its customer, for connection `bench`. */
+export const benchMappings = (erp: ErpUnderTest, now: number) =>
+  mappingRecords(
+    {
+      connectionId: 'bench',
+      skus: Array.from({ length: 25 }, (_, i) => ({ sellerSku: `SKU-${i}`, itemCode: erp.items[i] })),
+      customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
+    },
+    now,
+  );
+
 async function run(make: () => ErpUnderTest): Promise<WriterBenchResult> {
   const erp = make();
   await erp.start();
   const http = new CountingTransport(new FetchTransport());
-  const conn: Connection = {
-    id: 'bench',
-    name: 'bench',
-    sellerId: 'S',
-    region: 'na',
-    marketplaceIds: ['ATVPDKIKX0DER'],
-    erpKind: erp.kind,
-    erpCompany: 'bench',
-    enabled: true,
-    settings: connectionSettingsSchema.parse({}),
-  };
-  const port = erpFactories(http)[erp.kind]!(conn, {
-    amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' },
-    erp: erp.credentials(),
-  });
+  const { conn, creds } = benchConnection(erp);
+  const port = erpFactories(http)[erp.kind]!(conn, creds);
   const mapping = new MappingCache();
-  for (const r of mappingRecords(
-    {
-      connectionId: conn.id,
-      skus: Array.from({ length: 25 }, (_, i) => ({ sellerSku: `SKU-${i}`, itemCode: erp.items[i] })),
-      customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
-    },
-    0,
-  ))
-    mapping.apply(r.topic, r.key, r.value as never);
+  for (const r of benchMappings(erp, 0)) mapping.apply(r.topic, r.key, r.value as never);
   const writer = new OrderWriterService({
     erps: { forConnection: async () => port },
     mapping,

@@ -7,11 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
-import { FetchTransport, type HttpRequest, type HttpTransport } from '@connector/core';
+import { FetchTransport } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey, type AmazonOrder } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
-import { mappingRecords } from '@connector/mapping';
 import { EVENT_PUBLISHER } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { createTestDatabase, uniqueName, waitFor } from '@connector/testing';
@@ -22,6 +21,7 @@ import { appModule } from '../../services/sage-writer/src/app.module';
 import { configSchema } from '../../services/sage-writer/src/config';
 import { erpFactories } from '../../services/sage-writer/src/erp/erp-factories';
 import { demoOrders } from '../e2e/demo-orders';
+import { CountingTransport, benchConnection, benchMappings } from './writer-bench';
 
 const ORDERS = Number(process.env.BENCH_E2E_ORDERS ?? 1000);
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -48,14 +48,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
   await erp.start();
   const tdb = await createTestDatabase();
   const prefix = `${uniqueName('bench')}.`;
-  const http = new FetchTransport();
-  let calls = 0;
-  const counting: HttpTransport = {
-    request: (req: HttpRequest) => {
-      calls++;
-      return http.request(req);
-    },
-  };
+  const http = new CountingTransport(new FetchTransport());
   const config = loadConfig(configSchema, {
     HTTP_PORT: '0',
     KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
@@ -68,33 +61,15 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     LOG_LEVEL: 'error',
   });
   const app = await NestFactory.create(
-    appModule(config, { logger: silentLogger() }, { erpFactories: erpFactories(counting) }),
+    appModule(config, { logger: silentLogger() }, { erpFactories: erpFactories(http) }),
     { logger: false },
   );
   await app.init();
   try {
-    await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
-      {
-        id: 'bench',
-        name: 'bench',
-        sellerId: 'S',
-        region: 'na',
-        marketplaceIds: ['ATVPDKIKX0DER'],
-        erpKind: erp.kind,
-        erpCompany: 'bench',
-        enabled: true,
-      },
-      { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
-    );
+    const { conn, creds } = benchConnection(erp);
+    await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(conn, creds);
     const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
-    for (const r of mappingRecords(
-      {
-        connectionId: 'bench',
-        skus: Array.from({ length: 25 }, (_, i) => ({ sellerSku: `SKU-${i}`, itemCode: erp.items[i] })),
-        customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
-      },
-      Date.now(),
-    ))
+    for (const r of benchMappings(erp, Date.now()))
       await publisher.publish(r.topic, [{ key: r.key, value: r.value }]);
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topics
     const orders = demoOrders('bench', ORDERS);
@@ -103,7 +78,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
         'amazon.orders.v1',
         os.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
       );
-    calls = 0;
+    http.calls = 0;
     const started = process.hrtime.bigint();
     await send(orders);
     await send(orders.map((o) => ({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` })));
@@ -113,7 +88,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
       intervalMs: 200,
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { erp: erp.name, orders: orders.length, seconds, callsPerOrder: calls / orders.length };
+    return { erp: erp.name, orders: orders.length, seconds, callsPerOrder: http.calls / orders.length };
   } finally {
     await app.close();
     await erp.stop();
