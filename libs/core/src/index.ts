@@ -3,3 +3,4 @@ export * from './errors';
 export * from './retry';
 export * from './http';
 export * from './random';
+export * from './local-server';

@@ -1,7 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LosslessNumber, isLosslessNumber, parse as parseLossless, stringify } from 'lossless-json';
-import { seededRandom } from '@connector/core';
+import { LocalHttpServer, seededRandom } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
 
 /**
@@ -787,7 +786,7 @@ export class Sage300Simulator {
   readonly stats = { requests: 0, locks: 0, outages: 0 };
   private readonly companies = new Map<string, Company>();
   private readonly opts: Required<Omit<Sage300SimulatorOptions, keyof Sage300Seed>> & Sage300Seed;
-  private server?: Server;
+  private readonly server = new LocalHttpServer();
   private readonly dice: () => number;
 
   constructor(options: Sage300SimulatorOptions = {}) {
@@ -932,9 +931,7 @@ export class Sage300Simulator {
   // ---- server ----
 
   get url(): string {
-    const addr = this.server?.address() as AddressInfo | null;
-    if (!addr) throw new Error('simulator not started');
-    return `http://127.0.0.1:${addr.port}`;
+    return this.server.url;
   }
 
   /** The API root to configure in a client: `<url>/Sage300WebApi`. */
@@ -942,23 +939,16 @@ export class Sage300Simulator {
     return `${this.url}/Sage300WebApi`;
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+  start(): Promise<string> {
+    return this.server.listen(this.opts.port, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.opts.port, '127.0.0.1', resolve));
-    return this.url;
   }
 
-  async close(): Promise<void> {
-    if (!this.server) return;
-    await new Promise<void>((resolve) => {
-      this.server!.close(() => resolve());
-      this.server!.closeAllConnections();
-    });
-    this.server = undefined;
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   private send(

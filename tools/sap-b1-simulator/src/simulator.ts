@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LosslessNumber, isLosslessNumber, parse, stringify } from 'lossless-json';
-import { seededRandom } from '@connector/core';
+import { LocalHttpServer, seededRandom } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
 
 /**
@@ -448,7 +447,7 @@ export class SapB1Simulator {
   private readonly counters = new Map<string, { entry: number; num: number }>();
   private readonly sessions = new Map<string, Session>();
   private readonly rnd: () => number;
-  private server?: Server;
+  private readonly server = new LocalHttpServer();
 
   constructor(options: SapB1SimulatorOptions = {}) {
     this.opts = {
@@ -526,30 +525,22 @@ export class SapB1Simulator {
 
   // ---- lifecycle ------------------------------------------------------------------------------
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+  start(): Promise<string> {
+    return this.server.listen(this.opts.port, (req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.sendError(res, 500, -1, String(err));
         else res.end();
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.opts.port, '127.0.0.1', resolve));
-    return this.url;
   }
 
   /** `http://127.0.0.1:<port>`; the Service Layer is under `/b1s/v1/`. */
   get url(): string {
-    const addr = this.server?.address() as AddressInfo | undefined;
-    if (!addr) throw new Error('simulator not started');
-    return `http://127.0.0.1:${addr.port}`;
+    return this.server.url;
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   // ---- in-process control (the twin of POST /__control and GET /__inspect) --------------------
@@ -1229,7 +1220,7 @@ export class SapB1Simulator {
   }
 
   private urlOrEmpty(): string {
-    return this.server ? this.url : '';
+    return this.server.started ? this.url : '';
   }
 
   private sendJson(

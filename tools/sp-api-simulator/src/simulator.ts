@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+import { LocalHttpServer } from '@connector/core';
 import { USAGE_PLANS } from '../../../libs/sp-api/src/generated/usage-plans';
 import {
   SIM_LWA_CLIENT,
@@ -125,7 +125,7 @@ export class SpApiSimulator {
   private readonly reports: Report[] = [];
   private readonly secret = randomBytes(16);
   private readonly rnd: () => number;
-  private server?: Server;
+  private readonly server = new LocalHttpServer();
   private nextReport = 50_000_000_000;
   private readonly sandbox?: SandboxCase[];
   /** listings by seller, sku and marketplace */
@@ -266,29 +266,20 @@ export class SpApiSimulator {
     return reportId;
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+  start(): Promise<string> {
+    return this.server.listen(this.opts.port, (req, res) => {
       this.handle(req, res).catch((err: unknown) =>
         this.send(res, 500, { errors: [{ code: 'InternalFailure', message: String(err) }] }),
       );
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.opts.port, '127.0.0.1', resolve));
-    return this.url;
   }
 
   get url(): string {
-    const addr = this.server?.address() as AddressInfo | undefined;
-    if (!addr) throw new Error('simulator not started');
-    return `http://127.0.0.1:${addr.port}`;
+    return this.server.url;
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
-      // keep-alive sockets from fetch would hold the server (and the test process) open
-      this.server.closeAllConnections();
-    });
+  close(): Promise<void> {
+    return this.server.close();
   }
 
   /** Fault injection and counters, as the control endpoint offers them over HTTP. */
