@@ -118,6 +118,14 @@ function generate(): Map<string, string> {
     '',
     'export type TopicName = keyof TopicValues;',
     '',
+    '/** The compacted topics: a record of these may be a tombstone (null value), which deletes its key. */',
+    `export type CompactedTopicName = ${
+      topics
+        .filter((t) => t.cleanupPolicy === 'compact')
+        .map((t) => `'${t.topic}'`)
+        .join(' | ') || 'never'
+    };`,
+    '',
     '/** Every topic of schemas/topics.json with its schema, key and policies. */',
     'export const TOPIC_CATALOGUE = [',
     ...topics.map((t) => {

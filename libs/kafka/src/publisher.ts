@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type avro from 'avsc';
+import type { CompactedTopicName, TopicName, TopicValues } from '@connector/events';
 import type { EventCodec } from './avro-codec';
 
 export type Headers = Record<string, string>;
@@ -10,9 +11,16 @@ export interface OutgoingRecord<V = unknown> {
   headers?: Headers;
 }
 
-/** Publishes typed events; the Kafka implementation encodes them with the topic's registered schema. */
+/** What a topic carries: its generated value type, or on a compacted topic also a tombstone (null). */
+export type TopicValue<T extends TopicName> = TopicValues[T] | (T extends CompactedTopicName ? null : never);
+
+/**
+ * Publishes typed events; the Kafka implementation encodes them with the topic's registered schema.
+ * The topic names the value type (TopicValues, generated from schemas/), so a record of one topic
+ * cannot be published on another.
+ */
 export interface EventPublisher {
-  publish<V>(topic: string, records: OutgoingRecord<V>[]): Promise<void>;
+  publish<T extends TopicName>(topic: T, records: OutgoingRecord<TopicValue<T>>[]): Promise<void>;
 }
 
 export interface TopicSchema {
@@ -24,7 +32,7 @@ export interface TopicSchema {
  * Encodes with the schema registered for `<topic>-value` (TopicNameStrategy) and sends with the
  * idempotent producer (acks=all). Schema ids are resolved once per topic.
  */
-export class KafkaEventPublisher implements EventPublisher {
+export class KafkaEventPublisher {
   private readonly ids = new Map<string, Promise<number>>();
 
   constructor(
@@ -49,7 +57,8 @@ export class KafkaEventPublisher implements EventPublisher {
     return id;
   }
 
-  async publish<V>(topic: string, records: OutgoingRecord<V>[]): Promise<void> {
+  /** `topic` is the physical name (with any prefix); the typed, logical view is KafkaRuntime.publisher. */
+  async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
     const id = await this.schemaId(topic);
     const messages = await Promise.all(
@@ -62,18 +71,5 @@ export class KafkaEventPublisher implements EventPublisher {
     );
     await this.producer.send({ topic, messages, acks: -1 });
     this.opts.onProduced?.(topic, records.length);
-  }
-}
-
-/** In-memory publisher for service unit tests. */
-export class FakeEventPublisher implements EventPublisher {
-  readonly published: Array<{ topic: string } & OutgoingRecord> = [];
-
-  async publish<V>(topic: string, records: OutgoingRecord<V>[]): Promise<void> {
-    for (const r of records) this.published.push({ topic, ...r });
-  }
-
-  on<V>(topic: string): Array<OutgoingRecord<V>> {
-    return this.published.filter((p) => p.topic === topic) as Array<OutgoingRecord<V>>;
   }
 }

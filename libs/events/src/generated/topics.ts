@@ -22,6 +22,9 @@ export interface TopicValues {
 
 export type TopicName = keyof TopicValues;
 
+/** The compacted topics: a record of these may be a tombstone (null value), which deletes its key. */
+export type CompactedTopicName = 'mapping.skus.v1' | 'mapping.gl-accounts.v1' | 'mapping.customers.v1';
+
 /** Every topic of schemas/topics.json with its schema, key and policies. */
 export const TOPIC_CATALOGUE = [
   { topic: 'amazon.orders.v1', schema: AmazonOrderSchema, key: "<connectionId>/<amazonOrderId>", cleanupPolicy: 'delete', partitions: 3, dlq: true, },
