@@ -74,7 +74,7 @@ function settlementStream(lines: number): Readable {
 class CountingPublisher implements EventPublisher {
   records = 0;
   bytes = 0;
-  async publish<V>(_topic: string, records: OutgoingRecord<V>[]): Promise<void> {
+  async publish(_topic: string, records: OutgoingRecord[]): Promise<void> {
     this.records += records.length;
     for (const r of records) this.bytes += JSON.stringify(r.value).length; // measured, then dropped
   }

@@ -14,7 +14,8 @@ import {
   type ConnectionCredentials,
 } from '@connector/db';
 import type { AmazonOrder } from '@connector/events';
-import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
+import { type ConsumedRecord } from '@connector/kafka';
+import { FakeEventPublisher } from '@connector/kafka/testing';
 import { MappingCache, mappingRecords } from '@connector/mapping';
 import { silentLogger } from '@connector/observability';
 import type { ErpUnderTest } from '../../services/sage-writer/src/__tests__/erp-under-test';

@@ -5,13 +5,12 @@
  * adapter over HTTP; reports orders per second and ERP calls per order.
  */
 import { execFileSync } from 'node:child_process';
-import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
 import { FetchTransport } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey, type AmazonOrder } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
-import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { createTestDatabase, uniqueName, waitFor } from '@connector/testing';
 import type { ErpUnderTest } from '../../services/sage-writer/src/__tests__/erp-under-test';
@@ -60,11 +59,10 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     CREDENTIALS_KEY: KEY,
     LOG_LEVEL: 'error',
   });
-  const app = await NestFactory.create(
+  const app = await startService(
     appModule(config, { logger: silentLogger() }, { erpFactories: erpFactories(http) }),
     { logger: false },
   );
-  await app.init();
   try {
     const { conn, creds } = benchConnection(erp);
     await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(conn, creds);
@@ -74,7 +72,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topics
     const orders = demoOrders('bench', ORDERS);
     const send = (os: AmazonOrder[]) =>
-      publisher.publish<AmazonOrder>(
+      publisher.publish(
         'amazon.orders.v1',
         os.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
       );

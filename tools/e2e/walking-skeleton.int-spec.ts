@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { loadConfig } from '@connector/config';
@@ -11,7 +10,7 @@ import { appModule as ingestModule } from '../../services/amazon-ingest/src/app.
 import { configSchema as ingestConfig } from '../../services/amazon-ingest/src/config';
 import { recordKey, type AmazonOrder } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
-import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { demoOrders } from './demo-orders';
 import { appModule as writerModule } from '../../services/sage-writer/src/app.module';
 import { configSchema as writerConfig } from '../../services/sage-writer/src/config';
@@ -45,7 +44,7 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
   });
   /** What amazon-ingest's readers publish, without reading Amazon: this test is about the pipe. */
   const publishOrders = (orders: AmazonOrder[]) =>
-    ingest.get<EventPublisher>(EVENT_PUBLISHER).publish<AmazonOrder>(
+    ingest.get<EventPublisher>(EVENT_PUBLISHER).publish(
       'amazon.orders.v1',
       orders.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
     );
@@ -59,14 +58,16 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     const logger = silentLogger();
-    ingest = await NestFactory.create(ingestModule(loadConfig(ingestConfig, env()), { logger }), {
+    ingest = await startService(ingestModule(loadConfig(ingestConfig, env()), { logger }), {
       logger: false,
+      port: 0,
+      host: '127.0.0.1',
     });
-    await ingest.listen(0, '127.0.0.1');
-    writer = await NestFactory.create(writerModule(loadConfig(writerConfig, env()), { logger }), {
+    writer = await startService(writerModule(loadConfig(writerConfig, env()), { logger }), {
       logger: false,
+      port: 0,
+      host: '127.0.0.1',
     });
-    await writer.listen(0, '127.0.0.1');
   });
 
   afterAll(async () => {

@@ -11,3 +11,4 @@ export * from './topics';
 export * from './kafka-runtime';
 export * from './schema-compat';
 export * from './replay';
+export * from './from-config';

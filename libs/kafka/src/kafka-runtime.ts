@@ -99,6 +99,10 @@ export class KafkaRuntime {
     await this.host.start();
   }
 
+  async stopConsumers(): Promise<void> {
+    await this.host.stop();
+  }
+
   /** for readiness: the broker answers a metadata request */
   async ping(): Promise<void> {
     if (!this.connected) throw new Error('kafka not connected yet');

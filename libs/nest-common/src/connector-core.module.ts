@@ -12,7 +12,12 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Knex } from 'knex';
 import type { BaseConfig } from '@connector/config';
 import { KnexAuditStore, createDb, migrateLatest, pingDb } from '@connector/db';
-import { KafkaRuntime, type CatalogueEntry } from '@connector/kafka';
+import {
+  kafkaRuntimeFromConfig,
+  pingRegistry,
+  registrySettingsFromConfig,
+  type KafkaRuntime,
+} from '@connector/kafka';
 import { ConnectorMetrics, createLogger, type Logger } from '@connector/observability';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -31,14 +36,16 @@ import {
 export interface CoreOptions {
   service: string;
   config: BaseConfig;
-  catalogue: readonly CatalogueEntry[];
   /** run database migrations at boot (local and test; production runs the migrations job) */
   migrate?: boolean;
   /** a logger to use instead of one built from the config (tests) */
   logger?: Logger;
 }
 
-/** Owns the order of start and stop: migrate → connect Kafka → (features subscribe) → start consumers; stop in reverse. */
+/**
+ * Owns the order of start and stop: migrate → connect Kafka → (features start) → the consumers, started
+ * by the Kafka transport (kafka-transport.ts) once the application is up; stop in reverse.
+ */
 class CoreLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(DB) private readonly db: Knex,
@@ -55,8 +62,7 @@ class CoreLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeAppli
     await this.kafka.connect();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.kafka.startConsumers();
+  onApplicationBootstrap(): void {
     this.logger.info('service started');
   }
 
@@ -84,52 +90,11 @@ export class ConnectorCoreModule {
       poolMax: config.DATABASE_POOL_MAX,
       applicationName: service,
     });
-    const kafka = new KafkaRuntime({
-      service,
-      kafka: {
-        brokers: config.KAFKA_BROKERS,
-        clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
-        ssl: config.KAFKA_SSL,
-        sasl:
-          config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME
-            ? {
-                mechanism: config.KAFKA_SASL_MECHANISM,
-                username: config.KAFKA_SASL_USERNAME,
-                password: config.KAFKA_SASL_PASSWORD ?? '',
-              }
-            : undefined,
-      },
-      registry: {
-        url: config.SCHEMA_REGISTRY_URL,
-        username: config.SCHEMA_REGISTRY_USERNAME,
-        password: config.SCHEMA_REGISTRY_PASSWORD,
-      },
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      catalogue: opts.catalogue,
-      groupId: config.KAFKA_GROUP_ID ?? `connector.${service}`,
-      autoRegister: config.SCHEMA_AUTO_REGISTER,
-      ensureTopics: config.NODE_ENV !== 'production',
-      consumer: {
-        maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-        retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
-        retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
-        concurrency: config.CONSUMER_CONCURRENCY,
-      },
-      logger,
-      metrics,
-    });
+    const kafka = kafkaRuntimeFromConfig(config, service, { logger, metrics });
     const checks: ReadinessCheck[] = [
       { name: 'database', check: () => pingDb(db) },
       { name: 'kafka', check: () => kafka.ping() },
-      {
-        name: 'schema-registry',
-        check: async () => {
-          const res = await fetch(`${config.SCHEMA_REGISTRY_URL.replace(/\/$/, '')}/subjects`, {
-            signal: AbortSignal.timeout(3000),
-          });
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        },
-      },
+      { name: 'schema-registry', check: () => pingRegistry(registrySettingsFromConfig(config)) },
     ];
     return {
       module: ConnectorCoreModule,

@@ -5,3 +5,4 @@ export * from './metrics.controller';
 export * from './tokens';
 export * from './run-service';
 export * from './service-module';
+export * from './kafka-transport';

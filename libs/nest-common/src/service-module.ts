@@ -1,6 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { BaseConfig } from '@connector/config';
-import { TOPIC_CATALOGUE } from '@connector/events';
 import { ConnectorCoreModule, type CoreOptions } from './connector-core.module';
 
 /** A service's root module: the shared core (config, logging, metrics, health, db, Kafka) plus its features. */
@@ -17,7 +16,6 @@ export function serviceModule(
       ConnectorCoreModule.forRoot({
         service,
         config,
-        catalogue: TOPIC_CATALOGUE,
         migrate: config.DATABASE_MIGRATE_ON_BOOT,
         ...overrides,
       }),

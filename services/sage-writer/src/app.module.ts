@@ -12,5 +12,11 @@ export function appModule(
   overrides: Partial<CoreOptions> = {},
   writer: WriterOptions = {},
 ): DynamicModule {
-  return serviceModule(AppModule, 'sage-writer', config, [WriterModule.forRoot(writer)], overrides);
+  return serviceModule(
+    AppModule,
+    'sage-writer',
+    config,
+    [WriterModule.forRoot(writer, config.ERP_WRITES)],
+    overrides,
+  );
 }

@@ -6,8 +6,14 @@ import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
 import { systemClock } from '@connector/core';
 import type { ConnectionRepository, Db } from '@connector/db';
-import type { AmazonOrder, SettlementReportEvent } from '@connector/events';
-import { RegistryAvroCodec, createKafka, type EventPublisher, type OutgoingRecord } from '@connector/kafka';
+import type { AmazonOrder, SettlementReportEvent, TopicName } from '@connector/events';
+import {
+  RegistryAvroCodec,
+  createKafka,
+  type EventPublisher,
+  type OutgoingRecord,
+  type TopicValue,
+} from '@connector/kafka';
 import { sumDecimals } from '@connector/money';
 import { DB, EVENT_PUBLISHER } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
@@ -32,7 +38,7 @@ class DyingPublisher implements EventPublisher {
     private readonly dieAt: number,
     private readonly when: 'before-send' | 'after-ack',
   ) {}
-  async publish<V>(topic: string, records: OutgoingRecord<V>[]): Promise<void> {
+  async publish<T extends TopicName>(topic: T, records: OutgoingRecord<TopicValue<T>>[]): Promise<void> {
     const n = ++this.calls;
     if (n === this.dieAt && this.when === 'before-send') throw new Error('killed before send');
     await this.inner.publish(topic, records);

@@ -1,6 +1,6 @@
 import type { Clock } from '@connector/core';
 import type { Connection } from '@connector/db';
-import { recordKey, type FinancialEvent, type TopicName } from '@connector/events';
+import { recordKey, type TopicName } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { SellingPartnerApi } from '@connector/sp-api';
@@ -73,7 +73,7 @@ export class FinancialEventsSyncService {
         const fresh = events.filter((e) => !known.has(e.eventId));
         result.skippedAlreadyPublished += events.length - fresh.length;
         if (fresh.length) {
-          await this.deps.publisher.publish<FinancialEvent>(
+          await this.deps.publisher.publish(
             TOPIC,
             fresh.map((e) => ({ key: recordKey(conn.id, groupId), value: e })),
           );

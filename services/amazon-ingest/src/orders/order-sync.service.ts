@@ -207,7 +207,7 @@ export class OrderSyncService {
       toPublish.push(order);
     }
     if (toPublish.length)
-      await publisher.publish<AmazonOrder>(
+      await publisher.publish(
         'amazon.orders.v1' satisfies TopicName,
         toPublish.map((o) => ({ key: recordKey(conn.id, o.amazonOrderId), value: o })),
       );

@@ -175,9 +175,7 @@ export class SettlementIngestService {
         payload: { 'connector.amazon.SettlementChunk': { chunkIndex, header, lines: chunk } },
         observedAt,
       };
-      await this.deps.publisher.publish<SettlementReportEvent>(TOPIC, [
-        { key: recordKey(conn.id, settlementId), value: event },
-      ]);
+      await this.deps.publisher.publish(TOPIC, [{ key: recordKey(conn.id, settlementId), value: event }]);
       chunkIndex++;
       chunk = [];
     };
@@ -204,9 +202,7 @@ export class SettlementIngestService {
       },
       observedAt,
     };
-    await this.deps.publisher.publish<SettlementReportEvent>(TOPIC, [
-      { key: recordKey(conn.id, settlementId), value: closed },
-    ]);
+    await this.deps.publisher.publish(TOPIC, [{ key: recordKey(conn.id, settlementId), value: closed }]);
     await this.deps.reports.save({
       connectionId: conn.id,
       reportId,

@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
 import { seededRandom } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
@@ -12,7 +11,7 @@ import {
   type EventPublisher,
 } from '@connector/kafka';
 import { mappingRecords } from '@connector/mapping';
-import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
 import { demoOrders } from '../../../../tools/e2e/demo-orders';
@@ -52,7 +51,7 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
       CONSUMER_RETRY_MAX_MS: '50',
     });
     async function startWriter() {
-      app = await NestFactory.create(
+      app = await startService(
         appModule(
           loadConfig(configSchema, env()),
           { logger: silentLogger() },
@@ -71,7 +70,6 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
         ),
         { logger: false },
       );
-      await app.init();
     }
     async function stopWriter() {
       await app?.close();
@@ -79,7 +77,7 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
     }
     const publisher = () => app!.get<EventPublisher>(EVENT_PUBLISHER);
     const publishOrders = (orders: AmazonOrder[]) =>
-      publisher().publish<AmazonOrder>(
+      publisher().publish(
         'amazon.orders.v1',
         orders.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
       );
@@ -320,12 +318,8 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
         reference: 'AMZ-SETTLE-24681357',
       };
       for (let i = 0; i < 2; i++) {
-        await publisher().publish<JournalEntry>('ledger.journals.v1', [
-          { key: `ledger/${key}`, value: journal },
-        ]);
-        await publisher().publish<CustomerReceipt>('ledger.receipts.v1', [
-          { key: `ledger/${key}`, value: receipt },
-        ]);
+        await publisher().publish('ledger.journals.v1', [{ key: `ledger/${key}`, value: journal }]);
+        await publisher().publish('ledger.receipts.v1', [{ key: `ledger/${key}`, value: receipt }]);
       }
       await waitFor(async () => (await erp.documents('JOURNAL')).includes(key), {
         what: 'the journal in the ERP',

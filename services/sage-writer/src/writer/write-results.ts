@@ -36,5 +36,5 @@ export async function publishWriteResult(publisher: EventPublisher, a: WriteResu
     source: a.source,
     writtenAt: a.writtenAt,
   };
-  await publisher.publish<ErpWriteResult>(RESULTS, [{ key: recordKey(a.connectionId, a.naturalKey), value }]);
+  await publisher.publish(RESULTS, [{ key: recordKey(a.connectionId, a.naturalKey), value }]);
 }

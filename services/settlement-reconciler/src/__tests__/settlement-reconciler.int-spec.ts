@@ -1,11 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { loadConfig } from '@connector/config';
 import type { JournalEntry, ReconciliationReport, SettlementReportEvent } from '@connector/events';
 import { RegistryAvroCodec, createKafka, type EventPublisher } from '@connector/kafka';
 import { mappingRecords } from '@connector/mapping';
 import { sumDecimals } from '@connector/money';
-import { EVENT_PUBLISHER } from '@connector/nest-common';
+import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { parseSettlementText } from '@connector/sp-api';
 import { SpApiSimulator } from '@connector/sp-api-simulator';
@@ -48,10 +47,9 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
       KAFKA_GROUP_ID: `${prefix}reconciler`,
       SIMULATORS: 'false',
     };
-    app = await NestFactory.create(appModule(loadConfig(configSchema, env), { logger: silentLogger() }), {
+    app = await startService(appModule(loadConfig(configSchema, env), { logger: silentLogger() }), {
       logger: false,
     });
-    await app.init();
     await tdb.db('connections').insert({
       id: 'c1',
       name: 'c1',

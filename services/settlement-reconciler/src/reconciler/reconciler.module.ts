@@ -1,18 +1,23 @@
 import {
+  Controller,
   Inject,
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
-  type OnModuleInit,
 } from '@nestjs/common';
-import { NonRetriableError, systemClock } from '@connector/core';
+import { systemClock } from '@connector/core';
 import type { Db } from '@connector/db';
-import type { ErpKind } from '@connector/erp';
-import type { FinancialEvent, SettlementReportEvent } from '@connector/events';
-import type { KafkaRuntime } from '@connector/kafka';
+import type { EventPublisher, KafkaRuntime } from '@connector/kafka';
 import { MappingCache, MappingTopicsLoader } from '@connector/mapping';
-import { DB, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
-import type { EventPublisher } from '@connector/kafka';
+import {
+  DB,
+  EVENT_PUBLISHER,
+  EventPattern,
+  KAFKA,
+  LOGGER,
+  METRICS,
+  type TopicRecord,
+} from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import { KnexReconcilerStore } from './reconciler.store';
 import { SettlementReconcilerService } from './settlement-reconciler.service';
@@ -21,16 +26,28 @@ const MAPPING_CACHE = Symbol('MAPPING_CACHE');
 const MAPPING_LOADER = Symbol('MAPPING_LOADER');
 export const RECONCILER = Symbol('RECONCILER');
 
-/** The ERP a connection posts to (decides whether payouts become receipts). */
-export function erpKindLookup(db: Db) {
-  return async (connectionId: string): Promise<ErpKind> => {
-    const row = await db('connections').where({ id: connectionId }).first('erp_kind');
-    if (!row) throw new NonRetriableError('CONNECTION_NOT_FOUND', `no connection "${connectionId}"`);
-    return row.erp_kind as ErpKind;
-  };
+/** Thin consumers: settlement records wait for the mapping topics to be loaded, then go to the service. */
+@Controller()
+export class ReconcilerConsumer {
+  constructor(
+    @Inject(RECONCILER) private readonly reconciler: SettlementReconcilerService,
+    @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
+  ) {}
+
+  @EventPattern('amazon.settlements.v1')
+  async settlement(record: TopicRecord<'amazon.settlements.v1'>): Promise<void> {
+    await this.loader.ready;
+    await this.reconciler.onSettlementEvent(record);
+  }
+
+  @EventPattern('amazon.financial-events.v1')
+  financialEvent(record: TopicRecord<'amazon.financial-events.v1'>): Promise<void> {
+    return this.reconciler.onFinancialEvent(record);
+  }
 }
 
 @Module({
+  controllers: [ReconcilerConsumer],
   providers: [
     // a factory, not a value: one cache per application, never shared by two apps in one process
     { provide: MAPPING_CACHE, useFactory: () => new MappingCache() },
@@ -52,7 +69,6 @@ export function erpKindLookup(db: Db) {
         new SettlementReconcilerService({
           store: new KnexReconcilerStore(db),
           mapping: cache,
-          erpKindOf: erpKindLookup(db),
           publisher,
           clock: systemClock,
           logger,
@@ -63,27 +79,8 @@ export function erpKindLookup(db: Db) {
   ],
   exports: [RECONCILER],
 })
-export class ReconcilerModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(
-    @Inject(KAFKA) private readonly kafka: KafkaRuntime,
-    @Inject(RECONCILER) private readonly reconciler: SettlementReconcilerService,
-    @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
-  ) {}
-
-  /** Thin consumers: records wait for the mapping topics to be loaded, then go to the service. */
-  onModuleInit(): void {
-    this.kafka.subscribe<SettlementReportEvent>({
-      topic: 'amazon.settlements.v1',
-      handler: async (record) => {
-        await this.loader.ready;
-        await this.reconciler.onSettlementEvent(record);
-      },
-    });
-    this.kafka.subscribe<FinancialEvent>({
-      topic: 'amazon.financial-events.v1',
-      handler: (record) => this.reconciler.onFinancialEvent(record),
-    });
-  }
+export class ReconcilerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.loader.start();

@@ -1,7 +1,8 @@
 import { VirtualClock } from '@connector/core';
 import { connectionSettingsSchema, type Connection } from '@connector/db';
-import type { AmazonOrder } from '@connector/events';
-import { FakeEventPublisher } from '@connector/kafka';
+import type { TopicName } from '@connector/events';
+import type { OutgoingRecord, TopicValue } from '@connector/kafka';
+import { FakeEventPublisher } from '@connector/kafka/testing';
 import { ConnectorMetrics, silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import { SpApiFactory } from '../../amazon/sp-api.factory';
@@ -19,7 +20,10 @@ class CrashingPublisher extends FakeEventPublisher {
   constructor(private readonly crashOnCall: number) {
     super();
   }
-  override async publish<V>(topic: string, records: { key: string; value: V }[]): Promise<void> {
+  override async publish<T extends TopicName>(
+    topic: T,
+    records: OutgoingRecord<TopicValue<T>>[],
+  ): Promise<void> {
     if (++this.calls === this.crashOnCall) throw new Error('process killed');
     return super.publish(topic, records);
   }
@@ -74,8 +78,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
       )
       .map((o) => o.orderId)
       .sort();
-  const ids = (p: FakeEventPublisher) =>
-    p.on<AmazonOrder>('amazon.orders.v1').map((r) => r.value.amazonOrderId);
+  const ids = (p: FakeEventPublisher) => p.on('amazon.orders.v1').map((r) => r.value.amazonOrderId);
 
   beforeEach(async () => {
     clock = new VirtualClock(DAY_START + DAY + TWO_MINUTE_RULE_MS);
@@ -97,7 +100,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
     expect(first.mode).toBe('api');
     expect([...ids(publisher)].sort()).toEqual(expectedDay());
     expect(expectedDay().length).toBeGreaterThan(100);
-    const rec = publisher.on<AmazonOrder>('amazon.orders.v1')[0];
+    const rec = publisher.on('amazon.orders.v1')[0];
     expect(rec.key).toBe(`c1/${rec.value.amazonOrderId}`);
     expect(rec.value).toMatchObject({ connectionId: 'c1', source: 'ORDERS_API', changeType: 'CREATED' });
     expect(rec.value.eventId).toBe(`${rec.value.amazonOrderId}@${rec.value.lastUpdateDate}`);
@@ -158,7 +161,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
     clock.advance(2 * 3_600_000);
     await service(publisher).sync(c, api(c));
     const released = publisher
-      .on<AmazonOrder>('amazon.orders.v1')
+      .on('amazon.orders.v1')
       .filter((r) => r.value.amazonOrderId === pending.orderId);
     expect(released.map((r) => [r.value.orderStatus, r.value.changeType])).toEqual([
       ['UNSHIPPED', 'CREATED'],
@@ -171,9 +174,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
     pending.lastUpdatedMs = clock.now() - TWO_MINUTE_RULE_MS + 60_000;
     clock.advance(2 * 3_600_000);
     await service(publisher).sync(c, api(c));
-    const all = publisher
-      .on<AmazonOrder>('amazon.orders.v1')
-      .filter((r) => r.value.amazonOrderId === pending.orderId);
+    const all = publisher.on('amazon.orders.v1').filter((r) => r.value.amazonOrderId === pending.orderId);
     expect(all.map((r) => [r.value.orderStatus, r.value.changeType])).toEqual([
       ['UNSHIPPED', 'CREATED'],
       ['CANCELLED', 'CANCELED'],
@@ -202,7 +203,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
     const result = await service(publisher).sync(c, api(c));
     expect(result.mode).toBe('report');
     expect([...ids(publisher)].sort()).toEqual(expectedDay());
-    const order = publisher.on<AmazonOrder>('amazon.orders.v1')[0].value;
+    const order = publisher.on('amazon.orders.v1')[0].value;
     expect(order.source).toBe('ORDERS_REPORT');
     expect(order.marketplaceId).toMatch(/^(ATVPDKIKX0DER|A2EUQ1WTGCTBG2)$/);
     expect(order.orderTotal?.amount).toMatch(/^\d+(\.\d+)?$/);
@@ -231,7 +232,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
       clock,
       logger: silentLogger(),
     }).sync(c, api(c));
-    const ev = publisher.on<AmazonOrder>('amazon.orders.v1')[0].value;
+    const ev = publisher.on('amazon.orders.v1')[0].value;
     expect(ev.piiRef).toBe(`pii:c1/${ev.amazonOrderId}`);
     expect(kept.get(ev.amazonOrderId)).toEqual({
       buyer: { buyerEmail: expect.stringContaining('@marketplace.amazon.com') },
@@ -254,9 +255,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
     const metrics = new ConnectorMetrics('test', { defaultMetrics: false });
     const publisher = new FakeEventPublisher();
     await service(publisher, metrics).sync(c, api(c));
-    const ev = publisher
-      .on<AmazonOrder>('amazon.orders.v1')
-      .find((r) => r.value.amazonOrderId === odd.orderId)!;
+    const ev = publisher.on('amazon.orders.v1').find((r) => r.value.amazonOrderId === odd.orderId)!;
     expect(ev.value.orderStatus).toBe('UNKNOWN');
     expect(await metrics.text()).toMatch(
       /connector_ingest_rejected_total\{[^}]*reason="unexpected_fulfillmentStatus"[^}]*\} 1/,

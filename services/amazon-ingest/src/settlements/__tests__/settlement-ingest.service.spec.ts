@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock } from '@connector/core';
 import { connectionSettingsSchema, type Connection } from '@connector/db';
-import type { SettlementReportEvent } from '@connector/events';
-import { FakeEventPublisher } from '@connector/kafka';
+import { FakeEventPublisher } from '@connector/kafka/testing';
 import { decimal, sumDecimals } from '@connector/money';
 import { silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
@@ -56,7 +55,7 @@ describe('SettlementIngestService against the SP-API simulator', () => {
       logger: silentLogger(),
       chunkSize,
     });
-  const events = () => publisher.on<SettlementReportEvent>('amazon.settlements.v1');
+  const events = () => publisher.on('amazon.settlements.v1');
   const closedOf = (settlementId: string) =>
     events().find(
       (e) => e.value.settlementId === settlementId && e.value.payload['connector.amazon.SettlementClosed'],

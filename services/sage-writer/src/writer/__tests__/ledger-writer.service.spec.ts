@@ -1,8 +1,9 @@
 import { VirtualClock } from '@connector/core';
 import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db';
 import { FakeErp, type JournalDraft } from '@connector/erp';
-import type { CustomerReceipt, ErpWriteResult, JournalEntry } from '@connector/events';
-import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
+import type { CustomerReceipt, JournalEntry } from '@connector/events';
+import { type ConsumedRecord } from '@connector/kafka';
+import { FakeEventPublisher } from '@connector/kafka/testing';
 import { DocumentWriter } from '../document-writer';
 import { LedgerWriterService } from '../ledger-writer.service';
 
@@ -52,7 +53,7 @@ describe('LedgerWriterService', () => {
       publisher,
       clock: new VirtualClock(0),
     });
-    const outcomes = () => publisher.on<ErpWriteResult>('erp.write-results.v1').map((r) => r.value.outcome);
+    const outcomes = () => publisher.on('erp.write-results.v1').map((r) => r.value.outcome);
     return { erp, service, outcomes };
   };
 

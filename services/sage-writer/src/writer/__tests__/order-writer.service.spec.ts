@@ -1,8 +1,9 @@
 import { VirtualClock, isRetriable } from '@connector/core';
 import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db';
 import { FakeErp, type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
-import type { AmazonOrder, ErpWriteResult } from '@connector/events';
-import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
+import type { AmazonOrder } from '@connector/events';
+import { type ConsumedRecord } from '@connector/kafka';
+import { FakeEventPublisher } from '@connector/kafka/testing';
 import { silentLogger } from '@connector/observability';
 import { MappingCache } from '@connector/mapping';
 import { DocumentWriter } from '../document-writer';
@@ -71,8 +72,7 @@ describe('OrderWriterService', () => {
     headers: {},
     timestamp: '0',
   });
-  const results = () =>
-    publisher.on<ErpWriteResult>('erp.write-results.v1').map((r) => [r.value.operation, r.value.outcome]);
+  const results = () => publisher.on('erp.write-results.v1').map((r) => [r.value.operation, r.value.outcome]);
   const mapSku = (sku: string, itemCode: string) =>
     mapping.apply('mapping.skus.v1', `c1/${sku}`, {
       eventId: sku,
