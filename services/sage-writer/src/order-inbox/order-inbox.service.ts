@@ -4,13 +4,14 @@ import type { AmazonOrder } from '@connector/events';
 import { NonRetriableError, type ConsumedRecord } from '@connector/kafka';
 import { AUDIT_STORE } from '@connector/nest-common';
 import { INBOX_STORE } from './order-inbox.tokens';
-import type { InboxStore } from './order-inbox.store-type';
+import type { Arrival, InboxStore } from './order-inbox.store-type';
 
 export const SERVICE = 'sage-writer';
 
 /**
- * Takes order events in: validates, stores once per event id, and audits with the source offset.
- * ERP writes build on this (issue 5); for now the order is stored and audited.
+ * Takes order events in: validates, stores once per event id, and audits with the source offset. An
+ * event whose ERP documents were all written (markProcessed) is reported `processed`, and the consumer
+ * returns early: a redelivery or a replay of it costs one query, no ledger or ERP call.
  */
 @Injectable()
 export class OrderInboxService {
@@ -19,7 +20,7 @@ export class OrderInboxService {
     @Inject(AUDIT_STORE) private readonly audit: AuditStore,
   ) {}
 
-  async receive(record: ConsumedRecord<AmazonOrder>): Promise<'stored' | 'duplicate'> {
+  async receive(record: ConsumedRecord<AmazonOrder>): Promise<Arrival> {
     const order = record.value;
     const source = { topic: record.topic, partition: record.partition, offset: record.offset };
     if (order.items.length === 0 && order.orderStatus !== 'PENDING' && order.orderStatus !== 'CANCELLED') {
@@ -28,7 +29,7 @@ export class OrderInboxService {
         `order ${order.amazonOrderId} (${order.orderStatus}) has no items`,
       );
     }
-    const isNew = await this.inbox.insertIfAbsent({
+    const arrival = await this.inbox.insertIfAbsent({
       connectionId: order.connectionId,
       topic: record.topic,
       recordKey: record.key ?? order.amazonOrderId,
@@ -38,7 +39,7 @@ export class OrderInboxService {
     await this.audit.append({
       connectionId: order.connectionId,
       service: SERVICE,
-      stage: isNew ? 'consumed' : 'skipped',
+      stage: arrival === 'stored' ? 'consumed' : 'skipped',
       source,
       recordKey: record.key ?? undefined,
       eventId: order.eventId,
@@ -47,8 +48,13 @@ export class OrderInboxService {
         orderStatus: order.orderStatus,
         items: order.items.length,
       },
-      outcome: isNew ? 'stored' : 'duplicate',
+      outcome: arrival,
     });
-    return isNew ? 'stored' : 'duplicate';
+    return arrival;
+  }
+
+  markProcessed(record: ConsumedRecord<AmazonOrder>): Promise<void> {
+    const { connectionId, eventId } = record.value;
+    return this.inbox.markProcessed({ connectionId, topic: record.topic, eventId });
   }
 }

@@ -1,12 +1,13 @@
 import type { Db } from '@connector/db';
-import type { InboundRecord, InboxStore } from './order-inbox.store-type';
+import type { Arrival, InboundKey, InboundRecord, InboxStore } from './order-inbox.store-type';
 
 const TABLE = 'inbound_records';
+const where = (k: InboundKey) => ({ connection_id: k.connectionId, topic: k.topic, event_id: k.eventId });
 
 export class KnexInboxStore implements InboxStore {
   constructor(private readonly db: Db) {}
 
-  async insertIfAbsent(r: InboundRecord): Promise<boolean> {
+  async insertIfAbsent(r: InboundRecord): Promise<Arrival> {
     const inserted = await this.db(TABLE)
       .insert({
         connection_id: r.connectionId,
@@ -18,7 +19,16 @@ export class KnexInboxStore implements InboxStore {
       .onConflict(['connection_id', 'topic', 'event_id'])
       .ignore()
       .returning('event_id');
-    return inserted.length > 0;
+    if (inserted.length > 0) return 'stored';
+    const row = await this.db(TABLE).where(where(r)).first('processed_at');
+    return row?.processed_at ? 'processed' : 'duplicate';
+  }
+
+  async markProcessed(key: InboundKey): Promise<void> {
+    await this.db(TABLE)
+      .where(where(key))
+      .whereNull('processed_at')
+      .update({ processed_at: this.db.fn.now() });
   }
 
   async count(connectionId: string, topic: string): Promise<number> {
@@ -26,21 +36,5 @@ export class KnexInboxStore implements InboxStore {
       .where({ connection_id: connectionId, topic })
       .count<{ n: string }[]>({ n: '*' });
     return Number(n);
-  }
-}
-
-export class FakeInboxStore implements InboxStore {
-  readonly records = new Map<string, InboundRecord>();
-
-  async insertIfAbsent(r: InboundRecord): Promise<boolean> {
-    const id = `${r.connectionId}|${r.topic}|${r.eventId}`;
-    if (this.records.has(id)) return false;
-    this.records.set(id, r);
-    return true;
-  }
-
-  async count(connectionId: string, topic: string): Promise<number> {
-    return [...this.records.values()].filter((r) => r.connectionId === connectionId && r.topic === topic)
-      .length;
   }
 }

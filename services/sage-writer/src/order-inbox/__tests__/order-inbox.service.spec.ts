@@ -2,7 +2,7 @@ import { FakeAuditStore } from '@connector/db';
 import type { AmazonOrder } from '@connector/events';
 import { NonRetriableError, type ConsumedRecord } from '@connector/kafka';
 import { OrderInboxService } from '../order-inbox.service';
-import { FakeInboxStore } from '../order-inbox.store';
+import { FakeInboxStore } from '../testing';
 
 function order(overrides: Partial<AmazonOrder> = {}): AmazonOrder {
   return {
@@ -61,5 +61,19 @@ describe('OrderInboxService', () => {
   it('when a pending order has no items yet, then it is stored (Amazon adds them once the payment clears)', async () => {
     const service = new OrderInboxService(new FakeInboxStore(), new FakeAuditStore());
     expect(await service.receive(record(order({ items: [], orderStatus: 'PENDING' })))).toBe('stored');
+  });
+
+  it('when an order event was processed, then its next arrival is reported processed (the consumer returns early) and audited as skipped', async () => {
+    const audit = new FakeAuditStore();
+    const service = new OrderInboxService(new FakeInboxStore(), audit);
+    expect(await service.receive(record(order(), '42'))).toBe('stored');
+    expect(await service.receive(record(order(), '43'))).toBe('duplicate');
+    await service.markProcessed(record(order(), '43'));
+    expect(await service.receive(record(order(), '97'))).toBe('processed');
+    expect(audit.records.map((r) => [r.stage, r.outcome])).toEqual([
+      ['consumed', 'stored'],
+      ['skipped', 'duplicate'],
+      ['skipped', 'processed'],
+    ]);
   });
 });
