@@ -4,7 +4,9 @@
  * to its ERP's API. Amounts are exact decimal strings ("12.50"), never JavaScript numbers.
  */
 
-export type ErpKind = 'SAP_B1' | 'SAGE300' | 'SAGE100' | 'SAGE500';
+/** The ERPs the connector is built for (connections name one; capabilitiesOf says which have an adapter). */
+export const ERP_KINDS = ['SAP_B1', 'SAGE300', 'SAGE100', 'SAGE500'] as const;
+export type ErpKind = (typeof ERP_KINDS)[number];
 
 /** What the connector writes. The natural key is what finds the document again after a crash. */
 export type DocumentKind = 'SALES_ORDER' | 'INVOICE' | 'JOURNAL' | 'RECEIPT';

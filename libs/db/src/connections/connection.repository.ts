@@ -1,9 +1,8 @@
 import { NonRetriableError } from '@connector/core';
+import { capabilitiesOf, type ErpKind } from '@connector/erp';
 import { z } from 'zod';
 import type { Db } from '../knex';
 import type { CredentialsCipher } from './credentials-cipher';
-
-export const ERP_KINDS = ['SAP_B1', 'SAGE300', 'SAGE100', 'SAGE500'] as const;
 
 /** How often each stream of a connection is read, and how. Stored as JSON, validated on every read. */
 export const connectionSettingsSchema = z.object({
@@ -55,7 +54,7 @@ export interface Connection {
   sellerId: string;
   region: 'na' | 'eu' | 'fe';
   marketplaceIds: string[];
-  erpKind: (typeof ERP_KINDS)[number];
+  erpKind: ErpKind;
   erpCompany: string;
   enabled: boolean;
   settings: ConnectionSettings;
@@ -113,6 +112,11 @@ export class ConnectionRepository {
     c: Omit<Connection, 'settings'> & { settings?: Partial<ConnectionSettings> },
     credentials: ConnectionCredentials,
   ): Promise<Connection> {
+    if (!capabilitiesOf(c.erpKind))
+      throw new NonRetriableError(
+        'ERP_NOT_SUPPORTED',
+        `connection ${c.id}: ${c.erpKind} has no adapter yet, so nothing could be written to it; the connection was not saved`,
+      );
     const creds = credentialsSchema.parse(credentials);
     const settings = connectionSettingsSchema.parse(c.settings ?? {});
     const sealed = this.cipher.seal(JSON.stringify(creds), c.id);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { LosslessNumber, parse as parseLossless, stringify } from 'lossless-json';
 import type { HttpResponse, HttpTransport } from '@connector/core';
 import { decimal, sumDecimals, type MoneyDecimal } from '@connector/money';
+import { SAGE300_PO_NUMBER_LENGTH, capabilitiesOf } from '../capabilities';
 import {
   ErpAuthError,
   ErpRecordLockedError,
@@ -72,8 +73,6 @@ const DEFAULT_DIST: Record<ChargeKind | 'SALES', string> = {
   GIFT_WRAP: 'GIFTWR',
 };
 
-/** OE `PurchaseOrderNumber` holds 22 characters (FACTS §2.5 [?]); an Amazon order id has 19. */
-export const SAGE300_PO_NUMBER_LENGTH = 22;
 /** Batch and entry descriptions hold 60 characters ([?]). */
 export const SAGE300_DESCRIPTION_LENGTH = 60;
 
@@ -129,18 +128,7 @@ const EPOCH = '1970-01-01T00:00:00.000Z';
  * 2022 API, so an order cannot be cancelled through it.
  */
 export class Sage300Adapter implements ErpPort {
-  readonly capabilities: ErpCapabilities = {
-    kind: 'SAGE300',
-    salesOrders: true,
-    invoices: 'batch',
-    cancelOrder: false,
-    journals: true,
-    receipts: true,
-    itemChanges: true,
-    shipments: true,
-    batchRequests: false,
-    naturalKeyMaxLength: SAGE300_PO_NUMBER_LENGTH,
-  };
+  readonly capabilities: ErpCapabilities = capabilitiesOf('SAGE300')!;
   private readonly root: string;
   private readonly auth: string;
   private readonly misc: Record<ChargeKind, string>;

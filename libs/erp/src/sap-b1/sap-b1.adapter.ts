@@ -1,6 +1,7 @@
 import { LosslessNumber, isLosslessNumber, parse, stringify } from 'lossless-json';
 import type { HttpResponse, HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
+import { SAP_B1_NATURAL_KEY_MAX, capabilitiesOf } from '../capabilities';
 import {
   ErpAuthError,
   ErpRecordLockedError,
@@ -54,9 +55,6 @@ export const SAP_B1_NATURAL_KEY_FIELDS: Record<DocumentKind, { entity: string; f
   RECEIPT: { entity: 'IncomingPayments', field: 'Reference2' },
 };
 
-/** NumAtCard holds 100 characters (FACTS §1.3). */
-export const SAP_B1_NATURAL_KEY_MAX = 100;
-
 type Row = Record<string, unknown>;
 interface SlErrorBody {
   error?: { code?: number | string; message?: { value?: string } | string };
@@ -74,18 +72,7 @@ export const odataString = (v: string) => `'${v.replace(/'/g, "''")}'`;
  * call. Amounts travel as exact JSON numbers written from and read into decimal strings.
  */
 export class SapB1Adapter implements ErpPort {
-  readonly capabilities: ErpCapabilities = {
-    kind: ERP,
-    salesOrders: true,
-    invoices: 'copyFromOrder',
-    cancelOrder: true,
-    journals: true,
-    receipts: true,
-    itemChanges: true,
-    shipments: true,
-    batchRequests: false,
-    naturalKeyMaxLength: SAP_B1_NATURAL_KEY_MAX,
-  };
+  readonly capabilities: ErpCapabilities = capabilitiesOf('SAP_B1')!;
   /** logins done (tests count them) */
   logins = 0;
   private readonly root: string;

@@ -41,6 +41,25 @@ describe('connections and buyer PII at rest (PostgreSQL)', () => {
     await expect(repo.get('nope')).rejects.toThrow('no connection "nope"');
   });
 
+  it('when a connection names an ERP that has no adapter yet, then it is refused when added and nothing is stored', async () => {
+    const repo = new ConnectionRepository(tdb.db, cipher);
+    const refused = repo.upsert(
+      {
+        id: 'c-sage100',
+        name: 'Sage 100',
+        sellerId: 'A3',
+        region: 'na',
+        marketplaceIds: ['ATVPDKIKX0DER'],
+        erpKind: 'SAGE100',
+        erpCompany: 'ABC',
+        enabled: true,
+      },
+      creds,
+    );
+    await expect(refused).rejects.toMatchObject({ code: 'ERP_NOT_SUPPORTED', retriable: false });
+    expect(await tdb.db('connections').where({ id: 'c-sage100' }).first()).toBeUndefined();
+  });
+
   it('when buyer PII is kept, then it is encrypted, readable by reference, and purged after its retention', async () => {
     const repo = new ConnectionRepository(tdb.db, cipher);
     const conn = await repo.upsert(

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { GlAccountMapping, JournalEntryTypes } from '@connector/events';
-import { JOURNAL_CATEGORIES } from '@connector/mapping';
-import defaults from './default-gl-mapping.json';
+import { DEFAULT_GL_MAPPING as defaults, JOURNAL_CATEGORIES } from '@connector/mapping';
 
 export type JournalCategory = JournalEntryTypes.ConnectorLedger.JournalCategory;
 

@@ -117,10 +117,11 @@ export interface SettlementHeaderInfo {
 }
 
 export interface ReceiptTarget {
-  /** marketplace id → ERP customer standing for Amazon there */
-  customerFor(marketplaceId: string | null): string | undefined;
-  /** the account the journal's payout line goes to when a receipt follows (the customer's AR or a clearing account) */
-  clearingAccountFor(marketplaceId: string | null): string;
+  /**
+   * marketplace id → the ERP customer standing for Amazon there and its receivable account, when the
+   * mapping names one: the journal's payout line goes to that account and a receipt clears it
+   */
+  receivableFor(marketplaceId: string | null): { customerCode: string; account: string } | undefined;
   /** the bank account the receipt moves the deposit to */
   bankAccount: string;
 }
@@ -146,8 +147,9 @@ const DAY = 86_400_000;
  * on the payout account (a debit; a credit when the settlement is negative). Debits equal credits
  * exactly, and the payout lines of all journals add up to the summary's total.
  *
- * With `receipts`, the payout line goes to the marketplace customer's account and a CustomerReceipt
- * moves the deposit to the bank (SAP Business One's IncomingPayments), when the net is positive.
+ * With `receipts` and a receivable mapped for the marketplace's customer, the payout line goes to that
+ * receivable and a CustomerReceipt moves the deposit from it to the bank, when the net is positive;
+ * sage-writer books the receipt as the ERP does (SAP B1 IncomingPayments, Sage 300 AR receipt batch).
  */
 export function buildSettlementJournals(
   connectionId: string,
@@ -190,8 +192,8 @@ export function buildSettlementJournals(
         sourceKeys: [keyOf(b)],
       });
     }
-    const customer = receipts && net > 0n ? receipts.customerFor(mp) : undefined;
-    const payoutAccount = customer ? receipts!.clearingAccountFor(mp) : rules.payoutFor(mp);
+    const receivable = receipts && net > 0n ? receipts.receivableFor(mp) : undefined;
+    const payoutAccount = receivable ? receivable.account : rules.payoutFor(mp);
     if (net !== 0n)
       lines.push({
         lineNumber: 0,
@@ -226,13 +228,13 @@ export function buildSettlementJournals(
       totalDebit: fmt(totalDebit),
       totalCredit: fmt(totalCredit),
     });
-    if (customer && receipts)
+    if (receivable && receipts)
       receiptsOut.push({
         eventId: journalId,
         connectionId,
         receiptId: journalId,
         settlementId: header.settlementId,
-        customerCode: customer,
+        customerCode: receivable.customerCode,
         amount: { amount: fmt(net), currency: header.currency },
         depositDate: postingDate,
         bankAccount: receipts.bankAccount,

@@ -1,10 +1,7 @@
 import { RetriableError, type Clock } from '@connector/core';
-import type { ErpKind } from '@connector/erp';
 import {
   recordKey,
-  type CustomerReceipt,
   type FinancialEvent,
-  type JournalEntry,
   type ReconciliationReport,
   type SettlementReportEvent,
   type SettlementReportEventTypes,
@@ -25,9 +22,6 @@ import type { ReconcilerStore } from './reconciler.store';
 type Closed = SettlementReportEventTypes.ConnectorAmazon.SettlementClosed;
 const str = (v: bigint) => decimal(fromUnscaled(v, 4)).toFixed();
 
-/** ERPs whose payout is booked as a customer receipt (FACTS: SAP B1 IncomingPayments). */
-const RECEIPT_ERPS: readonly ErpKind[] = ['SAP_B1'];
-
 export interface OrderDifference {
   orderId: string;
   kind: FinancialKind | string;
@@ -38,8 +32,8 @@ export interface OrderDifference {
 /**
  * The accounting heart (issue 6). Settlement chunks are folded and stored as they arrive; the
  * closing record (authoritative) books the whole settlement: balanced journals per marketplace and
- * currency on ledger.journals.v1, payout receipts on ledger.receipts.v1 where the ERP books them
- * that way, and a reconciliation — deposit against journals, settlement lines against financial
+ * currency on ledger.journals.v1, payout receipts on ledger.receipts.v1 (ERP-neutral: sage-writer
+ * books each as its ERP does, see capabilitiesOf in libs/erp), and a reconciliation — deposit against journals, settlement lines against financial
  * events per order and kind — stored and published on ledger.reconciliations.v1. Financial events
  * are kept as they come (the early view) for that comparison.
  */
@@ -48,7 +42,6 @@ export class SettlementReconcilerService {
     private readonly deps: {
       store: ReconcilerStore;
       mapping: MappingCache;
-      erpKindOf: (connectionId: string) => Promise<ErpKind>;
       publisher: EventPublisher;
       clock: Clock;
       logger: Logger;
@@ -102,15 +95,16 @@ export class SettlementReconcilerService {
     for (const c of chunks) acc.merge(c);
 
     const rules = GlRules.fromMappings(mapping.glAccounts(connectionId));
-    const erpKind = await this.deps.erpKindOf(connectionId);
-    const receipts: ReceiptTarget | undefined = RECEIPT_ERPS.includes(erpKind)
-      ? {
-          customerFor: (mp) => (mp ? mapping.findCustomer(connectionId, mp)?.customerCode : undefined),
-          clearingAccountFor: (mp) =>
-            (mp && mapping.findCustomer(connectionId, mp)?.arAccount) || rules.payoutFor(mp),
-          bankAccount: rules.payoutAccount,
-        }
-      : undefined;
+    // A payout receipt follows where the marketplace's customer names the receivable it clears.
+    const receipts: ReceiptTarget = {
+      receivableFor: (mp) => {
+        const customer = mp ? mapping.findCustomer(connectionId, mp) : undefined;
+        return customer?.arAccount
+          ? { customerCode: customer.customerCode, account: customer.arAccount }
+          : undefined;
+      },
+      bankAccount: rules.payoutAccount,
+    };
     const h = closed.header;
     const built = buildSettlementJournals(
       connectionId,
@@ -128,12 +122,12 @@ export class SettlementReconcilerService {
       receipts,
     );
 
-    await publisher.publish<JournalEntry>(
+    await publisher.publish(
       'ledger.journals.v1',
       built.journals.map((j) => ({ key: recordKey(connectionId, j.journalId), value: j })),
     );
     if (built.receipts.length)
-      await publisher.publish<CustomerReceipt>(
+      await publisher.publish(
         'ledger.receipts.v1',
         built.receipts.map((r) => ({ key: recordKey(connectionId, r.receiptId), value: r })),
       );
@@ -203,7 +197,7 @@ export class SettlementReconcilerService {
         rawArchiveUri: closed.rawArchiveUri,
       },
     });
-    await publisher.publish<ReconciliationReport>('ledger.reconciliations.v1', [
+    await publisher.publish('ledger.reconciliations.v1', [
       { key: recordKey(connectionId, settlementId), value: report },
     ]);
     metrics?.settlementTieoutDifference.set(
