@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job against the built-in simulators. Installs what is missing, starts the
-# local stack, builds, runs the five services, and reports what flowed. Ctrl-C stops the services
-# (the stack keeps running; `npm run stack:stop` stops it). DEMO_EXIT=1 stops after the report.
+# local stack, runs the demo's composition root (tools/demo: the SP-API and SAP Business One
+# simulators, the demo connection and mappings, and amazon-ingest, sage-writer and
+# settlement-reconciler) and reports what flowed. Ctrl-C stops it (the stack keeps running;
+# `npm run stack:stop` stops it). DEMO_EXIT=1 stops after the report.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true
@@ -9,8 +11,6 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 mkdir -p tmp/demo
 eval "$(bash deploy/local/stack.sh start | sed 's/^/export /')"
-echo "[demo] building"
-rm -rf dist && npx tsc -p tsconfig.build.json
 
 # The ERP simulator keeps its documents in memory, so each run starts from a clean slate: a fresh
 # database and a fresh topic prefix (DEMO_KEEP_STATE=1 reuses the last run's, its ERP documents gone).
@@ -22,29 +22,28 @@ else
   export DATABASE_URL="${DATABASE_URL%/*}/connector_demo" KAFKA_TOPIC_PREFIX="$(cat tmp/demo-prefix 2>/dev/null)"
 fi
 npm run -s migrate -- latest >/dev/null
-export NODE_ENV=development SIMULATORS=true LOG_LEVEL="${LOG_LEVEL:-info}" TS_NODE_BASEURL=dist
-# amazon-ingest starts the SP-API simulator in-process and registers its seller as connection "demo"
+# the demo's own key for the connection credentials it stores (a real deployment keeps its key in a secret store)
+[ -s tmp/demo/credentials.key ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' >tmp/demo/credentials.key
+export CREDENTIALS_KEY="$(cat tmp/demo/credentials.key)"
+export NODE_ENV=development LOG_LEVEL="${LOG_LEVEL:-info}" DEMO_LOG_DIR=tmp/demo
 export DEMO_CONNECTION_ID="${DEMO_CONNECTION_ID:-demo}" SIM_ORDERS_PER_DAY="${SIM_ORDERS_PER_DAY:-120}" REPORT_POLL_MS=1000
-pids=()
-stop() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+npx ts-node --transpile-only -r tsconfig-paths/register tools/demo/src/main.ts >tmp/demo/demo.out 2>&1 &
+demo_pid=$!
+stop() { kill "$demo_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003 [inventory-publisher]=3004 [erp-change-poller]=3005)
-declare -A pid_of=()
-for svc in sage-writer settlement-reconciler inventory-publisher erp-change-poller amazon-ingest; do
-  HTTP_PORT="${ports[$svc]}" node -r tsconfig-paths/register "dist/services/$svc/src/main.js" >"tmp/demo/$svc.log" 2>&1 &
-  pids+=($!)
-  pid_of[$svc]=$!
-done
-
-for svc in "${!ports[@]}"; do
-  for _ in $(seq 1 120); do
+declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003)
+for svc in sage-writer settlement-reconciler amazon-ingest; do
+  for _ in $(seq 1 240); do
     curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" 2>/dev/null && break
-    kill -0 "${pid_of[$svc]}" 2>/dev/null || break
+    kill -0 "$demo_pid" 2>/dev/null || break
     sleep 0.5
   done
-  curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" ||
-    { echo "[demo] $svc did not become ready; its log:"; tail -n 30 "tmp/demo/$svc.log"; exit 1; }
+  curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" || {
+    echo "[demo] $svc did not become ready; the demo's output and the service's log:"
+    tail -n 30 tmp/demo/demo.out "tmp/demo/$svc.log" 2>/dev/null
+    exit 1
+  }
   echo "[demo] $svc ready on :${ports[$svc]}"
 done
 
@@ -65,7 +64,7 @@ echo "[demo] in the SAP Business One simulator (company SBODEMOUS): $(b1 Orders)
 echo "[demo] reconciliations: $(sql "select coalesce(string_agg(status || ' ' || n, ', '), 'none yet') from (select status, count(*) n from reconciliation_results where connection_id = '$DEMO_CONNECTION_ID' group by 1) r")"
 echo "[demo] audit trail rows: $(psql "$DATABASE_URL" -tAc "select count(*) from audit_trail where connection_id = '$DEMO_CONNECTION_ID'")"
 curl -fsS http://127.0.0.1:3002/metrics | grep '^connector_events_consumed_total' || true
-echo "[demo] logs in tmp/demo/; metrics on :3001-3005/metrics"
+echo "[demo] logs in tmp/demo/; metrics on :3001-3003/metrics"
 if [ "${DEMO_EXIT:-}" = 1 ]; then exit 0; fi
 echo "[demo] running; Ctrl-C to stop"
 wait

@@ -1,5 +1,6 @@
 /**
- * Mappings, through one command (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, KAFKA_TOPIC_PREFIX from the environment):
+ * Mappings, through one command (Kafka and the registry from the same validated environment as the
+ * services: KAFKA_BROKERS, SSL/SASL, SCHEMA_REGISTRY_URL and its credentials, KAFKA_TOPIC_PREFIX):
  *
  *   npm run mapping -- load --file mappings.json     publish SKU, customer and GL account mappings (see libs/mapping)
  *
@@ -7,39 +8,26 @@
  *   npm run mapping -- load --file fix.json && npm run replay -- dlq --topic amazon.orders.v1 --code UNMAPPED_SKU
  */
 import { readFileSync } from 'node:fs';
-import { TOPIC_CATALOGUE } from '@connector/events';
-import { KafkaRuntime } from '@connector/kafka';
-import { mappingRecords } from '@connector/mapping';
+import { parseArgs } from 'node:util';
+import { commandConfigSchema, loadConfig } from '@connector/config';
+import { kafkaRuntimeFromConfig } from '@connector/kafka';
+import { mappingRecords, publishMappings } from '@connector/mapping';
 import { createLogger } from '@connector/observability';
 
-async function main() {
-  const [cmd, flag, file] = process.argv.slice(2);
-  if (cmd !== 'load' || flag !== '--file' || !file)
-    throw new Error('usage: mapping load --file mappings.json');
-  const records = mappingRecords(JSON.parse(readFileSync(file, 'utf8')), Date.now());
-  const logger = createLogger({ service: 'mapping', level: process.env.LOG_LEVEL ?? 'warn' });
-  const runtime = new KafkaRuntime({
-    service: 'mapping-cli',
-    kafka: {
-      brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','),
-      clientId: 'connector-mapping',
-    },
-    registry: { url: process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7' },
-    topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '',
-    catalogue: TOPIC_CATALOGUE,
-    groupId: 'connector.mapping-cli',
-    autoRegister: true,
-    ensureTopics: true,
-    consumer: { maxAttempts: 1, retryBaseMs: 1, retryMaxMs: 1 },
-    logger,
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { file: { type: 'string' } },
   });
+  if (positionals[0] !== 'load' || !values.file) throw new Error('usage: mapping load --file mappings.json');
+  const records = mappingRecords(JSON.parse(readFileSync(values.file, 'utf8')), Date.now());
+  const config = loadConfig(commandConfigSchema);
+  const logger = createLogger({ service: 'mapping', level: config.LOG_LEVEL });
+  const runtime = kafkaRuntimeFromConfig(config, 'mapping-cli', { logger });
   await runtime.connect();
   try {
-    for (const topic of new Set(records.map((r) => r.topic)))
-      await runtime.publisher.publish(
-        topic,
-        records.filter((r) => r.topic === topic).map((r) => ({ key: r.key, value: r.value })),
-      );
+    await publishMappings(runtime.publisher, records);
   } finally {
     await runtime.disconnect();
   }
@@ -49,7 +37,7 @@ async function main() {
   );
 }
 
-main().catch((err) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`mapping: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

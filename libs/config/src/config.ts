@@ -55,13 +55,29 @@ export const baseConfigSchema = z.object({
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   /** run database migrations at boot (local, demo, tests); production runs them as a job */
   DATABASE_MIGRATE_ON_BOOT: bool.default(true),
-  /** use the built-in simulators for Amazon and the ERPs instead of the real systems */
-  SIMULATORS: bool.default(true),
-  /** AES-256-GCM key for connection credentials and buyer PII: 32 bytes, base64 (`openssl rand -base64 32`); required unless SIMULATORS */
-  CREDENTIALS_KEY: z.string().optional(),
+});
+
+/**
+ * The settings of a process that reads connection credentials or buyer PII (amazon-ingest, sage-writer,
+ * the connection CLI): the key is required, there is no built-in default.
+ */
+export const credentialsConfigShape = {
+  /** AES-256-GCM key for connection credentials and buyer PII: 32 bytes, base64 (`openssl rand -base64 32`) */
+  CREDENTIALS_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes, base64 (openssl rand -base64 32)',
+    ),
   CREDENTIALS_KEY_ID: z.string().min(1).default('k1'),
   /** older keys still able to decrypt, "id:base64,id:base64", during a rotation */
   CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
+};
+
+/** The settings of a command-line tool (mapping, replay): a service's, without an HTTP port. */
+export const commandConfigSchema = baseConfigSchema.extend({
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  LOG_LEVEL: baseConfigSchema.shape.LOG_LEVEL.default('warn'),
 });
 
 export const SECRET_KEYS = [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CustomerMapping, GlAccountMapping, JournalEntryTypes, SkuMapping } from '@connector/events';
+import type { JournalEntryTypes, TopicValues } from '@connector/events';
+import type { EventPublisher } from '@connector/kafka';
 import type { MappingTopic } from './mapping-cache';
 
 /** What a GL account books (the JournalCategory enum of the schemas, without its UNKNOWN default). */
@@ -68,10 +69,21 @@ export const mappingFileSchema = z.object({
 });
 export type MappingFile = z.input<typeof mappingFileSchema>;
 
-export interface MappingRecord {
-  topic: MappingTopic;
-  key: string;
-  value: SkuMapping | CustomerMapping | GlAccountMapping | null;
+/** A record of one mapping topic: its value, or null (a tombstone) to delete the key. */
+export type MappingRecord = {
+  [T in MappingTopic]: { topic: T; key: string; value: TopicValues[T] | null };
+}[MappingTopic];
+
+/** Publishes mapping records on their compacted topics, one batch per topic, in file order. */
+export async function publishMappings(
+  publisher: EventPublisher,
+  records: readonly MappingRecord[],
+): Promise<void> {
+  for (const topic of new Set(records.map((r) => r.topic)))
+    await publisher.publish(
+      topic,
+      records.filter((r) => r.topic === topic).map((r) => ({ key: r.key, value: r.value })),
+    );
 }
 
 /** The records a mapping file stands for, keyed as the topic catalogue says. */

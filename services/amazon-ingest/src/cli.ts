@@ -4,20 +4,20 @@ import { loadConfig } from '@connector/config';
 import { errorCode, errorMessage, systemClock } from '@connector/core';
 import {
   ConnectionRepository,
-  ERP_KINDS,
   connectionSettingsSchema,
   createDb,
-  credentialsCipherFromConfig,
+  CredentialsCipher,
   migrateLatest,
   type Connection,
   type ConnectionCredentials,
 } from '@connector/db';
+import { ERP_KINDS } from '@connector/erp';
 import { MARKETPLACES } from '@connector/sp-api';
 import { z } from 'zod';
-import { TOPIC_CATALOGUE } from '@connector/events';
-import { KafkaRuntime } from '@connector/kafka';
+import { kafkaRuntimeFromConfig } from '@connector/kafka';
 import { createLogger } from '@connector/observability';
 import { SpApiFactory } from './amazon/sp-api.factory';
+import { configSchema } from './config';
 import { FileRawArchive } from './archive/raw-archive';
 import { KnexIngestStateStore } from './ingest-state/ingest-state.store';
 import { SettlementIngestService } from './settlements/settlement-ingest.service';
@@ -34,24 +34,8 @@ const USAGE = `amazon-ingest connections
 
 The credentials file holds {"amazon":{"lwaClientId","lwaClientSecret","refreshToken"},
 "erp":{"baseUrl","user","password","company"}}; it is encrypted (AES-256-GCM, CREDENTIALS_KEY) before it
-is stored. Reads DATABASE_URL, CREDENTIALS_KEY[_ID], SPAPI_ENDPOINT and LWA_TOKEN_URL from the environment.`;
-
-const envSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//),
-  CREDENTIALS_KEY: z.string().optional(),
-  CREDENTIALS_KEY_ID: z.string().default('k1'),
-  CREDENTIALS_PREVIOUS_KEYS: z.string().optional(),
-  SIMULATORS: z
-    .enum(['true', 'false', '1', '0'])
-    .default('false')
-    .transform((v) => v === 'true' || v === '1'),
-  SPAPI_ENDPOINT: z.url().optional(),
-  LWA_TOKEN_URL: z.url().optional(),
-  KAFKA_BROKERS: z.string().default('127.0.0.1:19092'),
-  KAFKA_TOPIC_PREFIX: z.string().default(''),
-  SCHEMA_REGISTRY_URL: z.url().default('http://127.0.0.1:18081/apis/ccompat/v7'),
-  ARCHIVE_DIR: z.string().default('var/archive'),
-});
+is stored. Reads amazon-ingest's environment, validated the same way (DATABASE_URL, CREDENTIALS_KEY[_ID],
+KAFKA_*, SCHEMA_REGISTRY_*, SPAPI_ENDPOINT, LWA_TOKEN_URL, ARCHIVE_DIR).`;
 
 /** `ping`: an LWA token exchange and a marketplace call (DESIGN: Operations) before any data moves. */
 export async function pingAmazon(
@@ -105,11 +89,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 64;
   }
-  const env = loadConfig(envSchema);
-  const db = createDb({ url: env.DATABASE_URL, poolMax: 2 });
+  const env = loadConfig(configSchema);
+  const db = createDb({ url: env.DATABASE_URL, poolMax: 2, applicationName: 'connection-cli' });
   try {
     await migrateLatest(db);
-    const repo = new ConnectionRepository(db, credentialsCipherFromConfig(env));
+    const repo = new ConnectionRepository(db, CredentialsCipher.fromConfig(env));
     if (command === 'add') {
       const need = ['id', 'seller', 'region', 'marketplaces', 'erp', 'company', 'credentials'] as const;
       const missing = need.filter((k) => !values[k]);
@@ -166,16 +150,7 @@ async function main(argv: string[]): Promise<number> {
     if (command === 'reprocess-settlement') {
       if (!values.id || !values.report) throw new Error('reprocess-settlement needs --id and --report');
       const conn = await repo.get(values.id);
-      const runtime = new KafkaRuntime({
-        service: 'connection-cli',
-        kafka: { brokers: env.KAFKA_BROKERS.split(','), clientId: 'connector-cli' },
-        registry: { url: env.SCHEMA_REGISTRY_URL },
-        topicPrefix: env.KAFKA_TOPIC_PREFIX,
-        catalogue: TOPIC_CATALOGUE,
-        groupId: 'connector.cli',
-        autoRegister: true,
-        ensureTopics: false,
-        consumer: { maxAttempts: 1, retryBaseMs: 1, retryMaxMs: 1 },
+      const runtime = kafkaRuntimeFromConfig(env, 'connection-cli', {
         logger: createLogger({ service: 'connection-cli', level: 'warn' }),
       });
       await runtime.connect();

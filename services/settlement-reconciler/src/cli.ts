@@ -19,7 +19,7 @@ const USAGE = `settlement preview: the journals and the tie-out of a downloaded 
   --report   a GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2 file (tab-separated, .gz accepted), any locale
   --mapping  GL mapping: {"accounts":{"payout":"1010","suspense":"9999"},"rules":[{"transactionType":"Order",
              "amountType":"ItemPrice","amountDescription":"Principal","category":"SALES","account":"4000"}, ...]}
-             tried before the shipped defaults (services/settlement-reconciler/src/journals/default-gl-mapping.json)
+             tried before the shipped defaults (libs/mapping/src/default-gl-mapping.json)
   --json     machine-readable output
 
 Exit status: 0 when the journals tie out to the deposit, 2 when they do not, 1 on an error.`;

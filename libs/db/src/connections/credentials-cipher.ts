@@ -83,19 +83,3 @@ export class CredentialsCipher {
     }
   }
 }
-
-/** A fixed key for the built-in simulators only (SIMULATORS=true without CREDENTIALS_KEY); never for real credentials. */
-export const SIMULATOR_CREDENTIALS_KEY = Buffer.alloc(32, 7).toString('base64');
-
-/** The cipher a service uses: its configured key, or with the simulators and no key, the simulator key. */
-export function credentialsCipherFromConfig(c: {
-  SIMULATORS?: boolean;
-  CREDENTIALS_KEY?: string;
-  CREDENTIALS_KEY_ID?: string;
-  CREDENTIALS_PREVIOUS_KEYS?: string;
-}): CredentialsCipher {
-  return CredentialsCipher.fromConfig({
-    ...c,
-    CREDENTIALS_KEY: c.CREDENTIALS_KEY ?? (c.SIMULATORS ? SIMULATOR_CREDENTIALS_KEY : undefined),
-  });
-}

@@ -2,7 +2,7 @@ import { TOPIC_CATALOGUE } from '@connector/events';
 import { KafkaRuntime } from '@connector/kafka';
 import { silentLogger } from '@connector/observability';
 import { infraEnv, uniqueName, waitFor } from '@connector/testing';
-import { MappingCache, MappingTopicsLoader, mappingRecords } from '../index';
+import { MappingCache, MappingTopicsLoader, mappingRecords, publishMappings } from '../index';
 
 describe('mapping topics on a real broker', () => {
   const prefix = `${uniqueName('map')}.`;
@@ -23,12 +23,7 @@ describe('mapping topics on a real broker', () => {
   it('when mappings, an update and a tombstone are on the compacted topics, then the loader is ready with the latest state and follows later changes', async () => {
     await runtime.connect();
     const publish = async (file: unknown) => {
-      const recs = mappingRecords(file, Date.now());
-      for (const topic of new Set(recs.map((r) => r.topic)))
-        await runtime.publisher.publish(
-          topic,
-          recs.filter((r) => r.topic === topic).map(({ key, value }) => ({ key, value })),
-        );
+      await publishMappings(runtime.publisher, mappingRecords(file, Date.now()));
     };
     await publish({
       connectionId: 'c1',

@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { systemClock } from '@connector/core';
-import { ConnectionRepository, credentialsCipherFromConfig, type Db } from '@connector/db';
+import { ConnectionRepository, CredentialsCipher, type Db } from '@connector/db';
 import type { EventPublisher } from '@connector/kafka';
 import { CONFIG, DB, EVENT_PUBLISHER, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
@@ -15,7 +15,6 @@ import { KnexBuyerPiiVault } from '../pii/buyer-pii.vault';
 import { IngestScheduler } from '../scheduler/ingest-scheduler';
 import { SettlementIngestService } from '../settlements/settlement-ingest.service';
 import { KnexSettlementReportStore } from '../settlements/settlement-report.store';
-import { SimulatorConnection } from './simulator-connection';
 import {
   CONNECTIONS,
   FINANCES_SYNC,
@@ -26,7 +25,7 @@ import {
   SP_API_FACTORY,
 } from './ingest.tokens';
 
-const cipherOf = (c: AppConfig) => credentialsCipherFromConfig(c);
+const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
 
 /** Wires amazon-ingest's readers to the database, Kafka and the SP-API, and runs their schedules. */
 @Module({
@@ -41,18 +40,11 @@ const cipherOf = (c: AppConfig) => credentialsCipherFromConfig(c);
       useFactory: (db: Db, c: AppConfig) => new KnexBuyerPiiVault(db, cipherOf(c), systemClock),
       inject: [DB, CONFIG],
     },
-    SimulatorConnection,
     {
       provide: SP_API_FACTORY,
-      useFactory: (c: AppConfig, metrics: ConnectorMetrics, sim: SimulatorConnection) =>
-        new SpApiFactory(
-          {
-            endpoint: c.SPAPI_ENDPOINT ?? sim.endpoint,
-            lwaTokenUrl: c.LWA_TOKEN_URL ?? sim.lwaTokenUrl,
-          },
-          metrics,
-        ),
-      inject: [CONFIG, METRICS, SimulatorConnection],
+      useFactory: (c: AppConfig, metrics: ConnectorMetrics) =>
+        new SpApiFactory({ endpoint: c.SPAPI_ENDPOINT, lwaTokenUrl: c.LWA_TOKEN_URL }, metrics),
+      inject: [CONFIG, METRICS],
     },
     {
       provide: ORDER_SYNC,
@@ -157,13 +149,10 @@ export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(INGEST_SCHEDULER) private readonly scheduler: IngestScheduler,
     @Inject(PII_VAULT) private readonly pii: KnexBuyerPiiVault,
-    @Inject(CONNECTIONS) private readonly connections: ConnectionRepository,
-    private readonly sim: SimulatorConnection,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.SIMULATORS) await this.sim.register(this.connections);
     if (!this.config.INGEST_SCHEDULER) return;
     this.scheduler.start();
     // buyer PII past its retention is deleted hourly (Amazon DPP)
@@ -179,6 +168,5 @@ export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.scheduler.stop();
-    await this.sim.close();
   }
 }

@@ -1,13 +1,13 @@
 import { FetchTransport } from '@connector/core';
 import type { DocumentKind } from '@connector/erp';
 import { Sage300Simulator } from '@connector/sage300-simulator';
-import mapping from '../../../../settlement-reconciler/src/journals/default-gl-mapping.json';
+import { DEFAULT_GL_MAPPING, defaultGlAccounts } from '@connector/mapping';
 import { erpFactories } from '../../erp/erp-factories';
 import type { ErpUnderTest } from '../erp-under-test';
 
 const COMPANY = 'SAMLTD';
 /** the bank code receipts name (the payout account of the default mapping) */
-const BANK = mapping.accounts.payout;
+const BANK = DEFAULT_GL_MAPPING.accounts.payout;
 
 /** Where each document kind keeps its natural key in the simulator's records. */
 const KEY_OF: Record<DocumentKind, { resource: string; key: (r: Record<string, unknown>) => unknown }> = {
@@ -27,9 +27,7 @@ const KEY_OF: Record<DocumentKind, { resource: string; key: (r: Record<string, u
  */
 export function sage300UnderTest(): ErpUnderTest {
   const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
-  const accounts = [
-    ...new Set([...Object.values(mapping.accounts), ...mapping.rules.map((r) => r.account), BANK]),
-  ];
+  const accounts = [...new Set([...defaultGlAccounts(), BANK])];
   const sim = new Sage300Simulator({
     companies: [COMPANY],
     items,

@@ -1,7 +1,7 @@
 import { FetchTransport } from '@connector/core';
 import { SapB1Simulator } from '@connector/sap-b1-simulator';
 import { SAP_B1_NATURAL_KEY_FIELDS, type DocumentKind } from '@connector/erp';
-import glMapping from '../../../../settlement-reconciler/src/journals/default-gl-mapping.json';
+import { defaultGlAccounts } from '@connector/mapping';
 import { erpFactories } from '../../erp/erp-factories';
 import type { ErpUnderTest } from '../erp-under-test';
 
@@ -13,8 +13,7 @@ const BANK_ACCOUNT = '1000';
 
 /** Every account the default GL mapping names, plus a bank account. */
 export function sapB1SeedAccounts(): string[] {
-  const named = [...Object.values(glMapping.accounts), ...glMapping.rules.map((r) => r.account)];
-  return [...new Set([BANK_ACCOUNT, ...named])].sort();
+  return [...new Set([BANK_ACCOUNT, ...defaultGlAccounts()])].sort();
 }
 
 /** The SAP Business One Service Layer simulator behind the sage-writer ERP harness. */
