@@ -14,10 +14,7 @@ COPY tsconfig.base.json tsconfig.json tsconfig.build.json ./
 COPY libs libs
 COPY services services
 COPY tools/scripts tools/scripts
-# the built-in simulators (SIMULATORS=true, the default for a laptop)
-COPY tools/sp-api-simulator tools/sp-api-simulator
-COPY tools/sap-b1-simulator tools/sap-b1-simulator
-COPY tools/sage300-simulator tools/sage300-simulator
+# no simulator and no demo: they live in tools/ and run with `npm run demo`
 RUN npx tsc -p tsconfig.build.json \
  && test -f dist/tools/scripts/migrate.js \
  && npm prune --omit=dev --no-audit --no-fund
