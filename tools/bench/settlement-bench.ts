@@ -7,10 +7,8 @@ import { connectionSettingsSchema, type Connection } from '@connector/db';
 import type { EventPublisher, OutgoingRecord } from '@connector/kafka';
 import { silentLogger } from '@connector/observability';
 import { V2_SETTLEMENT_COLUMNS } from '@connector/sp-api';
-import { FileRawArchive } from '../../services/amazon-ingest/src/archive/raw-archive';
-import { FakeIngestStateStore } from '../../services/amazon-ingest/src/ingest-state/ingest-state.store';
-import { SettlementIngestService } from '../../services/amazon-ingest/src/settlements/settlement-ingest.service';
-import { FakeSettlementReportStore } from '../../services/amazon-ingest/src/settlements/settlement-report.store';
+import { FileRawArchive, SettlementIngestService } from '@connector/amazon-ingest';
+import { FakeIngestStateStore, FakeSettlementReportStore } from '@connector/amazon-ingest/testing';
 
 /** A German V2 settlement file of `lines` detail rows, generated as a stream (decimal commas, reserves, refunds). */
 function settlementStream(lines: number): Readable {

@@ -7,17 +7,15 @@
  * The client's limiter and the simulator's buckets share a virtual clock, so hours of rate-limited calls
  * are computed in seconds. Calls run one after another (no pipelining), as the ingest does today.
  */
-// standalone `npx ts-node --transpile-only tools/bench/sp-api-bench.ts` needs the @connector/* path aliases
-import 'tsconfig-paths/register';
-import { VirtualClock } from '../../libs/core/src';
+import { VirtualClock } from '@connector/core';
 import {
   FetchTransport,
   LwaTokenProvider,
   SellingPartnerApi,
   SpApiClient,
   TokenBucketLimiter,
-} from '../../libs/sp-api/src';
-import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '../sp-api-simulator/src';
+} from '@connector/sp-api';
+import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 
 const DAY_START = Date.UTC(2026, 10, 10);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000);

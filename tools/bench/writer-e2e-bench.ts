@@ -12,14 +12,10 @@ import { recordKey, type AmazonOrder } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
-import { createTestDatabase, uniqueName, waitFor } from '@connector/testing';
-import type { ErpUnderTest } from '../../services/sage-writer/src/__tests__/erp-under-test';
-import { sage300UnderTest } from '../../services/sage-writer/src/__tests__/erps/sage300.under-test';
-import { sapB1UnderTest } from '../../services/sage-writer/src/__tests__/erps/sap-b1.under-test';
-import { appModule } from '../../services/sage-writer/src/app.module';
-import { configSchema } from '../../services/sage-writer/src/config';
-import { erpFactories } from '../../services/sage-writer/src/erp/erp-factories';
-import { demoOrders } from '../e2e/demo-orders';
+import { createTestDatabase } from '@connector/db/testing';
+import { erpsUnderTest, type ErpUnderTest } from '@connector/erp/testing';
+import { appModule, configSchema, erpFactories } from '@connector/sage-writer';
+import { demoOrders, uniqueName, waitFor } from '@connector/testing';
 import { CountingTransport, benchConnection, benchMappings } from './writer-bench';
 
 const ORDERS = Number(process.env.BENCH_E2E_ORDERS ?? 1000);
@@ -96,7 +92,9 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
 
 export async function writerE2eBench(): Promise<WriterE2eResult[]> {
   stackEnv();
-  return [await run(sapB1UnderTest), await run(sage300UnderTest)];
+  const results = [];
+  for (const make of erpsUnderTest) results.push(await run(make)); // one after the other: each owns the CPU
+  return results;
 }
 
 export function printWriterE2eBench(results: WriterE2eResult[]): void {

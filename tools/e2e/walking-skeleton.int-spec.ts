@@ -5,15 +5,14 @@ import { loadConfig } from '@connector/config';
 import { KnexAuditStore } from '@connector/db';
 import { DLQ_HEADERS, createKafka, createProducer } from '@connector/kafka';
 import { silentLogger } from '@connector/observability';
-import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
-import { appModule as ingestModule } from '../../services/amazon-ingest/src/app.module';
-import { configSchema as ingestConfig } from '../../services/amazon-ingest/src/config';
+import { infraEnv, uniqueName, waitFor } from '@connector/testing';
+import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
+import { appModule as ingestModule, configSchema as ingestConfig } from '@connector/amazon-ingest';
 import { recordKey, type AmazonOrder } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
-import { demoOrders } from './demo-orders';
-import { appModule as writerModule } from '../../services/sage-writer/src/app.module';
-import { configSchema as writerConfig } from '../../services/sage-writer/src/config';
+import { demoOrders } from '@connector/testing';
+import { appModule as writerModule, configSchema as writerConfig } from '@connector/sage-writer';
 
 /**
  * The walking skeleton: amazon-ingest publishes Avro order events with a registered schema, they cross

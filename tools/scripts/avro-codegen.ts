@@ -9,7 +9,7 @@ import { toTypeScript } from '@ovotech/avro-ts';
 import avro from 'avsc';
 import { readFileSync, readdirSync, mkdirSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { avroTypeOptions } from '../../libs/kafka/src/avro-decimal.type';
+import { avroTypeOptions } from '@connector/kafka';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCHEMAS = process.env.SCHEMAS_DIR ?? path.join(ROOT, 'schemas');

@@ -7,8 +7,8 @@
  *
  * Registry: SCHEMA_REGISTRY_URL (default: the local stack's), subjects `<KAFKA_TOPIC_PREFIX><topic>-value`.
  */
-import { TOPIC_CATALOGUE } from '../../libs/events/src';
-import { checkCompatibility, registerSchema } from '../../libs/kafka/src/schema-compat';
+import { TOPIC_CATALOGUE } from '@connector/events';
+import { checkCompatibility, registerSchema } from '@connector/kafka';
 
 async function main() {
   const register = process.argv.includes('--register');

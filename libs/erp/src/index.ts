@@ -1,6 +1,6 @@
 export * from './errors';
 export * from './port';
 export * from './capabilities';
-export * from './fake-erp';
+export * from './adapters';
 export * from './sap-b1';
 export * from './sage300';

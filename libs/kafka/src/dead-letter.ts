@@ -57,10 +57,3 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     });
   }
 }
-
-export class FakeDeadLetterSink implements DeadLetterSink {
-  readonly records: Array<{ record: RawRecord; failure: Failure }> = [];
-  async deadLetter(record: RawRecord, failure: Failure): Promise<void> {
-    this.records.push({ record, failure });
-  }
-}

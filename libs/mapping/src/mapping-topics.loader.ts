@@ -3,7 +3,7 @@ import type { Consumer } from 'kafkajs';
 import { errorMessage } from '@connector/core';
 import { topicOffsets, type KafkaRuntime } from '@connector/kafka';
 import type { Logger } from '@connector/observability';
-import { MAPPING_TOPICS, type MappingCache, type MappingTopic } from './mapping-cache';
+import { MAPPING_TOPICS, type MappingCache } from './mapping-cache';
 
 /**
  * Reads the compacted mapping topics from the beginning into the MappingCache and keeps following
@@ -36,7 +36,7 @@ export class MappingTopicsLoader {
     } finally {
       await admin.disconnect();
     }
-    const byPhysical = new Map(MAPPING_TOPICS.map((t) => [this.kafka.topic(t), t as MappingTopic]));
+    const byPhysical = new Map(MAPPING_TOPICS.map((t) => [this.kafka.topic(t), t]));
     const check = () => {
       if (pending.size === 0) {
         this.logger.info({ mappings: this.cache.size }, 'mapping topics loaded');

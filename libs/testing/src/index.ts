@@ -1,3 +1,3 @@
 export * from './helpers';
 export * from './infra';
-export * from './test-database';
+export * from './demo-orders';

@@ -3,3 +3,5 @@ export { appModule } from './app.module';
 export { configSchema, type AppConfig } from './config';
 export type { WriterOptions } from './writer/writer.module';
 export { erpFactories } from './erp/erp-factories';
+export { DocumentWriter } from './writer/document-writer';
+export { OrderWriterService } from './writer/order-writer.service';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@connector/testing';
+import { createTestDatabase, type TestDatabase } from '../testing';
 import { KnexAuditStore, migrateRollback, pendingMigrations } from '../index';
 
 describe('database migrations and the audit store', () => {

@@ -84,22 +84,3 @@ export class KnexAuditStore implements AuditStore {
     return rows.map(mapRow);
   }
 }
-
-/** In-memory audit trail for unit tests. */
-export class FakeAuditStore implements AuditStore {
-  readonly records: AuditRecord[] = [];
-
-  async append(e: AuditEntry): Promise<void> {
-    this.records.push({ ...e, id: String(this.records.length + 1), createdAt: new Date() });
-  }
-
-  async findBySource(topic: string, partition: number, offset: string): Promise<AuditRecord[]> {
-    return this.records.filter(
-      (r) => r.source?.topic === topic && r.source.partition === partition && r.source.offset === offset,
-    );
-  }
-
-  async findByRecordKey(connectionId: string, recordKey: string): Promise<AuditRecord[]> {
-    return this.records.filter((r) => r.connectionId === connectionId && r.recordKey === recordKey);
-  }
-}

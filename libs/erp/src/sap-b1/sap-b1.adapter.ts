@@ -105,7 +105,7 @@ export class SapB1Adapter implements ErpPort {
       `${entity}?$filter=${encodeURIComponent(filter)}&$select=${sel}&$orderby=${key}`,
     );
     if (rows.length === 0) return null;
-    const live = rows.find((r) => r.Cancelled !== 'tYES') ?? rows[0]!;
+    const live = rows.find((r) => r.Cancelled !== 'tYES') ?? rows[0];
     return this.ref(kind, naturalKey, live);
   }
 
@@ -384,7 +384,7 @@ export class SapB1Adapter implements ErpPort {
 
   private page<T>(rows: Row[], since: ErpWatermark, key: string, map: (r: Row) => T): ErpPage<T> {
     if (rows.length === 0) return { items: [], watermark: since };
-    const last = changedAt(rows[rows.length - 1]!);
+    const last = changedAt(rows[rows.length - 1]);
     const atLast = rows.filter((r) => changedAt(r) === last).map((r) => str(r[key]));
     const carried =
       since.changedAt && changedAtOf(since.changedAt) === last ? (since.seenKeysAtChangedAt ?? []) : [];
@@ -572,7 +572,7 @@ function toError(res: HttpResponse): Error {
 
 function parseSetCookie(header: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of header.matchAll(/(?:^|[,;]\s*)(B1SESSION|ROUTEID)=([^;,\s]*)/g)) out[m[1]!] = m[2]!;
+  for (const m of header.matchAll(/(?:^|[,;]\s*)(B1SESSION|ROUTEID)=([^;,\s]*)/g)) out[m[1]] = m[2]!;
   return out;
 }
 

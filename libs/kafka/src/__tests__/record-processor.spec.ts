@@ -1,6 +1,6 @@
 import { silentLogger } from '@connector/observability';
 import type { EventCodec } from '../avro-codec';
-import { FakeDeadLetterSink } from '../dead-letter';
+import { FakeDeadLetterSink } from '../testing';
 import { RecordProcessor, type RawRecord } from '../record-processor';
 import { NonRetriableError, PoisonRecordError, RetriableError, backoffDelay } from '@connector/core';
 

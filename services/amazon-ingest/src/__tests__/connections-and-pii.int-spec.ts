@@ -1,6 +1,6 @@
 import { VirtualClock } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
-import { createTestDatabase, type TestDatabase } from '@connector/testing';
+import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
 import { KnexBuyerPiiVault } from '../pii/buyer-pii.vault';
 
 const cipher = new CredentialsCipher('k1', { k1: Buffer.alloc(32, 9).toString('base64') });

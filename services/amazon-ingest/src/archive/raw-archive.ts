@@ -65,5 +65,5 @@ export async function downloadStream(url: string): Promise<Readable> {
   const res = await fetch(url);
   if (res.status !== 200 || !res.body)
     throw new Error(`report document download answered ${res.status} (the URL lives 5 minutes)`);
-  return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+  return Readable.fromWeb(res.body);
 }

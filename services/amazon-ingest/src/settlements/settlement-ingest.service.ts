@@ -61,7 +61,7 @@ export class SettlementIngestService {
       processingStatuses: ['DONE'],
       createdSince: new Date(since).toISOString(),
       pageSize: 100,
-    } as Parameters<SellingPartnerApi['getReports']>[0]);
+    });
     const todo: Array<{ reportId: string; documentId: string; createdMs: number }> = [];
     for await (const r of reports) {
       result.listed++;

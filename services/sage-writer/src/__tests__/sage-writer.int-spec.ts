@@ -13,12 +13,11 @@ import {
 import { mappingRecords } from '@connector/mapping';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
-import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
-import { demoOrders } from '../../../../tools/e2e/demo-orders';
+import { LosingAnswers, erpsUnderTest, fakeErpUnderTest, type ErpUnderTest } from '@connector/erp/testing';
+import { demoOrders, infraEnv, uniqueName, waitFor } from '@connector/testing';
+import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
 import { appModule } from '../app.module';
 import { configSchema } from '../config';
-import { LosingAnswers, fakeErpUnderTest, type ErpUnderTest } from './erp-under-test';
-import { erpsUnderTest } from './erps-under-test';
 
 const KEY = Buffer.alloc(32, 5).toString('base64');
 
@@ -57,11 +56,8 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
           { logger: silentLogger() },
           {
             erpFactories: {
-              [erp.kind]: (
-                conn: Parameters<ErpUnderTest['factory']>[0],
-                creds: Parameters<ErpUnderTest['factory']>[1],
-              ) => {
-                const l = new LosingAnswers(erp.factory(conn, creds), () => loseRate, random);
+              [erp.kind]: () => {
+                const l = new LosingAnswers(erp.factory(), () => loseRate, random);
                 losers.push(l);
                 return l;
               },

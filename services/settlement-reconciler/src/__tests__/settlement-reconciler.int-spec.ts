@@ -8,7 +8,8 @@ import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { parseSettlementText } from '@connector/sp-api';
 import { SpApiSimulator } from '@connector/sp-api-simulator';
-import { createTestDatabase, infraEnv, uniqueName, waitFor, type TestDatabase } from '@connector/testing';
+import { infraEnv, uniqueName, waitFor } from '@connector/testing';
+import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
 import { appModule } from '../app.module';
 import { configSchema } from '../config';
 

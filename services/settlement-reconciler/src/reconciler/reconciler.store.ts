@@ -120,7 +120,7 @@ export class KnexReconcilerStore implements ReconcilerStore {
     for (let i = 0; i < orderIds.length; i += 5000) {
       const rows = await this.db('financial_event_lines')
         .where({ connection_id: connectionId })
-        .whereIn('amazon_order_id', orderIds.slice(i, i + 5000) as string[])
+        .whereIn('amazon_order_id', orderIds.slice(i, i + 5000))
         .select('amazon_order_id', 'by_kind');
       for (const r of rows) {
         const m = out.get(r.amazon_order_id) ?? new Map<string, bigint>();
@@ -185,7 +185,7 @@ export class FakeReconcilerStore implements ReconcilerStore {
     for (const e of this.events.values()) {
       if (e.connectionId !== connectionId || !e.amazonOrderId || !want.has(e.amazonOrderId)) continue;
       const m = out.get(e.amazonOrderId) ?? new Map<string, bigint>();
-      for (const [k, v] of Object.entries(e.byKind)) m.set(k, (m.get(k) ?? 0n) + toUnscaled(v!, SCALE));
+      for (const [k, v] of Object.entries(e.byKind)) m.set(k, (m.get(k) ?? 0n) + toUnscaled(v, SCALE));
       out.set(e.amazonOrderId, m);
     }
     return out;

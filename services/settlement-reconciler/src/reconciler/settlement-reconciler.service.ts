@@ -62,7 +62,7 @@ export class SettlementReconcilerService {
       });
       return;
     }
-    await this.close(e.connectionId, e.settlementId, e.payload['connector.amazon.SettlementClosed']!);
+    await this.close(e.connectionId, e.settlementId, e.payload['connector.amazon.SettlementClosed']);
   }
 
   async onFinancialEvent(record: ConsumedRecord<FinancialEvent>): Promise<void> {

@@ -122,7 +122,7 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     await erp.createSalesOrder(draft(key));
     expect(sim.documents('Orders').map((o) => o.NumAtCard)).toEqual([key, key]);
     // exact amounts and the shipping charge as a freight (DocumentAdditionalExpenses) line
-    const order = sim.documents('Orders')[0]!;
+    const order = sim.documents('Orders')[0];
     expect(order).toMatchObject({ DocTotal: '48.27', VatSum: '3.2', CardCode: 'AMZ-US' });
     expect(order.DocumentAdditionalExpenses).toEqual([
       expect.objectContaining({ ExpenseCode: 1, LineTotal: '4.99' }),
@@ -144,7 +144,7 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     const order = await erp.createSalesOrder(draft('111-0000000-0000003'));
     const invoice = await erp.createInvoice({ ...draft('111-0000000-0000003'), baseOrder: order });
     expect(invoice).toMatchObject({ kind: 'INVOICE', internalId: '1', status: 'OPEN' });
-    expect(sim.documents('Invoices')[0]!.DocumentLines).toEqual([
+    expect(sim.documents('Invoices')[0].DocumentLines).toEqual([
       expect.objectContaining({ BaseType: 17, BaseEntry: 1, BaseLine: 0, ItemCode: 'ITEM-01' }),
       expect.objectContaining({ BaseType: 17, BaseEntry: 1, BaseLine: 1, ItemCode: 'ITEM-02' }),
     ]);
@@ -195,7 +195,7 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     const badAccount = {
       ...journal,
       naturalKey: 'k2',
-      lines: [journal.lines[0]!, { ...journal.lines[3]!, account: '7777' }],
+      lines: [journal.lines[0], { ...journal.lines[3], account: '7777' }],
     };
     const err = await erp.postJournal(badAccount).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ErpValidationError);
@@ -285,7 +285,7 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     clock += 60_000;
     sim.updateItem('ITEM-07', { prices: { 1: '12.345' } });
     const third = await erp.readItemChanges(since, 30);
-    expect(third.items.map((i) => [i.itemCode, i.prices[0]!.price])).toEqual([['ITEM-07', '12.345']]);
+    expect(third.items.map((i) => [i.itemCode, i.prices[0].price])).toEqual([['ITEM-07', '12.345']]);
     expect(third.watermark).toEqual({
       changedAt: '2024-05-01T10:01:00.000Z',
       seenKeysAtChangedAt: ['ITEM-07'],

@@ -1,4 +1,4 @@
-import { FakeAuditStore } from '@connector/db';
+import { FakeAuditStore } from '@connector/db/testing';
 import type { AmazonOrder } from '@connector/events';
 import { NonRetriableError, type ConsumedRecord } from '@connector/kafka';
 import { OrderInboxService } from '../order-inbox.service';

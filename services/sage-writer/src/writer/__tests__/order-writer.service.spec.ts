@@ -1,6 +1,8 @@
 import { VirtualClock, isRetriable } from '@connector/core';
-import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db';
-import { FakeErp, type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
+import { FakeIdempotencyLedger } from '@connector/db';
+import { FakeAuditStore } from '@connector/db/testing';
+import { type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
+import { FakeErp } from '@connector/erp/testing';
 import type { AmazonOrder } from '@connector/events';
 import { type ConsumedRecord } from '@connector/kafka';
 import { FakeEventPublisher } from '@connector/kafka/testing';

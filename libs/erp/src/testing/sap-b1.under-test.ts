@@ -1,9 +1,9 @@
 import { FetchTransport } from '@connector/core';
 import { SapB1Simulator } from '@connector/sap-b1-simulator';
-import { SAP_B1_NATURAL_KEY_FIELDS, type DocumentKind } from '@connector/erp';
+import { SAP_B1_NATURAL_KEY_FIELDS, type DocumentKind } from '../index';
 import { defaultGlAccounts } from '@connector/mapping';
-import { erpFactories } from '../../erp/erp-factories';
-import type { ErpUnderTest } from '../erp-under-test';
+import { createAdapter } from '../adapters';
+import type { ErpUnderTest } from './erp-under-test';
 
 const COMPANY = 'SBODEMOUS';
 const USER = 'manager';
@@ -46,7 +46,9 @@ export function sapB1UnderTest(): ErpUnderTest {
       sim = undefined;
     },
     credentials: () => ({ baseUrl: running().url, user: USER, password: PASSWORD, company: COMPANY }),
-    factory: (conn, creds) => erpFactories(new FetchTransport()).SAP_B1!(conn, creds),
+    factory() {
+      return createAdapter('SAP_B1', { ...this.credentials(), company: COMPANY, http: new FetchTransport() });
+    },
     documents: async (kind: DocumentKind) => {
       const { entity, field } = SAP_B1_NATURAL_KEY_FIELDS[kind];
       return running()

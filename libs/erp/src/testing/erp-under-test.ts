@@ -1,5 +1,6 @@
-import type { Connection, ConnectionCredentials } from '@connector/db';
-import { FakeErp, type DocumentKind, type ErpKind, type ErpPort } from '@connector/erp';
+import type { AdapterSettings } from '../adapters';
+import { FakeErp } from '../fake-erp';
+import type { DocumentKind, ErpKind, ErpPort } from '../port';
 
 /**
  * What the sage-writer integration tests need from an ERP: a way to build the adapter sage-writer
@@ -15,8 +16,10 @@ export interface ErpUnderTest {
   customer: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  credentials(): NonNullable<ConnectionCredentials['erp']>;
-  factory(conn: Connection, creds: ConnectionCredentials): ErpPort;
+  /** what a connection's stored ERP credentials say */
+  credentials(): Pick<AdapterSettings, 'baseUrl' | 'user' | 'password'> & { company?: string };
+  /** the adapter sage-writer would build for a connection with these credentials */
+  factory(): ErpPort;
   /** natural keys of the documents of a kind, one entry per document (duplicates show twice) */
   documents(kind: DocumentKind): Promise<string[]>;
   /** share of writes answered with a record lock / conflict */

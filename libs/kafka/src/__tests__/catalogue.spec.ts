@@ -1,5 +1,5 @@
 import avro from 'avsc';
-import { avroTypeOptions } from '@connector/kafka';
+import { avroTypeOptions } from '../avro-decimal.type';
 import {
   JournalEntrySchema,
   SettlementReportEventSchema,
@@ -8,7 +8,7 @@ import {
   recordKey,
   type JournalEntry,
   type SettlementReportEvent,
-} from '../index';
+} from '@connector/events';
 
 const typeOf = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, avroTypeOptions());
 

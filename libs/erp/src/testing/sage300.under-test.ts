@@ -1,9 +1,9 @@
 import { FetchTransport } from '@connector/core';
-import type { DocumentKind } from '@connector/erp';
+import type { DocumentKind } from '../index';
 import { Sage300Simulator } from '@connector/sage300-simulator';
 import { DEFAULT_GL_MAPPING, defaultGlAccounts } from '@connector/mapping';
-import { erpFactories } from '../../erp/erp-factories';
-import type { ErpUnderTest } from '../erp-under-test';
+import { createAdapter } from '../adapters';
+import type { ErpUnderTest } from './erp-under-test';
 
 const COMPANY = 'SAMLTD';
 /** the bank code receipts name (the payout account of the default mapping) */
@@ -46,7 +46,9 @@ export function sage300UnderTest(): ErpUnderTest {
     stop: () => sim.close(),
     // lower case on purpose: the adapter upper-cases user and password
     credentials: () => ({ baseUrl: sim.apiUrl, user: 'webapi', password: 'webapi', company: COMPANY }),
-    factory: (conn, creds) => erpFactories(new FetchTransport(10_000)).SAGE300!(conn, creds),
+    factory() {
+      return createAdapter('SAGE300', { ...this.credentials(), company: COMPANY, http: new FetchTransport(10_000) });
+    },
     documents: async (kind) => {
       const { resource, key } = KEY_OF[kind];
       return sim
