@@ -20,7 +20,7 @@ npm run -s codegen -- --check
 
 step "typecheck, lint and format"
 npx tsc -p tsconfig.json --noEmit
-npx eslint . --max-warnings 0
+npm run -s lint
 npm run -s format:check
 
 results="$(pwd)/tmp/test-results"
