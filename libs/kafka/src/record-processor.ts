@@ -3,6 +3,7 @@ import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { EventCodec } from './avro-codec';
 import type { Headers } from './publisher';
 import {
+  PoisonRecordError,
   RetriesExhaustedError,
   type RetryOptions,
   errorCode,
@@ -91,7 +92,8 @@ export class RecordProcessor {
     const where = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
     let value: T;
     try {
-      if (raw.value === null) throw new Error('record has no value (tombstone) on a topic that expects one');
+      if (raw.value === null)
+        throw new PoisonRecordError('record has no value (tombstone) on a topic that expects one');
       value = await this.decodeWithRetry<T>(raw.value, sub.readerSchema, heartbeat);
     } catch (error) {
       return this.fail(raw, { error, stage: 'decode', attempts: 1 }, started);

@@ -1,4 +1,5 @@
 import type { HttpTransport } from '@connector/core';
+import { NonRetriableError } from '@connector/core';
 import { createAdapter, type ErpKind } from '@connector/erp';
 import type { ErpFactory } from './erp-resolver';
 
@@ -8,7 +9,8 @@ import type { ErpFactory } from './erp-resolver';
  */
 export function erpFactories(http: HttpTransport, timeoutMs?: number): Partial<Record<ErpKind, ErpFactory>> {
   const factory: ErpFactory = (conn, creds) => {
-    if (!creds.erp) throw new Error('no ERP credentials'); // the resolver checks first
+    if (!creds.erp)
+      throw new NonRetriableError('ERP_NO_CREDENTIALS', `connection ${conn.id} has no ERP credentials`);
     return createAdapter(conn.erpKind, {
       ...creds.erp,
       company: creds.erp.company ?? conn.erpCompany,

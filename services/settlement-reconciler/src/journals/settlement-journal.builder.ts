@@ -1,3 +1,4 @@
+import { NonRetriableError } from '@connector/core';
 import type { CustomerReceipt, JournalEntry, JournalEntryTypes } from '@connector/events';
 import { decimal, fromUnscaled, toUnscaled } from '@connector/money';
 import { MARKETPLACES, type SettlementLine } from '@connector/sp-api';
@@ -212,7 +213,8 @@ export function buildSettlementJournals(
     const totalDebit = lines.reduce((s, l) => s + toUnscaled(l.debit, SCALE), 0n);
     const totalCredit = lines.reduce((s, l) => s + toUnscaled(l.credit, SCALE), 0n);
     // cannot happen: the payout line is the net of the others; checked because an accountant relies on it
-    if (totalDebit !== totalCredit) throw new Error(`journal for ${mp} does not balance`);
+    if (totalDebit !== totalCredit)
+      throw new NonRetriableError('JOURNAL_UNBALANCED', `journal for ${mp} does not balance`);
     const journalId = `${header.settlementId}/${mp ?? 'ALL'}/${header.currency}`;
     journals.push({
       eventId: journalId,
