@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 const TESTS = ['**/*.spec.ts', '**/*.int-spec.ts', '**/__tests__/**/*.ts'];
 /** test support a project offers others (`@connector/<project>/testing`): fakes, harnesses, fixtures */
-const TEST_SUPPORT = ['libs/*/src/testing.ts', 'libs/*/src/testing/**/*.ts', 'services/*/src/testing.ts'];
+const TEST_SUPPORT = ['libs/*/src/testing.ts', 'libs/*/src/testing/**/*.ts', 'services/*/src/**/testing.ts'];
 
 /**
  * Who may import whom (tags in each project.json):

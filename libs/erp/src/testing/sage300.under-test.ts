@@ -47,7 +47,11 @@ export function sage300UnderTest(): ErpUnderTest {
     // lower case on purpose: the adapter upper-cases user and password
     credentials: () => ({ baseUrl: sim.apiUrl, user: 'webapi', password: 'webapi', company: COMPANY }),
     factory() {
-      return createAdapter('SAGE300', { ...this.credentials(), company: COMPANY, http: new FetchTransport(10_000) });
+      return createAdapter('SAGE300', {
+        ...this.credentials(),
+        company: COMPANY,
+        http: new FetchTransport(10_000),
+      });
     },
     documents: async (kind) => {
       const { resource, key } = KEY_OF[kind];

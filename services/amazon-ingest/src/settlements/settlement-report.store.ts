@@ -79,16 +79,3 @@ function toRecord(row: Record<string, unknown>): SettlementReportRecord {
     error: (row.error as string | null) ?? null,
   };
 }
-
-export class FakeSettlementReportStore implements SettlementReportStore {
-  readonly rows = new Map<string, SettlementReportRecord>();
-  async get(connectionId: string, reportId: string) {
-    return this.rows.get(`${connectionId}|${reportId}`) ?? null;
-  }
-  async save(r: SettlementReportRecord) {
-    this.rows.set(`${r.connectionId}|${r.reportId}`, { ...r });
-  }
-  async list(connectionId: string) {
-    return [...this.rows.values()].filter((r) => r.connectionId === connectionId);
-  }
-}

@@ -27,7 +27,7 @@ export interface Source {
 export type OrderPlan = Array<'SALES_ORDER' | 'INVOICE' | 'CANCEL'>;
 
 /**
- * Order status → ERP documents (issue 5): Unshipped → an open sales order; Shipped → the order and
+ * Order status → ERP documents: Unshipped → an open sales order; Shipped → the order and
  * its invoice (copied from the order where the ERP does that); Canceled → the order cancelled, or
  * nothing if it never reached the ERP. Pending and other states write nothing.
  */

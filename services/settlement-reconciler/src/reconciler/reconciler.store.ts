@@ -2,7 +2,7 @@ import type { Db } from '@connector/db';
 import { decimal, fromUnscaled, toUnscaled } from '@connector/money';
 import type { Bucket, FinancialKind, OrderTotals } from '../journals/settlement-journal.builder';
 
-const SCALE = 4;
+export const SCALE = 4;
 const str = (v: bigint) => decimal(fromUnscaled(v, SCALE)).toFixed();
 
 export interface StoredChunk {
@@ -53,13 +53,13 @@ export interface ReconcilerStore {
   saveResult(row: ReconciliationRow): Promise<void>;
 }
 
-const chunkToJson = (c: StoredChunk) => ({
+export const chunkToJson = (c: StoredChunk) => ({
   buckets: c.buckets.map((b) => ({ ...b, total: str(b.total) })),
   orders: Object.fromEntries(
     [...c.orders].map(([o, kinds]) => [o, Object.fromEntries([...kinds].map(([k, v]) => [k, str(v)]))]),
   ),
 });
-const chunkFromJson = (row: {
+export const chunkFromJson = (row: {
   buckets: Array<Omit<Bucket, 'total'> & { total: string }>;
   orders: Record<string, Record<string, string>>;
   line_count: number;
@@ -157,52 +157,5 @@ export class KnexReconcilerStore implements ReconcilerStore {
       })
       .onConflict(['connection_id', 'settlement_id', 'marketplace_id', 'currency'])
       .merge();
-  }
-}
-
-export class FakeReconcilerStore implements ReconcilerStore {
-  readonly chunks = new Map<string, Map<number, ReturnType<typeof chunkToJson> & { line_count: number }>>();
-  readonly events = new Map<string, FinancialEventRow & { connectionId: string }>();
-  readonly results = new Map<string, ReconciliationRow>();
-
-  async saveChunk(connectionId: string, settlementId: string, chunkIndex: number, chunk: StoredChunk) {
-    const k = `${connectionId}|${settlementId}`;
-    const m = this.chunks.get(k) ?? new Map();
-    m.set(chunkIndex, { ...chunkToJson(chunk), line_count: chunk.lineCount });
-    this.chunks.set(k, m);
-  }
-  async loadChunks(connectionId: string, settlementId: string) {
-    const m = this.chunks.get(`${connectionId}|${settlementId}`) ?? new Map();
-    return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => chunkFromJson(v));
-  }
-  async saveFinancialEvent(connectionId: string, e: FinancialEventRow) {
-    if (!this.events.has(`${connectionId}|${e.eventId}`))
-      this.events.set(`${connectionId}|${e.eventId}`, { ...e, connectionId });
-  }
-  async financialTotals(connectionId: string, orderIds: readonly string[]) {
-    const want = new Set(orderIds);
-    const out = new Map<string, Map<string, bigint>>();
-    for (const e of this.events.values()) {
-      if (e.connectionId !== connectionId || !e.amazonOrderId || !want.has(e.amazonOrderId)) continue;
-      const m = out.get(e.amazonOrderId) ?? new Map<string, bigint>();
-      for (const [k, v] of Object.entries(e.byKind)) m.set(k, (m.get(k) ?? 0n) + toUnscaled(v, SCALE));
-      out.set(e.amazonOrderId, m);
-    }
-    return out;
-  }
-  async ordersWithEvents(connectionId: string, from: number, to: number) {
-    return [
-      ...new Set(
-        [...this.events.values()]
-          .filter(
-            (e) =>
-              e.connectionId === connectionId && e.amazonOrderId && e.postedAt >= from && e.postedAt < to,
-          )
-          .map((e) => e.amazonOrderId!),
-      ),
-    ];
-  }
-  async saveResult(r: ReconciliationRow) {
-    this.results.set(`${r.connectionId}|${r.settlementId}|${r.marketplaceId}|${r.currency}`, r);
   }
 }

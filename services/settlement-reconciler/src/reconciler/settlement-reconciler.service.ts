@@ -30,7 +30,7 @@ export interface OrderDifference {
 }
 
 /**
- * The accounting heart (issue 6). Settlement chunks are folded and stored as they arrive; the
+ * The accounting heart. Settlement chunks are folded and stored as they arrive; the
  * closing record (authoritative) books the whole settlement: balanced journals per marketplace and
  * currency on ledger.journals.v1, payout receipts on ledger.receipts.v1 (ERP-neutral: sage-writer
  * books each as its ERP does, see capabilitiesOf in libs/erp), and a reconciliation — deposit against journals, settlement lines against financial

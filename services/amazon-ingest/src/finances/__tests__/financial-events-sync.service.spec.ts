@@ -5,7 +5,7 @@ import { sumDecimals } from '@connector/money';
 import { silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import { SpApiFactory } from '../../amazon/sp-api.factory';
-import { FakeIngestStateStore } from '../../ingest-state/ingest-state.store';
+import { FakeIngestStateStore } from '../../testing';
 import { FinancialEventsSyncService } from '../financial-events-sync.service';
 import { mapFinancialEvents } from '../financial-event.mapper';
 

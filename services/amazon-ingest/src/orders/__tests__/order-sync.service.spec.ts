@@ -7,7 +7,7 @@ import { ConnectorMetrics, silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import { SpApiFactory } from '../../amazon/sp-api.factory';
 import { ReportRunner } from '../../amazon/report-runner';
-import { FakeIngestStateStore } from '../../ingest-state/ingest-state.store';
+import { FakeIngestStateStore } from '../../testing';
 import { OrderSyncService, TWO_MINUTE_RULE_MS } from '../order-sync.service';
 
 const DAY = 86_400_000;

@@ -9,8 +9,7 @@ import { silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import { FileRawArchive } from '../../archive/raw-archive';
 import { SpApiFactory } from '../../amazon/sp-api.factory';
-import { FakeIngestStateStore } from '../../ingest-state/ingest-state.store';
-import { FakeSettlementReportStore } from '../settlement-report.store';
+import { FakeIngestStateStore, FakeSettlementReportStore } from '../../testing';
 import { SettlementIngestService } from '../settlement-ingest.service';
 
 const NOW = Date.UTC(2026, 10, 20);

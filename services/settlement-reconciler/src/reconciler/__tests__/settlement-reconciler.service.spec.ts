@@ -8,7 +8,7 @@ import { silentLogger } from '@connector/observability';
 import { parseSettlementText, type SettlementLine } from '@connector/sp-api';
 import { SpApiSimulator } from '@connector/sp-api-simulator';
 import { financialKindOf } from '../../journals/settlement-journal.builder';
-import { FakeReconcilerStore } from '../reconciler.store';
+import { FakeReconcilerStore } from '../testing';
 import { SettlementReconcilerService } from '../settlement-reconciler.service';
 
 const rec = <T>(value: T): ConsumedRecord<T> => ({
