@@ -27,7 +27,7 @@ npm run -s migrate -- latest >/dev/null
 export CREDENTIALS_KEY="$(cat tmp/demo/credentials.key)"
 export NODE_ENV=development LOG_LEVEL="${LOG_LEVEL:-info}" DEMO_LOG_DIR=tmp/demo
 export DEMO_CONNECTION_ID="${DEMO_CONNECTION_ID:-demo}" SIM_ORDERS_PER_DAY="${SIM_ORDERS_PER_DAY:-120}" REPORT_POLL_MS=1000
-npx ts-node --transpile-only -r tsconfig-paths/register tools/demo/src/main.ts >tmp/demo/demo.out 2>&1 &
+node -r ts-node/register/transpile-only -r tsconfig-paths/register tools/demo/src/main.ts >tmp/demo/demo.out 2>&1 &
 demo_pid=$!
 stop() { kill "$demo_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
