@@ -1,4 +1,5 @@
 import { decimal, sumDecimals } from '@connector/money';
+import { capabilitiesOf } from './capabilities';
 import { ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from './errors';
 import type {
   DocumentKind,
@@ -35,18 +36,8 @@ export class FakeErp implements ErpPort {
   loseNextAnswer = false;
 
   constructor(
-    readonly capabilities: ErpCapabilities = {
-      kind: 'SAP_B1',
-      salesOrders: true,
-      invoices: 'copyFromOrder',
-      cancelOrder: true,
-      journals: true,
-      receipts: true,
-      itemChanges: true,
-      shipments: true,
-      batchRequests: false,
-      naturalKeyMaxLength: 100,
-    },
+    /** what the fake claims to be: SAP Business One's capabilities unless a test says otherwise */
+    readonly capabilities: ErpCapabilities = capabilitiesOf('SAP_B1')!,
     private readonly known: { items?: Set<string>; accounts?: Set<string> } = {},
   ) {}
 
