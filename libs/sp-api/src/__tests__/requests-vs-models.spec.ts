@@ -14,7 +14,7 @@ import {
   type HttpTransport,
 } from '../index';
 
-const MODELS = path.resolve(__dirname, '../../../../../shared/reference/sp-api/models');
+const MODELS = path.resolve(__dirname, '../../../../reference/sp-api/models');
 
 interface Param {
   name: string;
