@@ -4,7 +4,7 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIM_LWA_CLIENT, SIM_SELLERS } from '../dataset';
-import { SpApiSimulator } from '../simulator';
+import { SpApiSimulator } from '../server';
 
 const MODELS = path.resolve(__dirname, '../../../../reference/sp-api/models');
 
