@@ -186,19 +186,26 @@ export class SimState {
   }
 
   // ---------------------------------------------------------------- pre-signed document URLs
-  /** A pre-signed document URL (S3 in real life) that works for documentUrlTtlMs. */
-  signedUrl(documentId: string): string {
+  /**
+   * A pre-signed document URL (S3 in real life) that works for documentUrlTtlMs. With `contentEncoding`
+   * the download says `Content-Encoding: gzip` (getReportDocument's enableContentEncodingUrlHeader, FACTS §6).
+   */
+  signedUrl(documentId: string, contentEncoding = false): string {
     const expires = this.now() + this.opts.documentUrlTtlMs;
-    return `${this.baseUrl}/_documents/${encodeURIComponent(documentId)}?expires=${expires}&sig=${this.sign(documentId, expires)}`;
+    const ce = contentEncoding ? 'gzip' : '';
+    const sig = this.sign(documentId, expires, ce);
+    return `${this.baseUrl}/_documents/${encodeURIComponent(documentId)}?expires=${expires}${ce ? `&ce=${ce}` : ''}&sig=${sig}`;
   }
 
   validSignature(documentId: string, q: URLSearchParams): boolean {
     const expires = Number(q.get('expires'));
-    return q.get('sig') === this.sign(documentId, expires) && this.now() <= expires;
+    return q.get('sig') === this.sign(documentId, expires, q.get('ce') ?? '') && this.now() <= expires;
   }
 
-  private sign(documentId: string, expires: number): string {
-    return createHmac('sha256', this.secret).update(`${documentId}:${expires}`).digest('hex');
+  private sign(documentId: string, expires: number, contentEncoding: string): string {
+    return createHmac('sha256', this.secret)
+      .update(`${documentId}:${expires}:${contentEncoding}`)
+      .digest('hex');
   }
 
   // ---------------------------------------------------------------- the dataset

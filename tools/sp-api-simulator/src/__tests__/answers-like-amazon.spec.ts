@@ -517,6 +517,27 @@ describe("requests checked against Amazon's models", () => {
       expect(Date.parse(r.createdTime)).toBeLessThanOrEqual(Date.parse(until));
   });
 
+  it('when a report document is asked for with enableContentEncodingUrlHeader, then its URL serves Content-Encoding gzip', async () => {
+    const token = await tokenFor(NA);
+    const reports = await call(
+      'GET',
+      '/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2&pageSize=1',
+      token,
+    );
+    const id = reports.body.reports[0].reportDocumentId;
+    const plain = await call('GET', `/reports/2021-06-30/documents/${id}`, token);
+    const encoded = await call(
+      'GET',
+      `/reports/2021-06-30/documents/${id}?enableContentEncodingUrlHeader=true`,
+      token,
+    );
+    const head = async (url: string) => (await fetch(url)).headers.get('content-encoding');
+    expect(await head(plain.body.url)).toBeNull();
+    expect(await head(encoded.body.url)).toBe('gzip');
+    // fetch decompresses the encoded download itself: the settlement file arrives as text
+    expect(await (await fetch(encoded.body.url)).text()).toMatch(/^settlement-id\t/);
+  });
+
   it('when financial event groups are asked for over more than 180 days, then there are none, as Amazon documents', async () => {
     const token = await tokenFor(NA);
     const groups = async (after: string) =>

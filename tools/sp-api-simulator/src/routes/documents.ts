@@ -27,6 +27,7 @@ export function downloadDocument(
   if (!feedResult && !report) return s3Error(res, 404, 'NoSuchKey');
   res.writeHead(200, {
     'content-type': feedResult ? 'application/json; charset=UTF-8' : 'text/plain; charset=UTF-8',
+    ...(q.get('ce') === 'gzip' ? { 'content-encoding': 'gzip' } : {}),
   });
   res.end(gzipSync(Buffer.from(feedResult ? feedResult.result! : report!.content(), 'utf8')));
 }

@@ -138,10 +138,11 @@ function getFeed({ state, sellerId, params: [feedId] }: RouteContext): Answer {
   ];
 }
 
-function getFeedDocument({ state, sellerId, params: [id] }: RouteContext): Answer {
+function getFeedDocument({ state, sellerId, params: [id], query }: RouteContext): Answer {
   const f = state.feeds.find((x) => `${x.feedId}-result` === id && x.sellerId === sellerId && x.result);
   if (!f) return [404, errorBody('NotFound', `Feed document ${id} not found.`)];
-  return [200, { feedDocumentId: id, url: state.signedUrl(id), compressionAlgorithm: 'GZIP' }];
+  const url = state.signedUrl(id, query.get('enableContentEncodingUrlHeader') === 'true');
+  return [200, { feedDocumentId: id, url, compressionAlgorithm: 'GZIP' }];
 }
 
 export const feedsRoutes: Route[] = [

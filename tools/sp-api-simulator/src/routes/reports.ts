@@ -125,15 +125,13 @@ function getReport({ state, sellerId, params: [reportId] }: RouteContext): Answe
   return [200, renderReport(state, r)];
 }
 
-function getReportDocument({ state, sellerId, params: [documentId] }: RouteContext): Answer {
+function getReportDocument({ state, sellerId, params: [documentId], query }: RouteContext): Answer {
   const r = state.reports.find(
     (x) => x.documentId === documentId && x.sellerId === sellerId && state.now() >= x.readyMs,
   );
   if (!r) return [404, errorBody('NotFound', `Document ${documentId} not found.`)];
-  return [
-    200,
-    { reportDocumentId: documentId, url: state.signedUrl(documentId), compressionAlgorithm: 'GZIP' },
-  ];
+  const url = state.signedUrl(documentId, query.get('enableContentEncodingUrlHeader') === 'true');
+  return [200, { reportDocumentId: documentId, url, compressionAlgorithm: 'GZIP' }];
 }
 
 const ALL_ORDERS_COLUMNS = [
