@@ -275,7 +275,7 @@ export class SpApiSimulator {
       return this.send(res, 400, invalid('The request body is not valid JSON.')[1]);
     }
     const rateHeader = { 'x-amzn-ratelimit-limit': String(rate) };
-    const refused = validateRequest(route.model, route.operation, q, body, { paging: route.paging?.(q) });
+    const refused = validateRequest(route.model, route.operation, q, body);
     if (refused) return this.send(res, refused[0], refused[1], rateHeader);
     const params = path.match(route.path)!.slice(1).map(decodeURIComponent);
     const [status, payload] = route.run({

@@ -72,14 +72,13 @@ export function requestProblems(
   operationId: string,
   query: URLSearchParams,
   body: unknown,
-  opts: { paging?: boolean } = {},
 ): string[] {
   const op = modelOperation(model, operationId);
   const out: string[] = [];
   for (const p of op.query) {
     const raw = query.get(p.name);
     if (raw === null) {
-      if (p.required && !opts.paging) out.push(`Missing required parameter: ${p.name}.`);
+      if (p.required) out.push(`Missing required parameter: ${p.name}.`);
       continue;
     }
     const values = p.type === 'array' ? raw.split(',') : [raw];
@@ -118,9 +117,8 @@ export function validateRequest(
   operationId: string,
   query: URLSearchParams,
   body: unknown,
-  opts: { paging?: boolean } = {},
 ): Answer | undefined {
-  const problems = requestProblems(model, operationId, query, body, opts);
+  const problems = requestProblems(model, operationId, query, body);
   if (problems.length === 0) return undefined;
   // Listings answers BAD_REQUEST, the other APIs InvalidInput (FACTS §1.5)
   const code = model.startsWith('listingsItems') ? 'BAD_REQUEST' : 'InvalidInput';

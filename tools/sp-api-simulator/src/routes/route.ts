@@ -18,7 +18,5 @@ export interface Route {
   /** the model file (reference/sp-api/models/<model>.json) and operationId the request is checked against */
   model: string;
   operation: string;
-  /** with a next token, the parameters the model requires may be left out (the token carries them) */
-  paging?: (query: URLSearchParams) => boolean;
   run(ctx: RouteContext): Answer;
 }
