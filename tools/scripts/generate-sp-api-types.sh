@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates libs/sp-api/src/generated from Amazon's published SP-API models (Swagger 2.0) in
-# ../shared/reference/sp-api/models. openapi-typescript 5 is the last major that reads Swagger 2.0 (6 and 7 refuse it).
+# reference/sp-api/models (copied from Amazon with their licence: reference/sp-api/SOURCE.md).
+# openapi-typescript 5 is the last major that reads Swagger 2.0 (6 and 7 refuse it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MODELS="${SP_API_MODELS:-../shared/reference/sp-api/models}"
+MODELS="${SP_API_MODELS:-reference/sp-api/models}"
 OUT=libs/sp-api/src/generated
 mkdir -p "$OUT"
 for model in orders_2026-01-01 ordersV0 financesV0 finances_2024-06-19 reports_2021-06-30 sellers feeds_2021-06-30 listingsItems_2021-08-01; do

@@ -1,4 +1,4 @@
-/** SP-API regions and marketplaces (../shared/reference/sp-api/FACTS.md §1.1–1.2). */
+/** SP-API regions and marketplaces (reference/sp-api/FACTS.md §1.1–1.2). */
 export type Region = 'na' | 'eu' | 'fe';
 
 export const REGION_ENDPOINTS: Record<Region, { production: string; sandbox: string }> = {

@@ -41,6 +41,16 @@ export interface SpApiResponse<T> {
   requestId?: string;
 }
 
+/**
+ * A 403 Unauthorized about the access token: Amazon words an expired one "The access token you provided
+ * has expired." and a revoked or unknown one "… is revoked, malformed or invalid." (or leaves the details
+ * empty); both call for a fresh token (FACTS §1.5). An Unauthorized about something else (marketplaces
+ * of another region, a missing role) does not: a new token would be refused the same way.
+ */
+function isTokenProblem(error: SpApiErrorDetail | undefined): boolean {
+  return error?.code === 'Unauthorized' && (!error.details || /access token/i.test(error.details));
+}
+
 function queryString(query: CallOptions['query']): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
@@ -149,7 +159,7 @@ export class SpApiClient {
       observer?.onThrottled?.(operation);
       throw new SpApiRetriableError(context);
     }
-    if ((res.status === 403 || res.status === 401) && errors[0]?.code === 'Unauthorized' && !reauthorised) {
+    if ((res.status === 403 || res.status === 401) && isTokenProblem(errors[0]) && !reauthorised) {
       this.opts.tokens.invalidate(token);
       return 'reauthorise';
     }

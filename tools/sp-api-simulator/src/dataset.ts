@@ -18,6 +18,8 @@ export interface SimOrderItem {
   taxCents: number;
   shippingCents: number;
   promotionCents: number;
+  /** units shipped so far, once a shipment was confirmed (otherwise derived from the order's status) */
+  shippedQuantity?: number;
 }
 
 export interface SimOrder {

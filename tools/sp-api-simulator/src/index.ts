@@ -1,4 +1,5 @@
 export * from './dataset';
 export * from './render';
-export * from './simulator';
+export * from './server';
 export * from './sandbox';
+export { AMAZON_MARKETPLACES, type AmazonMarketplace } from './marketplaces';

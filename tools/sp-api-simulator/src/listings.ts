@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { LosslessNumber } from 'lossless-json';
+import { amazonMarketplace } from './marketplaces';
+
+/** FBA listings carry Amazon's channel code of their region (FACTS §9). */
+const fbaChannel = (l: SimListing) =>
+  `AMAZON_${(amazonMarketplace(l.marketplaceId)?.region ?? 'na').toUpperCase()}`;
 
 /** One listing of the simulated catalogue; FBA listings carry Amazon's quantity, which sellers never set. */
 export interface SimListing {
@@ -151,11 +157,37 @@ export function renderListingsItem(l: SimListing, includedData: string[]) {
     ...(include.includes('fulfillmentAvailability')
       ? {
           fulfillmentAvailability: [
-            { fulfillmentChannelCode: l.fba ? 'AMAZON_NA' : 'DEFAULT', quantity: l.quantity },
+            { fulfillmentChannelCode: l.fba ? fbaChannel(l) : 'DEFAULT', quantity: l.quantity },
           ],
         }
       : {}),
+    ...(include.includes('attributes') ? { attributes: listingAttributes(l) } : {}),
     ...(include.includes('issues') ? { issues: [] } : {}),
+  };
+}
+
+/**
+ * The listing's attributes as the seller set them, in the snake_case of product-type schemas (FACTS §9):
+ * the price is a JSON number written digit for digit (a LosslessNumber; send the item with exactJson).
+ */
+function listingAttributes(l: SimListing) {
+  const marketplace_id = l.marketplaceId;
+  return {
+    item_name: [{ value: l.itemName, language_tag: 'en_US', marketplace_id }],
+    condition_type: [{ value: 'new_new', marketplace_id }],
+    purchasable_offer: [
+      {
+        marketplace_id,
+        currency: l.currency,
+        audience: 'ALL',
+        our_price: [{ schedule: [{ value_with_tax: new LosslessNumber(l.price) }] }],
+      },
+    ],
+    fulfillment_availability: [
+      l.fba
+        ? { fulfillment_channel_code: fbaChannel(l), marketplace_id }
+        : { fulfillment_channel_code: 'DEFAULT', quantity: l.quantity, marketplace_id },
+    ],
   };
 }
 

@@ -1,4 +1,4 @@
-import { startSpApiSimulator } from './simulator';
+import { startSpApiSimulator } from './server';
 
 /** `npx ts-node tools/sp-api-simulator/src/main.ts`: the SP-API simulator on 127.0.0.1:$SPAPI_SIM_PORT (18090). */
 async function main() {

@@ -3,6 +3,13 @@ import { SIM_SELLERS, formatCents, itemTotalCents, orderTotalCents, type SimOrde
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const money = (cents: number, currencyCode: string) => ({ amount: formatCents(cents), currencyCode });
 
+/** Units of an item shipped so far: confirmed shipments, or what the order's status implies. */
+export function shippedQuantity(o: SimOrder, it: SimOrder['items'][number]): number {
+  if (it.shippedQuantity !== undefined) return it.shippedQuantity;
+  if (o.status === 'SHIPPED') return it.quantity;
+  return o.status === 'PARTIALLY_SHIPPED' ? Math.floor(it.quantity / 2) : 0;
+}
+
 /** An order as Orders API 2026-01-01 returns it (definitions/Order); no buyer PII unless asked for. */
 export function renderOrder2026(o: SimOrder, includedData: readonly string[] = []) {
   const mp = SIM_SELLERS.flatMap((s) => s.marketplaces).find((m) => m.id === o.marketplaceId)!;
@@ -18,12 +25,7 @@ export function renderOrder2026(o: SimOrder, includedData: readonly string[] = [
       fulfillmentServiceLevel: 'STANDARD',
     },
     orderItems: o.items.map((it) => {
-      const shipped =
-        o.status === 'SHIPPED'
-          ? it.quantity
-          : o.status === 'PARTIALLY_SHIPPED'
-            ? Math.floor(it.quantity / 2)
-            : 0;
+      const shipped = shippedQuantity(o, it);
       const item: Record<string, unknown> = {
         orderItemId: it.orderItemId,
         quantityOrdered: it.quantity,

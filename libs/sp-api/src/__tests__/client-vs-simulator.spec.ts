@@ -6,6 +6,7 @@ import {
   LwaTokenProvider,
   SellingPartnerApi,
   SpApiClient,
+  SpApiRequestError,
   TokenBucketLimiter,
   type Order,
 } from '../index';
@@ -95,6 +96,27 @@ describe('SP-API client against the simulator', () => {
     }
     expect(seen.sort()).toEqual(expectedDay());
     expect(sim.stats.tokensIssued).toBe(2);
+  });
+
+  it('when the access token is revoked mid-run, then one new token is fetched and paging goes on', async () => {
+    const { api: spapi } = api();
+    const seen: string[] = [];
+    for await (const o of spapi.searchOrders({ ...oneDay, maxResultsPerPage: 30 })) {
+      seen.push(o.orderId);
+      // Amazon words this "revoked, malformed or invalid", not "expired": the client refreshes on both
+      if (seen.length === 31) sim.control.revokeTokens();
+    }
+    expect(seen.sort()).toEqual(expectedDay());
+    expect(sim.stats.tokensIssued).toBe(2);
+  });
+
+  it('when a marketplace of another region is asked for, then the 403 is final and no token is refreshed for it', async () => {
+    const error = await collect(
+      api().api.searchOrders({ ...oneDay, marketplaceIds: ['A1PA6795UKMFR9'] }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpApiRequestError);
+    expect(error).toMatchObject({ retriable: false, context: { status: 403 } });
+    expect(sim.stats.tokensIssued).toBe(1);
   });
 
   it('when many calls start at once, then they share one token refresh', async () => {

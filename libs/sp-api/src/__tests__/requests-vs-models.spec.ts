@@ -14,7 +14,7 @@ import {
   type HttpTransport,
 } from '../index';
 
-const MODELS = path.resolve(__dirname, '../../../../../shared/reference/sp-api/models');
+const MODELS = path.resolve(__dirname, '../../../../reference/sp-api/models');
 
 interface Param {
   name: string;
@@ -137,7 +137,11 @@ describe("every request the client sends matches the parameters in Amazon's mode
       }))
         orders.push(o);
       await api.getOrder(orders[0].orderId, ['PROCEEDS']);
-      await api.confirmShipment(orders[0].orderId, {
+      // Amazon confirms the shipments of the orders it fulfils itself: confirm a merchant-fulfilled one
+      const unshipped = orders.find(
+        (o) => o.fulfillment?.fulfilledBy === 'MERCHANT' && o.fulfillment.fulfillmentStatus === 'UNSHIPPED',
+      )!;
+      await api.confirmShipment(unshipped.orderId, {
         marketplaceId: 'ATVPDKIKX0DER',
         packageDetail: {
           packageReferenceId: '1',

@@ -8,10 +8,7 @@ import {
 } from '@connector/sp-api-simulator';
 import { FetchTransport, LwaTokenProvider, SpApiClient, TokenBucketLimiter, parseExactJson } from '../index';
 
-const CASES = path.resolve(
-  __dirname,
-  '../../../../../shared/reference/sp-api/samples/sandbox-static-cases.json',
-);
+const CASES = path.resolve(__dirname, '../../../../reference/sp-api/samples/sandbox-static-cases.json');
 
 describe("Amazon's static sandbox cases round-trip through the client and the simulator", () => {
   let sim: SpApiSimulator;

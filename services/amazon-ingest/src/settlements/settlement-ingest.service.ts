@@ -16,7 +16,7 @@ import type { IngestStateStore } from '../ingest-state/ingest-state.store';
 import type { SettlementReportStore } from './settlement-report.store';
 
 export const SETTLEMENT_REPORT_TYPE = 'GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2';
-const TOPIC: TopicName = 'amazon.settlements.v1';
+const TOPIC = 'amazon.settlements.v1' as const satisfies TopicName;
 
 export interface SettlementIngestDeps {
   reports: SettlementReportStore;

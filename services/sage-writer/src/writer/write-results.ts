@@ -4,7 +4,7 @@ import type { ErpKind } from '@connector/erp';
 import { recordKey, type ErpWriteResult, type TopicName } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
 
-const RESULTS: TopicName = 'erp.write-results.v1';
+const RESULTS = 'erp.write-results.v1' as const satisfies TopicName;
 
 export interface WriteResultArgs {
   connectionId: string;

@@ -4,9 +4,9 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIM_LWA_CLIENT, SIM_SELLERS } from '../dataset';
-import { SpApiSimulator } from '../simulator';
+import { SpApiSimulator } from '../server';
 
-const MODELS = path.resolve(__dirname, '../../../../../shared/reference/sp-api/models');
+const MODELS = path.resolve(__dirname, '../../../../reference/sp-api/models');
 
 /** A validator for one definition of one of Amazon's Swagger 2.0 models. */
 function validatorFor(model: string, definition: string) {

@@ -74,6 +74,30 @@ describe('FinancialEventsSyncService against the SP-API simulator', () => {
     expect(publisher.on('amazon.financial-events.v1')).toHaveLength(events.length);
   });
 
+  it('when the backfill reaches further back than 180 days, then groups are asked for window by window and still found', async () => {
+    const far = { ...conn, settings: connectionSettingsSchema.parse({ backfillDays: 400 }) };
+    const api = new SpApiFactory({
+      endpoint: sim.url,
+      lwaTokenUrl: `${sim.url}/auth/o2/token`,
+    }).forConnection(far, {
+      amazon: {
+        lwaClientId: SIM_LWA_CLIENT.clientId,
+        lwaClientSecret: SIM_LWA_CLIENT.clientSecret,
+        refreshToken: seller.refreshToken,
+      },
+    });
+    const service = new FinancialEventsSyncService({
+      store: new FakeIngestStateStore(),
+      publisher: new FakeEventPublisher(),
+      clock: new VirtualClock(NOW),
+      logger: silentLogger(),
+    });
+    // Amazon answers a range over 180 days with no groups at all (FACTS §5.1)
+    const result = await service.sync(far, api);
+    const deposited = sim.settlements.filter((s) => s.sellerId === seller.sellerId && s.depositMs <= NOW);
+    expect(result.groups).toBe(deposited.length);
+  });
+
   it('when an event type has no known component shape, then its amounts still come through as adjustments; identical twins get distinct ids', () => {
     const page = {
       NewShinyEventList: [
