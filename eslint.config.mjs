@@ -63,6 +63,7 @@ export default tseslint.config(
       'deploy/local/.stack/**',
       'libs/events/src/generated/**',
       'libs/sp-api/src/generated/**',
+      'libs/sp-api-usage-plans/src/generated/**',
       'coverage/**',
       'tmp/**',
     ],

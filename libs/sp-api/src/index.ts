@@ -6,5 +6,5 @@ export * from './regions';
 export * from './selling-partner.api';
 export * from './sp-api.client';
 export * from './token-bucket.limiter';
-export { USAGE_PLANS, type UsagePlan } from './generated/usage-plans';
+export { USAGE_PLANS, type UsagePlan } from '@connector/sp-api-usage-plans';
 export * from './reports/settlement-report.parser';

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '@connector/core';
-import { USAGE_PLANS } from './generated/usage-plans';
+import { USAGE_PLANS } from '@connector/sp-api-usage-plans';
 
 interface Bucket {
   rate: number;

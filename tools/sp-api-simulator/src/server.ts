@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from '@connector/core';
-import { USAGE_PLANS } from '../../../libs/sp-api/src/generated/usage-plans';
+import { USAGE_PLANS } from '@connector/sp-api-usage-plans';
 import type { SimOrder } from './dataset';
 import { RawJson, THROTTLED, TOKEN_EXPIRED, TOKEN_INVALID, errorBody, invalid } from './http';
 import type { SimListing } from './listings';
