@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { Knex } from 'knex';
 import request from 'supertest';
@@ -25,6 +26,8 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
   let tdb: TestDatabase;
   let ingest: INestApplication;
   let writer: INestApplication;
+  /** Nest types the HTTP server `any`; under the Express adapter it is a node http.Server */
+  const http = (app: INestApplication) => app.getHttpServer() as Server;
 
   const env = () => ({
     HTTP_PORT: '0',
@@ -87,13 +90,15 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
         service: 'sage-writer',
         stage: 'consumed',
         outcome: 'stored',
-        source: expect.objectContaining({ topic: ordersTopic }),
+        source: expect.objectContaining({ topic: ordersTopic }) as unknown,
       }),
     ]);
-    const stored = await tdb.db('inbound_records').where({ event_id: orders[3].eventId }).first();
-    expect(stored.payload.orderTotal).toEqual(
-      orders[3].orderTotal && { ...orders[3].orderTotal, amount: expect.stringMatching(/^\d+\.\d{4}$/) },
-    );
+    const stored = (await tdb.db('inbound_records').where({ event_id: orders[3].eventId }).first()) as {
+      payload: AmazonOrder;
+    };
+    const { orderTotal } = orders[3];
+    const exactDecimal: unknown = expect.stringMatching(/^\d+\.\d{4}$/);
+    expect(stored.payload.orderTotal).toEqual(orderTotal && { ...orderTotal, amount: exactDecimal });
 
     await publishOrders(orders.slice(0, 5));
     await waitFor(
@@ -141,22 +146,22 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
 
   it('when probed, then both services are ready and expose their metrics', async () => {
     for (const app of [ingest, writer]) {
-      const ready = await request(app.getHttpServer()).get('/health/ready').expect(200);
-      expect(ready.body.info).toMatchObject({
+      const ready = await request(http(app)).get('/health/ready').expect(200);
+      expect((ready.body as { info?: unknown }).info).toMatchObject({
         database: { status: 'up' },
         kafka: { status: 'up' },
         'schema-registry': { status: 'up' },
       });
-      await request(app.getHttpServer()).get('/health/live').expect(200);
+      await request(http(app)).get('/health/live').expect(200);
     }
-    const writerMetrics = await request(writer.getHttpServer()).get('/metrics').expect(200);
+    const writerMetrics = await request(http(writer)).get('/metrics').expect(200);
     expect(writerMetrics.text).toMatch(
       new RegExp(
         `connector_events_consumed_total\\{topic="${ordersTopic.replace(/\./g, '\\.')}",outcome="ok",service="sage-writer"\\} 3[0-9]`,
       ),
     );
     expect(writerMetrics.text).toContain('connector_dlq_messages_total');
-    const ingestMetrics = await request(ingest.getHttpServer()).get('/metrics').expect(200);
+    const ingestMetrics = await request(http(ingest)).get('/metrics').expect(200);
     expect(ingestMetrics.text).toContain(
       `connector_events_produced_total{topic="${ordersTopic}",service="amazon-ingest"}`,
     );

@@ -77,7 +77,7 @@ function generate(): Map<string, string> {
     const rel = path.relative(SCHEMAS, file);
     let schema: Record<string, unknown>;
     try {
-      schema = JSON.parse(readFileSync(file, 'utf8'));
+      schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
       avro.Type.forSchema(schema as avro.Schema, avroTypeOptions());
     } catch (err) {
       problems.push(`${rel}: ${(err as Error).message}`);

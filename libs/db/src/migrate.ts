@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { migrationSource } from './migrations';
+import { MIGRATIONS, migrationSource } from './migrations';
 
 const config = { migrationSource, tableName: 'knex_migrations' };
 
@@ -14,6 +14,7 @@ export async function migrateRollback(db: Knex, all = false): Promise<string[]> 
 }
 
 export async function pendingMigrations(db: Knex): Promise<string[]> {
-  const [, pending] = (await db.migrate.list(config)) as [unknown[], Array<{ file?: string } | string>];
-  return pending.map((p) => (typeof p === 'string' ? p : (p.file ?? String(p))));
+  // with a custom migration source, knex lists the pending migrations as the source gives them
+  const [, pending] = (await db.migrate.list(config)) as [unknown[], typeof MIGRATIONS];
+  return pending.map((m) => migrationSource.getMigrationName(m));
 }

@@ -121,9 +121,12 @@ export class FakeErp implements ErpPort {
     const debit = sumDecimals(draft.lines.map((l) => l.debit));
     const credit = sumDecimals(draft.lines.map((l) => l.credit));
     if (!debit.eq(credit))
-      throw new ErpValidationError(`journal does not balance: debit ${debit} ≠ credit ${credit}`, {
-        erp: this.capabilities.kind,
-      });
+      throw new ErpValidationError(
+        `journal does not balance: debit ${debit.toFixed()} ≠ credit ${credit.toFixed()}`,
+        {
+          erp: this.capabilities.kind,
+        },
+      );
     for (const l of draft.lines)
       if (this.known.accounts && !this.known.accounts.has(l.account))
         throw new ErpValidationError(`Invalid account ${l.account}`, { erp: this.capabilities.kind });

@@ -101,7 +101,8 @@ export class KafkaConsumerHost implements ConsumerHost {
       autoCommit: true,
       autoCommitInterval: 1_000,
       partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
+      eachMessage: async (payload) => {
+        const { topic, partition, message } = payload;
         const sub = this.subs.get(topic);
         if (!sub) return;
         const raw: RawRecord = {
@@ -113,7 +114,7 @@ export class KafkaConsumerHost implements ConsumerHost {
           headers: headersOf(message.headers),
           timestamp: message.timestamp,
         };
-        await processor.process(raw, sub, heartbeat);
+        await processor.process(raw, sub, () => payload.heartbeat());
       },
     });
     this.running = true;

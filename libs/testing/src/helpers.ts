@@ -5,6 +5,24 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
+/** What was thrown, as text: an Error or a scalar as `String()` gives it, anything else as JSON. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) return String(err);
+  if (typeof err === 'string') return err;
+  if (
+    typeof err === 'number' ||
+    typeof err === 'boolean' ||
+    typeof err === 'bigint' ||
+    typeof err === 'symbol'
+  )
+    return String(err);
+  try {
+    return JSON.stringify(err) ?? typeof err;
+  } catch {
+    return Object.prototype.toString.call(err); // a cycle: what String() gave
+  }
+}
+
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -21,7 +39,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${describeError(lastError)}` : ''}`,
       );
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -124,7 +124,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const file = createReadStream(values.report);
   const input = values.report.endsWith('.gz') ? file.pipe(createGunzip()) : file;
-  const mapping = values.mapping ? JSON.parse(readFileSync(values.mapping, 'utf8')) : undefined;
+  // validated by previewSettlement against the GL mapping file schema
+  const mapping: unknown = values.mapping ? JSON.parse(readFileSync(values.mapping, 'utf8')) : undefined;
   const p = await previewSettlement(input, mapping);
   console.log(values.json ? JSON.stringify(p, null, 2) : formatPreview(p));
   return p.tiesOut && p.fileTiesOut ? 0 : 2;

@@ -59,6 +59,16 @@ interface SageErrorBody {
 
 type Rec = Record<string, unknown>;
 
+/**
+ * A field of a parsed body as text: what `String()` gives for the scalars a body holds (its numbers are
+ * LosslessNumbers, written as their digits); a nested object or array comes out as JSON, not '[object Object]'.
+ */
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return String(v);
+  return stringify(v) ?? '';
+}
+
 const DEFAULT_MISC: Record<ChargeKind, string> = {
   SHIPPING: 'FRT',
   SHIPPING_DISCOUNT: 'FRTDSC',
@@ -273,8 +283,8 @@ export class Sage300Adapter implements ErpPort {
 
   private batchRef(kind: DocumentKind, b: Rec, naturalKey: string): ErpDocumentRef {
     const entries = (b.Invoices ?? b.JournalHeaders ?? b.ReceiptsAdjustments) as Rec[] | undefined;
-    const entry = String(entries?.[0]?.EntryNumber ?? '1');
-    const status = String(b.BatchStatus ?? b.Status ?? 'Open');
+    const entry = text(entries?.[0]?.EntryNumber ?? '1');
+    const status = text(b.BatchStatus ?? b.Status ?? 'Open');
     const ds: DocumentStatus = /posted/i.test(status)
       ? 'CLOSED'
       : /deleted/i.test(status)
@@ -496,7 +506,7 @@ export class Sage300Adapter implements ErpPort {
     return {
       items: rows.map((r) => ({
         itemCode: String(r.ItemNumber),
-        ...(r.Description ? { description: String(r.Description) } : {}),
+        ...(r.Description ? { description: text(r.Description) } : {}),
         changedAt: new Date(String(r.DateLastMaintained)).toISOString(),
         prices: prices.get(String(r.UnformattedItemNumber ?? r.ItemNumber)) ?? [],
         // no per-location quantity endpoint in the 2022 API (FACTS §2.3): stock needs a full scan elsewhere
@@ -517,11 +527,11 @@ export class Sage300Adapter implements ErpPort {
     );
     return {
       items: rows.map((s) => ({
-        naturalKey: String(s.PurchaseOrderNumber ?? ''),
+        naturalKey: text(s.PurchaseOrderNumber ?? ''),
         shipmentNumber: String(s.ShipmentNumber),
         shippedAt: new Date(String(s.ShipmentDate)).toISOString(),
-        ...(s.ShipViaCode ? { carrier: String(s.ShipViaCode) } : {}),
-        ...(s.TrackingNumber ? { trackingNumber: String(s.TrackingNumber) } : {}),
+        ...(s.ShipViaCode ? { carrier: text(s.ShipViaCode) } : {}),
+        ...(s.TrackingNumber ? { trackingNumber: text(s.TrackingNumber) } : {}),
         lines: ((s.ShipmentDetails as Rec[] | undefined) ?? [])
           .filter((l) => (l.LineType ?? 'Item') === 'Item')
           .map((l) => ({ itemCode: String(l.Item), quantity: Number(l.QuantityShipped) })),

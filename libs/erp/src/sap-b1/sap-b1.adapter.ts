@@ -62,7 +62,12 @@ interface SlErrorBody {
 
 const ERP = 'SAP_B1' as const;
 const num = (v: string) => new LosslessNumber(decimal(v).toFixed());
-const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+/**
+ * A field of a parsed body as text, '' when absent: what `String()` gives for the scalars a body holds (its
+ * numbers are LosslessNumbers, written as their digits); a nested object or array comes out as JSON.
+ */
+const str = (v: unknown): string =>
+  v === undefined || v === null ? '' : typeof v === 'string' ? v : (stringify(v) ?? '');
 /** An OData string literal: quotes doubled (FACTS §1.4). */
 export const odataString = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
@@ -579,7 +584,7 @@ function parseSetCookie(header: string): Record<string, string> {
 function amount(v: unknown): string {
   if (v === undefined || v === null) return '0';
   if (isLosslessNumber(v)) return decimal(v.toString()).toFixed();
-  return decimal(String(v)).toFixed();
+  return decimal(str(v)).toFixed();
 }
 
 /** UpdateDate ('2024-05-01' or '2024-05-01T00:00:00Z') + UpdateTime ('14:31:07') → ISO instant (server time taken as UTC). */

@@ -1,3 +1,4 @@
+import { stringify } from 'lossless-json';
 import { FetchTransport } from '@connector/core';
 import { SapB1Simulator } from '@connector/sap-b1-simulator';
 import { SAP_B1_NATURAL_KEY_FIELDS, type DocumentKind } from '../index';
@@ -53,7 +54,15 @@ export function sapB1UnderTest(): ErpUnderTest {
       const { entity, field } = SAP_B1_NATURAL_KEY_FIELDS[kind];
       return running()
         .documents(entity)
-        .map((d) => String(d[field] ?? ''));
+        .map((d) => {
+          const key = d[field];
+          // the simulator keeps numbers as LosslessNumbers: stringify writes them as their digits
+          return key === undefined || key === null
+            ? ''
+            : typeof key === 'string'
+              ? key
+              : (stringify(key) ?? '');
+        });
     },
     setLockRate: (rate) => void running().setFaults({ lockRate: rate }),
     expireSessions: () => running().expireSessions(),

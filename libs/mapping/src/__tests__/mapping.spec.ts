@@ -52,8 +52,9 @@ describe('mapping records and the mapping cache', () => {
       customerCode: 'AMZ-US',
       arAccount: '1100',
     });
+    // jest takes an asymmetric matcher here; @types/jest types toThrow's argument without one
     expect(() => cache.customer('c1', 'A1PA6795UKMFR9')).toThrow(
-      expect.objectContaining({ code: 'UNMAPPED_CUSTOMER' }),
+      expect.objectContaining({ code: 'UNMAPPED_CUSTOMER' }) as Error,
     );
     expect(cache.glAccounts('c1')).toEqual([
       expect.objectContaining({ account: '6100-00', category: 'FEE' }),

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { Test } from '@nestjs/testing';
 import { TerminusModule } from '@nestjs/terminus';
 import type { INestApplication } from '@nestjs/common';
@@ -7,8 +8,14 @@ import { HealthController } from '../health.controller';
 import { MetricsController } from '../metrics.controller';
 import { METRICS, READINESS_CHECKS, type ReadinessCheck } from '../tokens';
 
+/** Terminus's health check body, the parts asserted on. */
+interface HealthBody {
+  info?: Record<string, unknown>;
+  error?: Record<string, unknown>;
+}
+
 describe('health and metrics endpoints', () => {
-  let app: INestApplication;
+  let app: INestApplication<Server>;
   let kafkaUp = true;
 
   beforeAll(async () => {
@@ -40,13 +47,15 @@ describe('health and metrics endpoints', () => {
   it('when every dependency answers, then ready is 200 and names each one', async () => {
     kafkaUp = true;
     const res = await request(app.getHttpServer()).get('/health/ready').expect(200);
-    expect(res.body.info).toEqual({ database: { status: 'up' }, kafka: { status: 'up' } });
+    expect((res.body as HealthBody).info).toEqual({ database: { status: 'up' }, kafka: { status: 'up' } });
   });
 
   it('when Kafka is down, then ready is 503 with the reason while live stays 200', async () => {
     kafkaUp = false;
     const res = await request(app.getHttpServer()).get('/health/ready').expect(503);
-    expect(res.body.error).toEqual({ kafka: { status: 'down', message: 'connection refused' } });
+    expect((res.body as HealthBody).error).toEqual({
+      kafka: { status: 'down', message: 'connection refused' },
+    });
     await request(app.getHttpServer()).get('/health/live').expect(200);
   });
 

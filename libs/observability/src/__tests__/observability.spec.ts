@@ -4,7 +4,7 @@ import { ConnectorMetrics, createLogger } from '../index';
 function capture() {
   const lines: string[] = [];
   const destination = new Writable({
-    write(chunk, _enc, cb) {
+    write(chunk: Buffer, _enc, cb) {
       lines.push(chunk.toString());
       cb();
     },

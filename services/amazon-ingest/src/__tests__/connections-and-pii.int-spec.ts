@@ -31,7 +31,10 @@ describe('connections and buyer PII at rest (PostgreSQL)', () => {
       },
       creds,
     );
-    const row = await tdb.db('connections').where({ id: 'c1' }).first();
+    const row = (await tdb.db('connections').where({ id: 'c1' }).first()) as {
+      credentials_ciphertext: Buffer;
+      credentials_key_id: string;
+    };
     expect(Buffer.from(row.credentials_ciphertext).toString('latin1')).not.toMatch(/shh-secret|Atzr/);
     expect(row.credentials_key_id).toBe('k1');
     expect(await repo.credentials('c1')).toEqual(creds);
@@ -85,7 +88,7 @@ describe('connections and buyer PII at rest (PostgreSQL)', () => {
       clock.now(),
     );
     expect(ref).toBe('pii:c2/302-0000000-0000001');
-    const row = await tdb.db('buyer_pii').first();
+    const row = (await tdb.db('buyer_pii').first()) as { ciphertext: Buffer };
     expect(Buffer.from(row.ciphertext).toString('latin1')).not.toContain('Mustermann');
     expect(await vault.read('c2', '302-0000000-0000001')).toEqual({
       buyer: { buyerName: 'Erika Mustermann' },

@@ -43,11 +43,35 @@ export interface IngestStateStore {
   heldOrders(connectionId: string): Promise<HeldOrder[]>;
 }
 
+/** Rows as pg returns them: bigint columns come back as text. */
+interface PollCursorRow {
+  connection_id: string;
+  stream: string;
+  watermark: Date;
+  state: Record<string, unknown> | null;
+}
+
+interface PublishedRow {
+  connection_id: string;
+  stream: string;
+  entity_key: string;
+  version: string;
+}
+
+interface HeldOrderRow {
+  connection_id: string;
+  amazon_order_id: string;
+  status: string;
+  last_update_ms: string;
+}
+
 export class KnexIngestStateStore implements IngestStateStore {
   constructor(private readonly db: Db) {}
 
   async getCursor(connectionId: string, stream: Stream): Promise<Cursor | null> {
-    const row = await this.db('poll_cursors').where({ connection_id: connectionId, stream }).first();
+    const row = await this.db<PollCursorRow>('poll_cursors')
+      .where({ connection_id: connectionId, stream })
+      .first();
     return row ? { watermark: new Date(row.watermark).getTime(), state: row.state ?? {} } : null;
   }
 
@@ -72,7 +96,7 @@ export class KnexIngestStateStore implements IngestStateStore {
   ): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (!keys.length) return out;
-    const rows = await this.db('ingest_published')
+    const rows = await this.db<PublishedRow>('ingest_published')
       .where({ connection_id: connectionId, stream })
       .whereIn('entity_key', keys as string[])
       .select('entity_key', 'version');
@@ -131,7 +155,7 @@ export class KnexIngestStateStore implements IngestStateStore {
   }
 
   async heldOrders(connectionId: string): Promise<HeldOrder[]> {
-    const rows = await this.db('held_orders')
+    const rows = await this.db<HeldOrderRow>('held_orders')
       .where({ connection_id: connectionId })
       .orderBy('amazon_order_id');
     return rows.map((r) => ({

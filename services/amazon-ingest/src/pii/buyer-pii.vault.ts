@@ -20,6 +20,13 @@ export interface BuyerPiiVault {
 
 export const piiRef = (connectionId: string, orderId: string) => `pii:${connectionId}/${orderId}`;
 
+interface BuyerPiiRow {
+  connection_id: string;
+  amazon_order_id: string;
+  ciphertext: Buffer;
+  key_id: string;
+}
+
 export class KnexBuyerPiiVault implements BuyerPiiVault {
   constructor(
     private readonly db: Db,
@@ -48,7 +55,7 @@ export class KnexBuyerPiiVault implements BuyerPiiVault {
   }
 
   async read(connectionId: string, orderId: string): Promise<Record<string, unknown> | null> {
-    const row = await this.db('buyer_pii')
+    const row = await this.db<BuyerPiiRow>('buyer_pii')
       .where({ connection_id: connectionId, amazon_order_id: orderId })
       .first();
     if (!row) return null;

@@ -2,6 +2,13 @@ import type { Db } from '@connector/db';
 import type { Arrival, InboundKey, InboundRecord, InboxStore } from './order-inbox.store-type';
 
 const TABLE = 'inbound_records';
+/** The part of an inbound_records row read back. */
+interface InboundRow {
+  connection_id: string;
+  topic: string;
+  event_id: string;
+  processed_at: Date | null;
+}
 const where = (k: InboundKey) => ({ connection_id: k.connectionId, topic: k.topic, event_id: k.eventId });
 
 export class KnexInboxStore implements InboxStore {
@@ -20,7 +27,7 @@ export class KnexInboxStore implements InboxStore {
       .ignore()
       .returning('event_id');
     if (inserted.length > 0) return 'stored';
-    const row = await this.db(TABLE).where(where(r)).first('processed_at');
+    const row = await this.db<InboundRow>(TABLE).where(where(r)).first('processed_at');
     return row?.processed_at ? 'processed' : 'duplicate';
   }
 

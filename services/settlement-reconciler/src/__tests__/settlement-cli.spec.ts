@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { formatPreview, previewSettlement } from '../cli';
+import { formatPreview, previewSettlement, type Preview } from '../cli';
 
 const HEADER =
   'settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\ttransaction-type\torder-id\tmarketplace-name\tamount-type\tamount-description\tamount\tposted-date-time';
@@ -104,7 +104,7 @@ describe('settlement preview (CLI)', () => {
       ],
       { cwd: root, encoding: 'utf8' },
     );
-    const p = JSON.parse(out);
+    const p = JSON.parse(out) as Preview;
     expect(p.unmapped).toEqual([]);
     expect(p.journals[0].lines.map((l: { account: string }) => l.account)).toContain('6150-00');
     expect(p.journals[0].lines.at(-1)).toMatchObject({
@@ -115,26 +115,21 @@ describe('settlement preview (CLI)', () => {
 
     const bad = join(dir, 'bad.tsv');
     writeFileSync(bad, GERMAN.replace('1.055,40', '1.055,41'));
-    let status = 0;
-    try {
-      execFileSync(
-        process.execPath,
-        [
-          '-r',
-          'ts-node/register/transpile-only',
-          '-r',
-          'tsconfig-paths/register',
-          'services/settlement-reconciler/src/cli.ts',
-          'preview',
-          '--report',
-          bad,
-        ],
-        { cwd: root, encoding: 'utf8' },
-      );
-    } catch (err) {
-      status = (err as { status: number }).status;
-      expect((err as { stdout: string }).stdout).toContain('DOES NOT TIE OUT');
-    }
-    expect(status).toBe(2);
+    const badRun = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        'services/settlement-reconciler/src/cli.ts',
+        'preview',
+        '--report',
+        bad,
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(badRun.stdout).toContain('DOES NOT TIE OUT');
+    expect(badRun.status).toBe(2);
   });
 });

@@ -143,10 +143,11 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
     ).toBe(true);
     const [report] = await collect<ReconciliationReport>('ledger.reconciliations.v1', (xs) => xs.length >= 1);
     expect(report).toMatchObject({ status: 'TIED_OUT', unmappedLines: 1, settlementId });
-    const row = await tdb.db('reconciliation_results').where({ settlement_id: settlementId }).first();
+    const row = (await tdb.db('reconciliation_results').where({ settlement_id: settlementId }).first()) as
+      { difference: string; report: { unmapped: unknown[] } } | undefined;
     expect(row).toMatchObject({ status: 'TIED_OUT', currency: 'EUR' });
-    expect(Number(row.difference)).toBe(0);
-    expect(row.report.unmapped).toEqual([
+    expect(Number(row?.difference)).toBe(0);
+    expect(row?.report.unmapped).toEqual([
       expect.objectContaining({ key: 'other-transaction|other-transaction|Monatliche Grundgebühr' }),
     ]);
   });

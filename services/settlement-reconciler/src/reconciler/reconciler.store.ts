@@ -118,14 +118,17 @@ export class KnexReconcilerStore implements ReconcilerStore {
   async financialTotals(connectionId: string, orderIds: readonly string[]) {
     const out = new Map<string, Map<string, bigint>>();
     for (let i = 0; i < orderIds.length; i += 5000) {
+      // whereIn on order ids: amazon_order_id is never null here
       const rows = await this.db('financial_event_lines')
         .where({ connection_id: connectionId })
         .whereIn('amazon_order_id', orderIds.slice(i, i + 5000))
-        .select('amazon_order_id', 'by_kind');
+        .select<Array<{ amazon_order_id: string; by_kind: Record<string, string> }>>(
+          'amazon_order_id',
+          'by_kind',
+        );
       for (const r of rows) {
         const m = out.get(r.amazon_order_id) ?? new Map<string, bigint>();
-        for (const [k, v] of Object.entries(r.by_kind as Record<string, string>))
-          m.set(k, (m.get(k) ?? 0n) + toUnscaled(v, SCALE));
+        for (const [k, v] of Object.entries(r.by_kind)) m.set(k, (m.get(k) ?? 0n) + toUnscaled(v, SCALE));
         out.set(r.amazon_order_id, m);
       }
     }
@@ -138,8 +141,8 @@ export class KnexReconcilerStore implements ReconcilerStore {
       .whereNotNull('amazon_order_id')
       .where('posted_at', '>=', new Date(from))
       .where('posted_at', '<', new Date(to))
-      .distinct('amazon_order_id');
-    return rows.map((r) => r.amazon_order_id as string);
+      .distinct<Array<{ amazon_order_id: string }>>('amazon_order_id');
+    return rows.map((r) => r.amazon_order_id);
   }
 
   async saveResult(r: ReconciliationRow) {

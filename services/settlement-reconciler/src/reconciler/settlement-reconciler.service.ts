@@ -24,7 +24,8 @@ const str = (v: bigint) => decimal(fromUnscaled(v, 4)).toFixed();
 
 export interface OrderDifference {
   orderId: string;
-  kind: FinancialKind | string;
+  /** a FinancialKind, or a kind only the financial events carry (e.g. UNKNOWN) */
+  kind: string;
   settlement: string;
   financialEvents: string;
 }

@@ -10,19 +10,21 @@ import {
   type StoredChunk,
 } from './reconciler.store';
 
+type ChunkJson = ReturnType<typeof chunkToJson> & { line_count: number };
+
 export class FakeReconcilerStore implements ReconcilerStore {
-  readonly chunks = new Map<string, Map<number, ReturnType<typeof chunkToJson> & { line_count: number }>>();
+  readonly chunks = new Map<string, Map<number, ChunkJson>>();
   readonly events = new Map<string, FinancialEventRow & { connectionId: string }>();
   readonly results = new Map<string, ReconciliationRow>();
 
   async saveChunk(connectionId: string, settlementId: string, chunkIndex: number, chunk: StoredChunk) {
     const k = `${connectionId}|${settlementId}`;
-    const m = this.chunks.get(k) ?? new Map();
+    const m = this.chunks.get(k) ?? new Map<number, ChunkJson>();
     m.set(chunkIndex, { ...chunkToJson(chunk), line_count: chunk.lineCount });
     this.chunks.set(k, m);
   }
   async loadChunks(connectionId: string, settlementId: string) {
-    const m = this.chunks.get(`${connectionId}|${settlementId}`) ?? new Map();
+    const m = this.chunks.get(`${connectionId}|${settlementId}`) ?? new Map<number, ChunkJson>();
     return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => chunkFromJson(v));
   }
   async saveFinancialEvent(connectionId: string, e: FinancialEventRow) {

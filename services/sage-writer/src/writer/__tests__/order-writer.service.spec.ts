@@ -127,7 +127,7 @@ describe('OrderWriterService', () => {
     expect(audit.records[0].source).toEqual({
       topic: 'amazon.orders.v1',
       partition: 0,
-      offset: expect.any(String),
+      offset: expect.any(String) as unknown,
     });
     expect(ledger.rows.get('c1|SALES_ORDER|111-0000000-0000001')).toMatchObject({
       state: 'confirmed',
@@ -180,12 +180,12 @@ describe('OrderWriterService', () => {
     expect(err).toMatchObject({
       code: 'UNMAPPED_SKU',
       retriable: false,
-      message: expect.stringContaining('SKU-B'),
+      message: expect.stringContaining('SKU-B') as unknown,
     });
     expect(erp.documents).toHaveLength(0);
     expect(audit.records.at(-1)).toMatchObject({
       stage: 'dead_lettered',
-      error: expect.stringContaining('UNMAPPED_SKU'),
+      error: expect.stringContaining('UNMAPPED_SKU') as unknown,
     });
     expect(results()).toEqual([['CREATE_SALES_ORDER', 'FAILED']]);
 
