@@ -8,11 +8,11 @@
 import { FetchTransport, systemClock, type HttpRequest, type HttpTransport } from '@connector/core';
 import {
   FakeAuditStore,
-  FakeIdempotencyLedger,
   connectionSettingsSchema,
   type Connection,
   type ConnectionCredentials,
 } from '@connector/db';
+import { FakeIdempotencyLedger } from '@connector/db/testing';
 import type { AmazonOrder } from '@connector/events';
 import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';
 import { MappingCache, mappingRecords } from '@connector/mapping';

@@ -11,6 +11,7 @@ import {
   ConnectionRepository,
   KnexIdempotencyLedger,
   credentialsCipherFromConfig,
+  leaseOwnerId,
   type AuditStore,
   type Db,
 } from '@connector/db';
@@ -27,7 +28,7 @@ import { OrderInboxService } from '../order-inbox/order-inbox.service';
 import { KnexInboxStore } from '../order-inbox/order-inbox.store';
 import { INBOX_STORE } from '../order-inbox/order-inbox.tokens';
 import { DemoErp } from '../simulators/demo-erp';
-import { DocumentWriter } from './document-writer';
+import { DocumentWriter, writerLease } from './document-writer';
 import { LedgerWriterService } from './ledger-writer.service';
 import { OrderWriterService } from './order-writer.service';
 
@@ -68,8 +69,12 @@ export const LEDGER_WRITER = Symbol('LEDGER_WRITER');
     },
     {
       provide: DocumentWriter,
-      useFactory: (db: Db) => new DocumentWriter(new KnexIdempotencyLedger(db)),
-      inject: [DB],
+      useFactory: (db: Db, c: AppConfig) =>
+        new DocumentWriter(new KnexIdempotencyLedger(db), {
+          owner: leaseOwnerId(),
+          lease: writerLease(c.ERP_TIMEOUT_MS),
+        }),
+      inject: [DB, CONFIG],
     },
     {
       provide: ORDER_WRITER,

@@ -1,5 +1,6 @@
 import { VirtualClock } from '@connector/core';
-import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db';
+import { FakeAuditStore } from '@connector/db';
+import { FakeIdempotencyLedger } from '@connector/db/testing';
 import { FakeErp, type JournalDraft } from '@connector/erp';
 import type { CustomerReceipt, ErpWriteResult, JournalEntry } from '@connector/events';
 import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';

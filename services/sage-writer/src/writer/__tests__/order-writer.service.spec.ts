@@ -1,5 +1,6 @@
 import { VirtualClock, isRetriable } from '@connector/core';
-import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db';
+import { FakeAuditStore } from '@connector/db';
+import { FakeIdempotencyLedger } from '@connector/db/testing';
 import { FakeErp, type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
 import type { AmazonOrder, ErpWriteResult } from '@connector/events';
 import { FakeEventPublisher, type ConsumedRecord } from '@connector/kafka';

@@ -1,0 +1,4 @@
+/**
+ * In-memory stand-ins for tests (`@connector/db/testing`), kept out of the production entry point.
+ */
+export { FakeIdempotencyLedger } from './idempotency/fake-idempotency-ledger';
