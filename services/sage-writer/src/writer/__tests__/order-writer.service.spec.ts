@@ -211,6 +211,14 @@ describe('OrderWriterService', () => {
     expect(erp.of('SALES_ORDER')).toHaveLength(1);
   });
 
+  it('when the write took two attempts, then the published result says so', async () => {
+    erp.lockNext(1);
+    await service.handle(rec(order('UNSHIPPED'))).catch(() => undefined);
+    await service.handle(rec(order('UNSHIPPED')));
+    const published = publisher.on<ErpWriteResult>('erp.write-results.v1').map((r) => r.value);
+    expect(published.map((v) => [v.outcome, v.attempts])).toEqual([['CREATED', 2]]);
+  });
+
   it('when a pending order comes by, then nothing is written and the skip is audited', async () => {
     await service.handle(rec(order('PENDING')));
     expect(erp.calls).toEqual([]);
