@@ -6,8 +6,8 @@
  * the ERP round-trips, not PostgreSQL or Kafka (the integration tests cover those).
  */
 import { FetchTransport, systemClock, type HttpRequest, type HttpTransport } from '@connector/core';
-import { FakeIdempotencyLedger, connectionSettingsSchema, type Connection, type ConnectionCredentials } from '@connector/db';
-import { FakeAuditStore } from '@connector/db/testing';
+import { connectionSettingsSchema, type Connection, type ConnectionCredentials } from '@connector/db';
+import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db/testing';
 import type { AmazonOrder } from '@connector/events';
 import { type ConsumedRecord } from '@connector/kafka';
 import { FakeEventPublisher } from '@connector/kafka/testing';

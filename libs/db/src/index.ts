@@ -5,3 +5,4 @@ export * from './audit/audit.store';
 export * from './connections/credentials-cipher';
 export * from './connections/connection.repository';
 export * from './idempotency/idempotency-ledger';
+export * from './idempotency/lease-errors';

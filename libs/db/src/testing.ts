@@ -50,3 +50,5 @@ export class FakeAuditStore implements AuditStore {
     return this.records.filter((r) => r.connectionId === connectionId && r.recordKey === recordKey);
   }
 }
+
+export { FakeIdempotencyLedger } from './idempotency/fake-idempotency-ledger';

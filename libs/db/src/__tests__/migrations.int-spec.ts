@@ -50,6 +50,6 @@ describe('database migrations and the audit store', () => {
   it('when rolled back and migrated again, then the schema is recreated', async () => {
     await migrateRollback(tdb.db, true);
     expect(await tdb.db.schema.hasTable('audit_trail')).toBe(false);
-    expect(await pendingMigrations(tdb.db)).toHaveLength(4);
+    expect(await pendingMigrations(tdb.db)).toHaveLength(5);
   });
 });

@@ -1,4 +1,7 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../knex';
+import { LeaseExpiringError, LeaseHeldError, StaleFenceError } from './lease-errors';
 
 export type LedgerState = 'reserved' | 'written' | 'confirmed' | 'failed';
 
@@ -10,29 +13,91 @@ export interface LedgerEntry {
   documentNumber?: string | null;
   internalId?: string | null;
   erpStatus?: string | null;
+  /** claims made for this document (each claim is one attempt to write it) */
   attempts: number;
   lastError?: string | null;
+  /** fencing token: grows by one on every successful claim */
+  fence: bigint;
+  /** writer instance holding the claim; null once the row is settled or released */
+  leaseOwner: string | null;
+  /** end of the claim, by the database's clock */
+  leaseExpiresAt: Date | null;
 }
 
+/**
+ * `documentKind` names what is written to the outside system: an ERP document kind today
+ * (SALES_ORDER, INVOICE, JOURNAL, RECEIPT), a shipment confirmation or a listing push tomorrow.
+ */
 export type LedgerKey = Pick<LedgerEntry, 'connectionId' | 'documentKind' | 'naturalKey'>;
 
+export type DocumentRecord = { documentNumber: string; internalId: string; erpStatus: string };
+
+/** This writer holds the row until `expiresAt`; every mark must carry `token`. */
+export interface LeaseClaim {
+  status: 'claimed';
+  token: bigint;
+  /** by the database's clock (informational: compare with `remainingMs`, never with this host's clock) */
+  expiresAt: Date;
+  /** the row as the claim left it (attempts counted) */
+  entry: LedgerEntry;
+  /**
+   * Lease left now, in ms: the database's answer (expiry − its own now()) less the time elapsed
+   * since, measured on this process's monotonic clock. No two hosts' wall clocks are compared.
+   */
+  remainingMs(): number;
+}
+
+/** The row is already written or confirmed: there is nothing to claim. */
+export interface SettledRow {
+  status: 'settled';
+  entry: LedgerEntry;
+}
+
+export type ClaimResult = LeaseClaim | SettledRow;
+
 /**
- * One row per target document (DESIGN: State): reserved before the ERP is called, written with the
- * ERP's document number when it answers, confirmed once the outcome is audited and published. A row
- * left `reserved` means a crash or an error between the call and the answer: the writer then asks
- * the ERP by natural key before it writes again, so no document is created twice.
+ * One row per document written to an outside system (DESIGN: State), and the exclusive claim that
+ * guards writing it (issue 18). A writer first claims the row (`claim`): an atomic upsert that takes
+ * it only when it is unsettled and nobody else holds a live lease, records the owner and a lease
+ * expiry computed by the database, and grows the fencing token. Then it looks the document up by
+ * natural key in the outside system, creates it only if absent, and records the answer with
+ * `markWritten(key, token, …)`, which succeeds only while `token` is the row's current one: a writer
+ * whose lease ran out and was taken over gets `StaleFenceError` and records nothing. A row left
+ * `reserved` means a crash or an error between the call and the answer: the next claimant looks the
+ * document up before it writes again, so no document is created twice.
+ *
+ * Used by every writer of outside systems (ERP documents now; shipment confirmations and listing
+ * pushes later). `FakeIdempotencyLedger` (`@connector/db/testing`) has the same semantics in memory;
+ * libs/db/src/idempotency/__tests__/ledger-contract.ts runs one table of cases against both.
  */
 export interface IdempotencyLedger {
-  /** Creates the row as `reserved` if absent, counts an attempt, and returns the row as it now is. */
-  reserve(key: LedgerKey): Promise<LedgerEntry>;
   get(key: LedgerKey): Promise<LedgerEntry | null>;
-  markWritten(
-    key: LedgerKey,
-    doc: { documentNumber: string; internalId: string; erpStatus: string },
-  ): Promise<void>;
-  markConfirmed(key: LedgerKey): Promise<void>;
-  markFailed(key: LedgerKey, error: string): Promise<void>;
+  /**
+   * Claims the row for `owner` for `leaseMs` (counting an attempt) when it is absent, `reserved` or
+   * `failed` and its lease is free, expired, or already `owner`'s; returns `settled` for a written
+   * or confirmed row; throws `LeaseHeldError` (retriable) while another owner's lease is live.
+   */
+  claim(key: LedgerKey, owner: string, leaseMs: number): Promise<ClaimResult>;
+  /** Records the document and releases the lease (a confirmed row stays so). `StaleFenceError` unless `token` is current. */
+  markWritten(key: LedgerKey, token: bigint, doc: DocumentRecord): Promise<void>;
+  /** written → confirmed (a no-op in any other state). `StaleFenceError` unless `token` is current. */
+  markConfirmed(key: LedgerKey, token: bigint): Promise<void>;
+  /** reserved → failed with the reason, lease released. `StaleFenceError` unless `token` is current. */
+  markFailed(key: LedgerKey, token: bigint, error: string): Promise<void>;
+  /** Gives the lease up, leaving the row as it is; false (and nothing changed) when `token` is stale. */
+  release(key: LedgerKey, token: bigint): Promise<boolean>;
   setStatus(key: LedgerKey, erpStatus: string): Promise<void>;
+}
+
+/** A writer instance id for `claim`: host, process and a random part (two apps in one process differ). */
+export function leaseOwnerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/** Throws `LeaseExpiringError` unless at least `neededMs` of the claim's lease is left. */
+export function assertLeaseLeft(key: LedgerKey, claim: LeaseClaim, neededMs: number): void {
+  const left = claim.remainingMs();
+  if (left < neededMs) throw new LeaseExpiringError(key, left, neededMs);
 }
 
 const TABLE = 'idempotency_ledger';
@@ -53,85 +118,122 @@ function toEntry(r: Record<string, unknown>): LedgerEntry {
     erpStatus: (r.erp_status as string | null) ?? null,
     attempts: Number(r.attempts),
     lastError: (r.last_error as string | null) ?? null,
+    fence: BigInt(r.fence as string | number),
+    leaseOwner: (r.lease_owner as string | null) ?? null,
+    leaseExpiresAt: r.lease_expires_at ? new Date(r.lease_expires_at as string | Date) : null,
   };
 }
 
-export class KnexIdempotencyLedger implements IdempotencyLedger {
-  constructor(private readonly db: Db) {}
+/** The claim in one statement: insert, or take the row over only where it is free. No read-then-write. */
+const CLAIM_SQL = `
+insert into ${TABLE} as l
+  (connection_id, document_kind, natural_key, state, attempts, fence, lease_owner, lease_expires_at)
+values (?, ?, ?, 'reserved', 1, 1, ?, now() + ? * interval '1 millisecond')
+on conflict (connection_id, document_kind, natural_key) do update set
+  state = 'reserved',
+  attempts = l.attempts + 1,
+  fence = l.fence + 1,
+  lease_owner = excluded.lease_owner,
+  lease_expires_at = excluded.lease_expires_at,
+  updated_at = now()
+where l.state in ('reserved', 'failed')
+  and (l.lease_expires_at is null or l.lease_expires_at <= now() or l.lease_owner = excluded.lease_owner)
+returning l.*, extract(epoch from (l.lease_expires_at - now())) * 1000 as lease_left_ms`;
 
-  async reserve(key: LedgerKey): Promise<LedgerEntry> {
-    const [row] = await this.db(TABLE)
-      .insert({ ...where(key), state: 'reserved', attempts: 1 })
-      .onConflict(['connection_id', 'document_kind', 'natural_key'])
-      .merge({ attempts: this.db.raw(`${TABLE}.attempts + 1`), updated_at: this.db.fn.now() })
-      .returning('*');
-    return toEntry(row);
-  }
+export class KnexIdempotencyLedger implements IdempotencyLedger {
+  /** `monotonic`: ms on a clock that never jumps (default `performance.now`), for `remainingMs` */
+  constructor(
+    private readonly db: Db,
+    private readonly monotonic: () => number = () => performance.now(),
+  ) {}
 
   async get(key: LedgerKey): Promise<LedgerEntry | null> {
     const row = await this.db(TABLE).where(where(key)).first();
     return row ? toEntry(row) : null;
   }
 
-  async markWritten(key: LedgerKey, doc: { documentNumber: string; internalId: string; erpStatus: string }) {
-    await this.db(TABLE).where(where(key)).update({
-      state: 'written',
-      erp_document_number: doc.documentNumber,
-      erp_internal_id: doc.internalId,
-      erp_status: doc.erpStatus,
-      last_error: null,
-      updated_at: this.db.fn.now(),
-    });
+  async claim(key: LedgerKey, owner: string, leaseMs: number): Promise<ClaimResult> {
+    if (!(leaseMs > 0)) throw new RangeError(`leaseMs must be positive, got ${leaseMs}`);
+    const result = await this.db.raw<{ rows: Array<Record<string, unknown>> }>(CLAIM_SQL, [
+      key.connectionId,
+      key.documentKind,
+      key.naturalKey,
+      owner,
+      leaseMs,
+    ]);
+    const answeredAt = this.monotonic();
+    const [row] = result.rows;
+    if (row) {
+      const entry = toEntry(row);
+      const leftAtAnswer = Number(row.lease_left_ms);
+      return {
+        status: 'claimed',
+        token: entry.fence,
+        expiresAt: entry.leaseExpiresAt!,
+        entry,
+        remainingMs: () => leftAtAnswer - (this.monotonic() - answeredAt),
+      };
+    }
+    // Not taken: say why. This read only explains the refusal; the claim itself was decided above.
+    const current = await this.get(key);
+    if (current && (current.state === 'written' || current.state === 'confirmed'))
+      return { status: 'settled', entry: current };
+    throw new LeaseHeldError(key, current?.leaseOwner ?? null, current?.leaseExpiresAt ?? null);
   }
 
-  async markConfirmed(key: LedgerKey) {
-    await this.db(TABLE)
-      .where(where(key))
+  async markWritten(key: LedgerKey, token: bigint, doc: DocumentRecord): Promise<void> {
+    const n = await this.db(TABLE)
+      .where({ ...where(key), fence: String(token) })
+      .whereIn('state', ['reserved', 'failed', 'written'])
+      .update({
+        state: 'written',
+        erp_document_number: doc.documentNumber,
+        erp_internal_id: doc.internalId,
+        erp_status: doc.erpStatus,
+        last_error: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        updated_at: this.db.fn.now(),
+      });
+    if (n === 0) await this.staleUnlessCurrent(key, token);
+  }
+
+  async markConfirmed(key: LedgerKey, token: bigint): Promise<void> {
+    const n = await this.db(TABLE)
+      .where({ ...where(key), fence: String(token) })
       .whereIn('state', ['written', 'confirmed'])
       .update({ state: 'confirmed', updated_at: this.db.fn.now() });
+    if (n === 0) await this.staleUnlessCurrent(key, token);
   }
 
-  async markFailed(key: LedgerKey, error: string) {
-    await this.db(TABLE)
-      .where(where(key))
+  async markFailed(key: LedgerKey, token: bigint, error: string): Promise<void> {
+    const n = await this.db(TABLE)
+      .where({ ...where(key), fence: String(token) })
       .whereIn('state', ['reserved', 'failed'])
-      .update({ state: 'failed', last_error: error.slice(0, 2000), updated_at: this.db.fn.now() });
+      .update({
+        state: 'failed',
+        last_error: error.slice(0, 2000),
+        lease_owner: null,
+        lease_expires_at: null,
+        updated_at: this.db.fn.now(),
+      });
+    if (n === 0) await this.staleUnlessCurrent(key, token);
+  }
+
+  async release(key: LedgerKey, token: bigint): Promise<boolean> {
+    const n = await this.db(TABLE)
+      .where({ ...where(key), fence: String(token) })
+      .update({ lease_owner: null, lease_expires_at: null, updated_at: this.db.fn.now() });
+    return n > 0;
   }
 
   async setStatus(key: LedgerKey, erpStatus: string) {
     await this.db(TABLE).where(where(key)).update({ erp_status: erpStatus, updated_at: this.db.fn.now() });
   }
-}
 
-export class FakeIdempotencyLedger implements IdempotencyLedger {
-  readonly rows = new Map<string, LedgerEntry>();
-  private id = (k: LedgerKey) => `${k.connectionId}|${k.documentKind}|${k.naturalKey}`;
-
-  async reserve(key: LedgerKey) {
-    const row = this.rows.get(this.id(key)) ?? { ...key, state: 'reserved' as const, attempts: 0 };
-    row.attempts++;
-    this.rows.set(this.id(key), row);
-    return { ...row };
-  }
-  async get(key: LedgerKey) {
-    const r = this.rows.get(this.id(key));
-    return r ? { ...r } : null;
-  }
-  async markWritten(key: LedgerKey, doc: { documentNumber: string; internalId: string; erpStatus: string }) {
-    const r = this.rows.get(this.id(key))!;
-    Object.assign(r, { state: 'written', ...doc, lastError: null });
-  }
-  async markConfirmed(key: LedgerKey) {
-    const r = this.rows.get(this.id(key));
-    if (r && (r.state === 'written' || r.state === 'confirmed')) r.state = 'confirmed';
-  }
-  async markFailed(key: LedgerKey, error: string) {
-    const r = this.rows.get(this.id(key));
-    if (r && (r.state === 'reserved' || r.state === 'failed'))
-      Object.assign(r, { state: 'failed', lastError: error });
-  }
-  async setStatus(key: LedgerKey, erpStatus: string) {
-    const r = this.rows.get(this.id(key));
-    if (r) r.erpStatus = erpStatus;
+  /** A mark that changed nothing is a no-op for the current token (wrong state), stale otherwise. */
+  private async staleUnlessCurrent(key: LedgerKey, token: bigint): Promise<void> {
+    const current = await this.get(key);
+    if (!current || current.fence !== token) throw new StaleFenceError(key, token, current?.fence ?? null);
   }
 }

@@ -4,6 +4,7 @@ import * as ingest from './20261125000001_ingest';
 import * as writer from './20261125000002_writer';
 import * as reconciler from './20261125000003_reconciler';
 import * as inboxProcessed from './20261128000001_inbox_processed';
+import * as ledgerLease from './20261128000002_ledger_lease';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = 
   ['20261125000002_writer', writer],
   ['20261125000003_reconciler', reconciler],
   ['20261128000001_inbox_processed', inboxProcessed],
+  ['20261128000002_ledger_lease', ledgerLease],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,4 +1,10 @@
-import type { IdempotencyLedger, LedgerKey } from '@connector/db';
+import {
+  assertLeaseLeft,
+  leaseOwnerId,
+  type IdempotencyLedger,
+  type LedgerEntry,
+  type LedgerKey,
+} from '@connector/db';
 import { errorMessage, isRetriable } from '@connector/core';
 import type { DocumentKind, ErpDocumentRef, ErpPort } from '@connector/erp';
 
@@ -9,20 +15,72 @@ export interface WriteResult {
   ref: ErpDocumentRef;
   /** how the existing document was recognised, for the audit */
   via?: 'ledger' | 'erp-lookup';
+  /** the ledger row's fencing token, for `confirm` */
+  fence: bigint;
+  /** claims made to write this document so far (1 when the first one wrote it) */
+  attempts: number;
+}
+
+/** How long a writer holds a document, and how much of that must be left to start a create. */
+export interface WriterLease {
+  leaseMs: number;
+  createMarginMs: number;
 }
 
 /**
- * Writes one ERP document at most once, across crashes and replays (DESIGN: State):
+ * HTTP requests one ERP call may make in sequence, each bounded by ERP_TIMEOUT_MS: SAP B1 sends the
+ * request, and on a 401 logs in once and sends it again (libs/erp/src/sap-b1/sap-b1.adapter.ts,
+ * `send`); Sage 300 sends one (Basic auth, no session).
+ */
+const REQUESTS_PER_CALL = 3;
+/** the ledger write after the create, event-loop pauses and PostgreSQL's clock against ours */
+const SLACK_MS = 5_000;
+
+/**
+ * The lease for a given ERP call timeout (ERP_TIMEOUT_MS, services/sage-writer/src/config.ts).
+ *
+ * A create must finish, or have failed for good, before the lease runs out: otherwise a writer that
+ * takes the row over could look the document up while it is still being created and create it a
+ * second time. A create is at most REQUESTS_PER_CALL requests of at most ERP_TIMEOUT_MS each, so a
+ * writer starts it only with `createMarginMs` = REQUESTS_PER_CALL × timeout + SLACK_MS of lease left
+ * (30 s → 95 s). Before the create comes the lookup, bounded the same way; the lease is twice the
+ * margin (30 s → 190 s), so a lookup that takes up to half of it still leaves room for the create,
+ * and a slower one makes the writer give the lease back unused (LeaseExpiringError) rather than race.
+ * The price of a long lease is paid only when a holder dies mid-write: the document then waits for
+ * its lease to run out before another writer takes it over (its record is retried, then
+ * dead-lettered and redriven). A writer that settles the row releases the lease at once.
+ */
+export function writerLease(erpTimeoutMs: number): WriterLease {
+  const createMarginMs = REQUESTS_PER_CALL * erpTimeoutMs + SLACK_MS;
+  return { leaseMs: 2 * createMarginMs, createMarginMs };
+}
+
+/**
+ * Writes one ERP document exactly once, across crashes, replays and two writers racing
+ * (DESIGN: State; issue 18):
  *
  * 1. ledger row `written`/`confirmed` → the document exists; nothing is sent.
- * 2. otherwise reserve the row, then ask the ERP by natural key (SAP B1 NumAtCard, Sage 300 PO
- *    number): a crash between the ERP's answer and our commit left the document there.
- * 3. only then create it, and record the ERP's number.
+ * 2. otherwise claim the row (IdempotencyLedger.claim): an exclusive lease with a fencing token. A
+ *    row another writer holds throws LeaseHeldError (retriable) before the ERP is called.
+ * 3. ask the ERP by natural key (SAP B1 NumAtCard, Sage 300 PO number): a crash, a lost answer or a
+ *    writer whose lease was taken over may have left the document there.
+ * 4. only with enough lease left for the whole call, create it, and record the ERP's number with
+ *    the token: a writer whose token is stale records nothing (StaleFenceError).
  *
  * The lookup happens before every insert, so even a lost ledger write cannot create a duplicate.
  */
 export class DocumentWriter {
-  constructor(private readonly ledger: IdempotencyLedger) {}
+  private readonly owner: string;
+  private readonly lease: WriterLease;
+
+  /** `owner`: this writer instance's id in the ledger (leaseOwnerId()); `lease`: writerLease(ERP_TIMEOUT_MS) */
+  constructor(
+    private readonly ledger: IdempotencyLedger,
+    opts: { owner?: string; lease?: WriterLease } = {},
+  ) {
+    this.owner = opts.owner ?? leaseOwnerId();
+    this.lease = opts.lease ?? writerLease(30_000);
+  }
 
   async ensure(
     connectionId: string,
@@ -33,50 +91,88 @@ export class DocumentWriter {
   ): Promise<WriteResult> {
     const key: LedgerKey = { connectionId, documentKind: kind, naturalKey };
     const known = await this.ledger.get(key);
-    if (known && (known.state === 'written' || known.state === 'confirmed') && known.internalId)
-      return { outcome: 'ALREADY_EXISTS', ref: refOf(kind, naturalKey, known), via: 'ledger' };
+    if (known && isSettled(known)) return fromLedger(kind, naturalKey, known);
 
-    await this.ledger.reserve(key);
-    const existing = await erp.findByNaturalKey(kind, naturalKey);
+    const claim = await this.ledger.claim(key, this.owner, this.lease.leaseMs);
+    if (claim.status === 'settled') return fromLedger(kind, naturalKey, claim.entry);
+    const { token, entry } = claim;
+
+    let existing: ErpDocumentRef | null;
+    try {
+      existing = await erp.findByNaturalKey(kind, naturalKey);
+      if (!existing) assertLeaseLeft(key, claim, this.lease.createMarginMs);
+    } catch (err) {
+      // nothing was sent to be created: the next claimant may start at once
+      if (isRetriable(err)) await this.ledger.release(key, token);
+      else await this.ledger.markFailed(key, token, errorMessage(err));
+      throw err;
+    }
     if (existing) {
-      await this.ledger.markWritten(key, {
+      await this.ledger.markWritten(key, token, {
         documentNumber: existing.documentNumber,
         internalId: existing.internalId,
         erpStatus: existing.status,
       });
-      return { outcome: 'ALREADY_EXISTS', ref: existing, via: 'erp-lookup' };
+      return {
+        outcome: 'ALREADY_EXISTS',
+        ref: existing,
+        via: 'erp-lookup',
+        fence: token,
+        attempts: entry.attempts,
+      };
     }
     let ref: ErpDocumentRef;
     try {
       ref = await create();
     } catch (err) {
-      // a retriable failure stays `reserved`: the retry looks the document up first
-      if (!isRetriable(err)) await this.ledger.markFailed(key, errorMessage(err));
+      // A retriable failure stays `reserved` and keeps the lease: the ERP may still be creating the
+      // document, so another writer waits for the lease; this writer's retry reclaims it at once and
+      // looks the document up first.
+      if (!isRetriable(err)) await this.ledger.markFailed(key, token, errorMessage(err));
       throw err;
     }
-    await this.ledger.markWritten(key, {
+    await this.ledger.markWritten(key, token, {
       documentNumber: ref.documentNumber,
       internalId: ref.internalId,
       erpStatus: ref.status,
     });
-    return { outcome: 'CREATED', ref };
+    return { outcome: 'CREATED', ref, fence: token, attempts: entry.attempts };
   }
 
-  confirm(connectionId: string, kind: DocumentKind, naturalKey: string): Promise<void> {
-    return this.ledger.markConfirmed({ connectionId, documentKind: kind, naturalKey });
+  /** Marks a written document confirmed (its outcome is audited and published), with its token. */
+  confirm(connectionId: string, kind: DocumentKind, naturalKey: string, fence: bigint): Promise<void> {
+    return this.ledger.markConfirmed({ connectionId, documentKind: kind, naturalKey }, fence);
   }
 
   /** What the ledger knows of a document, without asking the ERP. */
   async known(connectionId: string, kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null> {
     const row = await this.ledger.get({ connectionId, documentKind: kind, naturalKey });
-    return row && (row.state === 'written' || row.state === 'confirmed') && row.internalId
-      ? refOf(kind, naturalKey, row)
-      : null;
+    return row && isSettled(row) ? refOf(kind, naturalKey, row) : null;
+  }
+
+  /** Attempts made to write a document so far (at least 1: the one that is being reported). */
+  async attempts(connectionId: string, kind: DocumentKind, naturalKey: string): Promise<number> {
+    const row = await this.ledger.get({ connectionId, documentKind: kind, naturalKey });
+    return Math.max(1, row?.attempts ?? 0);
   }
 
   setStatus(connectionId: string, kind: DocumentKind, naturalKey: string, status: string): Promise<void> {
     return this.ledger.setStatus({ connectionId, documentKind: kind, naturalKey }, status);
   }
+}
+
+function isSettled(row: LedgerEntry): boolean {
+  return (row.state === 'written' || row.state === 'confirmed') && !!row.internalId;
+}
+
+function fromLedger(kind: DocumentKind, naturalKey: string, row: LedgerEntry): WriteResult {
+  return {
+    outcome: 'ALREADY_EXISTS',
+    ref: refOf(kind, naturalKey, row),
+    via: 'ledger',
+    fence: row.fence,
+    attempts: row.attempts,
+  };
 }
 
 function refOf(

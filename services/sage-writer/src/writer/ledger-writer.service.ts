@@ -104,7 +104,7 @@ export class LedgerWriterService {
           stage: 'skipped',
           outcome: `${erpKind} books no ${kind.toLowerCase()}`,
         });
-        await this.publish(connectionId, naturalKey, erpKind, operation, 'SKIPPED', source, null);
+        await this.publish(connectionId, naturalKey, erpKind, operation, 'SKIPPED', source, null, 1);
         return;
       }
       await this.deps.audit.append({
@@ -124,8 +124,9 @@ export class LedgerWriterService {
         result.outcome,
         source,
         result.ref.documentNumber,
+        result.attempts,
       );
-      await this.deps.writer.confirm(connectionId, kind, naturalKey);
+      await this.deps.writer.confirm(connectionId, kind, naturalKey, result.fence);
       this.deps.metrics?.erpWrites.inc({ erp: erpKind, operation, outcome: result.outcome });
     } catch (err) {
       const retriable = isRetriable(err);
@@ -136,8 +137,20 @@ export class LedgerWriterService {
         outcome: retriable ? 'retry' : 'failed',
         error: `${errorCode(err)}: ${errorMessage(err)}`,
       });
-      if (!retriable)
-        await this.publish(connectionId, naturalKey, erpKind, operation, 'FAILED', source, null, err);
+      if (!retriable) {
+        const attempts = await this.deps.writer.attempts(connectionId, kind, naturalKey);
+        await this.publish(
+          connectionId,
+          naturalKey,
+          erpKind,
+          operation,
+          'FAILED',
+          source,
+          null,
+          attempts,
+          err,
+        );
+      }
       throw err;
     }
   }
@@ -150,6 +163,7 @@ export class LedgerWriterService {
     outcome: ErpWriteResult['outcome'],
     source: ErpWriteResult['source'],
     documentNumber: string | null,
+    attempts: number,
     error?: unknown,
   ) {
     return publishWriteResult(this.deps.publisher, {
@@ -160,6 +174,7 @@ export class LedgerWriterService {
       outcome,
       source,
       documentNumber,
+      attempts,
       error,
       writtenAt: this.deps.clock.now(),
     });

@@ -24,6 +24,9 @@ export interface Source {
   offset: string;
 }
 
+/** A cancellation is not claimed in the ledger (cancelling twice changes nothing): no fencing token. */
+type CancelResult = Pick<WriteResult, 'outcome' | 'ref' | 'via' | 'attempts'>;
+
 export type OrderPlan = Array<'SALES_ORDER' | 'INVOICE' | 'CANCEL'>;
 
 /**
@@ -134,7 +137,7 @@ export class OrderWriterService {
   }
 
   /** Cancels the ERP order if there is one; an invoiced order needs a credit note, which is a person's decision. */
-  private async cancel(order: AmazonOrder, erp: ErpPort): Promise<WriteResult | null> {
+  private async cancel(order: AmazonOrder, erp: ErpPort): Promise<CancelResult | null> {
     const invoiced =
       (await this.deps.writer.known(order.connectionId, 'INVOICE', order.amazonOrderId)) ??
       (await erp.findByNaturalKey('INVOICE', order.amazonOrderId));
@@ -147,7 +150,7 @@ export class OrderWriterService {
       (await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
       (await erp.findByNaturalKey('SALES_ORDER', order.amazonOrderId));
     if (!existing) return null;
-    if (existing.status === 'CANCELLED') return { outcome: 'ALREADY_EXISTS', ref: existing };
+    if (existing.status === 'CANCELLED') return { outcome: 'ALREADY_EXISTS', ref: existing, attempts: 1 };
     if (!erp.capabilities.cancelOrder)
       throw new NonRetriableError(
         'ERP_UNSUPPORTED',
@@ -155,7 +158,7 @@ export class OrderWriterService {
       );
     const ref = await erp.cancelOrder(existing);
     await this.deps.writer.setStatus(order.connectionId, 'SALES_ORDER', order.amazonOrderId, ref.status);
-    return { outcome: 'CREATED', ref };
+    return { outcome: 'CREATED', ref, attempts: 1 };
   }
 
   private checkKeyLength(order: AmazonOrder, erp: ErpPort): void {
@@ -178,7 +181,7 @@ export class OrderWriterService {
     source: Source,
     erp: ErpKind,
     step: DocumentKind | 'CANCEL',
-    result: WriteResult,
+    result: WriteResult | CancelResult,
   ) {
     const operation = OPERATION[step];
     await this.deps.audit.append({
@@ -197,8 +200,9 @@ export class OrderWriterService {
       outcome:
         result.outcome === 'CREATED' ? 'created' : `already_exists${result.via ? `:${result.via}` : ''}`,
     });
-    await this.publishResult(order, source, erp, operation, result.outcome, result.ref);
-    if (step !== 'CANCEL') await this.deps.writer.confirm(order.connectionId, step, order.amazonOrderId);
+    await this.publishResult(order, source, erp, operation, result.outcome, result.ref, result.attempts);
+    if (step !== 'CANCEL' && 'fence' in result)
+      await this.deps.writer.confirm(order.connectionId, step, order.amazonOrderId, result.fence);
     this.deps.metrics?.erpWrites.inc({ erp, operation, outcome: result.outcome });
   }
 
@@ -223,7 +227,13 @@ export class OrderWriterService {
       outcome: retriable ? 'retry' : 'failed',
       error: `${errorCode(err)}: ${errorMessage(err)}`,
     });
-    if (!retriable) await this.publishResult(order, source, erp, operation, 'FAILED', null, err);
+    if (!retriable) {
+      const attempts =
+        step === 'CANCEL'
+          ? 1
+          : await this.deps.writer.attempts(order.connectionId, step, order.amazonOrderId);
+      await this.publishResult(order, source, erp, operation, 'FAILED', null, attempts, err);
+    }
   }
 
   private publishResult(
@@ -233,6 +243,7 @@ export class OrderWriterService {
     operation: Operation,
     outcome: ErpWriteResultTypes.ConnectorErp.WriteOutcome,
     ref: ErpDocumentRef | null,
+    attempts: number,
     error?: unknown,
   ) {
     return publishWriteResult(this.deps.publisher, {
@@ -243,6 +254,7 @@ export class OrderWriterService {
       outcome,
       source,
       documentNumber: ref?.documentNumber,
+      attempts,
       error,
       writtenAt: this.deps.clock.now(),
     });

@@ -15,6 +15,8 @@ export interface WriteResultArgs {
   source: ErpWriteResult['source'];
   documentNumber?: string | null;
   error?: unknown;
+  /** attempts made to write the document (the ledger's count of claims) */
+  attempts: number;
   writtenAt: number;
 }
 
@@ -32,7 +34,7 @@ export async function publishWriteResult(publisher: EventPublisher, a: WriteResu
     errorCode: a.error ? errorCode(a.error) : null,
     errorMessage: a.error ? errorMessage(a.error) : null,
     retriable: a.error ? isRetriable(a.error) : false,
-    attempts: 1,
+    attempts: a.attempts,
     source: a.source,
     writtenAt: a.writtenAt,
   };

@@ -10,6 +10,7 @@ import {
   ConnectionRepository,
   KnexIdempotencyLedger,
   CredentialsCipher,
+  leaseOwnerId,
   type AuditStore,
   type Db,
 } from '@connector/db';
@@ -24,7 +25,7 @@ import { ConnectionErpResolver, type ErpFactory } from '../erp/erp-resolver';
 import { OrderInboxService } from '../order-inbox/order-inbox.service';
 import { KnexInboxStore } from '../order-inbox/order-inbox.store';
 import { INBOX_STORE } from '../order-inbox/order-inbox.tokens';
-import { DocumentWriter } from './document-writer';
+import { DocumentWriter, writerLease } from './document-writer';
 import { LedgerWriterService } from './ledger-writer.service';
 import { OrderWriterService } from './order-writer.service';
 import { LedgerConsumer, OrderConsumer } from './writer.consumers';
@@ -61,8 +62,12 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
     },
     {
       provide: DocumentWriter,
-      useFactory: (db: Db) => new DocumentWriter(new KnexIdempotencyLedger(db)),
-      inject: [DB],
+      useFactory: (db: Db, c: AppConfig) =>
+        new DocumentWriter(new KnexIdempotencyLedger(db), {
+          owner: leaseOwnerId(),
+          lease: writerLease(c.ERP_TIMEOUT_MS),
+        }),
+      inject: [DB, CONFIG],
     },
     {
       provide: ORDER_WRITER,

@@ -1,6 +1,5 @@
 import { VirtualClock } from '@connector/core';
-import { FakeIdempotencyLedger } from '@connector/db';
-import { FakeAuditStore } from '@connector/db/testing';
+import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db/testing';
 import { type JournalDraft } from '@connector/erp';
 import { FakeErp } from '@connector/erp/testing';
 import type { CustomerReceipt, JournalEntry } from '@connector/events';

@@ -1,6 +1,5 @@
 import { VirtualClock, isRetriable } from '@connector/core';
-import { FakeIdempotencyLedger } from '@connector/db';
-import { FakeAuditStore } from '@connector/db/testing';
+import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db/testing';
 import { type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
 import { FakeErp } from '@connector/erp/testing';
 import type { AmazonOrder } from '@connector/events';
@@ -210,6 +209,14 @@ describe('OrderWriterService', () => {
     expect(err).toMatchObject({ code: 'ERP_RECORD_LOCKED', retriable: true });
     await service.handle(rec(order('UNSHIPPED')));
     expect(erp.of('SALES_ORDER')).toHaveLength(1);
+  });
+
+  it('when the write took two attempts, then the published result says so', async () => {
+    erp.lockNext(1);
+    await service.handle(rec(order('UNSHIPPED'))).catch(() => undefined);
+    await service.handle(rec(order('UNSHIPPED')));
+    const published = publisher.on('erp.write-results.v1').map((r) => r.value);
+    expect(published.map((v) => [v.outcome, v.attempts])).toEqual([['CREATED', 2]]);
   });
 
   it('when a pending order comes by, then nothing is written and the skip is audited', async () => {
