@@ -51,7 +51,6 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     DATABASE_URL: tdb.url,
     KAFKA_TOPIC_PREFIX: prefix,
     KAFKA_GROUP_ID: `${prefix}sage-writer`,
-    SIMULATORS: 'false',
     CREDENTIALS_KEY: KEY,
     LOG_LEVEL: 'error',
   });

@@ -39,7 +39,6 @@ describe('walking skeleton: amazon-ingest → Kafka → sage-writer', () => {
     CONSUMER_MAX_ATTEMPTS: '2',
     CONSUMER_RETRY_BASE_MS: '10',
     CONSUMER_RETRY_MAX_MS: '50',
-    SIMULATORS: 'false',
     CREDENTIALS_KEY: Buffer.alloc(32, 1).toString('base64'),
     INGEST_SCHEDULER: 'false',
     ERP_WRITES: 'false', // this test is about the pipe; ERP writes have their own tests

@@ -14,9 +14,25 @@ export abstract class ConnectorError extends Error {
   }
 }
 
-/** A passing condition: throttling, a record lock, an outage, an expired session. */
+/**
+ * A passing condition: throttling, a record lock, an outage, an expired session. `retryAfterMs`, when
+ * the thrower knows it (a lease held by another writer until a known time), says when trying again can
+ * first succeed; retry() waits that long without counting the attempt, within its own budget.
+ */
 export class RetriableError extends ConnectorError {
   readonly retriable = true;
+  readonly retryAfterMs?: number;
+  constructor(code: string, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(code, message, options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+}
+
+/** The wait an error asks for before it is tried again, if it names one. */
+export function retryAfterOf(err: unknown): number | undefined {
+  return err instanceof RetriableError && err.retryAfterMs !== undefined && err.retryAfterMs >= 0
+    ? err.retryAfterMs
+    : undefined;
 }
 
 /** Trying again cannot help until something is fixed (a mapping, the data, the configuration). */

@@ -1,3 +1,5 @@
+import { retryAfterOf } from './errors';
+
 export interface BackoffOptions {
   baseMs: number;
   maxMs: number;
@@ -16,6 +18,11 @@ export function backoffDelay(
 
 export interface RetryOptions extends BackoffOptions {
   maxAttempts: number;
+  /**
+   * How long in all an error that names its own wait (RetriableError.retryAfterMs) is waited for
+   * without counting attempts; past it, such errors count like any other. Default 0: they always count.
+   */
+  retryAfterBudgetMs?: number;
   shouldRetry: (err: unknown) => boolean;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void | Promise<void>;
   sleep?: (ms: number) => Promise<void>;
@@ -47,14 +54,25 @@ export async function retry<T>(
   opts: RetryOptions,
 ): Promise<{ value: T; attempts: number }> {
   const wait = opts.sleep ?? sleep;
-  for (let attempt = 1; ; attempt++) {
+  let budget = opts.retryAfterBudgetMs ?? 0;
+  let attempt = 1;
+  for (let tries = 1; ; tries++) {
     try {
-      return { value: await fn(attempt), attempts: attempt };
+      return { value: await fn(tries), attempts: tries };
     } catch (err) {
       if (!opts.shouldRetry(err)) throw err;
-      if (attempt >= opts.maxAttempts) throw new RetriesExhaustedError(attempt, err);
-      const delay = backoffDelay(attempt, opts);
-      await opts.onRetry?.(err, attempt, delay);
+      const asked = retryAfterOf(err);
+      if (asked !== undefined && budget > 0) {
+        // the error says when it can pass: wait for it (in steps no longer than maxMs) without using an attempt
+        const delay = Math.min(asked, budget, opts.maxMs);
+        budget -= delay;
+        await opts.onRetry?.(err, tries, delay);
+        await wait(delay);
+        continue;
+      }
+      if (attempt >= opts.maxAttempts) throw new RetriesExhaustedError(tries, err);
+      const delay = backoffDelay(attempt++, opts);
+      await opts.onRetry?.(err, tries, delay);
       await wait(delay);
     }
   }

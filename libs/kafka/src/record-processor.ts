@@ -69,6 +69,11 @@ export interface ProcessorOptions {
   metrics?: ConnectorMetrics;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /**
+   * How long a record whose error names its own wait (a lease another writer holds) is waited for
+   * without using attempts (default 10 minutes); the group is heartbeated at every step.
+   */
+  retryAfterBudgetMs?: number;
   /** called between attempts so that the group coordinator knows the consumer is alive */
   heartbeat?: () => Promise<void>;
 }
@@ -150,6 +155,7 @@ export class RecordProcessor {
   ): RetryOptions {
     return {
       maxAttempts: this.opts.maxAttempts,
+      retryAfterBudgetMs: this.opts.retryAfterBudgetMs ?? 600_000,
       baseMs: this.opts.retryBaseMs,
       maxMs: this.opts.retryMaxMs,
       random: this.opts.random,

@@ -56,7 +56,12 @@ export class FakeIdempotencyLedger implements IdempotencyLedger {
     } else if (r.state === 'written' || r.state === 'confirmed') {
       return { status: 'settled', entry: this.copy(r) };
     } else if (r.leaseExpiresAt && r.leaseExpiresAt.getTime() > now && r.leaseOwner !== owner) {
-      throw new LeaseHeldError(key, r.leaseOwner, new Date(r.leaseExpiresAt));
+      throw new LeaseHeldError(
+        key,
+        r.leaseOwner,
+        new Date(r.leaseExpiresAt),
+        r.leaseExpiresAt.getTime() - now,
+      );
     }
     Object.assign(r, {
       state: 'reserved',

@@ -178,7 +178,17 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     const current = await this.get(key);
     if (current && (current.state === 'written' || current.state === 'confirmed'))
       return { status: 'settled', entry: current };
-    throw new LeaseHeldError(key, current?.leaseOwner ?? null, current?.leaseExpiresAt ?? null);
+    const left = await this.db(TABLE)
+      .where(where(key))
+      .first<{ left_ms: string | null } | undefined>(
+        this.db.raw('greatest(0, extract(epoch from (lease_expires_at - now())) * 1000)::bigint as left_ms'),
+      );
+    throw new LeaseHeldError(
+      key,
+      current?.leaseOwner ?? null,
+      current?.leaseExpiresAt ?? null,
+      left?.left_ms == null ? undefined : Number(left.left_ms),
+    );
   }
 
   async markWritten(key: LedgerKey, token: bigint, doc: DocumentRecord): Promise<void> {

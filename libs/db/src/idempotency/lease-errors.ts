@@ -13,10 +13,13 @@ export class LeaseHeldError extends RetriableError {
     readonly key: LedgerKey,
     readonly holder: string | null,
     readonly expiresAt: Date | null,
+    /** the holder's lease left, by the database's clock: the consumer waits this long, not its attempts */
+    leaseLeftMs?: number,
   ) {
     super(
       'LEASE_HELD',
       `${describe(key)} is being written by ${holder ?? 'another writer'} until ${expiresAt?.toISOString() ?? '?'}`,
+      { retryAfterMs: leaseLeftMs },
     );
   }
 }

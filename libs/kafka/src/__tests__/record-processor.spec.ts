@@ -129,6 +129,44 @@ describe('RecordProcessor', () => {
     expect(dlq.records[0].failure).toMatchObject({ code: 'POISON_RECORD', stage: 'decode' });
   });
 
+  it('when an error names its own wait (a lease held elsewhere), then the record waits it out in steps without using attempts', async () => {
+    const { processor, dlq, sleeps } = setup(1);
+    let calls = 0;
+    const outcome = await processor.process(await raw({ id: 1 }), {
+      topic: 'amazon.orders.v1',
+      handler: async () => {
+        if (++calls <= 3)
+          throw new RetriableError('LEASE_HELD', 'held by another writer', { retryAfterMs: 2500 });
+      },
+    });
+    expect(outcome).toBe('ok');
+    expect(calls).toBe(4);
+    expect(sleeps).toEqual([1000, 1000, 1000]); // steps of at most retryMaxMs, the lease re-asked after each
+    expect(dlq.records).toEqual([]);
+  });
+
+  it('when an error that names its wait outlasts the wait budget, then its attempts count and it is dead-lettered', async () => {
+    const dlq = new FakeDeadLetterSink();
+    const processor = new RecordProcessor(codec, dlq, {
+      service: 'test',
+      maxAttempts: 2,
+      retryBaseMs: 100,
+      retryMaxMs: 1000,
+      retryAfterBudgetMs: 1500,
+      logger: silentLogger(),
+      random: () => 0.5,
+      sleep: async () => undefined,
+    });
+    const outcome = await processor.process(await raw({ id: 1 }), {
+      topic: 'amazon.orders.v1',
+      handler: async () => {
+        throw new RetriableError('LEASE_HELD', 'held by another writer', { retryAfterMs: 60_000 });
+      },
+    });
+    expect(outcome).toBe('dead_lettered');
+    expect(dlq.records.map((r) => r.failure.code)).toEqual(['LEASE_HELD']);
+  });
+
   it('when the registry is briefly down, then decoding is retried and the record is handled', async () => {
     const { processor, dlq } = setup();
     codec.outage = 2;

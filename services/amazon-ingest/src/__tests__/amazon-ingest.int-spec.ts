@@ -144,7 +144,6 @@ describe('amazon-ingest → Kafka (real broker, registry, PostgreSQL)', () => {
       SCHEMA_REGISTRY_URL: infraEnv('SCHEMA_REGISTRY_URL'),
       DATABASE_URL: tdb.url,
       KAFKA_TOPIC_PREFIX: prefix,
-      SIMULATORS: 'false',
       CREDENTIALS_KEY: Buffer.alloc(32, 3).toString('base64'),
       INGEST_SCHEDULER: 'false',
       SPAPI_ENDPOINT: sim.url,

@@ -43,7 +43,6 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
       DATABASE_URL: tdb.url,
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_GROUP_ID: `${prefix}sage-writer`,
-      SIMULATORS: 'false',
       CREDENTIALS_KEY: KEY,
       CONSUMER_MAX_ATTEMPTS: '12',
       CONSUMER_RETRY_BASE_MS: '5',

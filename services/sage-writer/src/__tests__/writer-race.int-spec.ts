@@ -56,10 +56,9 @@ describe.each(erpsUnderTest.map((make) => [make().name, make] as const))(
       DATABASE_URL: tdb.url,
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_GROUP_ID: `${prefix}sage-writer-${instance}`,
-      SIMULATORS: 'false',
       CREDENTIALS_KEY: KEY,
-      // the writer that waits for the other's lease retries until the other has written
-      CONSUMER_MAX_ATTEMPTS: '40',
+      // the default attempts (5): the writer that finds the other's lease waits it out (LEASE_HELD names
+      // the lease left) in steps of at most CONSUMER_RETRY_MAX_MS, without using attempts
       CONSUMER_RETRY_BASE_MS: '50',
       CONSUMER_RETRY_MAX_MS: '400',
     });

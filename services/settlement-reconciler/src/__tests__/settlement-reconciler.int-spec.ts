@@ -46,7 +46,6 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
       DATABASE_URL: tdb.url,
       KAFKA_TOPIC_PREFIX: prefix,
       KAFKA_GROUP_ID: `${prefix}reconciler`,
-      SIMULATORS: 'false',
     };
     app = await startService(appModule(loadConfig(configSchema, env), { logger: silentLogger() }), {
       logger: false,

@@ -59,6 +59,10 @@ export function describeLedgerContract(name: string, make: () => Promise<LedgerH
       expect(err).toBeInstanceOf(LeaseHeldError);
       expect(err).toMatchObject({ code: 'LEASE_HELD', retriable: true, holder: 'A' });
       expect(isRetriable(err)).toBe(true);
+      // it names the wait, the holder's lease left by the ledger's clock, so a consumer waits it out
+      const wait = (err as LeaseHeldError).retryAfterMs!;
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(LEASE);
       expect(await h.ledger.get(key)).toMatchObject({ leaseOwner: 'A', fence: 1n, attempts: 1 });
     });
 
