@@ -59,7 +59,7 @@ export class LwaTokenProvider implements AccessTokenSource {
     });
     let json: Record<string, unknown> = {};
     try {
-      json = JSON.parse(res.body.toString('utf8'));
+      json = JSON.parse(res.body.toString('utf8')) as Record<string, unknown>;
     } catch {
       // fall through with the status
     }
@@ -71,7 +71,8 @@ export class LwaTokenProvider implements AccessTokenSource {
     }
     const error = typeof json.error === 'string' ? json.error : '';
     if (res.status >= 400 && res.status < 500 && res.status !== 429 && error) {
-      throw new LwaAuthorizationError(error, String(json.error_description ?? ''));
+      const description = typeof json.error_description === 'string' ? json.error_description : '';
+      throw new LwaAuthorizationError(error, description);
     }
     throw new RetriableError('LWA_UNAVAILABLE', `Login with Amazon answered ${res.status}`);
   }

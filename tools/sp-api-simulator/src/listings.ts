@@ -113,7 +113,13 @@ export function applyPatches(
           categories: ['INVALID_PRICE'],
         });
       } else {
-        staged.price = String(ourPrice);
+        // Amazon's schema has value_with_tax as a number; a numeric string is kept as sent
+        staged.price =
+          typeof ourPrice === 'number'
+            ? String(ourPrice)
+            : typeof ourPrice === 'string'
+              ? ourPrice
+              : JSON.stringify(ourPrice);
         if (typeof value.currency === 'string') staged.currency = value.currency;
       }
     }

@@ -381,7 +381,7 @@ describe('listings and feeds against the simulator', () => {
     const fba = await spapi.patchListingsItem('SIM-0003', { marketplaceIds: [US] }, quantityPatch(7));
     expect(fba).toMatchObject({
       status: 'INVALID',
-      issues: [{ severity: 'ERROR', message: expect.stringContaining('fulfilled by Amazon') }],
+      issues: [{ severity: 'ERROR', message: expect.stringContaining('fulfilled by Amazon') as unknown }],
     });
     expect(
       (await spapi.patchListingsItem('SIM-0004', { marketplaceIds: [US] }, quantityPatch(-1))).status,
@@ -431,7 +431,7 @@ describe('listings and feeds against the simulator', () => {
       (
         await spapi.downloadFeedDocument(await spapi.getFeedDocument(status.resultFeedDocumentId!))
       ).toString(),
-    );
+    ) as { summary: unknown; issues: Array<{ messageId: number }> };
     expect(report.summary).toEqual({
       errors: 2,
       warnings: 0,
@@ -439,7 +439,7 @@ describe('listings and feeds against the simulator', () => {
       messagesAccepted: 2,
       messagesInvalid: 2,
     });
-    expect(report.issues.map((i: { messageId: number }) => i.messageId)).toEqual([3, 4]);
+    expect(report.issues.map((i) => i.messageId)).toEqual([3, 4]);
     expect(sim.listing(seller.sellerId, 'SIM-0010', US)!.quantity).toBe(11);
   });
 

@@ -30,8 +30,11 @@ interface Param {
 const operations = readdirSync(MODELS)
   .filter((f) => f.endsWith('.json'))
   .flatMap((file) => {
-    const model = JSON.parse(readFileSync(path.join(MODELS, file), 'utf8'));
-    return Object.entries(model.paths as Record<string, Record<string, unknown>>).flatMap(([p, item]) => {
+    const model = JSON.parse(readFileSync(path.join(MODELS, file), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+      definitions: Record<string, unknown>;
+    };
+    return Object.entries(model.paths).flatMap(([p, item]) => {
       const shared = (item.parameters as Param[] | undefined) ?? [];
       return Object.entries(item)
         .filter(([m]) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
@@ -41,7 +44,7 @@ const operations = readdirSync(MODELS)
           template: p,
           pattern: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`),
           operationId: (op as { operationId: string }).operationId,
-          parameters: [...shared, ...(((op as { parameters?: Param[] }).parameters ?? []) as Param[])],
+          parameters: [...shared, ...((op as { parameters?: Param[] }).parameters ?? [])],
           definitions: model.definitions,
         }));
     });

@@ -38,7 +38,9 @@ describe("Amazon's static sandbox cases round-trip through the client and the si
 
   it('when the cases are loaded, then every model we call has cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(60);
-    expect(new Set(cases.map((c) => c.model))).toEqual(expect.objectContaining({ size: expect.any(Number) }));
+    expect(new Set(cases.map((c) => c.model))).toEqual(
+      expect.objectContaining({ size: expect.any(Number) as unknown }),
+    );
   });
 
   it.each(
@@ -49,7 +51,8 @@ describe("Amazon's static sandbox cases round-trip through the client and the si
     const { path: p, query, body } = sandboxRequest(c);
     const res = await client.call(c.operation, c.method, p, { query, body });
     expect(res.status).toBe(c.status);
-    if (c.status !== 204) expect(res.body).toEqual(parseExactJson(JSON.stringify(c.response)));
+    // a 204 has no content, which the client answers as an undefined body
+    expect(res.body).toEqual(c.status === 204 ? undefined : parseExactJson(JSON.stringify(c.response)));
   });
 
   it.each(

@@ -35,7 +35,7 @@ function components(ev: Record<string, unknown>): Component[] {
       out.push({ componentType: o.FeeType, kind: 'FEE', amount: money(o.FeeAmount) });
     else if (isCurrency(o.PromotionAmount))
       out.push({
-        componentType: String(o.PromotionType ?? 'Promotion'),
+        componentType: typeof o.PromotionType === 'string' ? o.PromotionType : 'Promotion',
         kind: 'PROMOTION',
         amount: money(o.PromotionAmount),
       });

@@ -30,7 +30,7 @@ export class KnexSettlementReportStore implements SettlementReportStore {
   async get(connectionId: string, reportId: string) {
     const row = await this.db('settlement_reports')
       .where({ connection_id: connectionId, report_id: reportId })
-      .first();
+      .first<Record<string, unknown> | undefined>();
     return row ? toRecord(row) : null;
   }
 
@@ -63,7 +63,13 @@ export class KnexSettlementReportStore implements SettlementReportStore {
 
 function toRecord(row: Record<string, unknown>): SettlementReportRecord {
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const dec = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  // pg answers a numeric column as a string; a number is written out the way String() did
+  const dec = (v: unknown) => {
+    if (v === null || v === undefined) return null;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+    throw new TypeError(`settlement_reports: a decimal column came back as ${typeof v}`);
+  };
   return {
     connectionId: String(row.connection_id),
     reportId: String(row.report_id),

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- answers are checked against Amazon's models here, not typed */
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
@@ -12,12 +11,87 @@ import { SpApiSimulator } from '../server';
  */
 const MODELS = path.resolve(__dirname, '../../../../reference/sp-api/models');
 
-function expectValid(model: string, definition: string, body: unknown) {
-  const swagger = JSON.parse(readFileSync(path.join(MODELS, `${model}.json`), 'utf8'));
+/*
+ * The parts of Amazon's answers these tests read. Each answer is first checked against Amazon's
+ * model (expectValid) where the shape matters; these types only name what is then asserted on.
+ */
+interface AmazonError {
+  code: string;
+  message: string;
+  details?: string;
+}
+interface ErrorList {
+  errors: AmazonError[];
+}
+interface Answer<T> {
+  status: number;
+  body: T;
+}
+interface Money {
+  CurrencyCode?: string;
+  Amount?: string;
+}
+interface V0Order {
+  AmazonOrderId: string;
+  OrderStatus?: string;
+  OrderTotal?: Money;
+}
+interface V0OrderItem {
+  OrderItemId: string;
+  QuantityOrdered: number;
+  ItemPrice?: Money;
+  ItemTax?: Money;
+}
+interface GetOrdersBody {
+  payload: { Orders: V0Order[]; CreatedBefore?: string; LastUpdatedBefore?: string };
+}
+interface GetOrderBody {
+  payload: V0Order;
+}
+interface GetOrderItemsBody {
+  payload: { OrderItems: V0OrderItem[] };
+}
+interface Order2026 {
+  orderId: string;
+  buyer?: unknown;
+  fulfillment?: { fulfillmentStatus?: string };
+  proceeds?: { grandTotal?: { amount?: string } };
+  orderItems: Array<{
+    orderItemId: string;
+    proceeds?: { breakdowns?: Array<{ type: string; subtotal?: { amount?: string } }> };
+  }>;
+}
+interface GetOrder2026Body {
+  order: Order2026;
+}
+interface SearchOrdersBody {
+  orders: Order2026[];
+  pagination?: { nextToken?: string };
+}
+interface ListingItem {
+  attributes: Record<string, unknown>;
+}
+interface Participation {
+  marketplace: { countryCode: string; defaultLanguageCode: string };
+}
+interface Report {
+  marketplaceIds?: string[];
+  createdTime: string;
+  reportDocumentId?: string;
+}
+interface DocumentBody {
+  url: string;
+}
+
+/** What is wrong with body against one definition of one model: none when it validates. */
+function schemaErrors(model: string, definition: string, body: unknown) {
+  const swagger = JSON.parse(readFileSync(path.join(MODELS, `${model}.json`), 'utf8')) as {
+    definitions: Record<string, unknown>;
+  };
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats(ajv);
   const validate = ajv.compile({ $ref: `#/definitions/${definition}`, definitions: swagger.definitions });
-  expect(validate(body) ? [] : validate.errors).toEqual([]);
+  return validate(body) ? [] : validate.errors;
 }
 
 const NOW = Date.UTC(2026, 10, 24);
@@ -43,7 +117,12 @@ const tokenFor = async (seller = NA) => {
   return ((await res.json()) as { access_token: string }).access_token;
 };
 
-const call = async (method: string, p: string, token: string, body?: unknown) => {
+const call = async <T = unknown>(
+  method: string,
+  p: string,
+  token: string,
+  body?: unknown,
+): Promise<Answer<T>> => {
   const res = await fetch(`${sim.url}${p}`, {
     method,
     headers: {
@@ -53,7 +132,7 @@ const call = async (method: string, p: string, token: string, body?: unknown) =>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any };
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 };
 
 beforeAll(async () => {
@@ -65,13 +144,29 @@ beforeEach(() => {
   clock = NOW;
 });
 
-/** an error answer in Amazon's shape: { errors: [{ code, message, details }] } */
-const expectError = (res: { status: number; body: any }, status: number, code: string, text?: RegExp) => {
-  expect(res.status).toBe(status);
-  expectValid('ordersV0', 'ErrorList', res.body.errors);
-  expect(res.body.errors[0]).toMatchObject({ code, details: expect.any(String) });
-  if (text) expect(`${res.body.errors[0].message} ${res.body.errors[0].details}`).toMatch(text);
+/**
+ * An error answer summed up for one toMatchObject against anError: its status, what is wrong with
+ * its errors against Amazon's ErrorList, the first error, and that error's message and details.
+ */
+const errorAnswer = (res: Answer<unknown>) => {
+  // not an error answer at all: the summary still matches nothing anError asks for
+  const errors = (res.body as Partial<ErrorList> | undefined)?.errors;
+  const first = errors?.[0];
+  return {
+    status: res.status,
+    schemaErrors: schemaErrors('ordersV0', 'ErrorList', errors),
+    first,
+    text: `${first?.message} ${first?.details}`,
+  };
 };
+
+/** an error answer in Amazon's shape: { errors: [{ code, message, details }] } */
+const anError = (status: number, code: string, text?: RegExp) => ({
+  status,
+  schemaErrors: [],
+  first: { code, details: expect.any(String) as unknown },
+  ...(text ? { text: expect.stringMatching(text) as unknown } : {}),
+});
 
 const naOrders = (pred: (o: SimOrder) => boolean) =>
   sim.orders.filter((o) => o.sellerId === NA.sellerId && pred(o));
@@ -107,27 +202,25 @@ describe('2. expired and revoked access tokens', () => {
     const participations = '/sellers/v1/marketplaceParticipations';
     const expired = await tokenFor();
     clock = NOW + 3_600_000;
-    expectError(await call('GET', participations, expired), 403, 'Unauthorized', /has expired/);
+    expect(errorAnswer(await call('GET', participations, expired))).toMatchObject(
+      anError(403, 'Unauthorized', /has expired/),
+    );
     clock = NOW;
 
     const revoked = await tokenFor();
     sim.control.revokeTokens();
-    expectError(
-      await call('GET', participations, revoked),
-      403,
-      'Unauthorized',
-      /revoked, malformed or invalid/,
+    expect(errorAnswer(await call('GET', participations, revoked))).toMatchObject(
+      anError(403, 'Unauthorized', /revoked, malformed or invalid/),
     );
-    expectError(
-      await call('GET', participations, 'Atza|forged'),
-      403,
-      'Unauthorized',
-      /revoked, malformed or invalid/,
+    expect(errorAnswer(await call('GET', participations, 'Atza|forged'))).toMatchObject(
+      anError(403, 'Unauthorized', /revoked, malformed or invalid/),
     );
 
     const expiredNow = await tokenFor();
     sim.control.expireTokens();
-    expectError(await call('GET', participations, expiredNow), 403, 'Unauthorized', /has expired/);
+    expect(errorAnswer(await call('GET', participations, expiredNow))).toMatchObject(
+      anError(403, 'Unauthorized', /has expired/),
+    );
   });
 });
 
@@ -136,21 +229,18 @@ describe('3. Orders v0 getOrders', () => {
   beforeAll(async () => {
     token = await tokenFor();
   });
-  const getOrders = (query: string) => call('GET', `/orders/v0/orders?${query}`, token);
+  const getOrders = <T = GetOrdersBody>(query: string) => call<T>('GET', `/orders/v0/orders?${query}`, token);
 
   it('when MarketplaceIds is missing, made up or of another region, then Amazon refuses it', async () => {
-    expectError(await getOrders('CreatedAfter=2026-10-05T00:00:00Z'), 400, 'InvalidInput', /MarketplaceIds/);
-    expectError(
-      await getOrders('CreatedAfter=2026-10-05T00:00:00Z&MarketplaceIds=BOGUS'),
-      400,
-      'InvalidInput',
+    expect(errorAnswer(await getOrders('CreatedAfter=2026-10-05T00:00:00Z'))).toMatchObject(
+      anError(400, 'InvalidInput', /MarketplaceIds/),
     );
-    expectError(
-      await getOrders(`CreatedAfter=2026-10-05T00:00:00Z&MarketplaceIds=${DE}`),
-      403,
-      'Unauthorized',
-      /not valid for region/,
-    );
+    expect(
+      errorAnswer(await getOrders('CreatedAfter=2026-10-05T00:00:00Z&MarketplaceIds=BOGUS')),
+    ).toMatchObject(anError(400, 'InvalidInput'));
+    expect(
+      errorAnswer(await getOrders(`CreatedAfter=2026-10-05T00:00:00Z&MarketplaceIds=${DE}`)),
+    ).toMatchObject(anError(403, 'Unauthorized', /not valid for region/));
   });
 
   it('when orders are asked for by creation date, then CreatedAfter and CreatedBefore filter on the purchase date, and CreatedBefore is echoed', async () => {
@@ -160,9 +250,9 @@ describe('3. Orders v0 getOrders', () => {
       `CreatedAfter=${new Date(after).toISOString()}&CreatedBefore=${new Date(before).toISOString()}&MarketplaceIds=${US}`,
     );
     expect(res.status).toBe(200);
-    expectValid('ordersV0', 'GetOrdersResponse', res.body);
+    expect(schemaErrors('ordersV0', 'GetOrdersResponse', res.body)).toEqual([]);
     const expected = naOrders((o) => o.marketplaceId === US && o.createdMs >= after && o.createdMs < before);
-    expect(res.body.payload.Orders.map((o: any) => o.AmazonOrderId).sort()).toEqual(
+    expect(res.body.payload.Orders.map((o) => o.AmazonOrderId).sort()).toEqual(
       expected.map((o) => o.orderId).sort(),
     );
     expect(res.body.payload.CreatedBefore).toBe(new Date(before).toISOString());
@@ -171,24 +261,23 @@ describe('3. Orders v0 getOrders', () => {
 
   it('when a Before date is not two minutes in the past or a date is malformed, then the 400 says what is wrong', async () => {
     const future = new Date(NOW - 60_000).toISOString();
-    expectError(
-      await getOrders(
-        `LastUpdatedAfter=2026-10-05T00:00:00Z&LastUpdatedBefore=${future}&MarketplaceIds=${US}`,
+    expect(
+      errorAnswer(
+        await getOrders(
+          `LastUpdatedAfter=2026-10-05T00:00:00Z&LastUpdatedBefore=${future}&MarketplaceIds=${US}`,
+        ),
       ),
-      400,
-      'InvalidInput',
-      /two minutes/,
-    );
-    const bad = await getOrders(`CreatedAfter=05/10/2026&MarketplaceIds=${US}`);
-    expectError(bad, 400, 'InvalidInput', /ISO 8601/);
+    ).toMatchObject(anError(400, 'InvalidInput', /two minutes/));
+    const bad = await getOrders<ErrorList>(`CreatedAfter=05/10/2026&MarketplaceIds=${US}`);
+    expect(errorAnswer(bad)).toMatchObject(anError(400, 'InvalidInput', /ISO 8601/));
     expect(bad.body.errors[0].message).not.toMatch(/required/);
-    expectError(
-      await getOrders(
-        `CreatedAfter=2026-10-05T00:00:00Z&LastUpdatedAfter=2026-10-05T00:00:00Z&MarketplaceIds=${US}`,
+    expect(
+      errorAnswer(
+        await getOrders(
+          `CreatedAfter=2026-10-05T00:00:00Z&LastUpdatedAfter=2026-10-05T00:00:00Z&MarketplaceIds=${US}`,
+        ),
       ),
-      400,
-      'InvalidInput',
-    );
+    ).toMatchObject(anError(400, 'InvalidInput'));
   });
 
   it('when OrderStatuses, FulfillmentChannels and AmazonOrderIds are given, then only matching orders come back', async () => {
@@ -197,11 +286,15 @@ describe('3. Orders v0 getOrders', () => {
     expect(shippedAfn.body.payload.Orders.length).toBeGreaterThan(0);
     for (const o of shippedAfn.body.payload.Orders)
       expect(o).toMatchObject({ OrderStatus: 'Shipped', FulfillmentChannel: 'AFN' });
-    const some = shippedAfn.body.payload.Orders.slice(0, 2).map((o: any) => o.AmazonOrderId);
+    const some = shippedAfn.body.payload.Orders.slice(0, 2).map((o) => o.AmazonOrderId);
     const byId = await getOrders(`${window}&AmazonOrderIds=${some.join(',')}`);
-    expect(byId.body.payload.Orders.map((o: any) => o.AmazonOrderId).sort()).toEqual([...some].sort());
-    expectError(await getOrders(`${window}&OrderStatuses=SHIPPED`), 400, 'InvalidInput', /OrderStatuses/);
-    expectError(await getOrders(`${window}&MaxResultsPerPage=101`), 400, 'InvalidInput', /MaxResultsPerPage/);
+    expect(byId.body.payload.Orders.map((o) => o.AmazonOrderId).sort()).toEqual([...some].sort());
+    expect(errorAnswer(await getOrders(`${window}&OrderStatuses=SHIPPED`))).toMatchObject(
+      anError(400, 'InvalidInput', /OrderStatuses/),
+    );
+    expect(errorAnswer(await getOrders(`${window}&MaxResultsPerPage=101`))).toMatchObject(
+      anError(400, 'InvalidInput', /MaxResultsPerPage/),
+    );
   });
 });
 
@@ -209,44 +302,48 @@ describe('4. Orders v0 getOrder and the fuller order and items', () => {
   it('when one order is read through v0, then it is served with totals and counts, and its items carry the same money as the 2026-01-01 view', async () => {
     const token = await tokenFor();
     const o = naOrders((x) => x.status === 'SHIPPED' && x.items.some((it) => it.taxCents > 0))[0];
-    const order = await call('GET', `/orders/v0/orders/${o.orderId}`, token);
+    const order = await call<GetOrderBody>('GET', `/orders/v0/orders/${o.orderId}`, token);
     expect(order.status).toBe(200);
-    expectValid('ordersV0', 'GetOrderResponse', order.body);
+    expect(schemaErrors('ordersV0', 'GetOrderResponse', order.body)).toEqual([]);
     expect(order.body.payload).toMatchObject({
       AmazonOrderId: o.orderId,
       SalesChannel: NA.marketplaces.find((m) => m.id === o.marketplaceId)!.domain,
-      OrderTotal: { CurrencyCode: o.currency, Amount: expect.stringMatching(/^\d+\.\d\d$/) },
+      OrderTotal: { CurrencyCode: o.currency, Amount: expect.stringMatching(/^\d+\.\d\d$/) as unknown },
       NumberOfItemsShipped: o.items.reduce((n, it) => n + it.quantity, 0),
       NumberOfItemsUnshipped: 0,
     });
-    const items = await call('GET', `/orders/v0/orders/${o.orderId}/orderItems`, token);
-    expectValid('ordersV0', 'GetOrderItemsResponse', items.body);
-    const v2026 = await call('GET', `/orders/2026-01-01/orders/${o.orderId}?includedData=PROCEEDS`, token);
-    expect(order.body.payload.OrderTotal.Amount).toBe(v2026.body.order.proceeds.grandTotal.amount);
+    const items = await call<GetOrderItemsBody>('GET', `/orders/v0/orders/${o.orderId}/orderItems`, token);
+    expect(schemaErrors('ordersV0', 'GetOrderItemsResponse', items.body)).toEqual([]);
+    const v2026 = await call<GetOrder2026Body>(
+      'GET',
+      `/orders/2026-01-01/orders/${o.orderId}?includedData=PROCEEDS`,
+      token,
+    );
+    expect(order.body.payload.OrderTotal?.Amount).toBe(v2026.body.order.proceeds?.grandTotal?.amount);
     for (const it of items.body.payload.OrderItems) {
       expect(it).toEqual(
         expect.objectContaining({
           QuantityShipped: it.QuantityOrdered,
-          ItemTax: expect.any(Object),
-          ShippingPrice: expect.any(Object),
-          PromotionDiscount: expect.any(Object),
+          ItemTax: expect.any(Object) as unknown,
+          ShippingPrice: expect.any(Object) as unknown,
+          PromotionDiscount: expect.any(Object) as unknown,
         }),
       );
-      const same = v2026.body.order.orderItems.find((x: any) => x.orderItemId === it.OrderItemId);
+      const same = v2026.body.order.orderItems.find((x) => x.orderItemId === it.OrderItemId);
       const breakdown = (type: string) =>
-        same.proceeds.breakdowns.find((b: any) => b.type === type)?.subtotal.amount ?? '0.00';
-      expect(it.ItemPrice.Amount).toBe(breakdown('ITEM'));
-      expect(it.ItemTax.Amount).toBe(breakdown('TAX'));
+        same!.proceeds!.breakdowns!.find((b) => b.type === type)?.subtotal!.amount ?? '0.00';
+      expect(it.ItemPrice!.Amount).toBe(breakdown('ITEM'));
+      expect(it.ItemTax!.Amount).toBe(breakdown('TAX'));
     }
   });
 
   it('when an order is Pending, then v0 withholds its total and its item prices', async () => {
     const token = await tokenFor();
     const o = naOrders((x) => x.status === 'PENDING')[0];
-    const order = await call('GET', `/orders/v0/orders/${o.orderId}`, token);
+    const order = await call<GetOrderBody>('GET', `/orders/v0/orders/${o.orderId}`, token);
     expect(order.body.payload.OrderStatus).toBe('Pending');
     expect(order.body.payload.OrderTotal).toBeUndefined();
-    const items = await call('GET', `/orders/v0/orders/${o.orderId}/orderItems`, token);
+    const items = await call<GetOrderItemsBody>('GET', `/orders/v0/orders/${o.orderId}/orderItems`, token);
     for (const it of items.body.payload.OrderItems) {
       expect(it.ItemPrice).toBeUndefined();
       expect(it.ItemTax).toBeUndefined();
@@ -258,9 +355,13 @@ describe('5. searchOrders pagination', () => {
   it('when maxResultsPerPage and includedData change between pages, then the token still pages on; another filter is refused', async () => {
     const token = await tokenFor();
     const base = `lastUpdatedAfter=2026-10-05T00:00:00Z&lastUpdatedBefore=2026-10-07T00:00:00Z&marketplaceIds=${US}`;
-    const first = await call('GET', `/orders/2026-01-01/orders?${base}&maxResultsPerPage=5`, token);
-    const next = first.body.pagination.nextToken;
-    const second = await call(
+    const first = await call<SearchOrdersBody>(
+      'GET',
+      `/orders/2026-01-01/orders?${base}&maxResultsPerPage=5`,
+      token,
+    );
+    const next = first.body.pagination!.nextToken!;
+    const second = await call<SearchOrdersBody>(
       'GET',
       `/orders/2026-01-01/orders?${base}&maxResultsPerPage=7&includedData=BUYER&paginationToken=${next}`,
       token,
@@ -268,19 +369,19 @@ describe('5. searchOrders pagination', () => {
     expect(second.status).toBe(200);
     expect(second.body.orders).toHaveLength(7);
     expect(second.body.orders[0].buyer).toBeDefined();
-    const ids = new Set(first.body.orders.map((o: any) => o.orderId));
+    const ids = new Set(first.body.orders.map((o) => o.orderId));
     for (const o of second.body.orders) expect(ids.has(o.orderId)).toBe(false);
     const tokenOnly = await call('GET', `/orders/2026-01-01/orders?paginationToken=${next}`, token);
     expect(tokenOnly.status).toBe(200);
-    expectError(
-      await call(
-        'GET',
-        `/orders/2026-01-01/orders?${base}&fulfilledBy=AMAZON&paginationToken=${next}`,
-        token,
+    expect(
+      errorAnswer(
+        await call(
+          'GET',
+          `/orders/2026-01-01/orders?${base}&fulfilledBy=AMAZON&paginationToken=${next}`,
+          token,
+        ),
       ),
-      400,
-      'InvalidInput',
-    );
+    ).toMatchObject(anError(400, 'InvalidInput'));
   });
 });
 
@@ -303,25 +404,25 @@ describe('6. confirmShipment', () => {
     const confirm = (id: string, b: unknown) =>
       call('POST', `/orders/v0/orders/${id}/shipmentConfirmation`, token, b);
     const { marketplaceId: _dropped, ...noMarketplace } = body(open.marketplaceId);
-    expectError(await confirm(open.orderId, noMarketplace), 400, 'InvalidInput', /marketplaceId/);
+    expect(errorAnswer(await confirm(open.orderId, noMarketplace))).toMatchObject(
+      anError(400, 'InvalidInput', /marketplaceId/),
+    );
     const noTracking = body(open.marketplaceId);
     delete (noTracking.packageDetail as Record<string, unknown>).trackingNumber;
-    expectError(await confirm(open.orderId, noTracking), 400, 'InvalidInput', /trackingNumber/);
-    expectError(
-      await confirm(open.orderId, body(open.marketplaceId, { shipDate: '02/21/2022' })),
-      400,
-      'InvalidInput',
-      /shipDate/,
+    expect(errorAnswer(await confirm(open.orderId, noTracking))).toMatchObject(
+      anError(400, 'InvalidInput', /trackingNumber/),
     );
+    expect(
+      errorAnswer(await confirm(open.orderId, body(open.marketplaceId, { shipDate: '02/21/2022' }))),
+    ).toMatchObject(anError(400, 'InvalidInput', /shipDate/));
     const cancelled = naOrders((o) => o.status === 'CANCELLED' && o.fulfilledBy === 'MERCHANT')[0];
-    expectError(
-      await confirm(cancelled.orderId, body(cancelled.marketplaceId)),
-      400,
-      'InvalidInput',
-      /cancel/i,
+    expect(errorAnswer(await confirm(cancelled.orderId, body(cancelled.marketplaceId)))).toMatchObject(
+      anError(400, 'InvalidInput', /cancel/i),
     );
     const afn = naOrders((o) => o.status === 'UNSHIPPED' && o.fulfilledBy === 'AMAZON')[0];
-    expectError(await confirm(afn.orderId, body(afn.marketplaceId)), 400, 'InvalidInput');
+    expect(errorAnswer(await confirm(afn.orderId, body(afn.marketplaceId)))).toMatchObject(
+      anError(400, 'InvalidInput'),
+    );
   });
 
   it('when a shipment is confirmed, then the order shows as shipped in both Orders APIs', async () => {
@@ -336,33 +437,34 @@ describe('6. confirmShipment', () => {
       }),
     );
     expect(res.status).toBe(204);
-    const v0 = await call('GET', `/orders/v0/orders/${open.orderId}`, token);
+    const v0 = await call<GetOrderBody>('GET', `/orders/v0/orders/${open.orderId}`, token);
     expect(v0.body.payload).toMatchObject({ OrderStatus: 'Shipped', NumberOfItemsUnshipped: 0 });
-    const v2026 = await call('GET', `/orders/2026-01-01/orders/${open.orderId}`, token);
-    expect(v2026.body.order.fulfillment.fulfillmentStatus).toBe('SHIPPED');
+    const v2026 = await call<GetOrder2026Body>('GET', `/orders/2026-01-01/orders/${open.orderId}`, token);
+    expect(v2026.body.order.fulfillment?.fulfillmentStatus).toBe('SHIPPED');
   });
 });
 
 describe("7. marketplaces outside the seller's region", () => {
   it('when a North American seller names a European or made-up marketplace, then Amazon answers 403 or 400, never 200', async () => {
     const token = await tokenFor(NA);
-    expectError(
-      await call(
-        'GET',
-        `/orders/2026-01-01/orders?createdAfter=2026-10-05T00:00:00Z&marketplaceIds=${DE}`,
-        token,
+    expect(
+      errorAnswer(
+        await call(
+          'GET',
+          `/orders/2026-01-01/orders?createdAfter=2026-10-05T00:00:00Z&marketplaceIds=${DE}`,
+          token,
+        ),
       ),
-      403,
-      'Unauthorized',
-      /not valid for region/,
-    );
+    ).toMatchObject(anError(403, 'Unauthorized', /not valid for region/));
     const report = (marketplaceIds: string[]) =>
       call('POST', '/reports/2021-06-30/reports', token, {
         reportType: 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL',
         marketplaceIds,
       });
-    expectError(await report(['AMADEUPMARKETPLACE']), 400, 'InvalidInput');
-    expectError(await report([DE]), 403, 'Unauthorized', /not valid for region/);
+    expect(errorAnswer(await report(['AMADEUPMARKETPLACE']))).toMatchObject(anError(400, 'InvalidInput'));
+    expect(errorAnswer(await report([DE]))).toMatchObject(
+      anError(403, 'Unauthorized', /not valid for region/),
+    );
     expect((await report([US])).status).toBe(202);
   });
 });
@@ -375,8 +477,8 @@ describe('8. listings attributes, feed states and marketplace languages', () => 
       { headers: { 'x-amz-access-token': token } },
     );
     const text = await res.text();
-    const item = JSON.parse(text);
-    expectValid('listingsItems_2021-08-01', 'Item', item);
+    const item = JSON.parse(text) as ListingItem;
+    expect(schemaErrors('listingsItems_2021-08-01', 'Item', item)).toEqual([]);
     const listing = sim.listing(EU.sellerId, 'SIM-0001', DE)!;
     expect(item.attributes.fulfillment_availability).toEqual([
       { fulfillment_channel_code: 'DEFAULT', quantity: listing.quantity, marketplace_id: DE },
@@ -399,15 +501,15 @@ describe('8. listings attributes, feed states and marketplace languages', () => 
         }),
       });
       const token = ((await res.json()) as { access_token: string }).access_token;
-      const send = async (method: string, p: string, b?: unknown) => {
+      const send = async <T>(method: string, p: string, b?: unknown) => {
         const r = await fetch(`${slow.url}${p}`, {
           method,
           headers: { 'x-amz-access-token': token, 'content-type': 'application/json' },
           body: b === undefined ? undefined : JSON.stringify(b),
         });
-        return (await r.json()) as any;
+        return (await r.json()) as T;
       };
-      const doc = await send('POST', '/feeds/2021-06-30/documents', {
+      const doc = await send<{ feedDocumentId: string; url: string }>('POST', '/feeds/2021-06-30/documents', {
         contentType: 'application/json; charset=UTF-8',
       });
       await fetch(doc.url, {
@@ -415,7 +517,7 @@ describe('8. listings attributes, feed states and marketplace languages', () => 
         headers: { 'content-type': 'application/json; charset=UTF-8' },
         body: JSON.stringify({ header: { sellerId: EU.sellerId, version: '2.0' }, messages: [] }),
       });
-      const { feedId } = await send('POST', '/feeds/2021-06-30/feeds', {
+      const { feedId } = await send<{ feedId: string }>('POST', '/feeds/2021-06-30/feeds', {
         feedType: 'JSON_LISTINGS_FEED',
         marketplaceIds: [DE],
         inputFeedDocumentId: doc.feedDocumentId,
@@ -423,8 +525,8 @@ describe('8. listings attributes, feed states and marketplace languages', () => 
       const seen: string[] = [];
       for (const at of [10_000, 90_000, 121_000]) {
         clock = NOW + at;
-        const feed = await send('GET', `/feeds/2021-06-30/feeds/${feedId}`);
-        expectValid('feeds_2021-06-30', 'Feed', feed);
+        const feed = await send<{ processingStatus: string }>('GET', `/feeds/2021-06-30/feeds/${feedId}`);
+        expect(schemaErrors('feeds_2021-06-30', 'Feed', feed)).toEqual([]);
         seen.push(feed.processingStatus);
       }
       expect(seen).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'DONE']);
@@ -435,9 +537,13 @@ describe('8. listings attributes, feed states and marketplace languages', () => 
 
   it('when participations are read, then each marketplace has its own default language', async () => {
     const languages = async (seller: typeof NA) => {
-      const res = await call('GET', '/sellers/v1/marketplaceParticipations', await tokenFor(seller));
+      const res = await call<{ payload: Participation[] }>(
+        'GET',
+        '/sellers/v1/marketplaceParticipations',
+        await tokenFor(seller),
+      );
       return Object.fromEntries(
-        res.body.payload.map((p: any) => [p.marketplace.countryCode, p.marketplace.defaultLanguageCode]),
+        res.body.payload.map((p) => [p.marketplace.countryCode, p.marketplace.defaultLanguageCode]),
       );
     };
     expect(await languages(NA)).toEqual({ US: 'en_US', CA: 'en_CA' });
@@ -449,51 +555,39 @@ describe("requests checked against Amazon's models", () => {
   it('when a parameter the model requires is missing or a value is outside its enum or range, then the answer is a 400 ErrorList', async () => {
     const na = await tokenFor(NA);
     const eu = await tokenFor(EU);
-    expectError(
-      await call('GET', `/listings/2021-08-01/items/${EU.sellerId}/SIM-0001`, eu),
-      400,
-      'BAD_REQUEST',
-      /marketplaceIds/,
-    );
-    expectError(
-      await call('PATCH', `/listings/2021-08-01/items/${EU.sellerId}/SIM-0001?marketplaceIds=${DE}`, eu, {
-        patches: [],
-      }),
-      400,
-      'BAD_REQUEST',
-      /productType/,
-    );
-    expectError(
-      await call('POST', '/reports/2021-06-30/reports', na, { marketplaceIds: [US] }),
-      400,
-      'InvalidInput',
-      /reportType/,
-    );
-    expectError(
-      await call(
-        'GET',
-        '/orders/2026-01-01/orders?createdAfter=2026-10-05T00:00:00Z&fulfillmentStatuses=Shipped',
-        na,
+    expect(
+      errorAnswer(await call('GET', `/listings/2021-08-01/items/${EU.sellerId}/SIM-0001`, eu)),
+    ).toMatchObject(anError(400, 'BAD_REQUEST', /marketplaceIds/));
+    expect(
+      errorAnswer(
+        await call('PATCH', `/listings/2021-08-01/items/${EU.sellerId}/SIM-0001?marketplaceIds=${DE}`, eu, {
+          patches: [],
+        }),
       ),
-      400,
-      'InvalidInput',
-      /fulfillmentStatuses/,
-    );
-    expectError(
-      await call(
-        'GET',
-        '/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2&pageSize=0',
-        na,
+    ).toMatchObject(anError(400, 'BAD_REQUEST', /productType/));
+    expect(
+      errorAnswer(await call('POST', '/reports/2021-06-30/reports', na, { marketplaceIds: [US] })),
+    ).toMatchObject(anError(400, 'InvalidInput', /reportType/));
+    expect(
+      errorAnswer(
+        await call(
+          'GET',
+          '/orders/2026-01-01/orders?createdAfter=2026-10-05T00:00:00Z&fulfillmentStatuses=Shipped',
+          na,
+        ),
       ),
-      400,
-      'InvalidInput',
-      /pageSize/,
-    );
-    expectError(
-      await call('POST', '/feeds/2021-06-30/documents', na, {}),
-      400,
-      'InvalidInput',
-      /contentType/,
+    ).toMatchObject(anError(400, 'InvalidInput', /fulfillmentStatuses/));
+    expect(
+      errorAnswer(
+        await call(
+          'GET',
+          '/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2&pageSize=0',
+          na,
+        ),
+      ),
+    ).toMatchObject(anError(400, 'InvalidInput', /pageSize/));
+    expect(errorAnswer(await call('POST', '/feeds/2021-06-30/documents', na, {}))).toMatchObject(
+      anError(400, 'InvalidInput', /contentType/),
     );
   });
 
@@ -501,12 +595,12 @@ describe("requests checked against Amazon's models", () => {
     const token = await tokenFor(NA);
     const list = async (q: string) =>
       (
-        await call(
+        await call<{ reports: Report[] }>(
           'GET',
           `/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2&pageSize=100&${q}`,
           token,
         )
-      ).body.reports as any[];
+      ).body.reports;
     const all = await list('');
     const us = await list(`marketplaceIds=${US}`);
     expect(us.length).toBeGreaterThan(0);
@@ -519,14 +613,14 @@ describe("requests checked against Amazon's models", () => {
 
   it('when a report document is asked for with enableContentEncodingUrlHeader, then its URL serves Content-Encoding gzip', async () => {
     const token = await tokenFor(NA);
-    const reports = await call(
+    const reports = await call<{ reports: Report[] }>(
       'GET',
       '/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2&pageSize=1',
       token,
     );
-    const id = reports.body.reports[0].reportDocumentId;
-    const plain = await call('GET', `/reports/2021-06-30/documents/${id}`, token);
-    const encoded = await call(
+    const id = reports.body.reports[0].reportDocumentId!;
+    const plain = await call<DocumentBody>('GET', `/reports/2021-06-30/documents/${id}`, token);
+    const encoded = await call<DocumentBody>(
       'GET',
       `/reports/2021-06-30/documents/${id}?enableContentEncodingUrlHeader=true`,
       token,
@@ -542,7 +636,7 @@ describe("requests checked against Amazon's models", () => {
     const token = await tokenFor(NA);
     const groups = async (after: string) =>
       (
-        await call(
+        await call<{ payload: { FinancialEventGroupList: unknown[] } }>(
           'GET',
           `/finances/v0/financialEventGroups?MaxResultsPerPage=100&FinancialEventGroupStartedAfter=${after}&FinancialEventGroupStartedBefore=2026-11-20T00:00:00Z`,
           token,

@@ -235,7 +235,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
     const ev = publisher.on('amazon.orders.v1')[0].value;
     expect(ev.piiRef).toBe(`pii:c1/${ev.amazonOrderId}`);
     expect(kept.get(ev.amazonOrderId)).toEqual({
-      buyer: { buyerEmail: expect.stringContaining('@marketplace.amazon.com') },
+      buyer: { buyerEmail: expect.stringContaining('@marketplace.amazon.com') as unknown },
       recipient: undefined,
     });
     expect(JSON.stringify(publisher.published)).not.toContain('@marketplace.amazon.com');

@@ -150,11 +150,13 @@ describe('SettlementIngestService against the SP-API simulator', () => {
       NOW - 86_400_000,
     );
     const result = await service().sync(conn(0), api(0));
-    expect(result.rejected).toEqual([{ reportId, error: expect.stringMatching(/^line 5, amount: /) }]);
+    expect(result.rejected).toEqual([
+      { reportId, error: expect.stringMatching(/^line 5, amount: /) as unknown },
+    ]);
     expect(result.published.length).toBeGreaterThan(0);
     expect(events().some((e) => e.value.settlementId === '99999999999')).toBe(false);
     const rec = await reports.get('c0', reportId);
-    expect(rec).toMatchObject({ state: 'rejected', archiveUri: expect.stringMatching(/^file:/) });
+    expect(rec).toMatchObject({ state: 'rejected', archiveUri: expect.stringMatching(/^file:/) as unknown });
     expect(await new FileRawArchive(dir).exists(rec!.archiveUri!)).toBe(true);
     // a rejected report is not downloaded again on the next run; it waits for `reprocess`
     const again = await service().sync(conn(0), api(0));
