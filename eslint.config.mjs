@@ -86,11 +86,9 @@ export default tseslint.config(
   },
   { files: ['tools/**/*.ts'], rules: boundaries(false, SERVICE_ENTRY_POINTS) },
   { files: TEST_SUPPORT, rules: boundaries(true) },
-  {
-    files: TESTS,
-    ...jest.configs['flat/recommended'],
-    rules: { ...jest.configs['flat/recommended'].rules, ...boundaries(true) },
-  },
+  { files: TESTS, rules: boundaries(true) },
+  // the jest rules for the test files themselves (helpers beside them in __tests__ may export)
+  { files: ['**/*.spec.ts', '**/*.int-spec.ts'], ...jest.configs['flat/recommended'] },
   { files: TESTS.map((g) => `tools/${g}`), rules: boundaries(true, SERVICE_ENTRY_POINTS) },
   {
     files: ['tools/**/*.ts', ...TESTS, 'services/*/src/cli.ts'],

@@ -148,7 +148,7 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
   ) {}
 
   async get(key: LedgerKey): Promise<LedgerEntry | null> {
-    const row = await this.db(TABLE).where(where(key)).first();
+    const row = await this.db(TABLE).where(where(key)).first<Record<string, unknown> | undefined>();
     return row ? toEntry(row) : null;
   }
 
