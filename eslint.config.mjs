@@ -40,6 +40,7 @@ const depConstraints = (forTests) => [
 ];
 const SERVICE_ENTRY_POINTS = [
   '@connector/amazon-ingest',
+  '@connector/amazon-ingest/testing',
   '@connector/sage-writer',
   '@connector/settlement-reconciler',
 ];
