@@ -1,4 +1,4 @@
-import { SapB1Simulator, compareValues, parseFilter } from '../simulator';
+import { SapB1Simulator, compareValues, parseFilter } from '../index';
 
 describe('SAP B1 Service Layer simulator', () => {
   let clock = Date.parse('2024-05-01T10:00:00Z');
