@@ -1,5 +1,5 @@
 import { FetchTransport, type HttpRequest, type HttpResponse, type HttpTransport } from '@connector/core';
-import { Sage300Simulator } from '../../../../../tools/sage300-simulator/src/simulator';
+import { Sage300Simulator } from '@connector/sage300-simulator';
 import {
   ErpAuthError,
   ErpRecordLockedError,
