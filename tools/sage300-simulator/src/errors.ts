@@ -1,4 +1,4 @@
-/** Sage 300 Web API error codes (reference/erp/sage300/error-codes.json, FACTS §2.6). */
+/** Sage 300 Web API error codes (reference/erp/sage300/error-codes.json, reference/erp/FACTS.md §2.6). */
 export type Sage300ErrorCode =
   | 'InternalServerError'
   | 'Unauthorized'
@@ -17,7 +17,7 @@ export type Sage300ErrorCode =
   | 'RecordInvalid'
   | 'General';
 
-/** HTTP status per code: only 404/RecordNotFound is documented; the rest is the "natural mapping" of FACTS §2.6 [?]. */
+/** HTTP status per code: only 404/RecordNotFound is documented; the rest is the "natural mapping" of reference/erp/FACTS.md §2.6 [?]. */
 export const SAGE300_ERROR_STATUS: Record<Sage300ErrorCode, number> = {
   InternalServerError: 500,
   Unauthorized: 401,
@@ -37,7 +37,7 @@ export const SAGE300_ERROR_STATUS: Record<Sage300ErrorCode, number> = {
   General: 400,
 };
 
-/** The lock-style business-layer message (FACTS §2.6: texts [?]); answered 409 with code `General`. */
+/** The lock-style business-layer message (reference/erp/FACTS.md §2.6: texts [?]); answered 409 with code `General`. */
 export const SAGE300_LOCK_MESSAGE =
   'Record is locked by another user. The record is in use; try again later.';
 

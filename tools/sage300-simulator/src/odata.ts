@@ -14,7 +14,7 @@ import {
  * module in its Sage 300 dialect: `eq ne gt ge lt le and or not`, parentheses, `startswith`,
  * `endswith`, `substringof`, and the literals `'text'` (quotes doubled inside), `99.99m` / `12`,
  * `datetime'2015-12-31T12:00'`, bare `2016-12-31T12:00:00Z`, `true`, `false`, `null`. `ge` is not
- * in Sage's list but every OData server takes it ([?] in FACTS). No `$orderby`.
+ * in Sage's list but every OData server takes it ([?] in reference/erp/FACTS.md). No `$orderby`.
  */
 export type { FilterExpr, Literal };
 export { filterFields };

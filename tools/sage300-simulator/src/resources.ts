@@ -26,7 +26,7 @@ export interface ResourceDef {
 const ALL = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const OPT = { props: ['OptionalField', 'Value'] };
 
-/** Served resources with their 2022 verbs (reference/erp/sage300/endpoints-2022.json) and the fields of FACTS §2.3 / payloads. */
+/** Served resources with their 2022 verbs (reference/erp/sage300/endpoints-2022.json) and the fields of reference/erp/FACTS.md §2.3 / payloads. */
 export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
   ARCustomers: {
     module: 'AR',
@@ -246,7 +246,7 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
   ICItems: {
     module: 'IC',
     verbs: ALL,
-    // key property name [?] in FACTS; POST takes UnformattedItemNumber
+    // key property name [?] in reference/erp/FACTS.md; POST takes UnformattedItemNumber
     keys: ['ItemNumber'],
     model: 'Item',
     shape: {
@@ -377,7 +377,7 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
     },
   },
   /**
-   * Not in the 2022 endpoint list (FACTS §2.2 lists no OE shipment endpoint): modelled on the OE
+   * Not in the 2022 endpoint list (reference/erp/FACTS.md §2.2 lists no OE shipment endpoint): modelled on the OE
    * shipment view for reads only, fed by orders posted with `QuantityShipped` or by `ship()`.
    */
   OEShipments: {
@@ -419,7 +419,7 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
   },
 };
 
-/** Field lengths the simulator enforces ([?] in FACTS §2.5: PO number 22; descriptions 60). */
+/** Field lengths the simulator enforces ([?] in reference/erp/FACTS.md §2.5: PO number 22; descriptions 60). */
 export const SAGE300_FIELD_LENGTHS = { PurchaseOrderNumber: 22, Description: 60 } as const;
 
 /** A text property: a string no longer than its field (RecordInvalid when longer). */

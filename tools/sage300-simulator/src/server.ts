@@ -48,7 +48,7 @@ const API_PATH = /^\/Sage300WebApi\/v1\.0\/-\/([^/]+)\/([^/]+)\/([^/(]+)(?:\((.*
  * list, OData reads (routes/entity-set), inserts per resource (routes/oe-orders, oe-shipments,
  * ar-invoice-batches, ar-receipt-batches, gl-journal-batches, master-data), Sage's error envelope,
  * and faults. This file is the HTTP side: routing, authentication, faults and the `/__control` and
- * `/__inspect` endpoints; state.ts holds each company's data. Where FACTS marks a detail [?] the
+ * `/__inspect` endpoints; state.ts holds each company's data. Where reference/erp/FACTS.md marks a detail [?] the
  * choice made here is named in a comment.
  */
 export class Sage300Simulator {
@@ -213,7 +213,7 @@ export class Sage300Simulator {
     const at = decoded.indexOf(':');
     const user = decoded.slice(0, at);
     const password = decoded.slice(at + 1);
-    // user IDs are uppercase; passwords compared as configured (uppercase) (FACTS §2.1)
+    // user IDs are uppercase; passwords compared as configured (uppercase) (reference/erp/FACTS.md §2.1)
     if (at < 0 || this.opts.users[user] === undefined || this.opts.users[user] !== password)
       throw new SageError('Unauthorized', 'Invalid credentials used in authentication header');
     if (this.opts.usersWithoutWebApi.includes(user))
@@ -226,7 +226,7 @@ export class Sage300Simulator {
 
   private api(req: IncomingMessage, res: ServerResponse, url: URL, method: string, bodyText: string): void {
     const m = API_PATH.exec(decodeURIComponent(url.pathname));
-    // FACTS §2.1: Basic on every request; 401 with a challenge when missing or wrong
+    // reference/erp/FACTS.md §2.1: Basic on every request; 401 with a challenge when missing or wrong
     try {
       this.authenticate(req);
     } catch (err) {
@@ -237,7 +237,7 @@ export class Sage300Simulator {
     if (!m) throw new SageError('ResourceNotFound', 'The resource requested does not exist');
     const [, companyId, module, name, key] = m;
     const company = this.companies.get(companyId.toUpperCase());
-    // unknown company: sign-on to the company fails like a wrong password ([?] FACTS §2.8 says "error")
+    // unknown company: sign-on to the company fails like a wrong password ([?] reference/erp/FACTS.md §2.8 says "error")
     if (!company)
       return this.sendError(
         res,

@@ -20,9 +20,9 @@ export interface SapB1SimulatorOptions {
   companyDb?: string;
   /** user name → password (default manager/manager) */
   users?: Record<string, string>;
-  /** idle timeout in minutes (FACTS §1.1, default 30) */
+  /** idle timeout in minutes (reference/erp/FACTS.md §1.1, default 30) */
   sessionTimeoutMinutes?: number;
-  /** server page size (FACTS §1.4, default 20) */
+  /** server page size (reference/erp/FACTS.md §1.4, default 20) */
   pageSize?: number;
   /** the simulator's clock (default: the real one) */
   now?: () => number;
@@ -37,7 +37,7 @@ export interface SapB1SimulatorOptions {
   warehouses?: string[];
   /** AdditionalExpenses (freight) codes, ExpensCode */
   expenseCodes?: number[];
-  /** HTTP status of the injected record-lock answer (FACTS §1.6: 412 with -2039; the non-ETag status is [?]) */
+  /** HTTP status of the injected record-lock answer (reference/erp/FACTS.md §1.6: 412 with -2039; the non-ETag status is [?]) */
   lockStatus?: number;
 }
 

@@ -128,7 +128,7 @@ export class SapB1State {
     return c;
   }
 
-  /** On-hand and committed per warehouse move with documents; Items.UpdateDate does not (FACTS §1.4). */
+  /** On-hand and committed per warehouse move with documents; Items.UpdateDate does not (reference/erp/FACTS.md §1.4). */
   moveStock(itemCode: string, warehouse: string, onHand: MoneyDecimal, committed: MoneyDecimal): void {
     const item = this.table('Items').find((i) => i.ItemCode === itemCode);
     if (!item) return;

@@ -59,7 +59,7 @@ export function insertInvoiceBatch(c: Company, body: Rec): Rec {
       BatchNumber: batch,
       EntryNumber: entry,
       DocumentType: type,
-      // document numbers are assigned on entry ([?] property name in FACTS §2.3)
+      // document numbers are assigned on entry ([?] property name in reference/erp/FACTS.md §2.3)
       DocumentNumber: inv.DocumentNumber ?? `IN${pad(c.next('ARDocumentNumber'), 13)}`,
       InvoiceType: inv.InvoiceType ?? 'Summary',
       InvoiceDetails: details,

@@ -39,7 +39,7 @@ export function insertJournalBatch(c: Company, body: Rec): Rec {
     });
     if (details.length < 2)
       throw new SageError('RecordInvalid', `Entry ${entry} needs at least two details.`);
-    // GL batches must balance (signed Amount, + debit, − credit), FACTS §2.8 point 3
+    // GL batches must balance (signed Amount, + debit, − credit), reference/erp/FACTS.md §2.8 point 3
     if (!sum.isZero())
       throw new SageError('RecordInvalid', `Entry ${entry} is out of balance by ${sum.toFixed()}.`);
     return {

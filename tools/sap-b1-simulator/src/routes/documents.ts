@@ -36,7 +36,7 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
   if (lines.length === 0) throw validation('Cannot add document without rows');
   if (typeof doc.NumAtCard === 'string' && doc.NumAtCard.length > 100) throw invalidValue('NumAtCard');
 
-  // Validate every line before anything changes: a refused POST leaves no trace (FACTS §1.5)
+  // Validate every line before anything changes: a refused POST leaves no trace (reference/erp/FACTS.md §1.5)
   type BaseUse = { order: Row; line: Row; qty: MoneyDecimal };
   const baseUses: BaseUse[] = [];
   lines.forEach((l, i) => {
