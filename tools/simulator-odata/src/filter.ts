@@ -215,22 +215,17 @@ export function parseFilter(src: string, d: ODataDialect, options: FilterOptions
     }
     return comparison();
   };
-  const and = (): FilterExpr => {
-    let l = unary();
-    while (isWord('and')) {
+  /** `next (op next)*`, left-associative */
+  const chain = (op: 'and' | 'or', next: () => FilterExpr) => (): FilterExpr => {
+    let l = next();
+    while (isWord(op)) {
       p++;
-      l = { op: 'and', l, r: unary() };
+      l = { op, l, r: next() };
     }
     return l;
   };
-  const or = (): FilterExpr => {
-    let l = and();
-    while (isWord('or')) {
-      p++;
-      l = { op: 'or', l, r: and() };
-    }
-    return l;
-  };
+  const and = chain('and', unary);
+  const or = chain('or', and);
 
   const e = or();
   if (p !== toks.length) syntax(d, `unexpected '${tokenText(toks[p]!)}'`);
