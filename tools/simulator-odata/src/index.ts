@@ -14,3 +14,4 @@ export {
   type Row,
 } from './filter';
 export * from './orderby';
+export * from './paging';

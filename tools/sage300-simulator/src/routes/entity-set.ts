@@ -1,4 +1,4 @@
-import { SAGE300_DIALECT } from '@connector/simulator-odata';
+import { SAGE300_DIALECT, serverPage } from '@connector/simulator-odata';
 import { SageError } from '../errors';
 import { FilterSyntaxError, evaluate, parseFilter, type FilterExpr } from '../odata';
 import type { Rec, ResourceDef } from '../resources';
@@ -79,9 +79,7 @@ export function feed(
   };
   const skip = int('$skip') ?? 0;
   const top = int('$top');
-  const total = rows.length;
-  const window = rows.slice(skip, top === undefined ? undefined : skip + top);
-  const page = window.slice(0, pageSize);
+  const { page, next } = serverPage(rows, q, { skip, top, pageSize });
   const select = q.get('$select');
   let fields: string[] | undefined;
   if (select) {
@@ -91,14 +89,9 @@ export function feed(
   const out: Rec = {
     '@odata.context': `${base}/$metadata#${name}${fields ? `(${fields.join(',')})` : ''}`,
   };
-  if (q.get('$count') === 'true') out['@odata.count'] = total;
+  if (q.get('$count') === 'true') out['@odata.count'] = rows.length;
   out.value = page.map((r) => (fields ? Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) : r));
-  if (window.length > page.length) {
-    const next = new URLSearchParams(q);
-    next.set('$skip', String(skip + page.length));
-    if (top !== undefined) next.set('$top', String(top - page.length));
-    out['@odata.nextLink'] = `${base}/${name}?${next.toString()}`;
-  }
+  if (next) out['@odata.nextLink'] = `${base}/${name}?${next.toString()}`;
   return out;
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { serverPage } from '@connector/simulator-odata';
 import { SlError } from '../errors';
 import { compareValues, parseFilter, parseOrderBy, type Row } from '../odata';
 import { ENTITIES, clone, type SapB1State } from '../state';
@@ -45,7 +46,6 @@ export function listPage(
   const rows = query(state, entity, q);
   const skip = intParam(q, '$skip') ?? 0;
   const top = intParam(q, '$top');
-  const window = rows.slice(skip, top === undefined ? undefined : skip + top);
   const headers: Record<string, string> = {};
   let pageSize = defaultPageSize;
   const b1sPageSize = req.headers['b1s-pagesize'];
@@ -55,15 +55,10 @@ export function listPage(
     pageSize = Number(prefer[1]);
     headers['Preference-Applied'] = `odata.maxpagesize=${prefer[1]}`;
   }
-  const page = pageSize > 0 ? window.slice(0, pageSize) : window;
+  const { page, next } = serverPage(rows, q, { skip, top, pageSize: pageSize > 0 ? pageSize : undefined });
   const body: Row = {};
   if (q.get('$inlinecount') === 'allpages') body['odata.count'] = String(rows.length);
   body.value = page.map((r) => select(r, q.get('$select')));
-  if (page.length < window.length) {
-    const next = new URLSearchParams(q);
-    next.set('$skip', String(skip + page.length));
-    if (top !== undefined) next.set('$top', String(top - page.length));
-    body['odata.nextLink'] = `${entity}?${next.toString().replace(/\+/g, '%20')}`;
-  }
+  if (next) body['odata.nextLink'] = `${entity}?${next.toString().replace(/\+/g, '%20')}`;
   return { body, headers };
 }

@@ -9,6 +9,7 @@ import {
   filterPredicate,
   parseFilter,
   parseOrderBy,
+  serverPage,
   type ODataDialect,
   type Row,
 } from '../index';
@@ -238,5 +239,21 @@ describe('Sage 300 dialect', () => {
     const e = parseFilter("(A eq 'x' or startswith(T,'Bal')) and not B le 1200", SAGE300_DIALECT);
     expect(evaluate(e, rec, SAGE300_DIALECT)).toBe(true);
     expect(evaluate(e, { ...rec, B: '1199' }, SAGE300_DIALECT)).toBe(false);
+  });
+});
+
+describe('server paging', () => {
+  const rows = Array.from({ length: 10 }, (_, i) => i);
+  const q = new URLSearchParams('$filter=x&$skip=2&$top=7');
+
+  it('cuts $skip/$top, then the page size, and links the rest of the window', () => {
+    const { page, next } = serverPage(rows, q, { skip: 2, top: 7, pageSize: 3 });
+    expect(page).toEqual([2, 3, 4]);
+    expect(next?.toString()).toBe('%24filter=x&%24skip=5&%24top=4');
+  });
+
+  it('has no next link when the window fits, or when there is no page size', () => {
+    expect(serverPage(rows, q, { skip: 2, top: 3, pageSize: 3 })).toEqual({ page: [2, 3, 4] });
+    expect(serverPage(rows, new URLSearchParams(), { skip: 8 })).toEqual({ page: [8, 9] });
   });
 });
