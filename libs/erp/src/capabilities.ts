@@ -1,8 +1,8 @@
 import type { ErpCapabilities, ErpKind } from './port';
 
-/** SAP B1 NumAtCard holds 100 characters (FACTS §1.3). */
+/** SAP B1 NumAtCard holds 100 characters (reference/erp/FACTS.md §1.3). */
 export const SAP_B1_NATURAL_KEY_MAX = 100;
-/** Sage 300 OE `PurchaseOrderNumber` holds 22 characters (FACTS §2.5 [?]); an Amazon order id has 19. */
+/** Sage 300 OE `PurchaseOrderNumber` holds 22 characters (reference/erp/FACTS.md §2.5 [?]); an Amazon order id has 19. */
 export const SAGE300_PO_NUMBER_LENGTH = 22;
 
 /**

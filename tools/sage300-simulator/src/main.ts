@@ -1,4 +1,4 @@
-import { startSage300Simulator } from './simulator';
+import { startSage300Simulator } from './server';
 
 /**
  * `npx ts-node tools/sage300-simulator/src/main.ts`: the Sage 300 Web API simulator on

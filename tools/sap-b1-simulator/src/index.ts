@@ -1,1 +1,3 @@
-export * from './simulator';
+export * from './odata';
+export * from './server';
+export type { SapB1SeedItem } from './state';

@@ -1,4 +1,4 @@
-import { startSapB1Simulator } from './simulator';
+import { startSapB1Simulator } from './server';
 
 /** `npx ts-node tools/sap-b1-simulator/src/main.ts`: the SAP B1 Service Layer simulator on 127.0.0.1:$SAPB1_SIM_PORT (18101). */
 async function main() {

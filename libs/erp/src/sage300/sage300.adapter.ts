@@ -33,9 +33,9 @@ export interface Sage300AdapterOptions {
   baseUrl: string;
   /** company org ID, e.g. SAMLTD */
   company: string;
-  /** sent upper-cased (Sage 300 user IDs are uppercase; FACTS §2.1) */
+  /** sent upper-cased (Sage 300 user IDs are uppercase; reference/erp/FACTS.md §2.1) */
   user: string;
-  /** sent upper-cased, as Sage 300 stores it (FACTS §2.1) */
+  /** sent upper-cased, as Sage 300 stores it (reference/erp/FACTS.md §2.1) */
   password: string;
   http: HttpTransport;
   /** per request; the transport's own timeout applies too */
@@ -52,7 +52,7 @@ export interface Sage300AdapterOptions {
   accountSegments?: readonly number[];
 }
 
-/** Sage 300 error envelope (FACTS §2.6). */
+/** Sage 300 error envelope (reference/erp/FACTS.md §2.6). */
 interface SageErrorBody {
   error?: { code?: string; message?: { value?: string } | string };
 }
@@ -130,7 +130,7 @@ const LOCK_RE = /lock|in use|another user|being (modified|edited)/i;
 const EPOCH = '1970-01-01T00:00:00.000Z';
 
 /**
- * Sage 300 through its Web API (FACTS §2): HTTP Basic with upper-cased user and password on every
+ * Sage 300 through its Web API (reference/erp/FACTS.md §2): HTTP Basic with upper-cased user and password on every
  * request, one record per POST, OData reads with `@odata.nextLink` paging. Sales orders go to
  * `OE/OEOrders` (the Amazon order id in `PurchaseOrderNumber`), invoices to one-invoice AR invoice
  * batches, journals to GL journal batches, receipts to AR receipt batches (`CA`), and the natural key
@@ -422,7 +422,7 @@ export class Sage300Adapter implements ErpPort {
           EntryReference: cut(draft.reference),
           BankReceiptAmount: money(draft.amount),
           CustomerReceiptAmount: money(draft.amount),
-          // unapplied cash: a person applies it to the invoices ([?] value name, FACTS §2.3)
+          // unapplied cash: a person applies it to the invoices ([?] value name, reference/erp/FACTS.md §2.3)
           ReceiptTransactionType: 'UnappliedCash',
         },
       ],
@@ -432,7 +432,7 @@ export class Sage300Adapter implements ErpPort {
   }
 
   /**
-   * Rows changed at or after the watermark, oldest first. Sage 300 offers no `$orderby` (FACTS §2.4)
+   * Rows changed at or after the watermark, oldest first. Sage 300 offers no `$orderby` (reference/erp/FACTS.md §2.4)
    * and its last-maintained fields are dates, so every row from the watermark's day on is read, sorted
    * here by (date, key), and the keys already returned for that day are skipped.
    */
@@ -509,7 +509,7 @@ export class Sage300Adapter implements ErpPort {
         ...(r.Description ? { description: text(r.Description) } : {}),
         changedAt: new Date(String(r.DateLastMaintained)).toISOString(),
         prices: prices.get(String(r.UnformattedItemNumber ?? r.ItemNumber)) ?? [],
-        // no per-location quantity endpoint in the 2022 API (FACTS §2.3): stock needs a full scan elsewhere
+        // no per-location quantity endpoint in the 2022 API (reference/erp/FACTS.md §2.3): stock needs a full scan elsewhere
         quantities: [],
       })),
       watermark,

@@ -45,7 +45,7 @@ export interface SapB1AdapterOptions {
 }
 
 /**
- * Where each document kind keeps our natural key (FACTS §1.3, §1.5): NumAtCard on marketing
+ * Where each document kind keeps our natural key (reference/erp/FACTS.md §1.3, §1.5): NumAtCard on marketing
  * documents, Reference (OJDT.Ref1) on journal entries, Reference2 on incoming payments.
  */
 export const SAP_B1_NATURAL_KEY_FIELDS: Record<DocumentKind, { entity: string; field: string }> = {
@@ -68,11 +68,11 @@ const num = (v: string) => new LosslessNumber(decimal(v).toFixed());
  */
 const str = (v: unknown): string =>
   v === undefined || v === null ? '' : typeof v === 'string' ? v : (stringify(v) ?? '');
-/** An OData string literal: quotes doubled (FACTS §1.4). */
+/** An OData string literal: quotes doubled (reference/erp/FACTS.md §1.4). */
 export const odataString = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 /**
- * ErpPort on the SAP Business One Service Layer (v1, OData v3), FACTS §1. One session (B1SESSION +
+ * ErpPort on the SAP Business One Service Layer (v1, OData v3), reference/erp/FACTS.md §1. One session (B1SESSION +
  * ROUTEID cookies) is opened lazily and reused; a 401 / code 301 logs in again once and repeats the
  * call. Amounts travel as exact JSON numbers written from and read into decimal strings.
  */
@@ -126,7 +126,7 @@ export class SapB1Adapter implements ErpPort {
       const order = await this.get(
         `Orders(${this.docEntry(draft.baseOrder)})?$select=DocEntry,DocumentStatus,Cancelled,DocumentLines`,
       );
-      // Copy from the order (FACTS §1.3: BaseType 17 / BaseEntry / BaseLine closes the order line).
+      // Copy from the order (reference/erp/FACTS.md §1.3: BaseType 17 / BaseEntry / BaseLine closes the order line).
       // An order no longer open cannot be copied from; the invoice then stands alone.
       if (order.Cancelled !== 'tYES' && order.DocumentStatus !== 'bost_Close') {
         const open = ((order.DocumentLines as Row[] | undefined) ?? []).filter(
@@ -194,7 +194,7 @@ export class SapB1Adapter implements ErpPort {
   async createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef> {
     this.checkKey(draft.naturalKey);
     if (!decimal(draft.amount).gt(0)) throw this.invalid(`receipt amount ${draft.amount} is not positive`);
-    // A payment on account by bank transfer (FACTS §1.3 IncomingPayments: TransferAccount/Sum/Date/Reference)
+    // A payment on account by bank transfer (reference/erp/FACTS.md §1.3 IncomingPayments: TransferAccount/Sum/Date/Reference)
     const created = await this.post('IncomingPayments', {
       DocType: 'rCustomer',
       CardCode: draft.customerCode,
@@ -352,7 +352,7 @@ export class SapB1Adapter implements ErpPort {
   // ---- change polling -------------------------------------------------------------------------
 
   /**
-   * Rows changed at or after the watermark, oldest first (FACTS §1.4 pattern on UpdateDate /
+   * Rows changed at or after the watermark, oldest first (reference/erp/FACTS.md §1.4 pattern on UpdateDate /
    * UpdateTime), following odata.nextLink until `pageSize` unseen rows are collected.
    */
   private async readChanges(
@@ -424,7 +424,7 @@ export class SapB1Adapter implements ErpPort {
     return (await this.send('POST', path, body)) as Row;
   }
 
-  /** One call with the session; on 401 / 301 one fresh login and one retry (FACTS §1.1). */
+  /** One call with the session; on 401 / 301 one fresh login and one retry (reference/erp/FACTS.md §1.1). */
   private async send(
     method: string,
     path: string,
@@ -482,7 +482,7 @@ export class SapB1Adapter implements ErpPort {
       );
     }
     const body = parseBody(res) as Row;
-    // The body's SessionId is the B1SESSION value (FACTS §1.1); ROUTEID comes only as a cookie.
+    // The body's SessionId is the B1SESSION value (reference/erp/FACTS.md §1.1); ROUTEID comes only as a cookie.
     const cookies = parseSetCookie(res.headers['set-cookie'] ?? '');
     const session = cookies.B1SESSION ?? str(body.SessionId);
     if (!session) throw new ErpAuthError('SAP B1 login answered without a session', { erp: ERP });
@@ -562,7 +562,7 @@ function isSessionError(res: HttpResponse): boolean {
   return res.status >= 400 && errorOf(res).code === '301';
 }
 
-/** SAP's answer → the port's typed error (FACTS §1.6). */
+/** SAP's answer → the port's typed error (reference/erp/FACTS.md §1.6). */
 function toError(res: HttpResponse): Error {
   const e = errorOf(res);
   const detail: ErpErrorDetail = { erp: ERP, erpCode: e.code, httpStatus: res.status };

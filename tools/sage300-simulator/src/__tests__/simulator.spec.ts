@@ -1,4 +1,4 @@
-import { Sage300Simulator, parseFilter, evaluate } from '../simulator';
+import { Sage300Simulator, parseFilter, evaluate } from '../index';
 
 const AUTH = `Basic ${Buffer.from('WEBAPI:WEBAPI').toString('base64')}`;
 const JSON_HEADERS = { Authorization: AUTH, 'Content-Type': 'application/json' };

@@ -1,4 +1,4 @@
-import { SapB1Simulator, compareValues, parseFilter } from '../simulator';
+import { SapB1Simulator, compareValues, parseFilter } from '../index';
 
 describe('SAP B1 Service Layer simulator', () => {
   let clock = Date.parse('2024-05-01T10:00:00Z');
@@ -140,7 +140,7 @@ describe('SAP B1 Service Layer simulator', () => {
     });
     expect(unknownProp.json.error.message.value).toBe("Property 'Foo' of 'Document' is invalid");
 
-    // refused POSTs consume no number (FACTS §1.5)
+    // refused POSTs consume no number (reference/erp/FACTS.md §1.5)
     const next = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I02' }]), { cookie });
     expect(next.json).toMatchObject({ DocEntry: 2, DocNum: 2 });
     const del = await call('DELETE', '/b1s/v1/Orders(2)', undefined, { cookie });

@@ -1,0 +1,80 @@
+import { MoneyDecimal } from '@connector/money';
+import { SageError } from '../errors';
+import { text, type Rec } from '../resources';
+import { dec, num, pad, type Company } from '../state';
+
+const DOCUMENT_TYPES = ['Invoice', 'DebitNote', 'CreditNote', 'Interest', '4'];
+
+/**
+ * `POST AR/ARInvoiceBatches`, reference/erp/FACTS.md §2.3 and
+ * reference/erp/sage300/payloads/AR/ARInvoiceBatches.json: a batch of invoices for active
+ * customers, each with detail lines on known distribution codes. Batch, entry, line and document
+ * numbers are assigned; a payment schedule of one payment for the total is made when none is sent.
+ */
+export function insertInvoiceBatch(c: Company, body: Rec): Rec {
+  text(body.Description, 'Description');
+  const invoices = (body.Invoices as Rec[] | undefined) ?? [];
+  const batch = c.next('ARInvoiceBatch');
+  const dist = c.codes.distribution;
+  const out: Rec[] = invoices.map((inv, i) => {
+    c.customer(inv.CustomerNumber);
+    const type = inv.DocumentType ?? 'Invoice';
+    if (!DOCUMENT_TYPES.includes(String(type)))
+      throw new SageError('InvalidPayload', `DocumentType ${String(type)} is not valid.`);
+    const entry = i + 1;
+    const details = ((inv.InvoiceDetails as Rec[] | undefined) ?? []).map((d, j) => {
+      if (!dist.has(String(d.DistributionCode)))
+        throw new SageError(
+          'RecordInvalid',
+          `Distribution Code ${String(d.DistributionCode)} does not exist.`,
+        );
+      return {
+        ...d,
+        BatchNumber: batch,
+        EntryNumber: entry,
+        LineNumber: (j + 1) * 20,
+        ExtendedAmountWithTIP: num(dec(d.ExtendedAmountWithTIP ?? 0, 'ExtendedAmountWithTIP')),
+      };
+    });
+    if (details.length === 0) throw new SageError('RecordInvalid', 'The document has no detail lines.');
+    const total = details.reduce((s, d) => s.plus(dec(d.ExtendedAmountWithTIP, 'x')), new MoneyDecimal(0));
+    const schedules = (inv.InvoicePaymentSchedules as Rec[] | undefined)?.length
+      ? (inv.InvoicePaymentSchedules as Rec[]).map((s, k) => ({
+          ...s,
+          BatchNumber: batch,
+          EntryNumber: entry,
+          PaymentNumber: k + 1,
+        }))
+      : [
+          {
+            BatchNumber: batch,
+            EntryNumber: entry,
+            PaymentNumber: 1,
+            AmountDue: num(total),
+            DueDate: inv.DueDate,
+          },
+        ];
+    return {
+      ...inv,
+      BatchNumber: batch,
+      EntryNumber: entry,
+      DocumentType: type,
+      // document numbers are assigned on entry ([?] property name in reference/erp/FACTS.md §2.3)
+      DocumentNumber: inv.DocumentNumber ?? `IN${pad(c.next('ARDocumentNumber'), 13)}`,
+      InvoiceType: inv.InvoiceType ?? 'Summary',
+      InvoiceDetails: details,
+      InvoicePaymentSchedules: schedules,
+    };
+  });
+  const rec: Rec = {
+    ...body,
+    BatchNumber: batch,
+    BatchDate: body.BatchDate ?? c.today(),
+    BatchStatus: body.BatchStatus ?? 'Open',
+    Description: body.Description ?? '',
+    NumberOfEntries: out.length,
+    Invoices: out,
+  };
+  c.list('ARInvoiceBatches').push(rec);
+  return rec;
+}

@@ -1,0 +1,66 @@
+import { MoneyDecimal } from '@connector/money';
+import { SageError } from '../errors';
+import { text, type Rec } from '../resources';
+import { dec, num, pad, type Company } from '../state';
+
+/**
+ * `POST GL/GLJournalBatches`, reference/erp/FACTS.md §2.3 and
+ * reference/erp/sage300/payloads/GL/GLJournalBatches.json: entries of at least two details on
+ * active accounts (`AccountNumber` unformatted), each entry balanced on the signed `Amount`
+ * (+ debit, − credit). Batch, entry and transaction numbers are assigned.
+ */
+export function insertJournalBatch(c: Company, body: Rec): Rec {
+  text(body.Description, 'Description');
+  const chart = c.list('GLAccounts');
+  const batch = pad(c.next('GLBatch'), 6);
+  const headers = ((body.JournalHeaders as Rec[] | undefined) ?? []).map((h, i) => {
+    const entry = pad(i + 1, 5);
+    text(h.Description, 'Description');
+    let sum = new MoneyDecimal(0);
+    const details = ((h.JournalDetails as Rec[] | undefined) ?? []).map((d, j) => {
+      const acct = chart.find((a) => a.UnformattedAccount === d.AccountNumber);
+      if (!acct) throw new SageError('RecordInvalid', `Account ${String(d.AccountNumber)} does not exist.`);
+      if (acct.Status === 'Inactive')
+        throw new SageError('RecordInvalid', `Account ${String(d.AccountNumber)} is inactive.`);
+      text(d.Description, 'Description');
+      text(d.Reference, 'Reference');
+      const amount = dec(d.Amount ?? 0, 'Amount');
+      sum = sum.plus(amount);
+      return {
+        ...d,
+        BatchNumber: batch,
+        EntryNumber: entry,
+        TransactionNumber: pad((j + 1) * 20, 10),
+        Amount: num(amount),
+        SourceCurrencyAmount: num(
+          d.SourceCurrencyAmount !== undefined ? dec(d.SourceCurrencyAmount, 'x') : amount,
+        ),
+      };
+    });
+    if (details.length < 2)
+      throw new SageError('RecordInvalid', `Entry ${entry} needs at least two details.`);
+    // GL batches must balance (signed Amount, + debit, − credit), reference/erp/FACTS.md §2.8 point 3
+    if (!sum.isZero())
+      throw new SageError('RecordInvalid', `Entry ${entry} is out of balance by ${sum.toFixed()}.`);
+    return {
+      ...h,
+      BatchNumber: batch,
+      EntryNumber: entry,
+      SourceLedger: h.SourceLedger ?? 'GL',
+      SourceType: h.SourceType ?? 'JE',
+      JournalDetails: details,
+    };
+  });
+  if (headers.length === 0) throw new SageError('RecordInvalid', 'The batch has no entries.');
+  const rec: Rec = {
+    ...body,
+    BatchNumber: batch,
+    Description: body.Description ?? '',
+    Status: 'Open',
+    SourceLedger: 'GL',
+    DateLastEdited: c.today(),
+    JournalHeaders: headers,
+  };
+  c.list('GLJournalBatches').push(rec);
+  return rec;
+}

@@ -1,0 +1,84 @@
+import { SlError, invalidPayload, notSupported, validation } from '../errors';
+import type { Row } from '../odata';
+import { listOf } from '../properties';
+import { D, ENTITIES, N, clone, recomputeItem, type SapB1State } from '../state';
+
+/**
+ * Master data, reference/erp/FACTS.md §1.3: `Items` (prices per price list, stock per warehouse),
+ * `BusinessPartners`, `ChartOfAccounts`, `Warehouses` and `AdditionalExpenses`. `POST` refuses a
+ * key already taken; `PATCH` stamps UpdateDate/UpdateTime and merges `ItemPrices` by price list.
+ */
+export function createMasterRecord(state: SapB1State, entity: string, body: unknown): Row {
+  const def = ENTITIES[entity]!;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidPayload();
+  const rec = clone(body) as Row;
+  const key = rec[def.key];
+  if (key === undefined) throw validation(`Enter ${def.key}`);
+  if (state.table(entity).some((r) => r[def.key] === key)) {
+    if (entity === 'BusinessPartners')
+      throw new SlError(
+        400,
+        -10,
+        `1320000140 - Business partner code '${String(key)}' already assigned to a business partner; enter a unique business partner code`,
+      );
+    throw new SlError(400, -2035, 'This entry already exists in the following tables (ODBC -2035)');
+  }
+  Object.assign(rec, { CreateDate: state.stamp().date, ...state.stampFields() });
+  if (entity === 'Items') {
+    rec.ItemPrices ??= [];
+    rec.ItemWarehouseInfoCollection ??= [];
+    rec.SalesItem ??= 'tYES';
+    rec.Valid ??= 'tYES';
+    rec.DefaultWarehouse ??= '01';
+    recomputeItem(rec);
+  }
+  state.table(entity).push(rec);
+  return rec;
+}
+
+export function patchMasterRecord(state: SapB1State, entity: string, row: Row, body: Row): void {
+  const def = ENTITIES[entity]!;
+  if (def.kind !== 'master') throw notSupported();
+  for (const [k, v] of Object.entries(body)) {
+    if (k === def.key || k === 'UpdateDate' || k === 'UpdateTime')
+      throw new SlError(400, -1000, `Property '${k}' is read-only`);
+    if (entity === 'Items' && k === 'ItemPrices') {
+      const prices = row.ItemPrices as Row[];
+      for (const p of listOf(v, k) as Row[]) {
+        const pl = Number(String(p.PriceList));
+        const existing = prices.find((x) => x.PriceList === pl);
+        const price = N(D(p.Price));
+        if (existing) existing.Price = price;
+        else prices.push({ PriceList: pl, Price: price, Currency: p.Currency ?? state.localCurrency });
+      }
+    } else row[k] = clone(v);
+  }
+  Object.assign(row, state.stampFields());
+}
+
+/** What a user changes on an item in the client: name, prices per price list, on-hand per warehouse. */
+export interface ItemChange {
+  ItemName?: string;
+  prices?: Record<number, string>;
+  inStock?: Record<string, string>;
+}
+
+export function updateItem(state: SapB1State, itemCode: string, change: ItemChange): void {
+  const item = state.table('Items').find((i) => i.ItemCode === itemCode);
+  if (!item) throw new Error(`no item ${itemCode}`);
+  if (change.ItemName !== undefined) item.ItemName = change.ItemName;
+  const prices = item.ItemPrices as Row[];
+  for (const [pl, price] of Object.entries(change.prices ?? {})) {
+    const p = prices.find((x) => x.PriceList === Number(pl));
+    if (p) p.Price = N(D(price));
+    else prices.push({ PriceList: Number(pl), Price: N(D(price)), Currency: state.localCurrency });
+  }
+  const whs = item.ItemWarehouseInfoCollection as Row[];
+  for (const [wh, qty] of Object.entries(change.inStock ?? {})) {
+    const w = whs.find((x) => x.WarehouseCode === wh);
+    if (w) w.InStock = N(D(qty));
+    else whs.push({ WarehouseCode: wh, InStock: N(D(qty)), Committed: N('0'), Ordered: N('0') });
+  }
+  recomputeItem(item);
+  Object.assign(item, state.stampFields());
+}

@@ -1,0 +1,391 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse, stringify } from 'lossless-json';
+import { LocalHttpServer, seededRandom } from '@connector/core';
+import { INVALID_SESSION, SlError, invalidPayload, notSupported } from './errors';
+import { ODataSyntaxError, type Row } from './odata';
+import { createDocument, documentAction, patchDocument } from './routes/documents';
+import { createIncomingPayment } from './routes/incoming-payments';
+import { createJournalEntry } from './routes/journal-entries';
+import { Sessions, loginAnswer } from './routes/login';
+import { createMasterRecord, patchMasterRecord, updateItem, type ItemChange } from './routes/master-data';
+import { listPage, query, select } from './routes/query';
+import { ENTITIES, SapB1State, clone, plain, type EntityDef, type SapB1SeedItem } from './state';
+
+/** The login the simulator accepts unless told otherwise. */
+export const SAPB1_SIM_LOGIN = { companyDb: 'SBODEMOUS', user: 'manager', password: 'manager' } as const;
+
+export interface SapB1SimulatorOptions {
+  port?: number;
+  /** the only company that can be logged into (default SBODEMOUS) */
+  companyDb?: string;
+  /** user name → password (default manager/manager) */
+  users?: Record<string, string>;
+  /** idle timeout in minutes (reference/erp/FACTS.md §1.1, default 30) */
+  sessionTimeoutMinutes?: number;
+  /** server page size (reference/erp/FACTS.md §1.4, default 20) */
+  pageSize?: number;
+  /** the simulator's clock (default: the real one) */
+  now?: () => number;
+  /** seed of the random numbers behind the lock rate */
+  seed?: number;
+  localCurrency?: string;
+  items?: SapB1SeedItem[];
+  /** CardCodes of customers (CardType cCustomer) */
+  customers?: string[];
+  /** G/L account codes (ChartOfAccounts Code = FormatCode) */
+  accounts?: string[];
+  warehouses?: string[];
+  /** AdditionalExpenses (freight) codes, ExpensCode */
+  expenseCodes?: number[];
+  /** HTTP status of the injected record-lock answer (reference/erp/FACTS.md §1.6: 412 with -2039; the non-ETag status is [?]) */
+  lockStatus?: number;
+}
+
+export interface SapB1Faults {
+  /** share of writes answered with a record lock (-2039) */
+  lockRate: number;
+  /** every request under /b1s answers 503 */
+  outage: boolean;
+  latencyMs: number;
+}
+
+export interface SapB1Stats {
+  logins: number;
+  logouts: number;
+  /** requests refused with 401 / 301 */
+  invalidSessions: number;
+  locks: number;
+  /** "GET Items", "POST Orders", "POST Orders/Cancel", … */
+  requests: Record<string, number>;
+}
+
+/** A stored record as tests read it: Edm.Double values as exact decimal strings. */
+export type SapB1Record = Record<string, unknown>;
+
+/** Control-endpoint body (`POST /__control`). */
+export interface SapB1Control extends Partial<SapB1Faults> {
+  expireSessions?: boolean;
+}
+
+const BASE = '/b1s/v1/';
+const NO_FAULTS: SapB1Faults = { lockRate: 0, outage: false, latencyMs: 0 };
+
+/**
+ * An SAP Business One Service Layer (v1, OData v3) in memory, on node:http, faithful to
+ * reference/erp/FACTS.md §1.8 for what the connector uses: Login/Logout and idle sessions
+ * (routes/login), marketing documents with numbering, copy-from-order and Cancel/Close
+ * (routes/documents), journal entries, incoming payments, master data, OData reads with server
+ * paging (routes/query), SAP's error envelope, and faults. This file is the HTTP side: routing,
+ * sessions, faults and the `/__control`, `/__inspect`, `/__stats` endpoints; state.ts holds the data.
+ */
+export class SapB1Simulator {
+  readonly stats: SapB1Stats = { logins: 0, logouts: 0, invalidSessions: 0, locks: 0, requests: {} };
+  faults: SapB1Faults = { ...NO_FAULTS };
+  private readonly opts: Required<Omit<SapB1SimulatorOptions, 'items'>> & { items: SapB1SeedItem[] };
+  private readonly state: SapB1State;
+  private readonly sessions: Sessions;
+  private readonly rnd: () => number;
+  private readonly server = new LocalHttpServer();
+
+  constructor(options: SapB1SimulatorOptions = {}) {
+    this.opts = {
+      port: 0,
+      companyDb: SAPB1_SIM_LOGIN.companyDb,
+      users: { [SAPB1_SIM_LOGIN.user]: SAPB1_SIM_LOGIN.password },
+      sessionTimeoutMinutes: 30,
+      pageSize: 20,
+      now: () => Date.now(),
+      seed: 1,
+      localCurrency: 'USD',
+      items: [],
+      customers: [],
+      accounts: [],
+      warehouses: ['01'],
+      expenseCodes: [1, 2, 3],
+      lockStatus: 412,
+      ...options,
+    };
+    this.rnd = seededRandom(this.opts.seed);
+    this.state = new SapB1State(this.opts, this.opts.now);
+    this.sessions = new Sessions(this.opts);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  start(): Promise<string> {
+    return this.server.listen(this.opts.port, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) this.sendError(res, 500, -1, String(err));
+        else res.end();
+      });
+    });
+  }
+
+  /** `http://127.0.0.1:<port>`; the Service Layer is under `/b1s/v1/`. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  // ---- in-process control (the twin of POST /__control and GET /__inspect) --------------------
+
+  setFaults(faults: Partial<SapB1Faults>): SapB1Faults {
+    this.faults = { ...this.faults, ...faults };
+    return this.faults;
+  }
+
+  clearFaults(): void {
+    this.faults = { ...NO_FAULTS };
+  }
+
+  /** Every session is gone now: the next request with its cookie gets 401 / 301. */
+  expireSessions(): void {
+    this.sessions.expireAll();
+  }
+
+  /** Records of an entity set, Edm.Double values as decimal strings. */
+  documents(entity: string): SapB1Record[] {
+    return this.state.table(entity).map((r) => plain(r) as SapB1Record);
+  }
+
+  /** Creates a record as `POST /b1s/v1/<entity>` would (no session, no faults); returns it. */
+  create(entity: string, body: unknown): SapB1Record {
+    return plain(this.createRecord(entity, clone(body))) as SapB1Record;
+  }
+
+  /**
+   * Changes an item as a user in the client would, stamping UpdateDate/UpdateTime: name, prices
+   * per price list, on-hand per warehouse.
+   */
+  updateItem(itemCode: string, change: ItemChange): void {
+    updateItem(this.state, itemCode, change);
+  }
+
+  // ---- HTTP -----------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const raw = await readBody(req);
+    if (url.pathname === '/__control' && req.method === 'POST') {
+      const c = (raw.length ? JSON.parse(raw.toString()) : {}) as SapB1Control;
+      if (c.expireSessions) this.expireSessions();
+      const { expireSessions: _e, ...faults } = c;
+      return this.sendJson(res, 200, this.setFaults(faults));
+    }
+    if (url.pathname.startsWith('/__inspect/') && req.method === 'GET') {
+      const entity = decodeURIComponent(url.pathname.slice('/__inspect/'.length));
+      if (!this.state.has(entity)) return this.sendError(res, 404, -1000, `no entity set ${entity}`);
+      return this.sendJson(res, 200, this.state.table(entity));
+    }
+    if (url.pathname === '/__stats' && req.method === 'GET') return this.sendJson(res, 200, this.stats);
+    if (!url.pathname.startsWith(BASE))
+      return this.sendError(res, 404, -1000, `Resource not found for the segment '${url.pathname}'.`);
+
+    if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+    if (this.faults.outage) {
+      res.writeHead(503, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>503 Service Unavailable</h1></body></html>');
+      return;
+    }
+    let method = req.method ?? 'GET';
+    const override = req.headers['x-http-method-override'];
+    if (method === 'POST' && typeof override === 'string') method = override.toUpperCase();
+    const resource = decodeURIComponent(url.pathname.slice(BASE.length));
+    try {
+      if (resource === 'Login' && method === 'POST') return this.login(raw, res);
+      const session = this.sessions.of(req);
+      if (!session) {
+        this.stats.invalidSessions++;
+        return this.sendError(res, 401, 301, INVALID_SESSION);
+      }
+      session.lastSeenMs = this.opts.now();
+      if (resource === 'Logout' && method === 'POST') {
+        this.sessions.logout(session);
+        this.stats.logouts++;
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+      this.route(method, resource, url.searchParams, raw, req, res);
+    } catch (err) {
+      if (err instanceof SlError) return this.sendError(res, err.status, err.code, err.message);
+      if (err instanceof ODataSyntaxError) return this.sendError(res, 400, -1000, err.message);
+      throw err;
+    }
+  }
+
+  private login(raw: Buffer, res: ServerResponse): void {
+    const session = this.sessions.login(raw);
+    if (!session) return this.sendError(res, 401, 100000027, 'Login failed');
+    this.stats.logins++;
+    const answer = loginAnswer(
+      session,
+      `${this.server.started ? this.url : ''}${BASE}`,
+      this.opts.sessionTimeoutMinutes,
+    );
+    res.setHeader('Set-Cookie', answer.cookies);
+    this.sendJson(res, 200, answer.body);
+  }
+
+  /** `<Entity>`, `<Entity>(key)`, `<Entity>/$count`, `<Entity>(key)/<Action>` by verb. */
+  private route(
+    method: string,
+    resource: string,
+    q: URLSearchParams,
+    raw: Buffer,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    const m = /^([A-Za-z]+)(?:\((.+)\))?(?:\/(\$count|[A-Za-z]+))?$/.exec(resource);
+    const entity = m?.[1];
+    if (!m || !entity || !ENTITIES[entity])
+      throw new SlError(404, -1000, `Resource not found for the segment '${resource.split(/[(/]/)[0]}'.`);
+    const def = ENTITIES[entity]!;
+    const key = m[2] !== undefined ? parseKey(def, m[2]) : undefined;
+    const action = m[3];
+    const statKey = `${method} ${entity}${action ? `/${action}` : ''}`;
+    this.stats.requests[statKey] = (this.stats.requests[statKey] ?? 0) + 1;
+
+    if (method !== 'GET') this.maybeLock();
+
+    if (method === 'GET') {
+      if (key !== undefined && !action) {
+        const row = this.state.find(entity, key);
+        return this.sendJson(res, 200, {
+          'odata.metadata': `${this.url}${BASE}$metadata#${entity}/@Element`,
+          ...select(row, q.get('$select')),
+        });
+      }
+      if (key === undefined && action === '$count') {
+        const rows = query(this.state, entity, q);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(String(rows.length));
+        return;
+      }
+      if (key === undefined && !action) {
+        const page = listPage(this.state, entity, q, req, this.opts.pageSize);
+        return this.sendJson(
+          res,
+          200,
+          { 'odata.metadata': `${this.url}${BASE}$metadata#${entity}`, ...page.body },
+          page.headers,
+        );
+      }
+    }
+    if (method === 'POST' && key === undefined && !action) {
+      const created = this.createRecord(entity, parseJson(raw));
+      if (/return-no-content/.test(String(req.headers.prefer ?? ''))) {
+        const k = created[def.key];
+        res.writeHead(204, {
+          Location: `${this.url}${BASE}${entity}(${def.keyType === 'int' ? (k as number) : `'${String(k)}'`})`,
+          'Preference-Applied': 'return-no-content',
+        });
+        res.end();
+        return;
+      }
+      return this.sendJson(res, 201, {
+        'odata.metadata': `${this.url}${BASE}$metadata#${entity}/@Element`,
+        ...created,
+      });
+    }
+    if (method === 'POST' && key !== undefined && action && def.kind === 'document') {
+      documentAction(this.state, entity, key as number, action);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    if (method === 'PATCH' && key !== undefined && !action) {
+      this.patchRecord(entity, key, parseJson(raw));
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    if (method === 'DELETE' && key !== undefined && !action) this.state.find(entity, key);
+    throw notSupported();
+  }
+
+  private createRecord(entity: string, body: unknown): Row {
+    switch (ENTITIES[entity]!.kind) {
+      case 'document':
+        return createDocument(this.state, entity, body);
+      case 'journal':
+        return createJournalEntry(this.state, body);
+      case 'payment':
+        return createIncomingPayment(this.state, body);
+      default:
+        return createMasterRecord(this.state, entity, body);
+    }
+  }
+
+  private patchRecord(entity: string, key: string | number, body: unknown): void {
+    const row = this.state.find(entity, key);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidPayload();
+    if (ENTITIES[entity]!.kind === 'document') patchDocument(this.state, row, body as Row);
+    else patchMasterRecord(this.state, entity, row, body as Row);
+  }
+
+  private maybeLock(): void {
+    if (this.faults.lockRate > 0 && this.rnd() < this.faults.lockRate) {
+      this.stats.locks++;
+      throw new SlError(
+        this.opts.lockStatus,
+        -2039,
+        'Another user or another operation modified data; to continue, open the window again (ODBC -2039)',
+      );
+    }
+  }
+
+  private sendJson(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
+    const text = stringify(body) ?? 'null';
+    res.writeHead(status, {
+      'content-type': 'application/json;odata=minimalmetadata;charset=utf-8',
+      ...headers,
+    });
+    res.end(text);
+  }
+
+  private sendError(res: ServerResponse, status: number, code: number, message: string): void {
+    this.sendJson(res, status, { error: { code, message: { lang: 'en-us', value: message } } });
+  }
+}
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return parse(raw.toString() || 'null');
+  } catch {
+    throw invalidPayload('Invalid JSON payload');
+  }
+}
+
+function parseKey(def: EntityDef, src: string): string | number {
+  const s = /^'(.*)'$/.exec(src);
+  if (def.keyType === 'string') {
+    if (!s) throw new SlError(400, -1000, `Invalid key '${src}'`);
+    return s[1]!.replace(/''/g, "'");
+  }
+  if (!/^\d+$/.test(src)) throw new SlError(400, -1000, `Invalid key '${src}'`);
+  return Number(src);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startSapB1Simulator(options: SapB1SimulatorOptions = {}): Promise<SapB1Simulator> {
+  const sim = new SapB1Simulator(options);
+  await sim.start();
+  return sim;
+}
