@@ -92,7 +92,7 @@ export default tseslint.config(
   { files: ['**/*.spec.ts', '**/*.int-spec.ts'], ...jest.configs['flat/recommended'] },
   { files: TESTS.map((g) => `tools/${g}`), rules: boundaries(true, SERVICE_ENTRY_POINTS) },
   {
-    files: ['tools/**/*.ts', ...TESTS, 'services/*/src/cli.ts'],
+    files: ['tools/**/*.ts', ...TESTS, 'services/*/src/cli.ts', 'libs/*-simulator/src/main.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,6 +1,6 @@
 import { startSapB1Simulator } from './server';
 
-/** `npx ts-node tools/sap-b1-simulator/src/main.ts`: the SAP B1 Service Layer simulator on 127.0.0.1:$SAPB1_SIM_PORT (18101). */
+/** `npx ts-node libs/sap-b1-simulator/src/main.ts`: the SAP B1 Service Layer simulator on 127.0.0.1:$SAPB1_SIM_PORT (18101). */
 async function main() {
   const items = Array.from({ length: 25 }, (_, i) => ({ ItemCode: `ITEM-${i}` }));
   const sim = await startSapB1Simulator({

@@ -1,7 +1,7 @@
 import { startSage300Simulator } from './server';
 
 /**
- * `npx ts-node tools/sage300-simulator/src/main.ts`: the Sage 300 Web API simulator on
+ * `npx ts-node libs/sage300-simulator/src/main.ts`: the Sage 300 Web API simulator on
  * 127.0.0.1:$SAGE300_SIM_PORT (18102), company SAMLTD, user WEBAPI / password WEBAPI, with 25 items
  * ITEM-0..ITEM-24, customer AMZ-US, the default GL accounts and bank 1010.
  */

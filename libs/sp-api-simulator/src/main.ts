@@ -1,6 +1,6 @@
 import { startSpApiSimulator } from './server';
 
-/** `npx ts-node tools/sp-api-simulator/src/main.ts`: the SP-API simulator on 127.0.0.1:$SPAPI_SIM_PORT (18090). */
+/** `npx ts-node libs/sp-api-simulator/src/main.ts`: the SP-API simulator on 127.0.0.1:$SPAPI_SIM_PORT (18090). */
 async function main() {
   const sim = await startSpApiSimulator({
     port: Number(process.env.SPAPI_SIM_PORT ?? 18090),
