@@ -1,3 +1,4 @@
+import { defaultGlAccounts } from '@connector/mapping';
 import { startSage300Simulator } from './server';
 
 /**
@@ -11,22 +12,7 @@ async function main() {
     companies: (process.env.SAGE300_SIM_COMPANIES ?? 'SAMLTD').split(','),
     items: Array.from({ length: 25 }, (_, i) => `ITEM-${i}`),
     customers: ['AMZ-US'],
-    accounts: [
-      '1010',
-      '1190',
-      '2200',
-      '4000',
-      '4010',
-      '4050',
-      '4090',
-      '4900',
-      '6100',
-      '6110',
-      '6120',
-      '6130',
-      '6200',
-      '9999',
-    ],
+    accounts: defaultGlAccounts(),
     bankCodes: ['1010'],
   });
   console.log(`Sage 300 Web API simulator on ${sim.apiUrl} (control: POST ${sim.url}/__control)`);

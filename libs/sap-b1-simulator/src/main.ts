@@ -1,3 +1,4 @@
+import { defaultGlAccounts } from '@connector/mapping';
 import { startSapB1Simulator } from './server';
 
 /** `npx ts-node libs/sap-b1-simulator/src/main.ts`: the SAP B1 Service Layer simulator on 127.0.0.1:$SAPB1_SIM_PORT (18101). */
@@ -7,14 +8,8 @@ async function main() {
     port: Number(process.env.SAPB1_SIM_PORT ?? 18101),
     items,
     customers: ['AMZ-US'],
-    accounts: ['1000', '1010', '1100', '1190', '2200', '4000', '4010', '4050', '4090', '4900'].concat([
-      '6100',
-      '6110',
-      '6120',
-      '6130',
-      '6200',
-      '9999',
-    ]),
+    // the default GL mapping's accounts, a bank account and the demo's receivable
+    accounts: [...new Set(['1000', '1100', ...defaultGlAccounts()])],
   });
   console.log(
     `SAP B1 Service Layer simulator on ${sim.url}/b1s/v1 (company SBODEMOUS, user manager/manager; ${items.length} items; control at ${sim.url}/__control)`,
