@@ -262,7 +262,7 @@ export class Sage300Simulator {
     const body = method === 'GET' || method === 'DELETE' ? undefined : parseBody(bodyText, def);
     if (method === 'GET' && key === undefined)
       return this.send(res, 200, feed(company, name, def, url, base, this.opts.pageSize));
-    if (method === 'GET') return this.send(res, 200, entity(byKey(company, name, def, key!)));
+    if (method === 'GET') return this.send(res, 200, entity(byKey(company, name, def, key)));
     if (method === 'POST') {
       if (key !== undefined)
         throw new SageError('InvalidAction', 'POST with an entity key must be $template or $process');

@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { isLosslessNumber } from 'lossless-json';
 import { SlError, invalidValue } from './errors';
 import type { Row } from './odata';
@@ -58,11 +59,11 @@ export function checkProps(body: unknown, writable: Set<string>, readOnly: Set<s
       throw new SlError(400, -1000, `Property '${k}' of '${type}' is invalid`);
     if (v === null || v === undefined) continue;
     if (DOUBLES.has(k)) {
-      const s = String(v);
+      const s = textOf(v);
       if (!/^-?\d+(\.\d+)?$/.test(s)) throw invalidValue(k);
       out[k] = N(D(s));
     } else if (INTS.has(k)) {
-      const s = String(v);
+      const s = textOf(v);
       if (!/^-?\d+$/.test(s)) throw invalidValue(k);
       out[k] = Number(s);
     } else if (isLosslessNumber(v)) out[k] = Number(String(v));

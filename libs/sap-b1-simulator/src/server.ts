@@ -243,7 +243,7 @@ export class SapB1Simulator {
     const entity = m?.[1];
     if (!m || !entity || !ENTITIES[entity])
       throw new SlError(404, -1000, `Resource not found for the segment '${resource.split(/[(/]/)[0]}'.`);
-    const def = ENTITIES[entity]!;
+    const def = ENTITIES[entity];
     const key = m[2] !== undefined ? parseKey(def, m[2]) : undefined;
     const action = m[3];
     const statKey = `${method} ${entity}${action ? `/${action}` : ''}`;
@@ -308,7 +308,7 @@ export class SapB1Simulator {
   }
 
   private createRecord(entity: string, body: unknown): Row {
-    switch (ENTITIES[entity]!.kind) {
+    switch (ENTITIES[entity].kind) {
       case 'document':
         return createDocument(this.state, entity, body);
       case 'journal':
@@ -323,7 +323,7 @@ export class SapB1Simulator {
   private patchRecord(entity: string, key: string | number, body: unknown): void {
     const row = this.state.find(entity, key);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidPayload();
-    if (ENTITIES[entity]!.kind === 'document') patchDocument(this.state, row, body as Row);
+    if (ENTITIES[entity].kind === 'document') patchDocument(this.state, row, body as Row);
     else patchMasterRecord(this.state, entity, row, body as Row);
   }
 
@@ -369,7 +369,7 @@ function parseKey(def: EntityDef, src: string): string | number {
   const s = /^'(.*)'$/.exec(src);
   if (def.keyType === 'string') {
     if (!s) throw new SlError(400, -1000, `Invalid key '${src}'`);
-    return s[1]!.replace(/''/g, "'");
+    return s[1].replace(/''/g, "'");
   }
   if (!/^\d+$/.test(src)) throw new SlError(400, -1000, `Invalid key '${src}'`);
   return Number(src);

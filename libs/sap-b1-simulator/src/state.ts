@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { LosslessNumber, isLosslessNumber } from 'lossless-json';
 import { MoneyDecimal } from '@connector/money';
 import { notFound } from './errors';
@@ -57,7 +58,7 @@ export interface SapB1Seed {
   expenseCodes: number[];
 }
 
-export const D = (v: unknown): MoneyDecimal => new MoneyDecimal(String(v ?? 0));
+export const D = (v: unknown): MoneyDecimal => new MoneyDecimal(textOf(v ?? 0));
 export const N = (d: MoneyDecimal | string): LosslessNumber =>
   new LosslessNumber(typeof d === 'string' ? d : d.toFixed());
 export const round2 = (d: MoneyDecimal) => d.toDecimalPlaces(2, MoneyDecimal.ROUND_HALF_UP);
@@ -106,7 +107,7 @@ export class SapB1State {
   }
 
   find(entity: string, key: string | number): Row {
-    const def = ENTITIES[entity]!;
+    const def = ENTITIES[entity];
     const row = this.table(entity).find((r) => r[def.key] === key);
     if (!row) throw notFound();
     return row;

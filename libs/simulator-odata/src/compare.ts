@@ -6,6 +6,19 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 const isNumeric = (v: unknown): v is number | LosslessNumber => typeof v === 'number' || isLosslessNumber(v);
 
 /**
+ * A stored or posted value as text, for comparisons and messages: a string as it is; numbers,
+ * booleans, null and undefined as `String` writes them; values with their own `toString` (a
+ * LosslessNumber, an array, a date, a decimal) through it; a plain object as JSON.
+ */
+export function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return String(v);
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Object.prototype || proto === null) return JSON.stringify(v);
+  return (v as { toString(): string }).toString();
+}
+
+/**
  * Orders two stored values (the `by-value` dialect): numbers exactly as decimals, a number against a
  * numeric string, a date (`2024-05-01`) against a date-time by its date part, anything else as text.
  * Null when they cannot be compared (null against a value, a number against a word).
@@ -16,12 +29,12 @@ export function compareByValue(a: unknown, b: unknown): number | null {
   if (isNumeric(a) && isNumeric(b))
     return new MoneyDecimal(String(a)).comparedTo(new MoneyDecimal(String(b)));
   if (isNumeric(a) || isNumeric(b)) {
-    const s = String(isNumeric(a) ? b : a);
+    const s = textOf(isNumeric(a) ? b : a);
     if (!DECIMAL.test(s)) return null;
-    return new MoneyDecimal(String(a)).comparedTo(new MoneyDecimal(String(b)));
+    return new MoneyDecimal(textOf(a)).comparedTo(new MoneyDecimal(textOf(b)));
   }
-  let x = String(a);
-  let y = String(b);
+  let x = textOf(a);
+  let y = textOf(b);
   // a date field compared with datetime'2024-05-01T00:00:00' compares the date part
   if (/^\d{4}-\d{2}-\d{2}$/.test(x) && /^\d{4}-\d{2}-\d{2}T/.test(y)) y = y.slice(0, 10);
   if (/^\d{4}-\d{2}-\d{2}$/.test(y) && /^\d{4}-\d{2}-\d{2}T/.test(x)) x = x.slice(0, 10);
@@ -49,11 +62,11 @@ export function compareToLiteral(value: unknown, lit: Literal): number | null {
     case 'null':
       return 1;
     case 'str':
-      return String(value) < lit.v ? -1 : String(value) > lit.v ? 1 : 0;
+      return textOf(value) < lit.v ? -1 : textOf(value) > lit.v ? 1 : 0;
     case 'bool':
       return value === lit.v ? 0 : 1;
     case 'num': {
-      const text = isLosslessNumber(value) ? value.toString() : String(value);
+      const text = textOf(value);
       if (!DECIMAL.test(text)) return null;
       return new MoneyDecimal(text).cmp(new MoneyDecimal(lit.v));
     }

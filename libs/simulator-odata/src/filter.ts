@@ -1,5 +1,5 @@
 import { LosslessNumber } from 'lossless-json';
-import { compareByValue, compareToLiteral, parseInstant } from './compare';
+import { compareByValue, compareToLiteral, parseInstant, textOf } from './compare';
 import type { FilterFunction, ODataDialect } from './dialect';
 import { ODataError, type ODataProblem } from './errors';
 
@@ -51,7 +51,7 @@ function tokenize(src: string, d: ODataDialect): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src[i];
     if (c === ' ' || c === '\t') {
       i++;
       continue;
@@ -191,7 +191,7 @@ export function parseFilter(src: string, d: ODataDialect, options: FilterOptions
     const op = toks[p];
     const name = word(op);
     if (name === undefined) return syntax(d, 'expected a comparison operator');
-    if (!COMPARISONS.has(name)) return syntax(d, `unknown operator '${op!.v as string}'`);
+    if (!COMPARISONS.has(name)) return syntax(d, `unknown operator '${op.v as string}'`);
     p++;
     const right = strict ? literal() : operand();
     return { op: 'cmp', cmp: name as Comparison, left, right };
@@ -228,7 +228,7 @@ export function parseFilter(src: string, d: ODataDialect, options: FilterOptions
   const or = chain('or', and);
 
   const e = or();
-  if (p !== toks.length) syntax(d, `unexpected '${tokenText(toks[p]!)}'`);
+  if (p !== toks.length) syntax(d, `unexpected '${tokenText(toks[p])}'`);
   return e;
 }
 
@@ -290,15 +290,15 @@ export function evaluate(e: FilterExpr, row: Row, d: ODataDialect): boolean {
     case 'not':
       return !evaluate(e.e, row, d);
     case 'fn': {
-      const [x, y] = e.args.map((a) => String(valueOf(a, row) ?? ''));
+      const [x, y] = e.args.map((a) => textOf(valueOf(a, row) ?? ''));
       const r =
         e.fn === 'startswith'
-          ? x!.startsWith(y!)
+          ? x.startsWith(y)
           : e.fn === 'endswith'
-            ? x!.endsWith(y!)
+            ? x.endsWith(y)
             : e.fn === 'contains'
-              ? x!.includes(y!)
-              : y!.includes(x!); // substringof('needle', Property)
+              ? x.includes(y)
+              : y.includes(x); // substringof('needle', Property)
       return e.equals === undefined ? r : r === (valueOf(e.equals, row) === true);
     }
     case 'cmp': {

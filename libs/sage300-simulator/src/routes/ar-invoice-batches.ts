@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { MoneyDecimal } from '@connector/money';
 import { SageError } from '../errors';
 import { text, type Rec } from '../resources';
@@ -19,8 +20,8 @@ export function insertInvoiceBatch(c: Company, body: Rec): Rec {
   const out: Rec[] = invoices.map((inv, i) => {
     c.customer(inv.CustomerNumber);
     const type = inv.DocumentType ?? 'Invoice';
-    if (!DOCUMENT_TYPES.includes(String(type)))
-      throw new SageError('InvalidPayload', `DocumentType ${String(type)} is not valid.`);
+    if (!DOCUMENT_TYPES.includes(textOf(type)))
+      throw new SageError('InvalidPayload', `DocumentType ${textOf(type)} is not valid.`);
     const entry = i + 1;
     const details = ((inv.InvoiceDetails as Rec[] | undefined) ?? []).map((d, j) => {
       if (!dist.has(String(d.DistributionCode)))

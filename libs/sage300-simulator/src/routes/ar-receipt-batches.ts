@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { SageError } from '../errors';
 import { text, type Rec } from '../resources';
 import { dec, type Company } from '../state';
@@ -23,7 +24,7 @@ export function insertReceiptBatch(c: Company, body: Rec): Rec {
   const batch = c.next(`ARBatch${type}`);
   const entries = ((body.ReceiptsAdjustments as Rec[] | undefined) ?? []).map((e, i) => {
     c.customer(e.CustomerNumber);
-    if (type === 'CA' && !RECEIPT_TYPES.includes(String(e.ReceiptTransactionType ?? 'Receipt')))
+    if (type === 'CA' && !RECEIPT_TYPES.includes(textOf(e.ReceiptTransactionType ?? 'Receipt')))
       throw new SageError(
         'InvalidPayload',
         `ReceiptTransactionType ${String(e.ReceiptTransactionType)} is not valid.`,

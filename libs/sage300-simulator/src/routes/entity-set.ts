@@ -1,4 +1,4 @@
-import { SAGE300_DIALECT, serverPage } from '@connector/simulator-odata';
+import { SAGE300_DIALECT, serverPage, textOf } from '@connector/simulator-odata';
 import { SageError } from '../errors';
 import { FilterSyntaxError, evaluate, parseFilter, type FilterExpr } from '../odata';
 import type { Rec, ResourceDef } from '../resources';
@@ -105,7 +105,7 @@ export function updateRecord(
   put: boolean,
 ): Rec {
   for (const k of def.keys)
-    if (body[k] !== undefined && String(body[k]) !== String(rec[k]))
+    if (body[k] !== undefined && textOf(body[k]) !== textOf(rec[k]))
       throw new SageError('RecordInvalid', `${k} cannot be changed`);
   if (put) for (const p of Object.keys(rec)) if (!def.keys.includes(p)) delete rec[p];
   Object.assign(rec, body);

@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { MoneyDecimal } from '@connector/money';
 import { SageError } from '../errors';
 import { SAGE300_FIELD_LENGTHS, text, type Rec } from '../resources';
@@ -27,7 +28,7 @@ export function insertOrder(c: Company, body: Rec): Rec {
       const item = items.find((it) => it.ItemNumber === d.Item);
       if (!item) throw new SageError('RecordInvalid', `Item Number ${String(d.Item)} does not exist.`);
       if (item.Inactive === true) throw new SageError('RecordInvalid', `Item ${String(d.Item)} is inactive.`);
-      const location = String(d.Location ?? body.DefaultLocationCode ?? '1');
+      const location = textOf(d.Location ?? body.DefaultLocationCode ?? '1');
       if (!c.codes.locations.has(location))
         throw new SageError('RecordInvalid', `Location ${location} does not exist.`);
       line.Location = location;

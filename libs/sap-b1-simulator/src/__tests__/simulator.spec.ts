@@ -1,5 +1,22 @@
 import { SapB1Simulator, compareValues, parseFilter } from '../index';
 
+/**
+ * The parts of a Service Layer answer these tests read. JSON.parse does not check it: a test that
+ * reads a part the answer lacks fails on the undefined it gets.
+ */
+interface SlBody {
+  SessionId: string;
+  'odata.metadata': string;
+  'odata.nextLink'?: string;
+  value: Record<string, unknown>[];
+  error: { code: number; message: { lang: string; value: string } };
+  DocEntry: number;
+  DocumentStatus: string;
+  DocumentLines: Record<string, unknown>[];
+  UpdateDate: string;
+  UpdateTime: string;
+}
+
 describe('SAP B1 Service Layer simulator', () => {
   let clock = Date.parse('2024-05-01T10:00:00Z');
   let sim: SapB1Simulator;
@@ -16,7 +33,7 @@ describe('SAP B1 Service Layer simulator', () => {
       status: res.status,
       headers: res.headers,
       text,
-      json: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : undefined,
+      json: text.startsWith('{') || text.startsWith('[') ? (JSON.parse(text) as SlBody) : undefined,
     };
   };
   const login = async () => {
@@ -26,7 +43,7 @@ describe('SAP B1 Service Layer simulator', () => {
       Password: 'pw',
     });
     expect(res.status).toBe(200);
-    return `B1SESSION=${res.json.SessionId as string}; ROUTEID=.node1`;
+    return `B1SESSION=${res.json?.SessionId ?? ''}; ROUTEID=.node1`;
   };
   const order = (lines: unknown[], extra: Record<string, unknown> = {}) => ({
     CardCode: 'C1',
@@ -64,7 +81,7 @@ describe('SAP B1 Service Layer simulator', () => {
       /B1SESSION=[0-9a-f-]{36}; HttpOnly;\nROUTEID=\.node1/,
     );
     expect(res.json).toMatchObject({ Version: '1000110', SessionTimeout: 30 });
-    expect(res.json['odata.metadata']).toMatch(/\$metadata#B1Sessions\/@Element$/);
+    expect(res.json?.['odata.metadata']).toMatch(/\$metadata#B1Sessions\/@Element$/);
 
     const bad = await call('POST', '/b1s/v1/Login', {
       CompanyDB: 'SBODEMOUS',
@@ -117,8 +134,8 @@ describe('SAP B1 Service Layer simulator', () => {
     // decimal arithmetic: 3 × 0.10 is 0.3 and the total 0.52, never 0.30000000000000004
     expect(res.text).toContain('"LineTotal":0.3,');
     expect(res.text).toContain('"DocTotal":0.52');
-    expect(res.json.UpdateDate).toBe('2024-05-01');
-    expect(res.json.UpdateTime).toBe('10:00:00');
+    expect(res.json?.UpdateDate).toBe('2024-05-01');
+    expect(res.json?.UpdateTime).toBe('10:00:00');
     const item = sim.documents('Items').find((i) => i.ItemCode === 'I01')!;
     expect(item.QuantityOrderedByCustomers).toBe('3');
 
@@ -126,25 +143,25 @@ describe('SAP B1 Service Layer simulator', () => {
       cookie,
     });
     expect(badItem.status).toBe(400);
-    expect(badItem.json.error.code).toBe(-5002);
+    expect(badItem.json?.error.code).toBe(-5002);
     const badBp = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }], { CardCode: 'X' }), {
       cookie,
     });
-    expect(badBp.json.error.code).toBe(-5002);
+    expect(badBp.json?.error.code).toBe(-5002);
     const readOnly = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }], { DocEntry: 9 }), {
       cookie,
     });
-    expect(readOnly.json.error.code).toBe(-1000);
+    expect(readOnly.json?.error.code).toBe(-1000);
     const unknownProp = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }], { Foo: 1 }), {
       cookie,
     });
-    expect(unknownProp.json.error.message.value).toBe("Property 'Foo' of 'Document' is invalid");
+    expect(unknownProp.json?.error.message.value).toBe("Property 'Foo' of 'Document' is invalid");
 
     // refused POSTs consume no number (reference/erp/FACTS.md §1.5)
     const next = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I02' }]), { cookie });
     expect(next.json).toMatchObject({ DocEntry: 2, DocNum: 2 });
     const del = await call('DELETE', '/b1s/v1/Orders(2)', undefined, { cookie });
-    expect([del.status, del.json.error.code]).toEqual([400, -5006]);
+    expect([del.status, del.json?.error.code]).toEqual([400, -5006]);
   });
 
   it('copies an invoice from an order (BaseType 17), which closes it; Cancel refuses a closed order', async () => {
@@ -154,13 +171,13 @@ describe('SAP B1 Service Layer simulator', () => {
     const inv = await call(
       'POST',
       '/b1s/v1/Invoices',
-      order([{ BaseType: 17, BaseEntry: o.DocEntry, BaseLine: 0 }]),
+      order([{ BaseType: 17, BaseEntry: o?.DocEntry, BaseLine: 0 }]),
       { cookie },
     );
     expect(inv.status).toBe(201);
-    expect(inv.json.DocumentLines[0]).toMatchObject({ ItemCode: 'I01', Quantity: 2, UnitPrice: 19.99 });
-    const closed = (await call('GET', `/b1s/v1/Orders(${o.DocEntry})`, undefined, { cookie })).json;
-    expect(closed.DocumentStatus).toBe('bost_Close');
+    expect(inv.json?.DocumentLines[0]).toMatchObject({ ItemCode: 'I01', Quantity: 2, UnitPrice: 19.99 });
+    const closed = (await call('GET', `/b1s/v1/Orders(${o?.DocEntry})`, undefined, { cookie })).json;
+    expect(closed?.DocumentStatus).toBe('bost_Close');
     const item = sim.documents('Items').find((i) => i.ItemCode === 'I01')!;
     expect([item.QuantityOnStock, item.QuantityOrderedByCustomers]).toEqual(['98', '0']);
 
@@ -172,13 +189,13 @@ describe('SAP B1 Service Layer simulator', () => {
         cookie,
       },
     );
-    expect(again.json.error.code).toBe(-5002);
-    expect((await call('POST', `/b1s/v1/Orders(${o.DocEntry})/Cancel`, undefined, { cookie })).status).toBe(
+    expect(again.json?.error.code).toBe(-5002);
+    expect((await call('POST', `/b1s/v1/Orders(${o?.DocEntry})/Cancel`, undefined, { cookie })).status).toBe(
       400,
     );
 
     const o2 = (await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I03' }]), { cookie })).json;
-    expect((await call('POST', `/b1s/v1/Orders(${o2.DocEntry})/Cancel`, undefined, { cookie })).status).toBe(
+    expect((await call('POST', `/b1s/v1/Orders(${o2?.DocEntry})/Cancel`, undefined, { cookie })).status).toBe(
       204,
     );
     expect(sim.documents('Orders')[1]).toMatchObject({ Cancelled: 'tYES', DocumentStatus: 'bost_Close' });
@@ -192,14 +209,14 @@ describe('SAP B1 Service Layer simulator', () => {
       `{"AccountCode":"${account}","Debit":0,"Credit":${credit}}]}`;
     const unbalanced = await call('POST', '/b1s/v1/JournalEntries', je('0.3', '0.21'), { cookie });
     expect(unbalanced.status).toBe(400);
-    expect(unbalanced.json.error).toMatchObject({ code: -5002 });
-    expect(unbalanced.json.error.message.value).toMatch(/^Unbalanced transaction/);
+    expect(unbalanced.json?.error).toMatchObject({ code: -5002 });
+    expect(unbalanced.json?.error.message.value).toMatch(/^Unbalanced transaction/);
     const badAccount = await call('POST', '/b1s/v1/JournalEntries', je('0.3', '0.2', '7777'), { cookie });
-    expect(badAccount.json.error.code).toBe(-5002);
+    expect(badAccount.json?.error.code).toBe(-5002);
     const ok = await call('POST', '/b1s/v1/JournalEntries', je('0.3', '0.2'), { cookie });
     expect(ok.status).toBe(201);
     expect(ok.json).toMatchObject({ JdtNum: 1, Number: 1, Reference: 'S1/M1/USD' });
-    expect(sim.documents('JournalEntries')[0]!.JournalEntryLines).toEqual(
+    expect(sim.documents('JournalEntries')[0].JournalEntryLines).toEqual(
       expect.arrayContaining([expect.objectContaining({ Line_ID: 0, Debit: '0.3', ShortName: '1000' })]),
     );
   });
@@ -209,20 +226,20 @@ describe('SAP B1 Service Layer simulator', () => {
     const first = await call('GET', '/b1s/v1/Items?$select=ItemCode&$orderby=ItemCode desc', undefined, {
       cookie,
     });
-    expect(first.json.value).toHaveLength(20);
-    expect(first.json.value[0]).toEqual({ ItemCode: 'I44' });
-    expect(first.json['odata.nextLink']).toMatch(/^Items\?.*%24skip=20/);
-    const second = await call('GET', `/b1s/v1/${first.json['odata.nextLink'] as string}`, undefined, {
+    expect(first.json?.value).toHaveLength(20);
+    expect(first.json?.value[0]).toEqual({ ItemCode: 'I44' });
+    expect(first.json?.['odata.nextLink']).toMatch(/^Items\?.*%24skip=20/);
+    const second = await call('GET', `/b1s/v1/${first.json?.['odata.nextLink'] ?? ''}`, undefined, {
       cookie,
     });
-    expect(second.json.value[0]).toEqual({ ItemCode: 'I24' });
+    expect(second.json?.value[0]).toEqual({ ItemCode: 'I24' });
 
     const pref = await call('GET', '/b1s/v1/Items?$select=ItemCode', undefined, {
       cookie,
       Prefer: 'odata.maxpagesize=50',
     });
-    expect(pref.json.value).toHaveLength(45);
-    expect(pref.json['odata.nextLink']).toBeUndefined();
+    expect(pref.json?.value).toHaveLength(45);
+    expect(pref.json?.['odata.nextLink']).toBeUndefined();
     expect(pref.headers.get('preference-applied')).toBe('odata.maxpagesize=50');
 
     await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }], { NumAtCard: "O'Brien" }), { cookie });
@@ -230,7 +247,7 @@ describe('SAP B1 Service Layer simulator', () => {
     const found = await call('GET', `/b1s/v1/Orders?$filter=${f}&$select=DocEntry,NumAtCard`, undefined, {
       cookie,
     });
-    expect(found.json.value).toEqual([{ DocEntry: 1, NumAtCard: "O'Brien" }]);
+    expect(found.json?.value).toEqual([{ DocEntry: 1, NumAtCard: "O'Brien" }]);
     const count = await call('GET', `/b1s/v1/Orders/$count?$filter=${f}`, undefined, { cookie });
     expect(count.text).toBe('1');
     const inspect = await call('GET', '/__inspect/Orders');
@@ -242,7 +259,7 @@ describe('SAP B1 Service Layer simulator', () => {
     sim.setFaults({ lockRate: 1 });
     const locked = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }]), { cookie });
     expect(locked.status).toBe(412);
-    expect(locked.json.error.code).toBe(-2039);
+    expect(locked.json?.error.code).toBe(-2039);
     expect((await call('GET', '/b1s/v1/Orders', undefined, { cookie })).status).toBe(200);
     await call('POST', '/__control', { lockRate: 0, outage: true });
     expect((await call('GET', '/b1s/v1/Orders', undefined, { cookie })).status).toBe(503);
@@ -256,10 +273,10 @@ describe('SAP B1 Service Layer simulator', () => {
       `{"DocType":"rCustomer","CardCode":"C1","DocDate":"2024-05-01","TransferAccount":"${acct}",` +
       `"TransferSum":${sum},"TransferDate":"2024-05-01","TransferReference":"S1","Reference2":"S1/M1"}`;
     expect(
-      (await call('POST', '/b1s/v1/IncomingPayments', pay('9999', '10.10'), { cookie })).json.error.code,
+      (await call('POST', '/b1s/v1/IncomingPayments', pay('9999', '10.10'), { cookie })).json?.error.code,
     ).toBe(-5002);
     expect(
-      (await call('POST', '/b1s/v1/IncomingPayments', pay('1000', '0'), { cookie })).json.error.code,
+      (await call('POST', '/b1s/v1/IncomingPayments', pay('1000', '0'), { cookie })).json?.error.code,
     ).toBe(-5002);
     const ok = await call('POST', '/b1s/v1/IncomingPayments', pay('1000', '10.10'), { cookie });
     expect(ok.status).toBe(201);

@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import type { MoneyDecimal } from '@connector/money';
 import { SlError, invalidValue, notSupported, validation } from '../errors';
 import type { Row } from '../odata';
@@ -21,7 +22,7 @@ const COPIED_FROM_BASE_LINE = [
 ];
 
 export function createDocument(state: SapB1State, entity: string, body: unknown): Row {
-  const def = ENTITIES[entity]!;
+  const def = ENTITIES[entity];
   const doc = checkProps(body, DOC_W, DOC_RO, 'Document');
   const lines = listOf(doc.DocumentLines, 'DocumentLines').map((l) =>
     checkProps(l, LINE_W, LINE_RO, 'DocumentLine'),
@@ -31,7 +32,7 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
   );
   const bp = state.businessPartner(doc.CardCode);
   if (typeof doc.CardCode !== 'string' || !bp)
-    throw validation(`Enter a valid BP code (${String(doc.CardCode ?? '')})`);
+    throw validation(`Enter a valid BP code (${textOf(doc.CardCode ?? '')})`);
   if (bp.Valid === 'tNO' || bp.Frozen === 'tYES') throw validation(`BP ${bp.CardCode as string} is inactive`);
   if (lines.length === 0) throw validation('Cannot add document without rows');
   if (typeof doc.NumAtCard === 'string' && doc.NumAtCard.length > 100) throw invalidValue('NumAtCard');
@@ -65,7 +66,7 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
     }
     const item = state.table('Items').find((it) => it.ItemCode === l.ItemCode);
     if (typeof l.ItemCode !== 'string' || !item)
-      throw validation(`Enter a valid item code (${String(l.ItemCode ?? '')})`);
+      throw validation(`Enter a valid item code (${textOf(l.ItemCode ?? '')})`);
     if (item.Valid === 'tNO' || item.Frozen === 'tYES' || item.SalesItem !== 'tYES')
       throw validation(`Item ${item.ItemCode as string} is inactive or not a sales item`);
     if (l.WarehouseCode === undefined) l.WarehouseCode = item.DefaultWarehouse;
@@ -76,11 +77,11 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
     if (l.UnitPrice === undefined)
       l.UnitPrice = l.Price ?? clone((item.ItemPrices as Row[])[0]?.Price) ?? N('0');
     if (l.AccountCode !== undefined && !state.account(l.AccountCode))
-      throw validation(`Invalid account code (${String(l.AccountCode)})`);
+      throw validation(`Invalid account code (${textOf(l.AccountCode)})`);
   });
   for (const e of expenses) {
     if (!state.table('AdditionalExpenses').some((x) => x.ExpensCode === e.ExpenseCode))
-      throw validation(`Enter a valid freight code (${String(e.ExpenseCode ?? '')})`);
+      throw validation(`Enter a valid freight code (${textOf(e.ExpenseCode ?? '')})`);
     if (e.LineTotal === undefined) throw validation('Enter the freight amount');
   }
 

@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { invalidValue, validation } from '../errors';
 import type { Row } from '../odata';
 import { NONE, PAY_RO, PAY_W, PINV_W, checkProps, listOf } from '../properties';
@@ -15,17 +16,17 @@ export function createIncomingPayment(state: SapB1State, body: unknown): Row {
   const invoices = listOf(p.PaymentInvoices, 'PaymentInvoices').map((x) =>
     checkProps(x, PINV_W, NONE, 'PaymentInvoice'),
   );
-  const docType = DOC_TYPES[String(p.DocType ?? 'rCustomer')] ?? String(p.DocType ?? 'rCustomer');
+  const docType = DOC_TYPES[textOf(p.DocType ?? 'rCustomer')] ?? textOf(p.DocType ?? 'rCustomer');
   if (!Object.values(DOC_TYPES).includes(docType)) throw invalidValue('DocType');
   const bp = state.businessPartner(p.CardCode);
-  if (docType !== 'rAccount' && !bp) throw validation(`Enter a valid BP code (${String(p.CardCode ?? '')})`);
+  if (docType !== 'rAccount' && !bp) throw validation(`Enter a valid BP code (${textOf(p.CardCode ?? '')})`);
   const transfer = D(p.TransferSum ?? 0);
   const cash = D(p.CashSum ?? 0);
   if (transfer.isNeg() || cash.isNeg()) throw validation('Payment amounts cannot be negative');
   if (transfer.gt(0) && !state.account(p.TransferAccount))
-    throw validation(`Invalid account code (${String(p.TransferAccount ?? '')})`);
+    throw validation(`Invalid account code (${textOf(p.TransferAccount ?? '')})`);
   if (cash.gt(0) && !state.account(p.CashAccount))
-    throw validation(`Invalid account code (${String(p.CashAccount ?? '')})`);
+    throw validation(`Invalid account code (${textOf(p.CashAccount ?? '')})`);
   const total = transfer.plus(cash);
   if (!total.gt(0)) throw validation('Total payment amount must be greater than zero');
   let applied = D(0);

@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { validation } from '../errors';
 import type { Row } from '../odata';
 import { JEL_W, JE_RO, JE_W, NONE, checkProps, listOf } from '../properties';
@@ -22,9 +23,9 @@ export function createJournalEntry(state: SapB1State, body: unknown): Row {
     const bp = state.businessPartner(l.ShortName);
     if (l.AccountCode === undefined && bp) l.AccountCode = bp.DebitorAccount;
     if (!state.account(l.AccountCode))
-      throw validation(`Invalid account code (${String(l.AccountCode ?? '')})`);
+      throw validation(`Invalid account code (${textOf(l.AccountCode ?? '')})`);
     if (l.ShortName !== undefined && !bp && l.ShortName !== l.AccountCode)
-      throw validation(`Line ${i}: invalid ShortName (${String(l.ShortName)})`);
+      throw validation(`Line ${i}: invalid ShortName (${textOf(l.ShortName)})`);
     const d = D(fc ? l.FCDebit : l.Debit);
     const c = D(fc ? l.FCCredit : l.Credit);
     if (d.isNeg() || c.isNeg()) throw validation(`Line ${i}: negative amount`);

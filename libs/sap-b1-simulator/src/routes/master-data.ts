@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { SlError, invalidPayload, notSupported, validation } from '../errors';
 import type { Row } from '../odata';
 import { listOf } from '../properties';
@@ -9,7 +10,7 @@ import { D, ENTITIES, N, clone, recomputeItem, type SapB1State } from '../state'
  * key already taken; `PATCH` stamps UpdateDate/UpdateTime and merges `ItemPrices` by price list.
  */
 export function createMasterRecord(state: SapB1State, entity: string, body: unknown): Row {
-  const def = ENTITIES[entity]!;
+  const def = ENTITIES[entity];
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidPayload();
   const rec = clone(body) as Row;
   const key = rec[def.key];
@@ -19,7 +20,7 @@ export function createMasterRecord(state: SapB1State, entity: string, body: unkn
       throw new SlError(
         400,
         -10,
-        `1320000140 - Business partner code '${String(key)}' already assigned to a business partner; enter a unique business partner code`,
+        `1320000140 - Business partner code '${textOf(key)}' already assigned to a business partner; enter a unique business partner code`,
       );
     throw new SlError(400, -2035, 'This entry already exists in the following tables (ODBC -2035)');
   }
@@ -37,7 +38,7 @@ export function createMasterRecord(state: SapB1State, entity: string, body: unkn
 }
 
 export function patchMasterRecord(state: SapB1State, entity: string, row: Row, body: Row): void {
-  const def = ENTITIES[entity]!;
+  const def = ENTITIES[entity];
   if (def.kind !== 'master') throw notSupported();
   for (const [k, v] of Object.entries(body)) {
     if (k === def.key || k === 'UpdateDate' || k === 'UpdateTime')

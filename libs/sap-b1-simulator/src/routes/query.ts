@@ -29,7 +29,7 @@ export function query(state: SapB1State, entity: string, q: URLSearchParams): Ro
   const filter = q.get('$filter');
   const pred = filter ? parseFilter(filter) : () => true;
   const rows = state.table(entity).filter(pred);
-  const def = ENTITIES[entity]!;
+  const def = ENTITIES[entity];
   const order = q.get('$orderby');
   rows.sort(order ? parseOrderBy(order) : (a, b) => compareValues(a[def.key], b[def.key]) ?? 0);
   return rows;
