@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@connector/config';
 import { seededRandom } from '@connector/core';
-import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey, type AmazonOrder, type CustomerReceipt, type JournalEntry } from '@connector/events';
 import {
   DLQ_HEADERS,
@@ -10,13 +9,13 @@ import {
   topicOffsets,
   type EventPublisher,
 } from '@connector/kafka';
-import { mappingRecords } from '@connector/mapping';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { LosingAnswers, erpsUnderTest, fakeErpUnderTest, type ErpUnderTest } from '@connector/erp/testing';
 import { demoOrders, infraEnv, uniqueName, waitFor } from '@connector/testing';
 import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
 import { appModule } from '../app.module';
+import { addTestConnection, publishTestMappings } from './harness';
 import { configSchema } from '../config';
 
 const KEY = Buffer.alloc(32, 5).toString('base64');
@@ -76,36 +75,9 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
         'amazon.orders.v1',
         orders.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
       );
-    async function publishMappings(connectionId: string, skus: Array<[string, string]>) {
-      for (const r of mappingRecords(
-        {
-          connectionId,
-          skus: skus.map(([sellerSku, itemCode]) => ({ sellerSku, itemCode })),
-          customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
-        },
-        Date.now(),
-      ))
-        await publisher().publish(r.topic, [{ key: r.key, value: r.value }]);
-    }
-    async function addConnection(id: string) {
-      await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
-        {
-          id,
-          name: id,
-          sellerId: 'S',
-          region: 'na',
-          marketplaceIds: ['ATVPDKIKX0DER'],
-          erpKind: erp.kind,
-          erpCompany: `${id}-co`,
-          enabled: true,
-        },
-        { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
-      );
-      await publishMappings(
-        id,
-        Array.from({ length: 25 }, (_, i) => [`SKU-${i}`, erp.items[i % erp.items.length]]),
-      );
-    }
+    const addConnection = (id: string) => addTestConnection(tdb.db, publisher(), erp, id, KEY);
+    const publishMappings = (id: string, skus: Array<[string, string]>) =>
+      publishTestMappings(publisher(), erp, id, skus);
     /** Natural keys written for these orders; fails the test on any duplicate. */
     async function written(kind: 'SALES_ORDER' | 'INVOICE', orders: AmazonOrder[]) {
       const mine = new Set(orders.map((o) => o.amazonOrderId));

@@ -1,20 +1,19 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@connector/config';
 import { FetchTransport, sleep, type HttpRequest, type HttpTransport } from '@connector/core';
-import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey } from '@connector/events';
 import { createKafka, topicOffsets, type EventPublisher } from '@connector/kafka';
-import { mappingRecords } from '@connector/mapping';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
 import { erpsUnderTest, type ErpUnderTest } from '@connector/erp/testing';
 import { demoOrders, infraEnv, uniqueName, waitFor } from '@connector/testing';
 import { appModule } from '../app.module';
+import { TEST_CREDENTIALS_KEY, addTestConnection } from './harness';
 import { configSchema } from '../config';
 import { erpFactories } from '../erp/erp-factories';
 
-const KEY = Buffer.alloc(32, 7).toString('base64');
+const KEY = TEST_CREDENTIALS_KEY;
 /**
  * Orders both writers take in at once: 500 for the issue's measurement (RACE_ORDERS=500), 120 by
  * default to keep the suite's time. The count does not make the race likelier: at 200 ms a call,
@@ -76,34 +75,7 @@ describe.each(erpsUnderTest.map((make) => [make().name, make] as const))(
     }
     const publisher = () => apps[0].get<EventPublisher>(EVENT_PUBLISHER);
 
-    async function addConnection(id: string) {
-      await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
-        {
-          id,
-          name: id,
-          sellerId: 'S',
-          region: 'na',
-          marketplaceIds: ['ATVPDKIKX0DER'],
-          erpKind: erp.kind,
-          erpCompany: `${id}-co`,
-          enabled: true,
-        },
-        { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
-      );
-      const skus = Array.from({ length: 25 }, (_, i) => ({
-        sellerSku: `SKU-${i}`,
-        itemCode: erp.items[i % erp.items.length],
-      }));
-      for (const r of mappingRecords(
-        {
-          connectionId: id,
-          skus,
-          customers: [{ marketplaceId: 'ATVPDKIKX0DER', customerCode: erp.customer, currency: 'USD' }],
-        },
-        Date.now(),
-      ))
-        await publisher().publish(r.topic, [{ key: r.key, value: r.value }]);
-    }
+    const addConnection = (id: string) => addTestConnection(tdb.db, publisher(), erp, id, KEY);
     const audited = async (connectionId: string, stage: string) =>
       Number(
         (
