@@ -37,7 +37,7 @@ The credentials file holds {"amazon":{"lwaClientId","lwaClientSecret","refreshTo
 is stored. Reads amazon-ingest's environment, validated the same way (DATABASE_URL, CREDENTIALS_KEY[_ID],
 KAFKA_*, SCHEMA_REGISTRY_*, SPAPI_ENDPOINT, LWA_TOKEN_URL, ARCHIVE_DIR).`;
 
-/** `ping`: an LWA token exchange and a marketplace call (DESIGN: Operations) before any data moves. */
+/** `ping`: an LWA token exchange and a marketplace call before any data moves. */
 export async function pingAmazon(
   conn: Connection,
   creds: ConnectionCredentials,

@@ -56,7 +56,7 @@ export interface SettledRow {
 export type ClaimResult = LeaseClaim | SettledRow;
 
 /**
- * One row per document written to an outside system (DESIGN: State), and the exclusive claim that
+ * One row per document written to an outside system (docs/architecture.md, "Writing to an ERP exactly once"), and the exclusive claim that
  * guards writing it (issue 18). A writer first claims the row (`claim`): an atomic upsert that takes
  * it only when it is unsettled and nobody else holds a live lease, records the owner and a lease
  * expiry computed by the database, and grows the fencing token. Then it looks the document up by

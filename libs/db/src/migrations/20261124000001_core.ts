@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Core state of DESIGN.md: connections, poll cursors, the idempotency ledger, the audit trail and
+ * Core state (docs/architecture.md): connections, poll cursors, the idempotency ledger, the audit trail and
  * reconciliation results. Append-only: later changes go into new migrations.
  */
 export async function up(knex: Knex): Promise<void> {

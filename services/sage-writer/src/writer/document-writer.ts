@@ -47,8 +47,9 @@ const SLACK_MS = 5_000;
  * margin (30 s → 190 s), so a lookup that takes up to half of it still leaves room for the create,
  * and a slower one makes the writer give the lease back unused (LeaseExpiringError) rather than race.
  * The price of a long lease is paid only when a holder dies mid-write: the document then waits for
- * its lease to run out before another writer takes it over (its record is retried, then
- * dead-lettered and redriven). A writer that settles the row releases the lease at once.
+ * its lease to run out before another writer takes it over (LEASE_HELD names the lease left, and the
+ * consumer waits it out without spending attempts). A writer that settles the row releases the lease
+ * at once.
  */
 export function writerLease(erpTimeoutMs: number): WriterLease {
   const createMarginMs = REQUESTS_PER_CALL * erpTimeoutMs + SLACK_MS;
@@ -57,7 +58,7 @@ export function writerLease(erpTimeoutMs: number): WriterLease {
 
 /**
  * Writes one ERP document exactly once, across crashes, replays and two writers racing
- * (DESIGN: State; issue 18):
+ * (docs/architecture.md, "Writing to an ERP exactly once"):
  *
  * 1. ledger row `written`/`confirmed` → the document exists; nothing is sent.
  * 2. otherwise claim the row (IdempotencyLedger.claim): an exclusive lease with a fencing token. A
