@@ -31,10 +31,18 @@ function httpStatus(err: unknown): number | undefined {
     : undefined;
 }
 
-/** Registry failures: 4xx (other than 408/429) are the caller's fault and final; the rest may pass. */
-function registryError(op: string, err: unknown): Error {
+/**
+ * Registry failures: 4xx (other than 408/429) are the caller's fault and final; the rest may pass.
+ * One 409 is not: two processes registering a new subject at the same moment make Apicurio answer
+ * the second with "A rule named 'COMPATIBILITY' already exists" (it creates the subject and its rule
+ * in one go). That is a race, not a schema problem: the retry finds the schema registered. (An
+ * incompatible schema is a 409 too, and stays final.)
+ */
+export function registryError(op: string, err: unknown): Error {
   const status = httpStatus(err);
   const message = `schema registry ${op} failed${status ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
+  if (status === 409 && /already exists/i.test(message))
+    return new RetriableError('SCHEMA_REGISTRY_CONFLICT', message, { cause: err });
   if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
     return new NonRetriableError('SCHEMA_REGISTRY_REJECTED', message, { cause: err });
   }
