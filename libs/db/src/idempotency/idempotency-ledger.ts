@@ -175,19 +175,20 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
       };
     }
     // Not taken: say why. This read only explains the refusal; the claim itself was decided above.
-    const current = await this.get(key);
-    if (current && (current.state === 'written' || current.state === 'confirmed'))
-      return { status: 'settled', entry: current };
-    const left = await this.db(TABLE)
+    const held = await this.db(TABLE)
       .where(where(key))
-      .first<{ left_ms: string | null } | undefined>(
+      .first<(Record<string, unknown> & { left_ms: string | null }) | undefined>(
+        '*',
         this.db.raw('greatest(0, extract(epoch from (lease_expires_at - now())) * 1000)::bigint as left_ms'),
       );
+    const current = held ? toEntry(held) : null;
+    if (current && (current.state === 'written' || current.state === 'confirmed'))
+      return { status: 'settled', entry: current };
     throw new LeaseHeldError(
       key,
       current?.leaseOwner ?? null,
       current?.leaseExpiresAt ?? null,
-      left?.left_ms == null ? undefined : Number(left.left_ms),
+      held?.left_ms == null ? undefined : Number(held.left_ms),
     );
   }
 
