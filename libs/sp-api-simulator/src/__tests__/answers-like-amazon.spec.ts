@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIM_LWA_CLIENT, SIM_SELLERS, type SimOrder } from '../dataset';
 import { SpApiSimulator } from '../server';
+import { accessToken } from './token';
 
 /**
  * Where the simulator used to be more lenient than Amazon, or shaped differently (issue 19), each
@@ -103,19 +104,7 @@ const DE = 'A1PA6795UKMFR9';
 let clock = NOW;
 let sim: SpApiSimulator;
 
-const tokenFor = async (seller = NA) => {
-  const res = await fetch(`${sim.url}/auth/o2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    body: new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: seller.refreshToken,
-      client_id: SIM_LWA_CLIENT.clientId,
-      client_secret: SIM_LWA_CLIENT.clientSecret,
-    }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-};
+const tokenFor = (seller = NA) => accessToken(sim.url, seller);
 
 const call = async <T = unknown>(
   method: string,

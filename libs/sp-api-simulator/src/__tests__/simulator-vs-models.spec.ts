@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SIM_LWA_CLIENT, SIM_SELLERS } from '../dataset';
 import { SpApiSimulator } from '../server';
+import { accessToken } from './token';
 
 const MODELS = path.resolve(__dirname, '../../../../reference/sp-api/models');
 
@@ -274,19 +275,7 @@ describe('fault injection through the control endpoint', () => {
   const seller = SIM_SELLERS[0];
   const participations = '/sellers/v1/marketplaceParticipations';
 
-  const newToken = async () => {
-    const res = await fetch(`${sim.url}/auth/o2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        refresh_token: seller.refreshToken,
-        client_id: SIM_LWA_CLIENT.clientId,
-        client_secret: SIM_LWA_CLIENT.clientSecret,
-      }),
-    });
-    return ((await res.json()) as { access_token: string }).access_token;
-  };
+  const newToken = () => accessToken(sim.url, seller);
   const faults = (body: unknown) =>
     fetch(`${sim.url}/_sim/faults`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json());
   const call = (token: string) =>
