@@ -10,6 +10,7 @@ import { FetchTransport } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { recordKey, type AmazonOrder } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
+import { publishMappings } from '@connector/mapping';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { createTestDatabase } from '@connector/db/testing';
@@ -62,8 +63,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     const { conn, creds } = benchConnection(erp);
     await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(conn, creds);
     const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
-    for (const r of benchMappings(erp, Date.now()))
-      await publisher.publish(r.topic, [{ key: r.key, value: r.value }]);
+    await publishMappings(publisher, benchMappings(erp, Date.now()));
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topics
     const orders = demoOrders('bench', ORDERS);
     const send = (os: AmazonOrder[]) =>

@@ -6,6 +6,15 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { formatPreview, previewSettlement, type Preview } from '../cli';
 
+/** node's arguments that run the settlement CLI from its source, as `npm run settlement` does */
+const CLI = [
+  '-r',
+  'ts-node/register/transpile-only',
+  '-r',
+  'tsconfig-paths/register',
+  'services/settlement-reconciler/src/cli.ts',
+];
+
 const HEADER =
   'settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\tcurrency\ttransaction-type\torder-id\tmarketplace-name\tamount-type\tamount-description\tamount\tposted-date-time';
 const S = '555';
@@ -89,19 +98,7 @@ describe('settlement preview (CLI)', () => {
     const root = resolve(__dirname, '../../../..');
     const out = execFileSync(
       process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'services/settlement-reconciler/src/cli.ts',
-        'preview',
-        '--report',
-        report,
-        '--mapping',
-        mapping,
-        '--json',
-      ],
+      [...CLI, 'preview', '--report', report, '--mapping', mapping, '--json'],
       { cwd: root, encoding: 'utf8' },
     );
     const p = JSON.parse(out) as Preview;
@@ -115,20 +112,10 @@ describe('settlement preview (CLI)', () => {
 
     const bad = join(dir, 'bad.tsv');
     writeFileSync(bad, GERMAN.replace('1.055,40', '1.055,41'));
-    const badRun = spawnSync(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'services/settlement-reconciler/src/cli.ts',
-        'preview',
-        '--report',
-        bad,
-      ],
-      { cwd: root, encoding: 'utf8' },
-    );
+    const badRun = spawnSync(process.execPath, [...CLI, 'preview', '--report', bad], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(badRun.stdout).toContain('DOES NOT TIE OUT');
     expect(badRun.status).toBe(2);
   });
