@@ -42,6 +42,8 @@ const SERVICE_ENTRY_POINTS = [
   '@connector/amazon-ingest',
   '@connector/amazon-ingest/testing',
   '@connector/sage-writer',
+  '@connector/erp-change-poller',
+  '@connector/inventory-publisher',
   '@connector/settlement-reconciler',
 ];
 const boundaries = (forTests, allow = []) => ({

@@ -4,3 +4,4 @@ export * from './retry';
 export * from './http';
 export * from './random';
 export * from './local-server';
+export * from './connection-scheduler';

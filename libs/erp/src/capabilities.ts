@@ -23,6 +23,10 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
     shipments: true,
     batchRequests: false,
     naturalKeyMaxLength: SAP_B1_NATURAL_KEY_MAX,
+    // UpdateDate + UpdateTime
+    changeResolution: 'second',
+    // reference/erp/FACTS.md §1.4: not known to bump Items.UpdateDate
+    stockMovesChangeDate: false,
   },
   SAGE300: {
     kind: 'SAGE300',
@@ -37,6 +41,10 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
     shipments: true,
     batchRequests: false,
     naturalKeyMaxLength: SAGE300_PO_NUMBER_LENGTH,
+    // DateLastMaintained is a date
+    changeResolution: 'day',
+    // no audit stamp on quantities (reference/erp/FACTS.md §2.4)
+    stockMovesChangeDate: false,
   },
 };
 

@@ -9,7 +9,7 @@ import type {
   ErpPage,
   ErpPort,
   ErpShipmentRecord,
-  ErpWatermark,
+  ChangeWindow,
   InvoiceDraft,
   JournalDraft,
   ReceiptDraft,
@@ -140,14 +140,51 @@ export class FakeErp implements ErpPort {
     return this.store('RECEIPT', draft.naturalKey, draft);
   }
 
-  async readItemChanges(since: ErpWatermark): Promise<ErpPage<ErpItemSnapshot>> {
-    await this.enter('readItemChanges');
-    return { items: [], watermark: since };
+  /** the ERP's clock (ISO-8601); tests move it */
+  clock = '2026-11-01T00:00:00.000Z';
+  /** the item master as the ERP holds it; `changedAt` is what a change read sees */
+  readonly items = new Map<string, ErpItemSnapshot>();
+  readonly shipments: ErpShipmentRecord[] = [];
+
+  async erpClock(): Promise<string> {
+    await this.enter('erpClock');
+    return this.clock;
   }
 
-  async readShipments(since: ErpWatermark): Promise<ErpPage<ErpShipmentRecord>> {
+  async readItemChanges(w: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
+    await this.enter('readItemChanges');
+    return changedPage(
+      [...this.items.values()],
+      (i) => i.itemCode,
+      w,
+      (i) => ({
+        ...i,
+        // like SAP B1 and Sage 300: a change read carries no stock
+        quantities: this.capabilities.stockMovesChangeDate ? i.quantities : null,
+      }),
+    );
+  }
+
+  async scanItems(
+    afterKey: string | null,
+    pageSize: number,
+  ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
+    await this.enter('scanItems');
+    const all = [...this.items.values()]
+      .filter((i) => afterKey === null || i.itemCode > afterKey)
+      .sort((a, b) => (a.itemCode < b.itemCode ? -1 : 1));
+    const items = all.slice(0, pageSize).map((i) => structuredClone(i));
+    return { items, nextKey: all.length > pageSize ? items[items.length - 1].itemCode : null };
+  }
+
+  async readShipments(w: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>> {
     await this.enter('readShipments');
-    return { items: [], watermark: since };
+    return changedPage(
+      this.shipments,
+      (s) => s.shipmentId,
+      w,
+      (s) => structuredClone(s),
+    );
   }
 
   async close(): Promise<void> {}
@@ -162,4 +199,25 @@ export class FakeErp implements ErpPort {
         }),
       );
   }
+}
+
+/** Rows changed in the window, in (changedAt, key) order: what every adapter's change read returns. */
+function changedPage<T extends { changedAt: string }>(
+  rows: T[],
+  key: (r: T) => string,
+  w: ChangeWindow,
+  copy: (r: T) => T,
+): ErpPage<T> {
+  const after = (r: T) =>
+    !w.after ||
+    r.changedAt > w.after.changedAt ||
+    (r.changedAt === w.after.changedAt && key(r) > w.after.key);
+  const page = rows
+    .filter((r) => after(r) && r.changedAt <= w.until)
+    .sort((a, b) =>
+      a.changedAt !== b.changedAt ? (a.changedAt < b.changedAt ? -1 : 1) : key(a) < key(b) ? -1 : 1,
+    )
+    .slice(0, w.pageSize);
+  const last = page[page.length - 1];
+  return { items: page.map(copy), next: last ? { changedAt: last.changedAt, key: key(last) } : null };
 }

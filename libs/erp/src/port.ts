@@ -97,36 +97,67 @@ export interface ReceiptDraft {
   reference: string;
 }
 
-/** Where a change-polling read resumes. Opaque to callers; adapters encode what they need. */
-export interface ErpWatermark {
-  /** ISO-8601 instant of the last change read (inclusive lower bound on the next read). */
+/**
+ * A position in a change stream: rows are read in (changedAt, key) order, strictly after the cursor.
+ * `changedAt` is the ERP's own time (ISO-8601, at the ERP's resolution); `key` breaks ties.
+ */
+export interface ChangeCursor {
   changedAt: string;
-  /** Keys already read at exactly `changedAt`, so the inclusive bound does not repeat them. */
-  seenKeysAtChangedAt?: string[];
+  key: string;
+}
+
+/** One read of a change stream: rows strictly after `after` (from the start when null) and changed at or before `until`. */
+export interface ChangeWindow {
+  after: ChangeCursor | null;
+  /** ISO-8601; the poller sets it from `erpClock()` minus a safety lag, never from its own clock. */
+  until: string;
+  pageSize: number;
+}
+
+export interface ErpPage<T> {
+  /** Oldest first, in (changedAt, key) order. */
+  items: T[];
+  /** Where the next page starts (the last row's position), or null when this page is empty. */
+  next: ChangeCursor | null;
+}
+
+export interface ErpWarehouseStock {
+  warehouseCode: string;
+  /** Exact decimals as the ERP holds them. */
+  onHand: string;
+  committed: string;
 }
 
 export interface ErpItemSnapshot {
   itemCode: string;
   description?: string;
-  /** When the ERP last changed the item (ISO-8601). */
+  /** False when the item is inactive or frozen for sale. */
+  active: boolean;
+  /** When the ERP last changed the item master or its prices (ISO-8601): the change cursor. */
   changedAt: string;
   prices: { priceList: string; price: string; currency: string }[];
-  quantities: { warehouseCode: string; onHand: string; committed: string; available: string }[];
+  /** Stock per warehouse; null when this ERP (or this server version) exposes no quantities. */
+  quantities: ErpWarehouseStock[] | null;
 }
 
 export interface ErpShipmentRecord {
   /** The Amazon order id the shipment belongs to (read from the document's reference field). */
   naturalKey: string;
+  /** The ERP's stable id of the shipment (SAP B1 delivery DocEntry, Sage 300 shipment number): one package. */
+  shipmentId: string;
+  /** The number people see (SAP B1 DocNum). */
   shipmentNumber: string;
+  /** The ERP sales order it ships, when the ERP says. */
+  erpOrderNumber?: string;
+  /** When the goods left (ISO-8601). */
   shippedAt: string;
+  /** When the ERP last changed the shipment (ISO-8601): the change cursor. */
+  changedAt: string;
+  /** The ERP's ship-via / transportation code, mapped to Amazon's carrier through mapping.carriers.v1. */
   carrier?: string;
+  shippingMethod?: string;
   trackingNumber?: string;
   lines: { itemCode: string; quantity: number }[];
-}
-
-export interface ErpPage<T> {
-  items: T[];
-  watermark: ErpWatermark;
 }
 
 /** What each ERP can do; sage-writer consults it before choosing a write path. */
@@ -145,6 +176,17 @@ export interface ErpCapabilities {
   batchRequests: boolean;
   /** Longest natural key the reference field holds. */
   naturalKeyMaxLength: number;
+  /**
+   * The resolution of the ERP's change dates: `second` (SAP B1 UpdateDate + UpdateTime) or `day`
+   * (Sage 300 DateLastMaintained). At `day`, the poller re-reads the ERP's current day on every poll.
+   */
+  changeResolution: 'second' | 'day';
+  /**
+   * Whether stock movements bump the item's change date. Where they do not (SAP B1 and Sage 300,
+   * reference/erp/FACTS.md §1.4, §2.4), quantities are found by a periodic full scan diffed against
+   * the last published snapshot.
+   */
+  stockMovesChangeDate: boolean;
 }
 
 export interface ErpPort {
@@ -158,8 +200,16 @@ export interface ErpPort {
   cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef>;
   postJournal(draft: JournalDraft): Promise<ErpDocumentRef>;
   createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef>;
-  /** One page of items changed at or after the watermark, oldest first, and the watermark to resume from. */
-  readItemChanges(since: ErpWatermark, pageSize?: number): Promise<ErpPage<ErpItemSnapshot>>;
-  readShipments(since: ErpWatermark, pageSize?: number): Promise<ErpPage<ErpShipmentRecord>>;
+  /** The ERP server's current time (ISO-8601): change windows end at this clock, never the connector's. */
+  erpClock(): Promise<string>;
+  /** One page of items (master data and prices) changed in the window, in (changedAt, key) order. */
+  readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>>;
+  /** Every item in key order, a page at a time, with its stock: the full scan. `nextKey` is null at the end. */
+  scanItems(
+    afterKey: string | null,
+    pageSize: number,
+  ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }>;
+  /** One page of shipments (deliveries of Amazon orders, cancelled ones left out) changed in the window. */
+  readShipments(window: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>>;
   close(): Promise<void>;
 }

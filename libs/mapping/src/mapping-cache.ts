@@ -1,10 +1,17 @@
 import { NonRetriableError } from '@connector/core';
-import type { CustomerMapping, GlAccountMapping, SkuMapping, TopicName } from '@connector/events';
+import type {
+  CarrierMapping,
+  CustomerMapping,
+  GlAccountMapping,
+  SkuMapping,
+  TopicName,
+} from '@connector/events';
 
 export const MAPPING_TOPICS = [
   'mapping.skus.v1',
   'mapping.customers.v1',
   'mapping.gl-accounts.v1',
+  'mapping.carriers.v1',
 ] as const satisfies readonly TopicName[];
 export type MappingTopic = (typeof MAPPING_TOPICS)[number];
 
@@ -21,40 +28,60 @@ export interface MappingLookup {
   customer(connectionId: string, marketplaceId: string): CustomerMapping;
 }
 
+type MappingValue = SkuMapping | CustomerMapping | GlAccountMapping | CarrierMapping;
+
+/** The id each topic's values are kept under: what lookups ask for, whatever the record key was. */
+const idOf: Record<MappingTopic, (key: string, v: never) => string> = {
+  'mapping.skus.v1': (_k, v: SkuMapping) => skuKey(v.connectionId, v.sellerSku, v.marketplaceId ?? null),
+  'mapping.customers.v1': (_k, v: CustomerMapping) => `${v.connectionId}|${v.marketplaceId}`,
+  'mapping.gl-accounts.v1': (k) => k,
+  'mapping.carriers.v1': (_k, v: CarrierMapping) => `${v.connectionId}|${v.erpCarrierCode}`,
+};
+
 /**
  * The latest value of each key of the compacted mapping topics (last write wins, a tombstone
  * deletes). Keys are `<connectionId>/<naturalKey>` as the catalogue says; values carry their own
  * fields, which is what lookups use.
  */
 export class MappingCache implements MappingLookup {
-  private readonly skus = new Map<string, SkuMapping>();
-  private readonly customers = new Map<string, CustomerMapping>();
-  private readonly accounts = new Map<string, GlAccountMapping>();
+  private readonly tables: { [T in MappingTopic]: Map<string, MappingValue> } = {
+    'mapping.skus.v1': new Map(),
+    'mapping.customers.v1': new Map(),
+    'mapping.gl-accounts.v1': new Map(),
+    'mapping.carriers.v1': new Map(),
+  };
+  private get skus() {
+    return this.tables['mapping.skus.v1'] as Map<string, SkuMapping>;
+  }
+  private get customers() {
+    return this.tables['mapping.customers.v1'] as Map<string, CustomerMapping>;
+  }
+  private get accounts() {
+    return this.tables['mapping.gl-accounts.v1'] as Map<string, GlAccountMapping>;
+  }
+  private get carriers() {
+    return this.tables['mapping.carriers.v1'] as Map<string, CarrierMapping>;
+  }
 
-  apply(
-    topic: MappingTopic,
-    key: string,
-    value: SkuMapping | CustomerMapping | GlAccountMapping | null,
-  ): void {
-    const map =
-      topic === 'mapping.skus.v1'
-        ? this.skus
-        : topic === 'mapping.customers.v1'
-          ? this.customers
-          : this.accounts;
+  apply(topic: MappingTopic, key: string, value: MappingValue | null): void {
     if (value === null) return this.remove(topic, key);
-    const id =
-      topic === 'mapping.skus.v1'
-        ? skuKey(
-            value.connectionId,
-            (value as SkuMapping).sellerSku,
-            (value as SkuMapping).marketplaceId ?? null,
-          )
-        : topic === 'mapping.customers.v1'
-          ? `${value.connectionId}|${(value as CustomerMapping).marketplaceId}`
-          : key;
-    (map as Map<string, unknown>).set(id, value);
+    const id = idOf[topic](key, value as never);
+    if (topic === 'mapping.skus.v1') this.indexSku(id, value as SkuMapping);
+    this.tables[topic].set(id, value);
     if (id !== key) this.aliases.set(`${topic}|${key}`, id);
+  }
+
+  /** `<connectionId>|<itemCode>` → the ids of the SKU mappings of that item, for `skusOfItem` */
+  private readonly skusByItem = new Map<string, Set<string>>();
+
+  private indexSku(id: string, value: SkuMapping | undefined): void {
+    const old = this.skus.get(id);
+    if (old) this.skusByItem.get(`${old.connectionId}|${old.itemCode}`)?.delete(id);
+    if (!value) return;
+    const k = `${value.connectionId}|${value.itemCode}`;
+    const ids = this.skusByItem.get(k) ?? new Set<string>();
+    ids.add(id);
+    this.skusByItem.set(k, ids);
   }
 
   /** record key → internal id, so a tombstone on the record key removes the right entry */
@@ -62,13 +89,8 @@ export class MappingCache implements MappingLookup {
 
   remove(topic: MappingTopic, key: string): void {
     const id = this.aliases.get(`${topic}|${key}`) ?? key;
-    const map =
-      topic === 'mapping.skus.v1'
-        ? this.skus
-        : topic === 'mapping.customers.v1'
-          ? this.customers
-          : this.accounts;
-    map.delete(id);
+    if (topic === 'mapping.skus.v1') this.indexSku(id, undefined);
+    this.tables[topic].delete(id);
   }
 
   sku(connectionId: string, sellerSku: string, marketplaceId: string): SkuMapping {
@@ -103,8 +125,24 @@ export class MappingCache implements MappingLookup {
     return this.customers.get(`${connectionId}|${marketplaceId}`);
   }
 
+  /**
+   * The SKUs an ERP item is sold as, the other way round from `sku()`: every active mapping of the
+   * item, marketplace-specific ones with their marketplace and general ones with none.
+   */
+  skusOfItem(connectionId: string, itemCode: string): SkuMapping[] {
+    return [...(this.skusByItem.get(`${connectionId}|${itemCode}`) ?? [])]
+      .map((id) => this.skus.get(id)!)
+      .filter((m) => m.active !== false);
+  }
+
+  /** The Amazon carrier of an ERP ship-via code, or undefined when it has no (active) mapping. */
+  carrier(connectionId: string, erpCarrierCode: string): CarrierMapping | undefined {
+    const m = this.carriers.get(`${connectionId}|${erpCarrierCode}`);
+    return m && m.active !== false ? m : undefined;
+  }
+
   get size(): number {
-    return this.skus.size + this.customers.size + this.accounts.size;
+    return Object.values(this.tables).reduce((n, t) => n + t.size, 0);
   }
 }
 

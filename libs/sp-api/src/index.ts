@@ -8,3 +8,5 @@ export * from './sp-api.client';
 export * from './token-bucket.limiter';
 export { USAGE_PLANS, type UsagePlan } from '@connector/sp-api-usage-plans';
 export * from './reports/settlement-report.parser';
+export * from './reports/report-runner';
+export * from './sp-api.factory';

@@ -16,7 +16,7 @@ import { MARKETPLACES } from '@connector/sp-api';
 import { z } from 'zod';
 import { kafkaRuntimeFromConfig } from '@connector/kafka';
 import { createLogger } from '@connector/observability';
-import { SpApiFactory } from './amazon/sp-api.factory';
+import { SpApiFactory } from '@connector/sp-api';
 import { configSchema } from './config';
 import { FileRawArchive } from './archive/raw-archive';
 import { KnexIngestStateStore } from './ingest-state/ingest-state.store';

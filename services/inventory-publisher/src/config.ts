@@ -1,8 +1,19 @@
-import { baseConfigSchema, z } from '@connector/config';
+import { baseConfigSchema, credentialsConfigShape, z } from '@connector/config';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** The environment inventory-publisher reads, validated once at boot. */
 export const configSchema = baseConfigSchema.extend({
+  ...credentialsConfigShape,
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  /** replaces the regional SP-API endpoint (a simulator, a proxy) */
+  SPAPI_ENDPOINT: z.url().optional(),
+  LWA_TOKEN_URL: z.url().optional(),
+  /** how often a report's or a feed's status is read while Amazon processes it */
+  REPORT_POLL_MS: z.coerce.number().int().min(100).default(15_000),
+  FEED_POLL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** run the timers (listing flushes, listings-report refresh); off: consumers only */
+  PUBLISHER_SCHEDULER: bool.default(true),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -4,6 +4,57 @@ import { z } from 'zod';
 import type { Db } from '../knex';
 import type { CredentialsCipher } from './credentials-cipher';
 
+const decimalText = z.string().regex(/^\d+(\.\d{1,4})?$/, 'must be a decimal amount such as "12.50"');
+
+/**
+ * The ERP → Amazon half of a connection (erp-change-poller and inventory-publisher): how the ERP is
+ * read, what Amazon may sell, and which price goes where. README "ERP → Amazon" documents each rule.
+ */
+export const returnPathSettingsSchema = z.object({
+  /** seconds between change reads of the ERP (items and prices, shipments) */
+  erpPollIntervalSec: z.number().int().min(5).default(60),
+  /** change windows end this many seconds before the ERP's own clock, so a row committed late is not skipped */
+  erpSafetyLagSec: z.number().int().min(0).default(120),
+  /** seconds between full item scans: stock moves bump no change date in SAP B1 or Sage 300 */
+  fullScanIntervalSec: z.number().int().min(60).default(3600),
+  /** rows per ERP read */
+  erpPageSize: z.number().int().min(1).max(1000).default(200),
+  /** warehouses whose stock Amazon may sell; empty: every warehouse */
+  warehouses: z.array(z.string().min(1)).default([]),
+  /** units of each item held back from Amazon */
+  safetyStock: z.number().int().min(0).default(0),
+  /** send quantities of merchant-fulfilled SKUs to Amazon */
+  syncQuantity: z.boolean().default(true),
+  /**
+   * per marketplace id: the ERP price list whose price becomes the listing's price, in the
+   * marketplace's currency, with guard rails; a marketplace absent here gets no price updates
+   */
+  prices: z
+    .record(
+      z.string(),
+      z.object({
+        priceList: z.string().min(1),
+        currency: z.string().length(3),
+        floor: decimalText.optional(),
+        ceiling: decimalText.optional(),
+      }),
+    )
+    .default({}),
+  /** changes to one SKU within this many seconds are sent once, with the last value */
+  coalesceSec: z.number().int().min(0).default(30),
+  /** above this many SKUs in one flush, a JSON_LISTINGS_FEED is sent instead of single patches */
+  feedThreshold: z.number().int().min(1).default(50),
+  /** seconds between reads of the listings report (which SKUs Amazon fulfils) */
+  listingsRefreshSec: z
+    .number()
+    .int()
+    .min(60)
+    .default(6 * 3600),
+  /** confirm ERP shipments of merchant-fulfilled orders to Amazon */
+  confirmShipments: z.boolean().default(true),
+});
+export type ReturnPathSettings = z.infer<typeof returnPathSettingsSchema>;
+
 /** How often each stream of a connection is read, and how. Stored as JSON, validated on every read. */
 export const connectionSettingsSchema = z.object({
   /** seconds between order reads */
@@ -28,8 +79,11 @@ export const connectionSettingsSchema = z.object({
   piiRetentionDays: z.number().int().min(1).max(30).default(30),
   /** the ERP company's GL account structure as segment lengths, e.g. [4, 2] for "4000-00" (Sage 300) */
   glAccountSegments: z.array(z.number().int().min(1).max(15)).min(1).max(10).optional(),
+  returnPath: returnPathSettingsSchema.prefault({}),
 });
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
+/** Settings as a caller writes them: every field has a default. */
+export type ConnectionSettingsInput = z.input<typeof connectionSettingsSchema>;
 
 export interface AmazonCredentials {
   lwaClientId: string;
@@ -109,7 +163,7 @@ export class ConnectionRepository {
   ) {}
 
   async upsert(
-    c: Omit<Connection, 'settings'> & { settings?: Partial<ConnectionSettings> },
+    c: Omit<Connection, 'settings'> & { settings?: ConnectionSettingsInput },
     credentials: ConnectionCredentials,
   ): Promise<Connection> {
     if (!capabilitiesOf(c.erpKind))

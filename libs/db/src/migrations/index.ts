@@ -5,6 +5,9 @@ import * as writer from './20261125000002_writer';
 import * as reconciler from './20261125000003_reconciler';
 import * as inboxProcessed from './20261128000001_inbox_processed';
 import * as ledgerLease from './20261128000002_ledger_lease';
+import * as erpSnapshots from './20261128000003_erp_snapshots';
+import * as listings from './20261128000004_listings';
+import * as shipmentOrders from './20261128000005_shipment_orders';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +22,9 @@ export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = 
   ['20261125000003_reconciler', reconciler],
   ['20261128000001_inbox_processed', inboxProcessed],
   ['20261128000002_ledger_lease', ledgerLease],
+  ['20261128000003_erp_snapshots', erpSnapshots],
+  ['20261128000004_listings', listings],
+  ['20261128000005_shipment_orders', shipmentOrders],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -20,12 +20,12 @@ import { silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import { infraEnv, uniqueName, waitFor } from '@connector/testing';
 import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
-import { ReportRunner } from '../amazon/report-runner';
+import { ReportRunner } from '@connector/sp-api';
 import { appModule } from '../app.module';
 import { configSchema } from '../config';
 import { KnexIngestStateStore } from '../ingest-state/ingest-state.store';
 import { CONNECTIONS, SETTLEMENT_INGEST, SP_API_FACTORY } from '../ingest/ingest.tokens';
-import type { SpApiFactory } from '../amazon/sp-api.factory';
+import type { SpApiFactory } from '@connector/sp-api';
 import { OrderSyncService } from '../orders/order-sync.service';
 import type { SettlementIngestService } from '../settlements/settlement-ingest.service';
 

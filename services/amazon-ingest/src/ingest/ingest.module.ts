@@ -4,8 +4,8 @@ import { ConnectionRepository, CredentialsCipher, type Db } from '@connector/db'
 import type { EventPublisher } from '@connector/kafka';
 import { CONFIG, DB, EVENT_PUBLISHER, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
-import { ReportRunner } from '../amazon/report-runner';
-import { SpApiFactory } from '../amazon/sp-api.factory';
+import { ReportRunner } from '@connector/sp-api';
+import { SpApiFactory } from '@connector/sp-api';
 import { FileRawArchive } from '../archive/raw-archive';
 import type { AppConfig } from '../config';
 import { FinancialEventsSyncService } from '../finances/financial-events-sync.service';

@@ -7,7 +7,7 @@ import { MARKETPLACES, type Order, type SellingPartnerApi } from '@connector/sp-
 import type { HeldOrder, IngestStateStore, PublishedEntry } from '../ingest-state/ingest-state.store';
 import type { BuyerPiiVault } from '../pii/buyer-pii.vault';
 import { isPending, mapAllOrdersReport, mapApiOrder, type Mapped } from './order.mapper';
-import type { ReportRunner } from '../amazon/report-runner';
+import type { ReportRunner } from '@connector/sp-api';
 
 /** Amazon wants lastUpdatedBefore at least two minutes in the past (FACTS §3.1); a few seconds more absorb clock skew. */
 export const TWO_MINUTE_RULE_MS = 120_000 + 10_000;

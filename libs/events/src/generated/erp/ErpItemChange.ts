@@ -10,14 +10,54 @@ export namespace ConnectorErp {
      * The ERP a connection writes to.
      */
     export type ErpKind = "SAGE100" | "SAGE300" | "SAGE500" | "SAP_B1" | "UNKNOWN";
-    export const ErpItemChangeSchema = "{\"type\":\"record\",\"name\":\"ErpItemChange\",\"namespace\":\"connector.erp\",\"doc\":\"An item's price or stock changed in the ERP; keyed by <connectionId>/<itemCode>. Drives price and quantity updates of the matching Amazon listings (merchant-fulfilled only: FBA stock is Amazon's).\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <itemCode>@<changedAt>.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"The ERP's item code.\"},{\"name\":\"erpKind\",\"type\":{\"type\":\"enum\",\"name\":\"ErpKind\",\"doc\":\"The ERP a connection writes to.\",\"symbols\":[\"SAGE100\",\"SAGE300\",\"SAGE500\",\"SAP_B1\",\"UNKNOWN\"],\"default\":\"UNKNOWN\",\"namespace\":\"connector.erp\"},\"doc\":\"Which ERP.\"},{\"name\":\"description\",\"type\":[\"null\",\"string\"],\"doc\":\"Item description.\",\"default\":null},{\"name\":\"price\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]}],\"doc\":\"Selling price from the configured price list.\",\"default\":null},{\"name\":\"priceListCode\",\"type\":[\"null\",\"string\"],\"doc\":\"Price list the price comes from.\",\"default\":null},{\"name\":\"quantityOnHand\",\"type\":\"int\",\"doc\":\"On hand in the warehouse(s) that feed Amazon.\"},{\"name\":\"quantityCommitted\",\"type\":\"int\",\"doc\":\"Committed to open orders.\"},{\"name\":\"safetyStock\",\"type\":\"int\",\"doc\":\"Held back from Amazon.\"},{\"name\":\"available\",\"type\":\"int\",\"doc\":\"max(0, onHand \u2212 committed \u2212 safetyStock): what Amazon may sell.\"},{\"name\":\"warehouseCode\",\"type\":[\"null\",\"string\"],\"doc\":\"Warehouse, when stock is per warehouse.\",\"default\":null},{\"name\":\"changedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the ERP changed the item (the poll watermark).\"},{\"name\":\"active\",\"type\":\"boolean\",\"doc\":\"Whether the item is active for sale.\",\"default\":true},{\"name\":\"observedAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"doc\":\"When the poller read the change from the ERP (not part of eventId); changedAt is when the ERP changed it. Null from producers that predate the field.\",\"default\":null}]}";
+    export const ItemPriceSchema = "{\"type\":\"record\",\"name\":\"ItemPrice\",\"doc\":\"The item's price in one price list.\",\"fields\":[{\"name\":\"priceList\",\"type\":\"string\",\"doc\":\"The ERP's price list (SAP B1 PriceList number, Sage 300 PriceListCode).\"},{\"name\":\"price\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"Unit price in the price list's currency.\"}]}";
+    export const ItemPriceName = "connector.erp.ItemPrice";
+    /**
+     * The item's price in one price list.
+     */
+    export interface ItemPrice {
+        /**
+         * The ERP's price list (SAP B1 PriceList number, Sage 300 PriceListCode).
+         */
+        priceList: string;
+        /**
+         * Unit price in the price list's currency.
+         */
+        price: ConnectorCommon.Money;
+    }
+    export const WarehouseStockSchema = "{\"type\":\"record\",\"name\":\"WarehouseStock\",\"doc\":\"Stock of the item in one warehouse, whole units (on hand rounded down, committed rounded up).\",\"fields\":[{\"name\":\"warehouseCode\",\"type\":\"string\",\"doc\":\"The ERP's warehouse or location code.\"},{\"name\":\"onHand\",\"type\":\"int\",\"doc\":\"On hand.\"},{\"name\":\"committed\",\"type\":\"int\",\"doc\":\"Committed to open sales orders.\"}]}";
+    export const WarehouseStockName = "connector.erp.WarehouseStock";
+    /**
+     * Stock of the item in one warehouse, whole units (on hand rounded down, committed rounded up).
+     */
+    export interface WarehouseStock {
+        /**
+         * The ERP's warehouse or location code.
+         */
+        warehouseCode: string;
+        /**
+         * On hand.
+         */
+        onHand: number;
+        /**
+         * Committed to open sales orders.
+         */
+        committed: number;
+    }
+    export const ItemChangeSourceSchema = "{\"type\":\"enum\",\"name\":\"ItemChangeSource\",\"doc\":\"Which read found the change.\",\"symbols\":[\"CHANGE_POLL\",\"FULL_SCAN\",\"UNKNOWN\"],\"default\":\"UNKNOWN\"}";
+    export const ItemChangeSourceName = "connector.erp.ItemChangeSource";
+    /**
+     * Which read found the change.
+     */
+    export type ItemChangeSource = "CHANGE_POLL" | "FULL_SCAN" | "UNKNOWN";
+    export const ErpItemChangeSchema = "{\"type\":\"record\",\"name\":\"ErpItemChange\",\"namespace\":\"connector.erp\",\"doc\":\"The latest state of one ERP item as the connector last read it: prices per price list and stock per warehouse, with the available-to-sell quantity the connection's rule gives. Compacted, keyed by <connectionId>/<itemCode>; published only when the state differs from the last one published. Drives price and quantity updates of the matching Amazon listings (merchant-fulfilled only: FBA stock is Amazon's).\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <connectionId>/<itemCode>@<sha-256 of the state, 16 hex>, so a re-read of the same state is recognised.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"The ERP's item code.\"},{\"name\":\"erpKind\",\"type\":{\"type\":\"enum\",\"name\":\"ErpKind\",\"doc\":\"The ERP a connection writes to.\",\"symbols\":[\"SAGE100\",\"SAGE300\",\"SAGE500\",\"SAP_B1\",\"UNKNOWN\"],\"default\":\"UNKNOWN\",\"namespace\":\"connector.erp\"},\"doc\":\"Which ERP.\"},{\"name\":\"description\",\"type\":[\"null\",\"string\"],\"doc\":\"Item description.\",\"default\":null},{\"name\":\"active\",\"type\":\"boolean\",\"doc\":\"Whether the item is active for sale in the ERP.\",\"default\":true},{\"name\":\"prices\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"ItemPrice\",\"doc\":\"The item's price in one price list.\",\"fields\":[{\"name\":\"priceList\",\"type\":\"string\",\"doc\":\"The ERP's price list (SAP B1 PriceList number, Sage 300 PriceListCode).\"},{\"name\":\"price\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"Unit price in the price list's currency.\"}]}},\"doc\":\"Every price list's price of the item.\",\"default\":[]},{\"name\":\"warehouses\",\"type\":[\"null\",{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"WarehouseStock\",\"doc\":\"Stock of the item in one warehouse, whole units (on hand rounded down, committed rounded up).\",\"fields\":[{\"name\":\"warehouseCode\",\"type\":\"string\",\"doc\":\"The ERP's warehouse or location code.\"},{\"name\":\"onHand\",\"type\":\"int\",\"doc\":\"On hand.\"},{\"name\":\"committed\",\"type\":\"int\",\"doc\":\"Committed to open sales orders.\"}]}}],\"doc\":\"Stock per warehouse of the connection's warehouse set; null when the ERP exposes no quantities (then no quantity is sent to Amazon).\",\"default\":null},{\"name\":\"safetyStock\",\"type\":\"int\",\"doc\":\"Units held back from Amazon by the connection's rule.\",\"default\":0},{\"name\":\"available\",\"type\":[\"null\",\"int\"],\"doc\":\"Available to sell: max(0, \u03A3 over the warehouse set of (onHand \u2212 committed) \u2212 safetyStock); null when warehouses is null.\",\"default\":null},{\"name\":\"changedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the ERP last changed the item master or prices (the change cursor); a full scan keeps the last value.\"},{\"name\":\"source\",\"type\":{\"type\":\"enum\",\"name\":\"ItemChangeSource\",\"doc\":\"Which read found the change.\",\"symbols\":[\"CHANGE_POLL\",\"FULL_SCAN\",\"UNKNOWN\"],\"default\":\"UNKNOWN\"},\"doc\":\"CHANGE_POLL: the item's change date moved; FULL_SCAN: the periodic scan found a different state (stock moves that bump no date).\",\"default\":\"UNKNOWN\"},{\"name\":\"observedAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"doc\":\"When the poller read the state from the ERP (not part of eventId).\",\"default\":null}]}";
     export const ErpItemChangeName = "connector.erp.ErpItemChange";
     /**
-     * An item's price or stock changed in the ERP; keyed by <connectionId>/<itemCode>. Drives price and quantity updates of the matching Amazon listings (merchant-fulfilled only: FBA stock is Amazon's).
+     * The latest state of one ERP item as the connector last read it: prices per price list and stock per warehouse, with the available-to-sell quantity the connection's rule gives. Compacted, keyed by <connectionId>/<itemCode>; published only when the state differs from the last one published. Drives price and quantity updates of the matching Amazon listings (merchant-fulfilled only: FBA stock is Amazon's).
      */
     export interface ErpItemChange {
         /**
-         * Deterministic id: <itemCode>@<changedAt>.
+         * Deterministic id: <connectionId>/<itemCode>@<sha-256 of the state, 16 hex>, so a re-read of the same state is recognised.
          */
         eventId: string;
         /**
@@ -39,51 +79,47 @@ export namespace ConnectorErp {
          */
         description?: null | string;
         /**
-         * Selling price from the configured price list.
-         *
-         * Default: null
-         */
-        price?: null | ConnectorCommon.Money;
-        /**
-         * Price list the price comes from.
-         *
-         * Default: null
-         */
-        priceListCode?: null | string;
-        /**
-         * On hand in the warehouse(s) that feed Amazon.
-         */
-        quantityOnHand: number;
-        /**
-         * Committed to open orders.
-         */
-        quantityCommitted: number;
-        /**
-         * Held back from Amazon.
-         */
-        safetyStock: number;
-        /**
-         * max(0, onHand − committed − safetyStock): what Amazon may sell.
-         */
-        available: number;
-        /**
-         * Warehouse, when stock is per warehouse.
-         *
-         * Default: null
-         */
-        warehouseCode?: null | string;
-        /**
-         * When the ERP changed the item (the poll watermark).
-         */
-        changedAt: number;
-        /**
-         * Whether the item is active for sale.
+         * Whether the item is active for sale in the ERP.
          *
          * Default: true
          */
         active?: boolean;
         /**
-         * When the poller read the change from the ERP (not part of eventId); changedAt is when the ERP changed it. Null from producers that predate the field.
+         * Every price list's price of the item.
+         *
+         * Default: []
+         */
+        prices?: ConnectorErp.ItemPrice[];
+        /**
+         * Stock per warehouse of the connection's warehouse set; null when the ERP exposes no quantities (then no quantity is sent to Amazon).
+         *
+         * Default: null
+         */
+        warehouses?: null | ConnectorErp.WarehouseStock[];
+        /**
+         * Units held back from Amazon by the connection's rule.
+         *
+         * Default: 0
+         */
+        safetyStock?: number;
+        /**
+         * Available to sell: max(0, Σ over the warehouse set of (onHand − committed) − safetyStock); null when warehouses is null.
+         *
+         * Default: null
+         */
+        available?: null | number;
+        /**
+         * When the ERP last changed the item master or prices (the change cursor); a full scan keeps the last value.
+         */
+        changedAt: number;
+        /**
+         * CHANGE_POLL: the item's change date moved; FULL_SCAN: the periodic scan found a different state (stock moves that bump no date).
+         *
+         * Default: "UNKNOWN"
+         */
+        source?: ConnectorErp.ItemChangeSource;
+        /**
+         * When the poller read the state from the ERP (not part of eventId).
          *
          * Default: null
          */

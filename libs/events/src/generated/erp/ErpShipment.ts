@@ -10,41 +10,29 @@ export namespace ConnectorErp {
      * The ERP a connection writes to.
      */
     export type ErpKind = "SAGE100" | "SAGE300" | "SAGE500" | "SAP_B1" | "UNKNOWN";
-    export const ShipmentLineSchema = "{\"type\":\"record\",\"name\":\"ShipmentLine\",\"doc\":\"One shipped line.\",\"fields\":[{\"name\":\"orderItemId\",\"type\":[\"null\",\"string\"],\"doc\":\"Amazon order item id.\",\"default\":null},{\"name\":\"sellerSku\",\"type\":[\"null\",\"string\"],\"doc\":\"Seller SKU.\",\"default\":null},{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"ERP item code.\"},{\"name\":\"quantity\",\"type\":\"int\",\"doc\":\"Units shipped.\"}]}";
+    export const ShipmentLineSchema = "{\"type\":\"record\",\"name\":\"ShipmentLine\",\"doc\":\"One shipped line.\",\"fields\":[{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"The ERP item shipped.\"},{\"name\":\"quantity\",\"type\":\"int\",\"doc\":\"Units shipped, in ERP units.\"}]}";
     export const ShipmentLineName = "connector.erp.ShipmentLine";
     /**
      * One shipped line.
      */
     export interface ShipmentLine {
         /**
-         * Amazon order item id.
-         *
-         * Default: null
-         */
-        orderItemId?: null | string;
-        /**
-         * Seller SKU.
-         *
-         * Default: null
-         */
-        sellerSku?: null | string;
-        /**
-         * ERP item code.
+         * The ERP item shipped.
          */
         itemCode: string;
         /**
-         * Units shipped.
+         * Units shipped, in ERP units.
          */
         quantity: number;
     }
-    export const ErpShipmentSchema = "{\"type\":\"record\",\"name\":\"ErpShipment\",\"namespace\":\"connector.erp\",\"doc\":\"A shipment recorded in the ERP for an Amazon order, to confirm to Amazon with carrier and tracking. Keyed by <connectionId>/<amazonOrderId>.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <shipmentId>.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"shipmentId\",\"type\":\"string\",\"doc\":\"The ERP's shipment or delivery document id.\"},{\"name\":\"erpKind\",\"type\":{\"type\":\"enum\",\"name\":\"ErpKind\",\"doc\":\"The ERP a connection writes to.\",\"symbols\":[\"SAGE100\",\"SAGE300\",\"SAGE500\",\"SAP_B1\",\"UNKNOWN\"],\"default\":\"UNKNOWN\",\"namespace\":\"connector.erp\"},\"doc\":\"Which ERP.\"},{\"name\":\"amazonOrderId\",\"type\":\"string\",\"doc\":\"The Amazon order shipped.\"},{\"name\":\"erpOrderNumber\",\"type\":\"string\",\"doc\":\"The ERP sales order number.\"},{\"name\":\"carrierCode\",\"type\":\"string\",\"doc\":\"Carrier code as Amazon knows it (e.g. UPS, USPS, DHL), mapped from the ERP's ship-via.\"},{\"name\":\"carrierName\",\"type\":[\"null\",\"string\"],\"doc\":\"Carrier name when the code is Other.\",\"default\":null},{\"name\":\"shippingMethod\",\"type\":[\"null\",\"string\"],\"doc\":\"Shipping method.\",\"default\":null},{\"name\":\"trackingNumber\",\"type\":\"string\",\"doc\":\"Tracking number.\"},{\"name\":\"shipDate\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the goods left.\"},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"ShipmentLine\",\"doc\":\"One shipped line.\",\"fields\":[{\"name\":\"orderItemId\",\"type\":[\"null\",\"string\"],\"doc\":\"Amazon order item id.\",\"default\":null},{\"name\":\"sellerSku\",\"type\":[\"null\",\"string\"],\"doc\":\"Seller SKU.\",\"default\":null},{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"ERP item code.\"},{\"name\":\"quantity\",\"type\":\"int\",\"doc\":\"Units shipped.\"}]}},\"doc\":\"Lines shipped.\"},{\"name\":\"observedAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"doc\":\"When the poller read the shipment from the ERP (not part of eventId); shipDate is when the goods left. Null from producers that predate the field.\",\"default\":null}]}";
+    export const ErpShipmentSchema = "{\"type\":\"record\",\"name\":\"ErpShipment\",\"namespace\":\"connector.erp\",\"doc\":\"A shipment (one package) of an Amazon order made in the ERP, read by erp-change-poller; keyed by <connectionId>/<amazonOrderId> so the shipments of an order stay in order. Confirmed to Amazon by inventory-publisher (merchant-fulfilled orders only).\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <connectionId>/<shipmentId>@<sha-256 of the shipment, 16 hex>.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"erpKind\",\"type\":{\"type\":\"enum\",\"name\":\"ErpKind\",\"doc\":\"The ERP a connection writes to.\",\"symbols\":[\"SAGE100\",\"SAGE300\",\"SAGE500\",\"SAP_B1\",\"UNKNOWN\"],\"default\":\"UNKNOWN\",\"namespace\":\"connector.erp\"},\"doc\":\"Which ERP.\"},{\"name\":\"shipmentId\",\"type\":\"string\",\"doc\":\"The ERP's stable id of the shipment (SAP B1 delivery DocEntry, Sage 300 shipment number); the package reference sent to Amazon.\"},{\"name\":\"shipmentNumber\",\"type\":\"string\",\"doc\":\"The shipment number people see (SAP B1 DocNum).\"},{\"name\":\"amazonOrderId\",\"type\":\"string\",\"doc\":\"The Amazon order shipped, read from the ERP document's reference field.\"},{\"name\":\"erpOrderNumber\",\"type\":[\"null\",\"string\"],\"doc\":\"The ERP sales order number, when the ERP says.\",\"default\":null},{\"name\":\"erpCarrierCode\",\"type\":[\"null\",\"string\"],\"doc\":\"The ERP's ship-via / transportation code, mapped to Amazon's carrierCode through mapping.carriers.v1.\",\"default\":null},{\"name\":\"shippingMethod\",\"type\":[\"null\",\"string\"],\"doc\":\"Shipping method (service), when the ERP has one.\",\"default\":null},{\"name\":\"trackingNumber\",\"type\":[\"null\",\"string\"],\"doc\":\"Tracking number.\",\"default\":null},{\"name\":\"shipDate\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the goods left.\"},{\"name\":\"changedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the ERP last changed the shipment document (the change cursor).\"},{\"name\":\"lines\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"ShipmentLine\",\"doc\":\"One shipped line.\",\"fields\":[{\"name\":\"itemCode\",\"type\":\"string\",\"doc\":\"The ERP item shipped.\"},{\"name\":\"quantity\",\"type\":\"int\",\"doc\":\"Units shipped, in ERP units.\"}]}},\"doc\":\"Lines shipped.\",\"default\":[]},{\"name\":\"observedAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"doc\":\"When the poller read the shipment from the ERP (not part of eventId).\",\"default\":null}]}";
     export const ErpShipmentName = "connector.erp.ErpShipment";
     /**
-     * A shipment recorded in the ERP for an Amazon order, to confirm to Amazon with carrier and tracking. Keyed by <connectionId>/<amazonOrderId>.
+     * A shipment (one package) of an Amazon order made in the ERP, read by erp-change-poller; keyed by <connectionId>/<amazonOrderId> so the shipments of an order stay in order. Confirmed to Amazon by inventory-publisher (merchant-fulfilled orders only).
      */
     export interface ErpShipment {
         /**
-         * Deterministic id: <shipmentId>.
+         * Deterministic id: <connectionId>/<shipmentId>@<sha-256 of the shipment, 16 hex>.
          */
         eventId: string;
         /**
@@ -52,51 +40,61 @@ export namespace ConnectorErp {
          */
         connectionId: string;
         /**
-         * The ERP's shipment or delivery document id.
-         */
-        shipmentId: string;
-        /**
          * Which ERP.
          */
         erpKind: ConnectorErp.ErpKind;
         /**
-         * The Amazon order shipped.
+         * The ERP's stable id of the shipment (SAP B1 delivery DocEntry, Sage 300 shipment number); the package reference sent to Amazon.
+         */
+        shipmentId: string;
+        /**
+         * The shipment number people see (SAP B1 DocNum).
+         */
+        shipmentNumber: string;
+        /**
+         * The Amazon order shipped, read from the ERP document's reference field.
          */
         amazonOrderId: string;
         /**
-         * The ERP sales order number.
-         */
-        erpOrderNumber: string;
-        /**
-         * Carrier code as Amazon knows it (e.g. UPS, USPS, DHL), mapped from the ERP's ship-via.
-         */
-        carrierCode: string;
-        /**
-         * Carrier name when the code is Other.
+         * The ERP sales order number, when the ERP says.
          *
          * Default: null
          */
-        carrierName?: null | string;
+        erpOrderNumber?: null | string;
         /**
-         * Shipping method.
+         * The ERP's ship-via / transportation code, mapped to Amazon's carrierCode through mapping.carriers.v1.
+         *
+         * Default: null
+         */
+        erpCarrierCode?: null | string;
+        /**
+         * Shipping method (service), when the ERP has one.
          *
          * Default: null
          */
         shippingMethod?: null | string;
         /**
          * Tracking number.
+         *
+         * Default: null
          */
-        trackingNumber: string;
+        trackingNumber?: null | string;
         /**
          * When the goods left.
          */
         shipDate: number;
         /**
-         * Lines shipped.
+         * When the ERP last changed the shipment document (the change cursor).
          */
-        lines: ConnectorErp.ShipmentLine[];
+        changedAt: number;
         /**
-         * When the poller read the shipment from the ERP (not part of eventId); shipDate is when the goods left. Null from producers that predate the field.
+         * Lines shipped.
+         *
+         * Default: []
+         */
+        lines?: ConnectorErp.ShipmentLine[];
+        /**
+         * When the poller read the shipment from the ERP (not part of eventId).
          *
          * Default: null
          */

@@ -4,7 +4,7 @@ import { FakeEventPublisher } from '@connector/kafka/testing';
 import { sumDecimals } from '@connector/money';
 import { silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
-import { SpApiFactory } from '../../amazon/sp-api.factory';
+import { SpApiFactory } from '@connector/sp-api';
 import { FakeIngestStateStore } from '../../testing';
 import { FinancialEventsSyncService } from '../financial-events-sync.service';
 import { mapFinancialEvents } from '../financial-event.mapper';

@@ -5,8 +5,8 @@ import type { OutgoingRecord, TopicValue } from '@connector/kafka';
 import { FakeEventPublisher } from '@connector/kafka/testing';
 import { ConnectorMetrics, silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
-import { SpApiFactory } from '../../amazon/sp-api.factory';
-import { ReportRunner } from '../../amazon/report-runner';
+import { SpApiFactory } from '@connector/sp-api';
+import { ReportRunner } from '@connector/sp-api';
 import { FakeIngestStateStore } from '../../testing';
 import { OrderSyncService, TWO_MINUTE_RULE_MS } from '../order-sync.service';
 

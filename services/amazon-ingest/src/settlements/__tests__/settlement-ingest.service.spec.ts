@@ -8,7 +8,7 @@ import { decimal, sumDecimals } from '@connector/money';
 import { silentLogger } from '@connector/observability';
 import { SIM_LWA_CLIENT, SIM_SELLERS, SpApiSimulator } from '@connector/sp-api-simulator';
 import { FileRawArchive } from '../../archive/raw-archive';
-import { SpApiFactory } from '../../amazon/sp-api.factory';
+import { SpApiFactory } from '@connector/sp-api';
 import { FakeIngestStateStore, FakeSettlementReportStore } from '../../testing';
 import { SettlementIngestService } from '../settlement-ingest.service';
 

@@ -1,15 +1,20 @@
 import { FetchTransport, systemClock, type Clock, type HttpTransport } from '@connector/core';
-import type { Connection, ConnectionCredentials } from '@connector/db';
 import type { ConnectorMetrics } from '@connector/observability';
-import {
-  LWA_TOKEN_URL,
-  LwaTokenProvider,
-  REGION_ENDPOINTS,
-  SellingPartnerApi,
-  SpApiClient,
-  TokenBucketLimiter,
-  type SpApiObserver,
-} from '@connector/sp-api';
+import { LwaTokenProvider } from './lwa-token.provider';
+import { LWA_TOKEN_URL, REGION_ENDPOINTS } from './regions';
+import { SellingPartnerApi } from './selling-partner.api';
+import { SpApiClient, type SpApiObserver } from './sp-api.client';
+import { TokenBucketLimiter } from './token-bucket.limiter';
+
+/** What the factory needs of a connection (a structural subset of the stored connection). */
+export interface SpApiConnection {
+  id: string;
+  sellerId: string;
+  region: keyof typeof REGION_ENDPOINTS;
+}
+export interface SpApiCredentials {
+  amazon: { lwaClientId: string; lwaClientSecret: string; refreshToken: string };
+}
 
 export interface SpApiEndpoints {
   /** replaces the regional endpoint (the simulator) */
@@ -37,7 +42,7 @@ export class SpApiFactory {
     this.limiter = new TokenBucketLimiter(clock);
   }
 
-  forConnection(conn: Connection, credentials: ConnectionCredentials): SellingPartnerApi {
+  forConnection(conn: SpApiConnection, credentials: SpApiCredentials): SellingPartnerApi {
     const cached = this.cache.get(conn.id);
     if (cached) return cached;
     const tokens = new LwaTokenProvider(

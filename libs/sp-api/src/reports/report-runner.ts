@@ -1,5 +1,5 @@
 import { NonRetriableError, RetriableError, type Clock } from '@connector/core';
-import type { SellingPartnerApi } from '@connector/sp-api';
+import type { SellingPartnerApi } from '../selling-partner.api';
 
 export class ReportFailedError extends NonRetriableError {
   constructor(reportId: string, status: string) {
