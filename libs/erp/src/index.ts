@@ -4,3 +4,4 @@ export * from './capabilities';
 export * from './adapters';
 export * from './sap-b1';
 export * from './sage300';
+export * from './connection-resolver';

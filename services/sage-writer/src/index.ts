@@ -2,6 +2,6 @@
 export { appModule } from './app.module';
 export { configSchema, type AppConfig } from './config';
 export type { WriterOptions } from './writer/writer.module';
-export { erpFactories } from './erp/erp-factories';
+export { erpFactories } from '@connector/erp';
 export { DocumentWriter } from './writer/document-writer';
 export { OrderWriterService } from './writer/order-writer.service';

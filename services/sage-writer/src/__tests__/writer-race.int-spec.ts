@@ -11,7 +11,7 @@ import { demoOrders, infraEnv, uniqueName, waitFor } from '@connector/testing';
 import { appModule } from '../app.module';
 import { TEST_CREDENTIALS_KEY, addTestConnection } from './harness';
 import { configSchema } from '../config';
-import { erpFactories } from '../erp/erp-factories';
+import { erpFactories } from '@connector/erp';
 
 const KEY = TEST_CREDENTIALS_KEY;
 /**

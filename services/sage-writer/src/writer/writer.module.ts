@@ -14,14 +14,12 @@ import {
   type AuditStore,
   type Db,
 } from '@connector/db';
-import type { ErpKind } from '@connector/erp';
+import { ConnectionErpResolver, erpFactories, type ErpFactory, type ErpKind } from '@connector/erp';
 import type { EventPublisher, KafkaRuntime } from '@connector/kafka';
 import { MappingCache, MappingTopicsLoader } from '@connector/mapping';
 import { AUDIT_STORE, CONFIG, DB, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { AppConfig } from '../config';
-import { erpFactories } from '../erp/erp-factories';
-import { ConnectionErpResolver, type ErpFactory } from '../erp/erp-resolver';
 import { OrderInboxService } from '../order-inbox/order-inbox.service';
 import { KnexInboxStore } from '../order-inbox/order-inbox.store';
 import { INBOX_STORE } from '../order-inbox/order-inbox.tokens';

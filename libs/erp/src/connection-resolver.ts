@@ -1,0 +1,86 @@
+import { NonRetriableError, type HttpTransport } from '@connector/core';
+import { createAdapter } from './adapters';
+import { capabilitiesOf } from './capabilities';
+import { ERP_KINDS, type ErpKind, type ErpPort } from './port';
+
+/** What an adapter is built from: the stored connection (a structural subset of libs/db's Connection). */
+export interface ErpConnection {
+  id: string;
+  erpKind: ErpKind;
+  erpCompany: string;
+  settings: { glAccountSegments?: number[] };
+}
+
+/** The connection's decrypted ERP credentials (libs/db's ConnectionCredentials has this shape). */
+export interface ErpConnectionCredentials {
+  erp?: { baseUrl: string; user: string; password: string; company?: string };
+}
+
+export type ErpFactory = (conn: ErpConnection, creds: ErpConnectionCredentials) => ErpPort;
+
+/**
+ * The adapter of every ERP kind that has one (capabilitiesOf), built from a connection and its
+ * decrypted ERP credentials (the company comes from the credentials, else from the connection).
+ */
+export function erpFactories(http: HttpTransport, timeoutMs?: number): Partial<Record<ErpKind, ErpFactory>> {
+  const factory: ErpFactory = (conn, creds) => {
+    if (!creds.erp)
+      throw new NonRetriableError('ERP_NO_CREDENTIALS', `connection ${conn.id} has no ERP credentials`);
+    return createAdapter(conn.erpKind, {
+      ...creds.erp,
+      company: creds.erp.company ?? conn.erpCompany,
+      http,
+      timeoutMs,
+      glAccountSegments: conn.settings.glAccountSegments,
+    });
+  };
+  const kinds = ERP_KINDS.filter((k) => capabilitiesOf(k));
+  return Object.fromEntries(kinds.map((k) => [k, factory]));
+}
+
+/**
+ * One adapter per connection, built from the connection's ERP kind and its decrypted credentials,
+ * kept for the life of the process (so a SAP B1 session is reused across records and polls).
+ * sage-writer writes through it; erp-change-poller reads through it.
+ */
+export class ConnectionErpResolver {
+  private readonly ports = new Map<string, Promise<ErpPort>>();
+
+  constructor(
+    private readonly connections: {
+      get(id: string): Promise<ErpConnection>;
+      credentials(id: string): Promise<ErpConnectionCredentials>;
+    },
+    private readonly factories: Partial<Record<ErpKind, ErpFactory>>,
+  ) {}
+
+  forConnection(connectionId: string): Promise<ErpPort> {
+    let port = this.ports.get(connectionId);
+    if (!port) {
+      port = this.build(connectionId);
+      this.ports.set(connectionId, port);
+      port.catch(() => this.ports.delete(connectionId));
+    }
+    return port;
+  }
+
+  private async build(connectionId: string): Promise<ErpPort> {
+    const conn = await this.connections.get(connectionId);
+    const factory = this.factories[conn.erpKind];
+    if (!factory)
+      throw new NonRetriableError(
+        'ERP_NOT_SUPPORTED',
+        `connection ${connectionId} targets ${conn.erpKind}, which has no adapter yet`,
+      );
+    const creds = await this.connections.credentials(connectionId);
+    if (!creds.erp)
+      throw new NonRetriableError('ERP_NO_CREDENTIALS', `connection ${connectionId} has no ERP credentials`);
+    return factory(conn, creds);
+  }
+
+  async close(): Promise<void> {
+    const ports = await Promise.allSettled([...this.ports.values()]);
+    for (const p of ports) if (p.status === 'fulfilled') await p.value.close();
+    this.ports.clear();
+  }
+}
