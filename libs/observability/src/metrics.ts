@@ -102,6 +102,31 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
+  readonly erpPollRows = new Counter({
+    name: 'connector_erp_poll_rows_total',
+    help: 'Rows read from an ERP by erp-change-poller, by connection and stream (erp-items, erp-full-scan, erp-shipments)',
+    labelNames: ['connection', 'stream'] as const,
+    registers: [this.registry],
+  });
+  readonly erpPollPublished = new Counter({
+    name: 'connector_erp_poll_published_total',
+    help: 'Events published because an ERP row differs from its last published state, by connection, stream and source (CHANGE_POLL, FULL_SCAN)',
+    labelNames: ['connection', 'stream', 'source'] as const,
+    registers: [this.registry],
+  });
+  readonly erpCursorLag = new Gauge({
+    name: 'connector_erp_cursor_lag_seconds',
+    help: "The ERP's clock minus the time up to which every change has been read and published, by connection and stream",
+    labelNames: ['connection', 'stream'] as const,
+    registers: [this.registry],
+  });
+  readonly erpFullScanSeconds = new Gauge({
+    name: 'connector_erp_full_scan_seconds',
+    help: 'Duration of the last full item scan, by connection',
+    labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
+
   constructor(service: string, { defaultMetrics = true } = {}) {
     this.registry.setDefaultLabels({ service });
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });

@@ -15,8 +15,17 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('published_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.primary(['connection_id', 'stream', 'key']);
   });
+  await knex.schema.createTable('poll_leases', (t) => {
+    t.text('connection_id').notNullable().references('connections.id').onDelete('CASCADE');
+    t.text('stream').notNullable();
+    t.text('owner').notNullable().comment('poller instance (host:pid:random) running the stream');
+    t.timestamp('expires_at', { useTz: true }).notNullable().comment('computed with now(): every host agrees');
+    t.primary(['connection_id', 'stream']);
+    t.comment('one poller replica reads a (connection, stream) at a time, so events never interleave out of order');
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('poll_leases');
   await knex.schema.dropTableIfExists('erp_snapshots');
 }

@@ -1,0 +1,105 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { ConnectionScheduler, FetchTransport, systemClock } from '@connector/core';
+import { ConnectionRepository, CredentialsCipher, type Connection, type Db } from '@connector/db';
+import {
+  capabilitiesOf,
+  ConnectionErpResolver,
+  erpFactories,
+  type ErpFactory,
+  type ErpKind,
+  type ErpPort,
+} from '@connector/erp';
+import type { EventPublisher } from '@connector/kafka';
+import { CONFIG, DB, EVENT_PUBLISHER, LOGGER, METRICS } from '@connector/nest-common';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import type { AppConfig } from '../config';
+import { KnexPollStateStore } from '../poll-state/poll-state.store';
+import { ItemPoller, type PollerDeps } from './item.poller';
+import { ShipmentPoller } from './shipment.poller';
+
+export const POLL_SCHEDULER = Symbol('POLL_SCHEDULER');
+export const ERP_RESOLVER = Symbol('ERP_RESOLVER');
+
+export interface PollerOptions {
+  /** replaces the ERP adapters (tests that stand in for an ERP) */
+  factories?: Partial<Record<ErpKind, ErpFactory>>;
+}
+
+/** Connections whose ERP can be read for changes (capabilitiesOf); the others are left alone. */
+const readable = (c: Connection) => Boolean(capabilitiesOf(c.erpKind)?.itemChanges);
+
+/** Wires the item and shipment polls of every connection to its ERP, the database and Kafka. */
+@Module({})
+export class PollerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  static forRoot(options: PollerOptions = {}): DynamicModule {
+    return {
+      module: PollerModule,
+      providers: [
+        {
+          provide: ERP_RESOLVER,
+          useFactory: (db: Db, c: AppConfig) =>
+            new ConnectionErpResolver(
+              new ConnectionRepository(db, CredentialsCipher.fromConfig(c)),
+              options.factories ?? erpFactories(new FetchTransport(), c.ERP_TIMEOUT_MS),
+            ),
+          inject: [DB, CONFIG],
+        },
+        {
+          provide: POLL_SCHEDULER,
+          useFactory: (
+            db: Db,
+            c: AppConfig,
+            erps: ConnectionErpResolver,
+            publisher: EventPublisher,
+            logger: Logger,
+            metrics: ConnectorMetrics,
+          ) => {
+            const deps: PollerDeps = {
+              state: new KnexPollStateStore(db),
+              publisher,
+              logger,
+              metrics,
+              owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+              leaseMs: c.POLL_LEASE_MS,
+            };
+            const repo = new ConnectionRepository(db, CredentialsCipher.fromConfig(c));
+            return new ConnectionScheduler<Connection, ErpPort>({
+              connections: { list: async () => (await repo.list()).filter(readable) },
+              client: (conn) => erps.forConnection(conn.id),
+              runners: [new ItemPoller(deps), new ShipmentPoller(deps)],
+              clock: systemClock,
+              logger,
+              onRun: (conn, stream, outcome) =>
+                metrics.ingestRuns.inc({ connection: conn.id, stream, outcome }),
+            });
+          },
+          inject: [DB, CONFIG, ERP_RESOLVER, EVENT_PUBLISHER, LOGGER, METRICS],
+        },
+      ],
+      exports: [POLL_SCHEDULER, ERP_RESOLVER],
+    };
+  }
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(POLL_SCHEDULER) private readonly scheduler: ConnectionScheduler<Connection, ErpPort>,
+    @Inject(ERP_RESOLVER) private readonly erps: ConnectionErpResolver,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.POLLER_SCHEDULER) this.scheduler.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.scheduler.stop();
+    await this.erps.close();
+  }
+}
