@@ -258,11 +258,14 @@ export class Sage300Simulator {
         /** the simulator's time from now on (ISO-8601) */
         now?: string;
         locationDetails?: boolean;
+        /** an IC adjustment, as `adjustStock` */
+        stock?: { company: string; itemNumber: string; location: string; quantity: string };
       };
       if (f.clear) this.clearFaults();
       if (f.now !== undefined) this.setTime(Date.parse(f.now));
       if (f.locationDetails !== undefined) this.setLocationDetails(f.locationDetails);
-      const { clear: _clear, now: _now, locationDetails: _ld, ...rest } = f;
+      if (f.stock) this.adjustStock(f.stock.company, f.stock.itemNumber, f.stock.location, f.stock.quantity);
+      const { clear: _clear, now: _now, locationDetails: _ld, stock: _stock, ...rest } = f;
       this.setFaults(rest);
     }
     this.send(res, 200, { faults: this.faults, stats: this.stats });

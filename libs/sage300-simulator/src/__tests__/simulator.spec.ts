@@ -252,7 +252,13 @@ describe('Sage 300 Web API simulator', () => {
       OrderDetails: [{ LineType: 'Item', Item: 'ITEM-2', Location: '1', QuantityOrdered: 5 }],
     });
     expect(o.status).toBe(201);
-    sim.adjustStock('SAMLTD', 'ITEM-2', '1', '2.5');
+    sim.adjustStock('SAMLTD', 'ITEM-2', '1', '2');
+    await fetch(`${sim.url}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({
+        stock: { company: 'SAMLTD', itemNumber: 'ITEM-2', location: '1', quantity: '0.5' },
+      }),
+    });
     expect(await stockOf('ITEM-2')).toEqual([
       expect.objectContaining({ QuantityOnHand: 102.5, QuantityCommitted: 5, QuantityAvailableToShip: 97.5 }),
     ]);
