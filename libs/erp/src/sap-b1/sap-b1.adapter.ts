@@ -236,6 +236,7 @@ export class SapB1Adapter implements ErpPort {
     afterKey: string | null,
     pageSize: number,
   ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
+    if (!(pageSize > 0)) return { items: [], nextKey: null };
     const filter =
       afterKey === null ? '' : `$filter=${encodeURIComponent(`ItemCode gt ${odataString(afterKey)}`)}&`;
     // one row more than asked tells whether another page follows
