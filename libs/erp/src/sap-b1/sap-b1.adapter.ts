@@ -45,6 +45,12 @@ export interface SapB1AdapterOptions {
   serverPageSize?: number;
   /** how long the server time of the last answer stands for erpClock() before a new request (default 1 s) */
   clockMaxAgeMs?: number;
+  /**
+   * The company server's offset from UTC in minutes east (e.g. -300 for UTC-5). UpdateDate and
+   * UpdateTime are the server's local time while the Date header (erpClock) is UTC: without the right
+   * offset a change window ends hours off its safety lag. Default 0 (the server runs on UTC).
+   */
+  serverUtcOffsetMinutes?: number;
 }
 
 /**
@@ -89,11 +95,14 @@ export class SapB1Adapter implements ErpPort {
   private readonly accountCodes = new Map<string, string>();
   /** the Service Layer's time, from the Date header of its answers */
   private readonly clock: ServerClock;
+  /** the server's offset from UTC, minutes east */
+  private readonly offset: number;
 
   constructor(private readonly opts: SapB1AdapterOptions) {
     const trimmed = opts.baseUrl.replace(/\/+$/, '');
     this.root = /\/b1s\/v\d$/.test(trimmed) ? `${trimmed}/` : `${trimmed}/b1s/v1/`;
     this.clock = new ServerClock(opts.clockMaxAgeMs);
+    this.offset = opts.serverUtcOffsetMinutes ?? 0;
   }
 
   // ---- ErpPort --------------------------------------------------------------------------------
@@ -227,9 +236,12 @@ export class SapB1Adapter implements ErpPort {
     // no ItemWarehouseInfoCollection: stock moves do not bump UpdateDate (reference/erp/FACTS.md §1.4),
     // so quantities come from scanItems only
     const rows = await this.readWindow('Items', 'ItemCode', `${ITEM_FIELDS},UpdateDate,UpdateTime`, window);
-    const items = rows.map((r) => ({ ...itemOf(r), quantities: null }));
+    const items = rows.map((r) => ({ ...itemOf(r, this.offset), quantities: null }));
     const last = rows[rows.length - 1];
-    return { items, next: last ? { changedAt: changedAt(last), key: str(last.ItemCode) } : null };
+    return {
+      items,
+      next: last ? { changedAt: changedAt(last, this.offset), key: str(last.ItemCode) } : null,
+    };
   }
 
   async scanItems(
@@ -245,7 +257,7 @@ export class SapB1Adapter implements ErpPort {
     );
     const page = rows.slice(0, pageSize);
     const items = page.map((r) => ({
-      ...itemOf(r),
+      ...itemOf(r, this.offset),
       quantities: ((r.ItemWarehouseInfoCollection as Row[] | undefined) ?? []).map((w) => ({
         warehouseCode: str(w.WarehouseCode),
         onHand: amount(w.InStock),
@@ -279,7 +291,7 @@ export class SapB1Adapter implements ErpPort {
         shipmentNumber: str(r.DocNum),
         ...(order !== undefined ? { erpOrderNumber: order } : {}),
         shippedAt: `${str(r.DocDate).slice(0, 10)}T00:00:00.000Z`,
-        changedAt: changedAt(r),
+        changedAt: changedAt(r, this.offset),
         // TransportationCode (OSHP TrnspCode) is -1 when none is chosen
         ...(trsp && trsp !== '-1' ? { carrier: trsp } : {}),
         ...(r.TrackingNumber ? { trackingNumber: str(r.TrackingNumber) } : {}),
@@ -287,7 +299,10 @@ export class SapB1Adapter implements ErpPort {
       };
     });
     const last = rows[rows.length - 1];
-    return { items, next: last ? { changedAt: changedAt(last), key: str(last.DocEntry) } : null };
+    return {
+      items,
+      next: last ? { changedAt: changedAt(last, this.offset), key: str(last.DocEntry) } : null,
+    };
   }
 
   /** DocNum of the orders the deliveries were copied from (BaseType 17), by DocEntry. */
@@ -413,14 +428,14 @@ export class SapB1Adapter implements ErpPort {
     if (!(w.pageSize > 0)) return [];
     const until = new Date(w.until);
     if (Number.isNaN(until.getTime())) throw this.invalid(`change window until is not a date: ${w.until}`);
-    const [ud, ut] = dateAndTime(until.toISOString());
+    const [ud, ut] = dateAndTime(until.getTime(), this.offset);
     const parts = [
       `(UpdateDate lt ${odataString(ud)} or (UpdateDate eq ${odataString(ud)} and UpdateTime le ${odataString(ut)}))`,
     ];
     if (w.after) {
       const at = new Date(w.after.changedAt);
       if (Number.isNaN(at.getTime())) throw this.invalid(`change cursor is not a date: ${w.after.changedAt}`);
-      const [d, t] = dateAndTime(at.toISOString());
+      const [d, t] = dateAndTime(at.getTime(), this.offset);
       const k = key === 'DocEntry' ? docEntryLiteral(w.after.key) : odataString(w.after.key);
       parts.push(
         `(UpdateDate gt ${odataString(d)} or (UpdateDate eq ${odataString(d)} and (UpdateTime gt ${odataString(t)} or (UpdateTime eq ${odataString(t)} and ${key} gt ${k}))))`,
@@ -624,16 +639,19 @@ function amount(v: unknown): string {
 }
 
 /**
- * UpdateDate ('2024-05-01' or '2024-05-01T00:00:00Z') + UpdateTime ('14:31:07') → ISO instant. The
- * server's local time is taken as UTC, as its Date header is: a company server on another zone needs
- * the same offset on both, which this adapter does not apply.
+ * UpdateDate ('2024-05-01' or '2024-05-01T00:00:00Z') + UpdateTime ('14:31:07'), the server's local
+ * time, → ISO instant: local time minus the server's offset from UTC (minutes east).
  */
-function changedAt(r: Row): string {
-  return `${str(r.UpdateDate).slice(0, 10)}T${(str(r.UpdateTime) || '00:00:00').slice(0, 8)}.000Z`;
+function changedAt(r: Row, offsetMinutes: number): string {
+  const local = Date.parse(
+    `${str(r.UpdateDate).slice(0, 10)}T${(str(r.UpdateTime) || '00:00:00').slice(0, 8)}.000Z`,
+  );
+  return new Date(local - offsetMinutes * 60_000).toISOString();
 }
 
-/** An ISO instant → UpdateDate and UpdateTime literals' text, cut to the second. */
-function dateAndTime(iso: string): [string, string] {
+/** An instant (epoch ms) → the server's local UpdateDate and UpdateTime literals' text, cut to the second. */
+function dateAndTime(ms: number, offsetMinutes: number): [string, string] {
+  const iso = new Date(ms + offsetMinutes * 60_000).toISOString();
   return [iso.slice(0, 10), iso.slice(11, 19)];
 }
 
@@ -646,12 +664,12 @@ function docEntryLiteral(key: string): string {
 const ITEM_FIELDS = 'ItemCode,ItemName,Valid,Frozen,ItemPrices';
 
 /** An item's master data and prices; `active` is Valid and not Frozen (reference/erp/FACTS.md §1.3). */
-function itemOf(r: Row): Omit<ErpItemSnapshot, 'quantities'> {
+function itemOf(r: Row, offsetMinutes: number): Omit<ErpItemSnapshot, 'quantities'> {
   return {
     itemCode: str(r.ItemCode),
     ...(r.ItemName === undefined || r.ItemName === null ? {} : { description: str(r.ItemName) }),
     active: r.Valid !== 'tNO' && r.Frozen !== 'tYES',
-    changedAt: changedAt(r),
+    changedAt: changedAt(r, offsetMinutes),
     prices: ((r.ItemPrices as Row[] | undefined) ?? []).map((p) => ({
       priceList: str(p.PriceList),
       price: amount(p.Price),

@@ -295,6 +295,22 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     expect(sim.stats.requests['GET Items']).toBeGreaterThanOrEqual(5);
   });
 
+  it("turns UpdateDate/UpdateTime, the server's local time, into UTC with the configured offset", async () => {
+    // the simulator stamps 10:00:00; a server on UTC+2 means 08:00:00Z
+    const erp = adapter({ serverUtcOffsetMinutes: 120 });
+    const before = await erp.readItemChanges({ after: null, until: '2024-05-01T07:59:59.999Z', pageSize: 5 });
+    expect(before.items).toEqual([]);
+    const page = await erp.readItemChanges({ after: null, until: '2024-05-01T08:00:00.000Z', pageSize: 5 });
+    expect(page.items.map((i) => i.changedAt)).toEqual(Array(5).fill('2024-05-01T08:00:00.000Z'));
+    expect(page.next).toEqual({ changedAt: '2024-05-01T08:00:00.000Z', key: 'ITEM-04' });
+    const next = await erp.readItemChanges({
+      after: page.next,
+      until: '2024-05-01T08:00:00.000Z',
+      pageSize: 5,
+    });
+    expect(next.items[0].itemCode).toBe('ITEM-05');
+  });
+
   it('reads an item frozen or not valid for sale as inactive', async () => {
     const erp = adapter();
     // PATCHes as a user's changes in the client would make them
