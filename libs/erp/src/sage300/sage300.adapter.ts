@@ -11,7 +11,7 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
-import { ServerClock, keysetPage } from '../server-clock';
+import { ServerClock, keysetPage } from '../change-reads';
 import type {
   ChangeCursor,
   ChangeWindow,

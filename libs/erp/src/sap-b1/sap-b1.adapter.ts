@@ -10,7 +10,7 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
-import { ServerClock } from '../server-clock';
+import { ServerClock } from '../change-reads';
 import type {
   ChangeWindow,
   ChargeKind,

@@ -1,3 +1,4 @@
+/** What the adapters' change reads share: the ERP server's clock and keyset pages. */
 import { performance } from 'node:perf_hooks';
 import type { ChangeCursor, ChangeWindow } from './port';
 
