@@ -15,6 +15,8 @@ export interface AdapterSettings {
   timeoutMs?: number;
   /** Sage 300: the company's GL account structure (segment lengths), from the connection's settings */
   glAccountSegments?: number[];
+  /** SAP B1: the company server's offset from UTC in minutes east (its UpdateDate/UpdateTime are local) */
+  serverUtcOffsetMinutes?: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export function createAdapter(kind: ErpKind, s: AdapterSettings): ErpPort {
         password: s.password,
         http: s.http,
         timeoutMs: s.timeoutMs,
+        serverUtcOffsetMinutes: s.serverUtcOffsetMinutes,
       });
     case 'SAGE300':
       return new Sage300Adapter({

@@ -303,6 +303,20 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
       },
     },
   },
+  /**
+   * Quantities per item and location. Not in the 2022 endpoint list (reference/erp/FACTS.md §2.3);
+   * newer servers are reported to serve it with these fields [3P, ?]. Read only; the simulator can
+   * answer 404 for it as a 2022 server does (`Sage300SimulatorOptions.locationDetails`).
+   */
+  ICLocationDetails: {
+    module: 'IC',
+    verbs: ['GET'],
+    keys: ['ItemNumber', 'Location'],
+    model: 'LocationDetail',
+    shape: {
+      props: ['ItemNumber', 'Location', 'QuantityOnHand', 'QuantityCommitted', 'QuantityAvailableToShip'],
+    },
+  },
   OEOrders: {
     module: 'OE',
     verbs: ['GET', 'POST'],

@@ -9,8 +9,9 @@ import { byKey, deleteRecord, feed, updateRecord } from './routes/entity-set';
 import { insertJournalBatch } from './routes/gl-journal-batches';
 import { insertMasterRecord } from './routes/master-data';
 import { insertOrder } from './routes/oe-orders';
-import { createShipment } from './routes/oe-shipments';
-import { Company, type Sage300Seed } from './state';
+import { createShipment, deleteShipment } from './routes/oe-shipments';
+import { Company, dec, type Sage300Seed } from './state';
+import { MoneyDecimal } from '@connector/money';
 
 export interface Sage300SimulatorOptions extends Sage300Seed {
   port?: number;
@@ -23,8 +24,16 @@ export interface Sage300SimulatorOptions extends Sage300Seed {
   /** records per GET (Web.config PageSize, default 100) */
   pageSize?: number;
   defaultPriceList?: string;
-  /** the simulator's clock (default: real time) */
+  /**
+   * the simulator's clock (default: real time): today's date of DateLastMaintained and shipments,
+   * and the `Date` header of every answer. `setTime`/`advanceTime` take it over.
+   */
   now?: () => number;
+  /**
+   * whether `IC/ICLocationDetails` is served (default true); false answers it 404 ResourceNotFound,
+   * as a 2022 Web API does (reference/erp/FACTS.md §2.3)
+   */
+  locationDetails?: boolean;
   /** seed of the fault dice */
   seed?: number;
 }
@@ -58,6 +67,9 @@ export class Sage300Simulator {
   private readonly opts: Required<Omit<Sage300SimulatorOptions, keyof Sage300Seed>> & Sage300Seed;
   private readonly server = new LocalHttpServer();
   private readonly dice: () => number;
+  /** set by setTime/advanceTime: the time the clock stands at, instead of `now()` */
+  private fixedTime?: number;
+  private locationDetails: boolean;
 
   constructor(options: Sage300SimulatorOptions = {}) {
     this.opts = {
@@ -69,8 +81,12 @@ export class Sage300Simulator {
       defaultPriceList: 'STD',
       now: Date.now,
       seed: 42,
+      locationDetails: true,
       ...options,
     };
+    this.locationDetails = this.opts.locationDetails;
+    const given = this.opts.now;
+    this.opts.now = () => this.fixedTime ?? given();
     this.dice = seededRandom(this.opts.seed);
     const settings = { now: this.opts.now, defaultPriceList: this.opts.defaultPriceList };
     for (const c of this.opts.companies)
@@ -92,6 +108,43 @@ export class Sage300Simulator {
   documents(resource: string, company?: string): Rec[] {
     const cs = company ? [this.company(company)] : [...this.companies.values()];
     return cs.flatMap((c) => c.data.get(resource) ?? []);
+  }
+
+  /** The simulator's time (epoch ms): what dates records and the `Date` header. */
+  now(): number {
+    return this.opts.now();
+  }
+
+  /** The clock stands at `ms` (epoch) from now on, until set or advanced again. */
+  setTime(ms: number): void {
+    this.fixedTime = ms;
+  }
+
+  /** The clock moves on by `ms` and stands there. */
+  advanceTime(ms: number): void {
+    this.fixedTime = this.opts.now() + ms;
+  }
+
+  /** Serve `IC/ICLocationDetails` (a newer server) or answer it 404 (a 2022 server). */
+  setLocationDetails(served: boolean): void {
+    this.locationDetails = served;
+  }
+
+  /**
+   * An IC adjustment (or receipt) in the desktop: `quantity` added to the item's on-hand at the
+   * location (negative takes it out). The item's DateLastMaintained does not change
+   * (reference/erp/FACTS.md §2.4).
+   */
+  adjustStock(company: string, itemNumber: string, location: string, quantity: string): void {
+    const c = this.company(company);
+    if (!c.list('ICItems').some((i) => i.ItemNumber === itemNumber)) throw new Error(`no item ${itemNumber}`);
+    if (!c.codes.locations.has(location)) throw new Error(`no location ${location}`);
+    c.moveStock(itemNumber, location, dec(quantity, 'quantity'), new MoneyDecimal(0));
+  }
+
+  /** deletes a shipment in OE shipment entry: gone from OE/OEShipments, its goods back in stock */
+  deleteShipment(company: string, shipmentNumber: string): void {
+    deleteShipment(this.company(company), shipmentNumber);
   }
 
   /** changes an item as a user would in the desktop: stamps DateLastMaintained with today */
@@ -174,6 +227,8 @@ export class Sage300Simulator {
 
   private handle(req: IncomingMessage, res: ServerResponse, bodyText: string): void {
     try {
+      // every answer says the server's time (its own clock, not the host's)
+      res.setHeader('Date', new Date(this.opts.now()).toUTCString());
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = (req.method ?? 'GET').toUpperCase();
       if (url.pathname === '/__control') return this.control(res, method, bodyText);
@@ -198,9 +253,19 @@ export class Sage300Simulator {
 
   private control(res: ServerResponse, method: string, bodyText: string): void {
     if (method === 'POST') {
-      const f = (bodyText ? JSON.parse(bodyText) : {}) as Partial<Sage300Faults> & { clear?: boolean };
+      const f = (bodyText ? JSON.parse(bodyText) : {}) as Partial<Sage300Faults> & {
+        clear?: boolean;
+        /** the simulator's time from now on (ISO-8601) */
+        now?: string;
+        locationDetails?: boolean;
+        /** an IC adjustment, as `adjustStock` */
+        stock?: { company: string; itemNumber: string; location: string; quantity: string };
+      };
       if (f.clear) this.clearFaults();
-      const { clear: _clear, ...rest } = f;
+      if (f.now !== undefined) this.setTime(Date.parse(f.now));
+      if (f.locationDetails !== undefined) this.setLocationDetails(f.locationDetails);
+      if (f.stock) this.adjustStock(f.stock.company, f.stock.itemNumber, f.stock.location, f.stock.quantity);
+      const { clear: _clear, now: _now, locationDetails: _ld, stock: _stock, ...rest } = f;
       this.setFaults(rest);
     }
     this.send(res, 200, { faults: this.faults, stats: this.stats });
@@ -245,7 +310,11 @@ export class Sage300Simulator {
         CHALLENGE,
       );
     const def = SAGE300_RESOURCES[name];
-    if (!def || def.module !== module.toUpperCase())
+    if (
+      !def ||
+      def.module !== module.toUpperCase() ||
+      (name === 'ICLocationDetails' && !this.locationDetails)
+    )
       throw new SageError('ResourceNotFound', 'The resource requested does not exist');
     if (!def.verbs.includes(method))
       throw new SageError('MethodNotAllowed', 'The request is not supported by the specified resource');

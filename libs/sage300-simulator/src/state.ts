@@ -11,7 +11,11 @@ import { SAGE300_RESOURCES, type Rec } from './resources';
 
 export interface Sage300Seed {
   /** item numbers, or items with a base price (USD, price list `defaultPriceList`) */
-  items?: Array<string | { itemNumber: string; description?: string; price?: string; currency?: string }>;
+  items?: Array<
+    string | { itemNumber: string; description?: string; price?: string; currency?: string; onHand?: string }
+  >;
+  /** quantity on hand of every seeded item at the first location, unless the item says (default "100") */
+  onHand?: string;
   customers?: Array<string | { customerNumber: string; name?: string; currency?: string }>;
   /** GL accounts as the company writes them, segmented with `-` ("4000-00") or not ("4000") */
   accounts?: string[];
@@ -82,6 +86,26 @@ export class Company {
     return cu;
   }
 
+  /**
+   * Moves stock of an item at a location (`IC/ICLocationDetails`): on hand and committed change by
+   * the deltas, available to ship follows. Stock moves leave the item's DateLastMaintained alone
+   * (reference/erp/FACTS.md §2.4: no audit stamp on quantities).
+   */
+  moveStock(itemNumber: string, location: string, onHand: MoneyDecimal, committed: MoneyDecimal): void {
+    const list = this.list('ICLocationDetails');
+    let d = list.find((r) => r.ItemNumber === itemNumber && r.Location === location);
+    if (!d) {
+      d = { ItemNumber: itemNumber, Location: location, QuantityOnHand: num(new MoneyDecimal(0)) };
+      d.QuantityCommitted = d.QuantityOnHand;
+      list.push(d);
+    }
+    const h = dec(d.QuantityOnHand, 'QuantityOnHand').plus(onHand);
+    const c = dec(d.QuantityCommitted, 'QuantityCommitted').plus(committed);
+    d.QuantityOnHand = num(h);
+    d.QuantityCommitted = num(c);
+    d.QuantityAvailableToShip = num(h.minus(c));
+  }
+
   /** An item's base price on the default price list (0 when it has none). */
   basePrice(item: string): MoneyDecimal {
     const p = this.list('ICItemPricing').find(
@@ -109,6 +133,12 @@ export class Company {
         Inactive: false,
         DateLastMaintained: today,
       });
+      this.moveStock(
+        i.itemNumber,
+        [...this.codes.locations][0] ?? '1',
+        dec(('onHand' in i ? i.onHand : undefined) ?? seed.onHand ?? '100', 'QuantityOnHand'),
+        new MoneyDecimal(0),
+      );
       put('ICItemPricing', {
         CurrencyCode: i.currency ?? 'USD',
         UnformattedItemNumber: i.itemNumber,

@@ -9,7 +9,7 @@ import { createJournalEntry } from './routes/journal-entries';
 import { Sessions, loginAnswer } from './routes/login';
 import { createMasterRecord, patchMasterRecord, updateItem, type ItemChange } from './routes/master-data';
 import { listPage, query, select } from './routes/query';
-import { ENTITIES, SapB1State, clone, plain, type EntityDef, type SapB1SeedItem } from './state';
+import { D, ENTITIES, SapB1State, clone, plain, type EntityDef, type SapB1SeedItem } from './state';
 
 /** The login the simulator accepts unless told otherwise. */
 export const SAPB1_SIM_LOGIN = { companyDb: 'SBODEMOUS', user: 'manager', password: 'manager' } as const;
@@ -24,7 +24,10 @@ export interface SapB1SimulatorOptions {
   sessionTimeoutMinutes?: number;
   /** server page size (reference/erp/FACTS.md §1.4, default 20) */
   pageSize?: number;
-  /** the simulator's clock (default: the real one) */
+  /**
+   * the simulator's clock (default: the real one); it stamps UpdateDate/UpdateTime, ages sessions
+   * and is sent in the `Date` header of every answer. `setTime`/`advanceTime` take it over.
+   */
   now?: () => number;
   /** seed of the random numbers behind the lock rate */
   seed?: number;
@@ -59,12 +62,24 @@ export interface SapB1Stats {
   requests: Record<string, number>;
 }
 
+/** A stock posting outside sales documents (goods receipt / issue). */
+export interface StockPosting {
+  itemCode: string;
+  warehouse: string;
+  /** exact decimal added to InStock; negative takes stock out */
+  quantity: string;
+}
+
 /** A stored record as tests read it: Edm.Double values as exact decimal strings. */
 export type SapB1Record = Record<string, unknown>;
 
 /** Control-endpoint body (`POST /__control`). */
 export interface SapB1Control extends Partial<SapB1Faults> {
   expireSessions?: boolean;
+  /** the simulator's time from now on (ISO-8601), as `setTime` */
+  now?: string;
+  /** a stock posting, as `postStock` */
+  stock?: StockPosting;
 }
 
 const BASE = '/b1s/v1/';
@@ -86,6 +101,8 @@ export class SapB1Simulator {
   private readonly sessions: Sessions;
   private readonly rnd: () => number;
   private readonly server = new LocalHttpServer();
+  /** set by setTime/advanceTime: the time the clock stands at, instead of `now()` */
+  private fixedTime?: number;
 
   constructor(options: SapB1SimulatorOptions = {}) {
     this.opts = {
@@ -106,6 +123,8 @@ export class SapB1Simulator {
       ...options,
     };
     this.rnd = seededRandom(this.opts.seed);
+    const given = this.opts.now;
+    this.opts.now = () => this.fixedTime ?? given();
     this.state = new SapB1State(this.opts, this.opts.now);
     this.sessions = new Sessions(this.opts);
   }
@@ -141,6 +160,34 @@ export class SapB1Simulator {
     this.faults = { ...NO_FAULTS };
   }
 
+  /** The simulator's time (epoch ms): what stamps UpdateDate/UpdateTime and the `Date` header. */
+  now(): number {
+    return this.opts.now();
+  }
+
+  /** The clock stands at `ms` (epoch) from now on, until set or advanced again. */
+  setTime(ms: number): void {
+    this.fixedTime = ms;
+  }
+
+  /** The clock moves on by `ms` and stands there. */
+  advanceTime(ms: number): void {
+    this.fixedTime = this.opts.now() + ms;
+  }
+
+  /**
+   * A stock posting that is not a sales document (a goods receipt or goods issue, an inventory
+   * count): `quantity` added to the item's InStock in the warehouse (negative takes it out).
+   * Like SAP (reference/erp/FACTS.md §1.4), Items.UpdateDate/UpdateTime do not change.
+   */
+  postStock(posting: StockPosting): void {
+    const item = this.state.table('Items').find((i) => i.ItemCode === posting.itemCode);
+    if (!item) throw new Error(`no item ${posting.itemCode}`);
+    if (!this.state.table('Warehouses').some((w) => w.WarehouseCode === posting.warehouse))
+      throw new Error(`no warehouse ${posting.warehouse}`);
+    this.state.moveStock(posting.itemCode, posting.warehouse, D(posting.quantity), D(0));
+  }
+
   /** Every session is gone now: the next request with its cookie gets 401 / 301. */
   expireSessions(): void {
     this.sessions.expireAll();
@@ -156,6 +203,11 @@ export class SapB1Simulator {
     return plain(this.createRecord(entity, clone(body))) as SapB1Record;
   }
 
+  /** `POST /b1s/v1/<Documents>(n)/Cancel|Close` in process (no session, no faults). */
+  documentAction(entity: string, docEntry: number, action: 'Cancel' | 'Close'): void {
+    documentAction(this.state, entity, docEntry, action);
+  }
+
   /**
    * Changes an item as a user in the client would, stamping UpdateDate/UpdateTime: name, prices
    * per price list, on-hand per warehouse.
@@ -169,10 +221,14 @@ export class SapB1Simulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const raw = await readBody(req);
+    // every answer says the server's time (its own clock, not the host's)
+    res.setHeader('Date', new Date(this.opts.now()).toUTCString());
     if (url.pathname === '/__control' && req.method === 'POST') {
       const c = (raw.length ? JSON.parse(raw.toString()) : {}) as SapB1Control;
       if (c.expireSessions) this.expireSessions();
-      const { expireSessions: _e, ...faults } = c;
+      if (c.now !== undefined) this.setTime(Date.parse(c.now));
+      if (c.stock) this.postStock(c.stock);
+      const { expireSessions: _e, now: _n, stock: _s, ...faults } = c;
       return this.sendJson(res, 200, this.setFaults(faults));
     }
     if (url.pathname.startsWith('/__inspect/') && req.method === 'GET') {

@@ -11,7 +11,10 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
+import { ServerClock, keysetPage } from '../change-reads';
 import type {
+  ChangeCursor,
+  ChangeWindow,
   ChargeKind,
   DocumentKind,
   DocumentStatus,
@@ -21,7 +24,7 @@ import type {
   ErpPage,
   ErpPort,
   ErpShipmentRecord,
-  ErpWatermark,
+  ErpWarehouseStock,
   InvoiceDraft,
   JournalDraft,
   ReceiptDraft,
@@ -50,6 +53,8 @@ export interface Sage300AdapterOptions {
   readPageSize?: number;
   /** the company's GL account structure, segment lengths (e.g. [4, 2]); see sage300Account */
   accountSegments?: readonly number[];
+  /** how long the server time of the last answer stands for erpClock() before a new request (default 1 s) */
+  clockMaxAgeMs?: number;
 }
 
 /** Sage 300 error envelope (reference/erp/FACTS.md §2.6). */
@@ -127,7 +132,19 @@ const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const cut = (s: string | undefined, n = SAGE300_DESCRIPTION_LENGTH) => (s ?? '').slice(0, n);
 const money = (d: MoneyDecimal | string) => new LosslessNumber(decimal(d).toFixed());
 const LOCK_RE = /lock|in use|another user|being (modified|edited)/i;
-const EPOCH = '1970-01-01T00:00:00.000Z';
+
+/** A Sage 300 date ('2026-10-02T00:00:00Z' or '2026-10-02') as the ISO instant of its day. */
+function dateAt(v: unknown): string {
+  const ms = Date.parse(text(v));
+  if (Number.isNaN(ms))
+    throw new ErpUnavailableError(`Sage 300 sent a date that is not one: ${text(v)}`, { erp: 'SAGE300' });
+  return dayOf(ms);
+}
+
+/** Midnight UTC of the day of an instant, ISO. */
+function dayOf(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 10)}T00:00:00.000Z`;
+}
 
 /**
  * Sage 300 through its Web API (reference/erp/FACTS.md §2): HTTP Basic with upper-cased user and password on every
@@ -143,6 +160,10 @@ export class Sage300Adapter implements ErpPort {
   private readonly auth: string;
   private readonly misc: Record<ChargeKind, string>;
   private readonly dist: Record<ChargeKind | 'SALES', string>;
+  /** the Web API's time, from the Date header of its answers */
+  private readonly clock: ServerClock;
+  /** false once the server answered 404 for IC/ICLocationDetails (a 2022 server) */
+  private locationDetails = true;
 
   constructor(private readonly opts: Sage300AdapterOptions) {
     let base = opts.baseUrl.replace(/\/+$/, '');
@@ -152,6 +173,7 @@ export class Sage300Adapter implements ErpPort {
     this.auth = `Basic ${Buffer.from(`${opts.user.toUpperCase()}:${opts.password.toUpperCase()}`).toString('base64')}`;
     this.misc = { ...DEFAULT_MISC, ...opts.miscChargeCodes };
     this.dist = { ...DEFAULT_DIST, ...opts.distributionCodes };
+    this.clock = new ServerClock(opts.clockMaxAgeMs);
   }
 
   // ---- transport and errors ----
@@ -175,6 +197,7 @@ export class Sage300Adapter implements ErpPort {
         ...(body !== undefined ? { body: stringify(body) ?? '' } : {}),
       });
       res = this.opts.timeoutMs ? await withTimeout(req, this.opts.timeoutMs) : await req;
+      this.clock.observe(res.headers);
     } catch (err) {
       throw new ErpUnavailableError(
         `Sage 300 did not answer ${what}: ${(err as Error).message}`,
@@ -431,59 +454,107 @@ export class Sage300Adapter implements ErpPort {
     return this.batchRef('RECEIPT', b, draft.naturalKey);
   }
 
+  async erpClock(): Promise<string> {
+    if (!this.clock.fresh())
+      await this.call('GET', this.url('AR', 'ARCustomers', { $top: '1', $select: 'CustomerNumber' }));
+    const now = this.clock.latest();
+    if (!now) throw new ErpUnavailableError('Sage 300 answered without a Date header', this.detail());
+    return now;
+  }
+
   /**
-   * Rows changed at or after the watermark, oldest first. Sage 300 offers no `$orderby` (reference/erp/FACTS.md §2.4)
-   * and its last-maintained fields are dates, so every row from the watermark's day on is read, sorted
-   * here by (date, key), and the keys already returned for that day are skipped.
+   * One keyset page of a change window over a date field. Sage 300 offers no `$orderby`
+   * (reference/erp/FACTS.md §2.4) and its last-maintained fields are dates, so every row from the
+   * cursor's day to `until` is read, sorted here by (date, key), and cut after the cursor: each
+   * page costs a read of the cursor's whole day. A row's changedAt is its date at 00:00Z.
    */
-  private async changedSince(
+  private async changedIn(
     module: string,
     resource: string,
     dateField: string,
     keyField: string,
-    since: ErpWatermark,
-    pageSize: number,
-  ): Promise<{ rows: Rec[]; watermark: ErpWatermark }> {
-    const sinceAt = new Date(since.changedAt || EPOCH).toISOString();
-    const from = new Date(sinceAt);
-    const day = new Date(
-      Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()),
-    ).toISOString();
-    const all = await this.readAll(module, resource, {
-      $filter: `${dateField} ge datetime'${day.slice(0, 19)}'`,
-    });
-    const at = (r: Rec) => new Date(String(r[dateField])).toISOString();
-    const seen = new Set(since.seenKeysAtChangedAt ?? []);
-    const fresh = all
-      .filter((r) => at(r) > sinceAt || (at(r) === sinceAt && !seen.has(String(r[keyField]))))
-      .sort((a, b) =>
-        at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : String(a[keyField]) < String(b[keyField]) ? -1 : 1,
-      );
-    const rows = fresh.slice(0, pageSize);
-    if (rows.length === 0) return { rows, watermark: since };
-    const last = at(rows[rows.length - 1]);
-    const keysAtLast = rows.filter((r) => at(r) === last).map((r) => String(r[keyField]));
+    w: ChangeWindow,
+    keep: (r: Rec) => boolean = () => true,
+  ): Promise<{ rows: Rec[]; next: ChangeCursor | null }> {
+    if (!(w.pageSize > 0)) return { rows: [], next: null };
+    const until = Date.parse(w.until);
+    if (Number.isNaN(until))
+      throw new ErpValidationError(`change window until is not a date: ${w.until}`, this.detail());
+    const filters = [`${dateField} le datetime'${new Date(until).toISOString().slice(0, 19)}'`];
+    if (w.after) {
+      const at = Date.parse(w.after.changedAt);
+      if (Number.isNaN(at))
+        throw new ErpValidationError(`change cursor is not a date: ${w.after.changedAt}`, this.detail());
+      filters.unshift(`${dateField} ge datetime'${dayOf(at).slice(0, 19)}'`);
+    }
+    const all = await this.readAll(module, resource, { $filter: filters.join(' and ') });
+    // rows that are not wanted (not Amazon's) are dropped before the page is cut, so a page is only
+    // empty when the window is
+    return keysetPage(
+      all.filter(keep),
+      (r) => ({ changedAt: dateAt(r[dateField]), key: text(r[keyField]) }),
+      w,
+    );
+  }
+
+  async readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
+    const { rows, next } = await this.changedIn('IC', 'ICItems', 'DateLastMaintained', 'ItemNumber', window);
+    const prices = await this.pricesOf(rows);
     return {
-      rows,
-      watermark: {
-        changedAt: last,
-        seenKeysAtChangedAt: last === sinceAt ? [...seen, ...keysAtLast] : keysAtLast,
-      },
+      // no quantities: stock moves do not change DateLastMaintained (reference/erp/FACTS.md §2.4)
+      items: rows.map((r) => ({ ...this.itemOf(r, prices), quantities: null })),
+      next,
     };
   }
 
-  async readItemChanges(since: ErpWatermark, pageSize = 100): Promise<ErpPage<ErpItemSnapshot>> {
-    const { rows, watermark } = await this.changedSince(
-      'IC',
-      'ICItems',
-      'DateLastMaintained',
-      'ItemNumber',
-      since,
-      pageSize,
-    );
+  /**
+   * Every item in item-number order with its base prices and stock per location. Without `$orderby`
+   * each page reads the item numbers after `afterKey` and sorts them here. Quantities come from
+   * `IC/ICLocationDetails`, which the 2022 Web API does not list (reference/erp/FACTS.md §2.3) and
+   * newer servers are reported to serve: when the server answers 404 for it, that is remembered and
+   * quantities are null (the poller then has no stock to publish from this ERP).
+   */
+  async scanItems(
+    afterKey: string | null,
+    pageSize: number,
+  ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
+    const all = await this.readAll('IC', 'ICItems', {
+      ...(afterKey !== null ? { $filter: `ItemNumber gt ${quote(afterKey)}` } : {}),
+    });
+    const sorted = all
+      .filter((r) => afterKey === null || text(r.ItemNumber) > afterKey)
+      .sort((a, b) => (text(a.ItemNumber) < text(b.ItemNumber) ? -1 : 1));
+    const rows = sorted.slice(0, Math.max(0, pageSize));
+    const prices = await this.pricesOf(rows);
+    const stock = await this.stockOf(rows);
+    return {
+      items: rows.map((r) => ({
+        ...this.itemOf(r, prices),
+        quantities: stock ? (stock.get(text(r.ItemNumber)) ?? []) : null,
+      })),
+      nextKey: sorted.length > rows.length && rows.length > 0 ? text(rows[rows.length - 1].ItemNumber) : null,
+    };
+  }
+
+  private itemOf(
+    r: Rec,
+    prices: Map<string, ErpItemSnapshot['prices']>,
+  ): Omit<ErpItemSnapshot, 'quantities'> {
+    return {
+      itemCode: text(r.ItemNumber),
+      ...(r.Description ? { description: text(r.Description) } : {}),
+      // the item's Inactive flag (as the simulator names it; the 2022 reference names none)
+      active: r.Inactive !== true && text(r.Inactive ?? '').toLowerCase() !== 'true',
+      changedAt: dateAt(r.DateLastMaintained),
+      prices: prices.get(text(r.UnformattedItemNumber ?? r.ItemNumber)) ?? [],
+    };
+  }
+
+  /** Base prices per price list of some items, by unformatted item number. */
+  private async pricesOf(rows: Rec[]): Promise<Map<string, ErpItemSnapshot['prices']>> {
     const prices = new Map<string, ErpItemSnapshot['prices']>();
     for (let i = 0; i < rows.length; i += 20) {
-      const chunk = rows.slice(i, i + 20).map((r) => String(r.UnformattedItemNumber ?? r.ItemNumber));
+      const chunk = rows.slice(i, i + 20).map((r) => text(r.UnformattedItemNumber ?? r.ItemNumber));
       const pricing = await this.readAll('IC', 'ICItemPricing', {
         $filter: chunk.map((c) => `UnformattedItemNumber eq ${quote(c)}`).join(' or '),
       });
@@ -492,51 +563,86 @@ export class Sage300Adapter implements ErpPort {
           (d) => d.PriceDetailType === 'BasePriceQuantity',
         );
         if (!base) continue;
-        const key = String(p.UnformattedItemNumber);
+        const key = text(p.UnformattedItemNumber);
         prices.set(key, [
           ...(prices.get(key) ?? []),
           {
-            priceList: String(p.PriceListCode),
-            price: decimal(String(base.UnitPrice)).toFixed(),
-            currency: String(p.CurrencyCode),
+            priceList: text(p.PriceListCode),
+            price: decimal(text(base.UnitPrice)).toFixed(),
+            currency: text(p.CurrencyCode),
           },
         ]);
       }
     }
-    return {
-      items: rows.map((r) => ({
-        itemCode: String(r.ItemNumber),
-        ...(r.Description ? { description: text(r.Description) } : {}),
-        changedAt: new Date(String(r.DateLastMaintained)).toISOString(),
-        prices: prices.get(String(r.UnformattedItemNumber ?? r.ItemNumber)) ?? [],
-        // no per-location quantity endpoint in the 2022 API (reference/erp/FACTS.md §2.3): stock needs a full scan elsewhere
-        quantities: [],
-      })),
-      watermark,
-    };
+    return prices;
   }
 
-  async readShipments(since: ErpWatermark, pageSize = 100): Promise<ErpPage<ErpShipmentRecord>> {
-    const { rows, watermark } = await this.changedSince(
+  /** Stock per location of some items by item number, or null when the server has no ICLocationDetails. */
+  private async stockOf(rows: Rec[]): Promise<Map<string, ErpWarehouseStock[]> | null> {
+    if (!this.locationDetails) return null;
+    const stock = new Map<string, ErpWarehouseStock[]>();
+    try {
+      for (let i = 0; i < rows.length; i += 20) {
+        const chunk = rows.slice(i, i + 20).map((r) => text(r.ItemNumber));
+        const details = await this.readAll('IC', 'ICLocationDetails', {
+          $filter: chunk.map((c) => `ItemNumber eq ${quote(c)}`).join(' or '),
+        });
+        for (const d of details) {
+          const key = text(d.ItemNumber);
+          stock.set(key, [
+            ...(stock.get(key) ?? []),
+            {
+              warehouseCode: text(d.Location),
+              onHand: decimal(text(d.QuantityOnHand ?? '0')).toFixed(),
+              committed: decimal(text(d.QuantityCommitted ?? '0')).toFixed(),
+            },
+          ]);
+        }
+      }
+    } catch (err) {
+      // a 2022 server: the endpoint is absent (ResourceNotFound, 404); remembered for this adapter
+      if (err instanceof ErpValidationError && err.detail.httpStatus === 404) {
+        this.locationDetails = false;
+        return null;
+      }
+      throw err;
+    }
+    for (const list of stock.values())
+      list.sort((a, b) =>
+        a.warehouseCode < b.warehouseCode ? -1 : a.warehouseCode > b.warehouseCode ? 1 : 0,
+      );
+    return stock;
+  }
+
+  /**
+   * OE shipments of Amazon orders (a PO number on the shipment) changed in the window; their change
+   * date is the shipment date, the only date the shipment view carries. A deleted shipment is gone
+   * from the view, so it is never read.
+   */
+  async readShipments(window: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>> {
+    const { rows, next } = await this.changedIn(
       'OE',
       'OEShipments',
       'ShipmentDate',
       'ShipmentNumber',
-      since,
-      pageSize,
+      window,
+      (s) => text(s.PurchaseOrderNumber ?? '').trim() !== '',
     );
     return {
       items: rows.map((s) => ({
-        naturalKey: text(s.PurchaseOrderNumber ?? ''),
-        shipmentNumber: String(s.ShipmentNumber),
-        shippedAt: new Date(String(s.ShipmentDate)).toISOString(),
+        naturalKey: text(s.PurchaseOrderNumber),
+        shipmentId: text(s.ShipmentNumber),
+        shipmentNumber: text(s.ShipmentNumber),
+        ...(s.OrderNumber ? { erpOrderNumber: text(s.OrderNumber) } : {}),
+        shippedAt: dateAt(s.ShipmentDate),
+        changedAt: dateAt(s.ShipmentDate),
         ...(s.ShipViaCode ? { carrier: text(s.ShipViaCode) } : {}),
         ...(s.TrackingNumber ? { trackingNumber: text(s.TrackingNumber) } : {}),
         lines: ((s.ShipmentDetails as Rec[] | undefined) ?? [])
           .filter((l) => (l.LineType ?? 'Item') === 'Item')
-          .map((l) => ({ itemCode: String(l.Item), quantity: Number(l.QuantityShipped) })),
+          .map((l) => ({ itemCode: text(l.Item), quantity: Number(text(l.QuantityShipped)) })),
       })),
-      watermark,
+      next,
     };
   }
 

@@ -10,7 +10,9 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
+import { ServerClock } from '../change-reads';
 import type {
+  ChangeWindow,
   ChargeKind,
   DocumentKind,
   DocumentStatus,
@@ -20,7 +22,6 @@ import type {
   ErpPage,
   ErpPort,
   ErpShipmentRecord,
-  ErpWatermark,
   InvoiceDraft,
   JournalDraft,
   ReceiptDraft,
@@ -42,6 +43,14 @@ export interface SapB1AdapterOptions {
   localCurrency?: string;
   /** page size asked of the server with `Prefer: odata.maxpagesize` when following nextLinks (default 100) */
   serverPageSize?: number;
+  /** how long the server time of the last answer stands for erpClock() before a new request (default 1 s) */
+  clockMaxAgeMs?: number;
+  /**
+   * The company server's offset from UTC in minutes east (e.g. -300 for UTC-5). UpdateDate and
+   * UpdateTime are the server's local time while the Date header (erpClock) is UTC: without the right
+   * offset a change window ends hours off its safety lag. Default 0 (the server runs on UTC).
+   */
+  serverUtcOffsetMinutes?: number;
 }
 
 /**
@@ -84,10 +93,16 @@ export class SapB1Adapter implements ErpPort {
   private cookie?: string;
   private loggingIn?: Promise<void>;
   private readonly accountCodes = new Map<string, string>();
+  /** the Service Layer's time, from the Date header of its answers */
+  private readonly clock: ServerClock;
+  /** the server's offset from UTC, minutes east */
+  private readonly offset: number;
 
   constructor(private readonly opts: SapB1AdapterOptions) {
     const trimmed = opts.baseUrl.replace(/\/+$/, '');
     this.root = /\/b1s\/v\d$/.test(trimmed) ? `${trimmed}/` : `${trimmed}/b1s/v1/`;
+    this.clock = new ServerClock(opts.clockMaxAgeMs);
+    this.offset = opts.serverUtcOffsetMinutes ?? 0;
   }
 
   // ---- ErpPort --------------------------------------------------------------------------------
@@ -210,58 +225,104 @@ export class SapB1Adapter implements ErpPort {
     return this.ref('RECEIPT', draft.naturalKey, created);
   }
 
-  async readItemChanges(since: ErpWatermark, pageSize = 100): Promise<ErpPage<ErpItemSnapshot>> {
-    const rows = await this.readChanges(
-      'Items',
-      'ItemCode',
-      'ItemCode,ItemName,UpdateDate,UpdateTime,ItemPrices,ItemWarehouseInfoCollection',
-      since,
-      pageSize,
-    );
-    return this.page(rows, since, 'ItemCode', (r) => ({
-      itemCode: str(r.ItemCode),
-      description: r.ItemName === undefined ? undefined : str(r.ItemName),
-      changedAt: changedAt(r),
-      prices: ((r.ItemPrices as Row[] | undefined) ?? []).map((p) => ({
-        priceList: str(p.PriceList),
-        price: amount(p.Price),
-        currency: str(p.Currency),
-      })),
-      quantities: ((r.ItemWarehouseInfoCollection as Row[] | undefined) ?? []).map((w) => {
-        const onHand = amount(w.InStock);
-        const committed = amount(w.Committed);
-        return {
-          warehouseCode: str(w.WarehouseCode),
-          onHand,
-          committed,
-          available: decimal(onHand).minus(decimal(committed)).toFixed(),
-        };
-      }),
-    }));
+  async erpClock(): Promise<string> {
+    if (!this.clock.fresh()) await this.get('Items?$select=ItemCode&$top=1');
+    const now = this.clock.latest();
+    if (!now) throw new ErpUnavailableError('SAP B1 answered without a Date header', { erp: ERP });
+    return now;
   }
 
-  async readShipments(since: ErpWatermark, pageSize = 100): Promise<ErpPage<ErpShipmentRecord>> {
-    const rows = await this.readChanges(
-      'DeliveryNotes',
-      'DocEntry',
-      'DocEntry,DocNum,DocDate,NumAtCard,TrackingNumber,TransportationCode,Cancelled,UpdateDate,UpdateTime,DocumentLines',
-      since,
-      pageSize,
+  async readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
+    // no ItemWarehouseInfoCollection: stock moves do not bump UpdateDate (reference/erp/FACTS.md §1.4),
+    // so quantities come from scanItems only
+    const rows = await this.readWindow('Items', 'ItemCode', `${ITEM_FIELDS},UpdateDate,UpdateTime`, window);
+    const items = rows.map((r) => ({ ...itemOf(r, this.offset), quantities: null }));
+    const last = rows[rows.length - 1];
+    return {
+      items,
+      next: last ? { changedAt: changedAt(last, this.offset), key: str(last.ItemCode) } : null,
+    };
+  }
+
+  async scanItems(
+    afterKey: string | null,
+    pageSize: number,
+  ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
+    if (!(pageSize > 0)) return { items: [], nextKey: null };
+    const filter =
+      afterKey === null ? '' : `$filter=${encodeURIComponent(`ItemCode gt ${odataString(afterKey)}`)}&`;
+    // one row more than asked tells whether another page follows
+    const rows = await this.getAll(
+      `Items?${filter}$select=${ITEM_FIELDS},UpdateDate,UpdateTime,ItemWarehouseInfoCollection&$orderby=ItemCode&$top=${pageSize + 1}`,
     );
-    const page = this.page(rows, since, 'DocEntry', (r) => ({
-      naturalKey: str(r.NumAtCard),
-      shipmentNumber: str(r.DocNum),
-      shippedAt: `${str(r.DocDate).slice(0, 10)}T00:00:00.000Z`,
-      carrier: r.TransportationCode === undefined ? undefined : str(r.TransportationCode),
-      trackingNumber: r.TrackingNumber === undefined ? undefined : str(r.TrackingNumber),
-      lines: ((r.DocumentLines as Row[] | undefined) ?? []).map((l) => ({
-        itemCode: str(l.ItemCode),
-        quantity: Number(str(l.Quantity)),
+    const page = rows.slice(0, pageSize);
+    const items = page.map((r) => ({
+      ...itemOf(r, this.offset),
+      quantities: ((r.ItemWarehouseInfoCollection as Row[] | undefined) ?? []).map((w) => ({
+        warehouseCode: str(w.WarehouseCode),
+        onHand: amount(w.InStock),
+        committed: amount(w.Committed),
       })),
     }));
-    // deliveries without a customer reference are not Amazon's; cancelled ones were not shipped
-    const keep = new Set(rows.filter((r) => r.NumAtCard && r.Cancelled !== 'tYES').map((r) => str(r.DocNum)));
-    return { items: page.items.filter((s) => keep.has(s.shipmentNumber)), watermark: page.watermark };
+    return { items, nextKey: rows.length > pageSize ? str(page[page.length - 1].ItemCode) : null };
+  }
+
+  async readShipments(window: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>> {
+    // cancelled deliveries and deliveries without a customer reference (not Amazon's) are filtered by
+    // the server, so that a page is never emptied here while rows remain in the window
+    const rows = await this.readWindow(
+      'DeliveryNotes',
+      'DocEntry',
+      'DocEntry,DocNum,DocDate,NumAtCard,TrackingNumber,TransportationCode,UpdateDate,UpdateTime,DocumentLines',
+      window,
+      `Cancelled eq 'tNO' and NumAtCard ne null and NumAtCard ne ''`,
+    );
+    const orderNumbers = await this.orderNumbers(rows);
+    const items = rows.map((r): ErpShipmentRecord => {
+      const lines = (r.DocumentLines as Row[] | undefined) ?? [];
+      const base = lines.map((l) =>
+        l.BaseType !== undefined && str(l.BaseType) === '17' ? str(l.BaseEntry) : '',
+      );
+      const order = base.map((b) => orderNumbers.get(b)).find((n) => n !== undefined);
+      const trsp = str(r.TransportationCode);
+      return {
+        naturalKey: str(r.NumAtCard),
+        shipmentId: str(r.DocEntry),
+        shipmentNumber: str(r.DocNum),
+        ...(order !== undefined ? { erpOrderNumber: order } : {}),
+        shippedAt: `${str(r.DocDate).slice(0, 10)}T00:00:00.000Z`,
+        changedAt: changedAt(r, this.offset),
+        // TransportationCode (OSHP TrnspCode) is -1 when none is chosen
+        ...(trsp && trsp !== '-1' ? { carrier: trsp } : {}),
+        ...(r.TrackingNumber ? { trackingNumber: str(r.TrackingNumber) } : {}),
+        lines: lines.map((l) => ({ itemCode: str(l.ItemCode), quantity: Number(str(l.Quantity)) })),
+      };
+    });
+    const last = rows[rows.length - 1];
+    return {
+      items,
+      next: last ? { changedAt: changedAt(last, this.offset), key: str(last.DocEntry) } : null,
+    };
+  }
+
+  /** DocNum of the orders the deliveries were copied from (BaseType 17), by DocEntry. */
+  private async orderNumbers(deliveries: Row[]): Promise<Map<string, string>> {
+    const entries = new Set<string>();
+    for (const d of deliveries)
+      for (const l of (d.DocumentLines as Row[] | undefined) ?? [])
+        if (l.BaseType !== undefined && str(l.BaseType) === '17' && /^\d+$/.test(str(l.BaseEntry)))
+          entries.add(str(l.BaseEntry));
+    const out = new Map<string, string>();
+    const all = [...entries];
+    for (let i = 0; i < all.length; i += 20) {
+      const q = all
+        .slice(i, i + 20)
+        .map((e) => `DocEntry eq ${e}`)
+        .join(' or ');
+      for (const o of await this.getAll(`Orders?$filter=${encodeURIComponent(q)}&$select=DocEntry,DocNum`))
+        out.set(str(o.DocEntry), str(o.DocNum));
+    }
+    return out;
   }
 
   async close(): Promise<void> {
@@ -352,51 +413,39 @@ export class SapB1Adapter implements ErpPort {
   // ---- change polling -------------------------------------------------------------------------
 
   /**
-   * Rows changed at or after the watermark, oldest first (reference/erp/FACTS.md §1.4 pattern on UpdateDate /
-   * UpdateTime), following odata.nextLink until `pageSize` unseen rows are collected.
+   * One keyset page of a change window (reference/erp/FACTS.md §1.4 pattern on UpdateDate /
+   * UpdateTime, extended by the key): rows strictly after the cursor and at or before `until`,
+   * ordered by UpdateDate, UpdateTime and the key, `$top` = page size, following odata.nextLink
+   * when the server pages smaller. UpdateTime has whole seconds, so `until` is cut to its second.
    */
-  private async readChanges(
+  private async readWindow(
     entity: string,
-    key: string,
+    key: 'ItemCode' | 'DocEntry',
     select: string,
-    since: ErpWatermark,
-    pageSize: number,
+    w: ChangeWindow,
+    also?: string,
   ): Promise<Row[]> {
-    const at = since.changedAt ? new Date(since.changedAt) : new Date(0);
-    const iso = at.toISOString();
-    const date = iso.slice(0, 10);
-    const time = iso.slice(11, 19);
-    const filter = `UpdateDate gt ${odataString(date)} or (UpdateDate eq ${odataString(date)} and UpdateTime ge ${odataString(time)})`;
-    const seen = new Set(since.seenKeysAtChangedAt ?? []);
-    const sinceAt = changedAtOf(date, time);
-    const out: Row[] = [];
-    let path: string | undefined =
-      `${entity}?$filter=${encodeURIComponent(filter)}&$select=${select}&$orderby=UpdateDate,UpdateTime,${key}`;
-    while (path && out.length < pageSize) {
-      const res = await this.send('GET', path, undefined, {
-        Prefer: `odata.maxpagesize=${this.opts.serverPageSize ?? 100}`,
-      });
-      const body = res as Row;
-      for (const r of (body.value as Row[] | undefined) ?? []) {
-        if (changedAt(r) === sinceAt && seen.has(str(r[key]))) continue;
-        if (out.length < pageSize) out.push(r);
-      }
-      const next = body['odata.nextLink'] ?? body['@odata.nextLink'];
-      path = typeof next === 'string' ? next : undefined;
+    if (!(w.pageSize > 0)) return [];
+    const until = new Date(w.until);
+    if (Number.isNaN(until.getTime())) throw this.invalid(`change window until is not a date: ${w.until}`);
+    const [ud, ut] = dateAndTime(until.getTime(), this.offset);
+    const parts = [
+      `(UpdateDate lt ${odataString(ud)} or (UpdateDate eq ${odataString(ud)} and UpdateTime le ${odataString(ut)}))`,
+    ];
+    if (w.after) {
+      const at = new Date(w.after.changedAt);
+      if (Number.isNaN(at.getTime())) throw this.invalid(`change cursor is not a date: ${w.after.changedAt}`);
+      const [d, t] = dateAndTime(at.getTime(), this.offset);
+      const k = key === 'DocEntry' ? docEntryLiteral(w.after.key) : odataString(w.after.key);
+      parts.push(
+        `(UpdateDate gt ${odataString(d)} or (UpdateDate eq ${odataString(d)} and (UpdateTime gt ${odataString(t)} or (UpdateTime eq ${odataString(t)} and ${key} gt ${k}))))`,
+      );
     }
-    return out;
-  }
-
-  private page<T>(rows: Row[], since: ErpWatermark, key: string, map: (r: Row) => T): ErpPage<T> {
-    if (rows.length === 0) return { items: [], watermark: since };
-    const last = changedAt(rows[rows.length - 1]);
-    const atLast = rows.filter((r) => changedAt(r) === last).map((r) => str(r[key]));
-    const carried =
-      since.changedAt && changedAtOf(since.changedAt) === last ? (since.seenKeysAtChangedAt ?? []) : [];
-    return {
-      items: rows.map(map),
-      watermark: { changedAt: last, seenKeysAtChangedAt: [...new Set([...carried, ...atLast])] },
-    };
+    if (also) parts.push(`(${also})`);
+    const rows = await this.getAll(
+      `${entity}?$filter=${encodeURIComponent(parts.join(' and '))}&$select=${select}&$orderby=UpdateDate,UpdateTime,${key}&$top=${w.pageSize}`,
+    );
+    return rows.slice(0, w.pageSize);
   }
 
   // ---- transport ------------------------------------------------------------------------------
@@ -502,7 +551,7 @@ export class SapB1Adapter implements ErpPort {
     const timeoutMs = this.opts.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
+      const res = await Promise.race([
         this.opts.http.request({
           method,
           url,
@@ -517,6 +566,8 @@ export class SapB1Adapter implements ErpPort {
           timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
+      this.clock.observe(res.headers);
+      return res;
     } catch (err) {
       throw new ErpUnavailableError(
         `SAP B1 ${method} ${path.split('?')[0]}: ${(err as Error).message}`,
@@ -587,12 +638,42 @@ function amount(v: unknown): string {
   return decimal(str(v)).toFixed();
 }
 
-/** UpdateDate ('2024-05-01' or '2024-05-01T00:00:00Z') + UpdateTime ('14:31:07') → ISO instant (server time taken as UTC). */
-function changedAtOf(date: string, time?: string): string {
-  if (time === undefined) return new Date(date).toISOString();
-  return `${date.slice(0, 10)}T${(time || '00:00:00').slice(0, 8)}.000Z`;
+/**
+ * UpdateDate ('2024-05-01' or '2024-05-01T00:00:00Z') + UpdateTime ('14:31:07'), the server's local
+ * time, → ISO instant: local time minus the server's offset from UTC (minutes east).
+ */
+function changedAt(r: Row, offsetMinutes: number): string {
+  const local = Date.parse(
+    `${str(r.UpdateDate).slice(0, 10)}T${(str(r.UpdateTime) || '00:00:00').slice(0, 8)}.000Z`,
+  );
+  return new Date(local - offsetMinutes * 60_000).toISOString();
 }
 
-function changedAt(r: Row): string {
-  return changedAtOf(str(r.UpdateDate), str(r.UpdateTime));
+/** An instant (epoch ms) → the server's local UpdateDate and UpdateTime literals' text, cut to the second. */
+function dateAndTime(ms: number, offsetMinutes: number): [string, string] {
+  const iso = new Date(ms + offsetMinutes * 60_000).toISOString();
+  return [iso.slice(0, 10), iso.slice(11, 19)];
+}
+
+function docEntryLiteral(key: string): string {
+  if (!/^\d+$/.test(key))
+    throw new ErpValidationError(`change cursor key is not a DocEntry: ${key}`, { erp: ERP });
+  return key;
+}
+
+const ITEM_FIELDS = 'ItemCode,ItemName,Valid,Frozen,ItemPrices';
+
+/** An item's master data and prices; `active` is Valid and not Frozen (reference/erp/FACTS.md §1.3). */
+function itemOf(r: Row, offsetMinutes: number): Omit<ErpItemSnapshot, 'quantities'> {
+  return {
+    itemCode: str(r.ItemCode),
+    ...(r.ItemName === undefined || r.ItemName === null ? {} : { description: str(r.ItemName) }),
+    active: r.Valid !== 'tNO' && r.Frozen !== 'tYES',
+    changedAt: changedAt(r, offsetMinutes),
+    prices: ((r.ItemPrices as Row[] | undefined) ?? []).map((p) => ({
+      priceList: str(p.PriceList),
+      price: amount(p.Price),
+      currency: str(p.Currency),
+    })),
+  };
 }

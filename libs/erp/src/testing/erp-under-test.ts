@@ -1,6 +1,6 @@
 import type { AdapterSettings } from '../adapters';
 import { FakeErp } from '../fake-erp';
-import type { DocumentKind, ErpKind, ErpPort } from '../port';
+import type { ChangeWindow, DocumentKind, ErpDocumentRef, ErpKind, ErpPort } from '../port';
 
 /**
  * What the sage-writer integration tests need from an ERP: a way to build the adapter sage-writer
@@ -26,6 +26,34 @@ export interface ErpUnderTest {
   setLockRate(rate: number): void;
   /** the session (where there is one) expires now */
   expireSessions(): void;
+  /** what the change-read contract tests do to the ERP (the simulators have it) */
+  changes?: ErpChangesUnderTest;
+}
+
+/**
+ * What happens in an ERP between two change reads, done the way its users and documents do it: the
+ * ERP's clock, price changes (which bump the item's change date), stock postings (which do not),
+ * shipments of orders and their cancellation.
+ */
+export interface ErpChangesUnderTest {
+  /** the ERP's clock stands at `ms` (epoch) */
+  setTime(ms: number): void;
+  /** the ERP's clock moves on by `ms` */
+  advanceTime(ms: number): void;
+  /** the warehouse (location) the items are stocked in, 100 each */
+  warehouse: string;
+  /** a carrier (ship-via) code the ERP accepts on a shipment */
+  carrier: string;
+  /** a user changes the item's price on the ERP's default price list: its change date moves */
+  changePrice(itemCode: string, price: string): void;
+  /** a goods receipt / adjustment of `quantity` at the warehouse: on hand moves, the change date does not */
+  receiveStock(itemCode: string, quantity: string): void;
+  /** the whole of a sales order written through the adapter ships in one package; returns its shipment id */
+  ship(order: ErpDocumentRef, opts: { trackingNumber: string }): Promise<string>;
+  /** an order without an Amazon reference is entered and shipped in the ERP; returns its shipment id */
+  shipOtherOrder(itemCode: string, quantity: number): Promise<string>;
+  /** the shipment is cancelled (SAP B1) or deleted (Sage 300) */
+  cancelShipment(shipmentId: string): void;
 }
 
 /** Drops the answer of a write now and then, after the ERP has done it: a crash between its answer and our commit. */
@@ -68,11 +96,17 @@ export class LosingAnswers implements ErpPort {
   createReceipt(d: Parameters<ErpPort['createReceipt']>[0]) {
     return this.maybeLose(this.inner.createReceipt(d));
   }
-  readItemChanges(w: Parameters<ErpPort['readItemChanges']>[0], n?: number) {
-    return this.inner.readItemChanges(w, n);
+  erpClock() {
+    return this.inner.erpClock();
   }
-  readShipments(w: Parameters<ErpPort['readShipments']>[0], n?: number) {
-    return this.inner.readShipments(w, n);
+  readItemChanges(w: ChangeWindow) {
+    return this.inner.readItemChanges(w);
+  }
+  scanItems(afterKey: string | null, pageSize: number) {
+    return this.inner.scanItems(afterKey, pageSize);
+  }
+  readShipments(w: ChangeWindow) {
+    return this.inner.readShipments(w);
   }
   close() {
     return this.inner.close();

@@ -1,3 +1,4 @@
+import { LosslessNumber } from 'lossless-json';
 import { FetchTransport } from '@connector/core';
 import type { DocumentKind } from '../index';
 import { Sage300Simulator } from '@connector/sage300-simulator';
@@ -65,5 +66,54 @@ export function sage300UnderTest(): ErpUnderTest {
     },
     // Basic auth on every request: Sage 300's Web API has no session to expire
     expireSessions: () => undefined,
+    changes: {
+      setTime: (ms) => sim.setTime(ms),
+      advanceTime: (ms) => sim.advanceTime(ms),
+      warehouse: '1',
+      carrier: 'UPS',
+      changePrice: (itemCode, price) => {
+        const pricing = sim
+          .documents('ICItemPricing', COMPANY)
+          .find((p) => p.UnformattedItemNumber === itemCode && p.PriceListCode === 'STD');
+        const base = (pricing?.ItemPricingDetails as Array<Record<string, unknown>> | undefined)?.find(
+          (d) => d.PriceDetailType === 'BasePriceQuantity',
+        );
+        if (!base) throw new Error(`no base price for ${itemCode}`);
+        base.UnitPrice = new LosslessNumber(price);
+        // a price change in the desktop is an item maintenance: DateLastMaintained is today
+        sim.touchItem(COMPANY, itemCode);
+      },
+      receiveStock: (itemCode, quantity) => sim.adjustStock(COMPANY, itemCode, '1', quantity),
+      async ship(order, { trackingNumber }) {
+        const s = sim.ship(COMPANY, order.documentNumber, { shipViaCode: 'UPS', trackingNumber });
+        return String(s.ShipmentNumber);
+      },
+      async shipOtherOrder(itemCode, quantity) {
+        // an order entered with no PO number, shipped as it is posted (QuantityShipped)
+        const res = await fetch(`${sim.apiUrl}/v1.0/-/${COMPANY}/OE/OEOrders`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Basic ${Buffer.from('WEBAPI:WEBAPI').toString('base64')}`,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify({
+            CustomerNumber: 'AMZ-US',
+            OrderDetails: [
+              {
+                LineType: 'Item',
+                Item: itemCode,
+                Location: '1',
+                QuantityOrdered: quantity,
+                QuantityShipped: quantity,
+              },
+            ],
+          }),
+        });
+        if (res.status !== 201) throw new Error(`order refused: ${res.status} ${await res.text()}`);
+        const o = (await res.json()) as { LastShipmentNumber: string };
+        return o.LastShipmentNumber;
+      },
+      cancelShipment: (id) => sim.deleteShipment(COMPANY, id),
+    },
   };
 }

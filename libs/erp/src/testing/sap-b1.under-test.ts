@@ -66,5 +66,46 @@ export function sapB1UnderTest(): ErpUnderTest {
     },
     setLockRate: (rate) => void running().setFaults({ lockRate: rate }),
     expireSessions: () => running().expireSessions(),
+    changes: {
+      setTime: (ms) => running().setTime(ms),
+      advanceTime: (ms) => running().advanceTime(ms),
+      warehouse: '01',
+      // TransportationCode is the shipping type's code (OSHP), an Edm.Int32
+      carrier: '2',
+      changePrice: (itemCode, price) => running().updateItem(itemCode, { prices: { 1: price } }),
+      receiveStock: (itemCode, quantity) => running().postStock({ itemCode, warehouse: '01', quantity }),
+      async ship(order, { trackingNumber }) {
+        const sim = running();
+        const o = sim.documents('Orders').find((d) => String(d.DocEntry) === order.internalId);
+        if (!o) throw new Error(`no order ${order.internalId}`);
+        // a delivery copied from the order (BaseType 17), as SAP's "copy to delivery" posts it
+        const delivery = sim.create('DeliveryNotes', {
+          CardCode: o.CardCode,
+          NumAtCard: o.NumAtCard,
+          TrackingNumber: trackingNumber,
+          TransportationCode: 2,
+          DocumentLines: (o.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
+            BaseType: 17,
+            BaseEntry: Number(o.DocEntry),
+            BaseLine: Number(l.LineNum),
+          })),
+        });
+        return String(delivery.DocEntry);
+      },
+      async shipOtherOrder(itemCode, quantity) {
+        const sim = running();
+        const o = sim.create('Orders', {
+          CardCode: customer,
+          DocDueDate: '2030-01-01',
+          DocumentLines: [{ ItemCode: itemCode, Quantity: quantity }],
+        });
+        const delivery = sim.create('DeliveryNotes', {
+          CardCode: customer,
+          DocumentLines: [{ BaseType: 17, BaseEntry: Number(o.DocEntry), BaseLine: 0 }],
+        });
+        return String(delivery.DocEntry);
+      },
+      cancelShipment: (id) => running().documentAction('DeliveryNotes', Number(id), 'Cancel'),
+    },
   };
 }

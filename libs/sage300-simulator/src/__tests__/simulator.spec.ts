@@ -210,6 +210,101 @@ describe('Sage 300 Web API simulator', () => {
     expect(sim.documents('ARCustomers', 'SAMINC')).toHaveLength(2);
   });
 
+  it('when the clock is set or advanced, then the Date header and the dates of new records follow it', async () => {
+    sim.setTime(Date.parse('2031-02-03T04:05:06Z'));
+    const res = await call('GET', '/AR/ARCustomers?$top=1');
+    expect(res.headers.get('date')).toBe('Mon, 03 Feb 2031 04:05:06 GMT');
+    expect((await call('GET', '/AR/ARCustomers', undefined, {})).headers.get('date')).toBe(
+      'Mon, 03 Feb 2031 04:05:06 GMT',
+    );
+    sim.advanceTime(86_400_000);
+    sim.touchItem('SAMLTD', 'ITEM-1');
+    const item = sim.documents('ICItems', 'SAMLTD').find((i) => i.ItemNumber === 'ITEM-1');
+    expect(item?.DateLastMaintained).toBe('2031-02-04T00:00:00Z');
+    await fetch(`${sim.url}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({ now: '2032-01-01T00:00:00Z' }),
+    });
+    expect((await call('GET', '/AR/ARCustomers?$top=1')).headers.get('date')).toBe(
+      'Thu, 01 Jan 2032 00:00:00 GMT',
+    );
+  });
+
+  it('when stock moves by orders, shipments and adjustments, then IC/ICLocationDetails shows it and DateLastMaintained stays', async () => {
+    const stockOf = async (item: string) =>
+      (await call('GET', `/IC/ICLocationDetails?$filter=${encodeURIComponent(`ItemNumber eq '${item}'`)}`))
+        .json!.value;
+    expect(await stockOf('ITEM-2')).toEqual([
+      {
+        ItemNumber: 'ITEM-2',
+        Location: '1',
+        QuantityOnHand: 100,
+        QuantityCommitted: 0,
+        QuantityAvailableToShip: 100,
+      },
+    ]);
+    const before = sim
+      .documents('ICItems', 'SAMLTD')
+      .find((i) => i.ItemNumber === 'ITEM-2')!.DateLastMaintained;
+    const o = await call('POST', '/OE/OEOrders', {
+      CustomerNumber: '1400',
+      PurchaseOrderNumber: '111-0000000-0000001',
+      OrderDetails: [{ LineType: 'Item', Item: 'ITEM-2', Location: '1', QuantityOrdered: 5 }],
+    });
+    expect(o.status).toBe(201);
+    sim.adjustStock('SAMLTD', 'ITEM-2', '1', '2');
+    await fetch(`${sim.url}/__control`, {
+      method: 'POST',
+      body: JSON.stringify({
+        stock: { company: 'SAMLTD', itemNumber: 'ITEM-2', location: '1', quantity: '0.5' },
+      }),
+    });
+    expect(await stockOf('ITEM-2')).toEqual([
+      expect.objectContaining({ QuantityOnHand: 102.5, QuantityCommitted: 5, QuantityAvailableToShip: 97.5 }),
+    ]);
+    const shipment = sim.ship('SAMLTD', String(o.json!.OrderNumber), {
+      shipViaCode: 'UPS',
+      trackingNumber: '1Z999',
+    });
+    expect(await stockOf('ITEM-2')).toEqual([
+      expect.objectContaining({ QuantityOnHand: 97.5, QuantityCommitted: 0, QuantityAvailableToShip: 97.5 }),
+    ]);
+    const read = await call('GET', '/OE/OEShipments');
+    expect(read.json!.value).toEqual([
+      expect.objectContaining({
+        ShipmentNumber: shipment.ShipmentNumber,
+        PurchaseOrderNumber: '111-0000000-0000001',
+        ShipViaCode: 'UPS',
+        TrackingNumber: '1Z999',
+        ShipmentDetails: [expect.objectContaining({ Item: 'ITEM-2', QuantityShipped: 5 })],
+      }),
+    ]);
+    sim.deleteShipment('SAMLTD', String(shipment.ShipmentNumber));
+    expect((await call('GET', '/OE/OEShipments')).json!.value).toEqual([]);
+    expect(await stockOf('ITEM-2')).toEqual([
+      expect.objectContaining({ QuantityOnHand: 102.5, QuantityCommitted: 5 }),
+    ]);
+    expect(
+      sim.documents('ICItems', 'SAMLTD').find((i) => i.ItemNumber === 'ITEM-2')!.DateLastMaintained,
+    ).toBe(before);
+  });
+
+  it('when IC/ICLocationDetails is switched off, then it answers 404 ResourceNotFound as a 2022 server', async () => {
+    sim.setLocationDetails(false);
+    const res = await call('GET', '/IC/ICLocationDetails');
+    expect([res.status, errorCode(res.json)]).toEqual([404, 'ResourceNotFound']);
+    await fetch(`${sim.url}/__control`, { method: 'POST', body: JSON.stringify({ locationDetails: true }) });
+    expect((await call('GET', '/IC/ICLocationDetails')).status).toBe(200);
+    const off = new Sage300Simulator({ locationDetails: false, items: ['X'] });
+    await off.start();
+    try {
+      const r = await fetch(`${off.apiUrl}/v1.0/-/SAMLTD/IC/ICLocationDetails`, { headers: JSON_HEADERS });
+      expect(r.status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+
   it('parses the documented filter forms', () => {
     const rec = { A: 'San Francisco', B: '1200.50', D: '2017-01-02T00:00:00Z', T: 'BalanceForward' };
     expect(evaluate(parseFilter("A eq 'San Francisco'"), rec)).toBe(true);

@@ -69,6 +69,17 @@ export function insertOrder(c: Company, body: Rec): Rec {
     OrderDetails: lines,
   };
   c.list('OEOrders').push(order);
+  // what is ordered and not shipped is committed; what is shipped leaves the location
+  for (const l of lines)
+    if (l.LineType === 'Item') {
+      const shipped = dec(l.QuantityShipped, 'QuantityShipped');
+      c.moveStock(
+        String(l.Item),
+        String(l.Location),
+        shipped.neg(),
+        dec(l.QuantityBackordered, 'QuantityBackordered'),
+      );
+    }
   const anyShipped = lines.some(
     (l) => l.LineType === 'Item' && dec(l.QuantityShipped, 'QuantityShipped').gt(0),
   );

@@ -37,10 +37,34 @@ export function createShipment(c: Company, order: Rec, opts: ShipmentOptions, fr
   };
   if (!fromOrder)
     for (const l of lines) {
+      const qty = dec(l.QuantityBackordered, 'QuantityBackordered');
+      // the backordered quantity was committed; it now leaves the location
+      c.moveStock(String(l.Item), String(l.Location), qty.neg(), qty.neg());
       l.QuantityShipped = num(dec(l.QuantityOrdered, 'QuantityOrdered'));
       l.QuantityBackordered = new LosslessNumber('0');
     }
   c.list('OEShipments').push(shipment);
   order.LastShipmentNumber = shipment.ShipmentNumber;
   return shipment;
+}
+
+/**
+ * A shipment deleted in OE shipment entry (not yet invoiced): it is gone from the shipment view, its
+ * goods are back at their locations and committed again to the order, whose lines are backordered
+ * again by the quantities shipped.
+ */
+export function deleteShipment(c: Company, shipmentNumber: string): void {
+  const list = c.list('OEShipments');
+  const i = list.findIndex((s) => s.ShipmentNumber === shipmentNumber);
+  if (i < 0) throw new Error(`no shipment ${shipmentNumber}`);
+  const [shipment] = list.splice(i, 1);
+  const order = c.list('OEOrders').find((o) => o.OrderNumber === shipment.OrderNumber);
+  for (const d of shipment.ShipmentDetails as Rec[]) {
+    const qty = dec(d.QuantityShipped, 'QuantityShipped');
+    c.moveStock(String(d.Item), String(d.Location), qty, qty);
+    const line = (order?.OrderDetails as Rec[] | undefined)?.find((l) => l.LineNumber === d.LineNumber);
+    if (!line) continue;
+    line.QuantityShipped = num(dec(line.QuantityShipped, 'QuantityShipped').minus(qty));
+    line.QuantityBackordered = num(dec(line.QuantityBackordered, 'QuantityBackordered').plus(qty));
+  }
 }

@@ -287,6 +287,90 @@ describe('SAP B1 Service Layer simulator', () => {
       Cancelled: 'tNO',
     });
   });
+
+  it('sends its own clock in the Date header of every answer, and tests can set and advance it', async () => {
+    const anon = await call('GET', '/b1s/v1/Items');
+    expect(anon.status).toBe(401);
+    expect(anon.headers.get('date')).toBe('Wed, 01 May 2024 10:00:00 GMT');
+    sim.setTime(Date.parse('2031-02-03T04:05:06Z'));
+    const cookie = await login();
+    expect((await call('GET', '/b1s/v1/Items?$top=1', undefined, { cookie })).headers.get('date')).toBe(
+      'Mon, 03 Feb 2031 04:05:06 GMT',
+    );
+    sim.advanceTime(61_000);
+    expect(new Date(sim.now()).toISOString()).toBe('2031-02-03T04:06:07.000Z');
+    const created = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01', Quantity: 1 }]), {
+      cookie,
+    });
+    expect(created.headers.get('date')).toBe('Mon, 03 Feb 2031 04:06:07 GMT');
+    expect([created.json?.UpdateDate, created.json?.UpdateTime]).toEqual(['2031-02-03', '04:06:07']);
+    await call('POST', '/__control', { now: '2032-01-01T00:00:00Z' });
+    expect((await call('GET', '/__stats')).headers.get('date')).toBe('Thu, 01 Jan 2032 00:00:00 GMT');
+  });
+
+  it('moves stock by a stock posting without touching Items.UpdateDate; a price change stamps it', async () => {
+    clock += 60_000;
+    sim.postStock({ itemCode: 'I02', warehouse: '01', quantity: '12.5' });
+    await call('POST', '/__control', { stock: { itemCode: 'I02', warehouse: '01', quantity: '-2' } });
+    let item = sim.documents('Items').find((i) => i.ItemCode === 'I02')!;
+    expect(item.ItemWarehouseInfoCollection).toEqual([
+      { WarehouseCode: '01', InStock: '110.5', Committed: '0', Ordered: '0' },
+    ]);
+    expect(item.QuantityOnStock).toBe('110.5');
+    expect([item.UpdateDate, item.UpdateTime]).toEqual(['2024-05-01', '10:00:00']);
+    expect(() => sim.postStock({ itemCode: 'NOPE', warehouse: '01', quantity: '1' })).toThrow(/no item/);
+    sim.updateItem('I02', { prices: { 1: '21.00' } });
+    item = sim.documents('Items').find((i) => i.ItemCode === 'I02')!;
+    expect([item.UpdateDate, item.UpdateTime]).toEqual(['2024-05-01', '10:01:00']);
+  });
+
+  it('delivers an order (DeliveryNotes, BaseType 17) with tracking and transportation code, moving stock; Cancel puts it back', async () => {
+    const cookie = await login();
+    const o = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I03', Quantity: 4 }]), { cookie });
+    const stock = () =>
+      (sim.documents('Items').find((i) => i.ItemCode === 'I03')!.ItemWarehouseInfoCollection as unknown[])[0];
+    expect(stock()).toMatchObject({ InStock: '100', Committed: '4' });
+    clock += 600_000;
+    const d = await call(
+      'POST',
+      '/b1s/v1/DeliveryNotes',
+      {
+        CardCode: 'C1',
+        NumAtCard: '111-0000000-0000001',
+        TrackingNumber: '1Z999AA10123456784',
+        TransportationCode: 2,
+        DocumentLines: [{ BaseType: 17, BaseEntry: o.json?.DocEntry, BaseLine: 0, Quantity: 3 }],
+      },
+      { cookie },
+    );
+    expect(d.status).toBe(201);
+    expect(d.json).toMatchObject({
+      TrackingNumber: '1Z999AA10123456784',
+      TransportationCode: 2,
+      UpdateTime: '10:10:00',
+      DocumentLines: [{ ItemCode: 'I03', Quantity: 3, BaseType: 17, BaseEntry: 1, BaseLine: 0 }],
+    });
+    expect(stock()).toMatchObject({ InStock: '97', Committed: '1' });
+    const read = await call(
+      'GET',
+      `/b1s/v1/DeliveryNotes?$filter=${encodeURIComponent("Cancelled eq 'tNO' and NumAtCard ne null")}&$select=DocEntry,TrackingNumber`,
+      undefined,
+      { cookie },
+    );
+    expect(read.json?.value).toEqual([{ DocEntry: 1, TrackingNumber: '1Z999AA10123456784' }]);
+
+    clock += 60_000;
+    expect((await call('POST', '/b1s/v1/DeliveryNotes(1)/Cancel', undefined, { cookie })).status).toBe(204);
+    expect(stock()).toMatchObject({ InStock: '100', Committed: '4' });
+    const delivery = sim.documents('DeliveryNotes')[0];
+    expect([delivery.Cancelled, delivery.UpdateTime]).toEqual(['tYES', '10:11:00']);
+    const base = sim.documents('Orders')[0];
+    expect(base.DocumentStatus).toBe('bost_Open');
+    expect((base.DocumentLines as Record<string, unknown>[])[0]).toMatchObject({
+      LineStatus: 'bost_Open',
+      RemainingOpenQuantity: '4',
+    });
+  });
 });
 
 describe('OData $filter', () => {

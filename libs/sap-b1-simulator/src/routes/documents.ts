@@ -168,11 +168,28 @@ export function documentAction(state: SapB1State, entity: string, docEntry: numb
         D(0),
         D(l.RemainingOpenQuantity).neg(),
       );
+    if (entity === 'DeliveryNotes' && action === 'Cancel') reverseDeliveryLine(state, l);
     l.LineStatus = 'bost_Close';
   }
   doc.DocumentStatus = 'bost_Close';
   if (action === 'Cancel') doc.Cancelled = 'tYES';
   Object.assign(doc, state.stampFields());
+}
+
+/**
+ * A cancelled delivery line: the goods come back into stock and, for a line copied from an order,
+ * the order line is open again for that quantity and commits it again.
+ */
+function reverseDeliveryLine(state: SapB1State, l: Row): void {
+  const qty = D(l.Quantity);
+  const order = l.BaseType === 17 ? state.table('Orders').find((o) => o.DocEntry === l.BaseEntry) : undefined;
+  const base = (order?.DocumentLines as Row[] | undefined)?.find((x) => x.LineNum === l.BaseLine);
+  state.moveStock(l.ItemCode as string, l.WarehouseCode as string, qty, base ? qty : D(0));
+  if (!order || !base) return;
+  base.RemainingOpenQuantity = N(D(base.RemainingOpenQuantity).plus(qty));
+  base.LineStatus = 'bost_Open';
+  if (order.Cancelled !== 'tYES') order.DocumentStatus = 'bost_Open';
+  Object.assign(order, state.stampFields());
 }
 
 /** `PATCH /<Documents>(n)`: header properties only. */

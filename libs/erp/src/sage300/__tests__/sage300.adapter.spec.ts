@@ -7,7 +7,7 @@ import {
   ErpUnsupportedError,
   ErpValidationError,
 } from '../../errors';
-import type { JournalDraft, SalesDocumentDraft } from '../../port';
+import type { ChangeCursor, JournalDraft, SalesDocumentDraft } from '../../port';
 import { Sage300Adapter, sage300Account, sage300KeyText } from '../sage300.adapter';
 
 /** The real transport, remembering what went out. */
@@ -261,51 +261,100 @@ describe('Sage300Adapter against the Sage 300 simulator', () => {
     await sim.start();
   });
 
-  it('when items change, then readItemChanges pages through them oldest first without repeats, with their base prices', async () => {
+  it('when items change, then readItemChanges pages through them in (date, item) order without repeats, with their base prices', async () => {
     const erp = adapter();
+    const until = '2026-10-01T12:00:00.000Z';
     const seen: string[] = [];
-    let w = { changedAt: '' } as Parameters<typeof erp.readItemChanges>[0];
+    let after: ChangeCursor | null = null;
     const sizes: number[] = [];
+    let lastNext: ChangeCursor | null = null;
     for (;;) {
-      const page = await erp.readItemChanges(w, 10);
+      const page = await erp.readItemChanges({ after, until, pageSize: 10 });
       sizes.push(page.items.length);
       seen.push(...page.items.map((i) => i.itemCode));
-      w = page.watermark;
+      lastNext = page.next;
       if (page.items.length === 0) break;
+      after = page.next;
     }
     expect(sizes).toEqual([10, 10, 5, 0]);
-    expect(new Set(seen).size).toBe(25);
+    // an empty page has no next position
+    expect(lastNext).toBeNull();
+    expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `ITEM-${i}`).sort());
     clock += DAY;
-    sim.touchItem('SAMLTD', 'ITEM-7', { Description: 'renamed' });
-    const next = await erp.readItemChanges(w, 10);
+    sim.touchItem('SAMLTD', 'ITEM-7', { Description: 'renamed', Inactive: true });
+    // a window ending before the change does not hold it
+    expect((await erp.readItemChanges({ after, until, pageSize: 10 })).items).toEqual([]);
+    const next = await erp.readItemChanges({ after, until: '2026-10-02T12:00:00.000Z', pageSize: 10 });
     expect(next.items).toEqual([
       {
         itemCode: 'ITEM-7',
         description: 'renamed',
+        active: false,
         changedAt: '2026-10-02T00:00:00.000Z',
         prices: [{ priceList: 'STD', price: '7.5', currency: 'USD' }],
-        quantities: [],
+        quantities: null,
       },
     ]);
-    expect((await erp.readItemChanges(next.watermark, 10)).items).toEqual([]);
+    expect(next.next).toEqual({ changedAt: '2026-10-02T00:00:00.000Z', key: 'ITEM-7' });
+    // Sage 300 has no $orderby: the read filters on the cursor's day and sorts here
+    const reads = http.sent
+      .filter((r) => r.url.includes('/IC/ICItems?'))
+      .map((r) => decodeURIComponent(r.url).replace(/\+/g, ' '));
+    expect(reads.every((u) => !u.includes('$orderby'))).toBe(true);
+    expect(reads[reads.length - 1]).toContain("DateLastMaintained ge datetime'2026-10-01T00:00:00'");
   });
 
-  it('when an order ships, then readShipments returns it under the Amazon order id', async () => {
+  it('when the server serves IC/ICLocationDetails, then scanItems returns stock per location in item order', async () => {
     const erp = adapter();
+    sim.adjustStock('SAMLTD', 'ITEM-3', '1', '-4.25');
+    const scanned: Array<[string, unknown]> = [];
+    let afterKey: string | null = null;
+    for (;;) {
+      const page = await erp.scanItems(afterKey, 10);
+      scanned.push(...page.items.map((i): [string, unknown] => [i.itemCode, i.quantities]));
+      if (page.nextKey === null) break;
+      afterKey = page.nextKey;
+    }
+    expect(scanned.map(([k]) => k)).toEqual(Array.from({ length: 25 }, (_, i) => `ITEM-${i}`).sort());
+    expect(scanned.find(([k]) => k === 'ITEM-3')?.[1]).toEqual([
+      { warehouseCode: '1', onHand: '95.75', committed: '0' },
+    ]);
+  });
+
+  it('when the server answers 404 for IC/ICLocationDetails (a 2022 Web API), then quantities are null and it is not asked again', async () => {
+    sim.setLocationDetails(false);
+    const erp = adapter();
+    const first = await erp.scanItems(null, 5);
+    expect(first.items.map((i) => i.quantities)).toEqual([null, null, null, null, null]);
+    expect(first.items[0].prices).toEqual([{ priceList: 'STD', price: '0.5', currency: 'USD' }]);
+    expect(first.nextKey).toBe(first.items[4].itemCode);
+    const second = await erp.scanItems(first.nextKey, 5);
+    expect(second.items[0].quantities).toBeNull();
+    expect(http.sent.filter((r) => r.url.includes('/ICLocationDetails')).length).toBe(1);
+  });
+
+  it('when an order ships, then readShipments returns it under the Amazon order id with carrier and tracking', async () => {
+    // every erpClock() asks the server, whose clock jumps here
+    const erp = adapter({ clockMaxAgeMs: 0 });
     const ref = await erp.createSalesOrder(orderDraft());
     clock += DAY;
     sim.ship('SAMLTD', ref.documentNumber, { shipViaCode: 'UPS', trackingNumber: '1Z999' });
-    const page = await erp.readShipments({ changedAt: '2026-10-01T00:00:00.000Z' });
+    const until = await erp.erpClock();
+    expect(until).toBe('2026-10-02T12:00:00.000Z');
+    const page = await erp.readShipments({ after: null, until, pageSize: 10 });
     expect(page.items).toEqual([
       {
         naturalKey: ORDER_ID,
+        shipmentId: 'SH0000000000001',
         shipmentNumber: 'SH0000000000001',
+        erpOrderNumber: ref.documentNumber,
         shippedAt: '2026-10-02T00:00:00.000Z',
+        changedAt: '2026-10-02T00:00:00.000Z',
         carrier: 'UPS',
         trackingNumber: '1Z999',
         lines: [{ itemCode: 'ITEM-1', quantity: 3 }],
       },
     ]);
-    expect((await erp.readShipments(page.watermark)).items).toEqual([]);
+    expect((await erp.readShipments({ after: page.next, until, pageSize: 10 })).items).toEqual([]);
   });
 });

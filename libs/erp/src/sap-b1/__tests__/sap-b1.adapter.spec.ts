@@ -7,7 +7,7 @@ import {
   ErpUnavailableError,
   ErpValidationError,
 } from '../../errors';
-import type { SalesDocumentDraft } from '../../port';
+import type { ErpItemSnapshot, SalesDocumentDraft } from '../../port';
 import { SapB1Adapter, type SapB1AdapterOptions } from '../sap-b1.adapter';
 
 describe('SapB1Adapter against the Service Layer simulator', () => {
@@ -259,60 +259,149 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     );
   });
 
-  it('reads item changes page by page across odata.nextLink, resuming from the watermark without repeats', async () => {
+  it('reads item changes in keyset pages across odata.nextLink, resuming after the cursor without repeats', async () => {
     const erp = adapter({ serverPageSize: 20 });
-    const seen: string[] = [];
-    let since = { changedAt: '1970-01-01T00:00:00.000Z' } as Parameters<SapB1Adapter['readItemChanges']>[0];
-    const first = await erp.readItemChanges(since, 30);
+    const until = '2024-05-01T10:00:00.000Z';
+    const first = await erp.readItemChanges({ after: null, until, pageSize: 30 });
     expect(first.items).toHaveLength(30);
-    expect(first.watermark.changedAt).toBe('2024-05-01T10:00:00.000Z');
     expect(first.items[0]).toEqual({
       itemCode: 'ITEM-00',
       description: 'Item ITEM-00',
+      active: true,
       changedAt: '2024-05-01T10:00:00.000Z',
       prices: [{ priceList: '1', price: '10', currency: 'USD' }],
-      quantities: [{ warehouseCode: '01', onHand: '100', committed: '0', available: '100' }],
+      quantities: null,
     });
-    seen.push(...first.items.map((i) => i.itemCode));
-    since = first.watermark;
-    const second = await erp.readItemChanges(since, 30);
-    seen.push(...second.items.map((i) => i.itemCode));
-    expect(second.items).toHaveLength(15);
-    expect(new Set(seen).size).toBe(45);
-    since = second.watermark;
-    expect((await erp.readItemChanges(since, 30)).items).toEqual([]);
+    expect(first.next).toEqual({ changedAt: '2024-05-01T10:00:00.000Z', key: 'ITEM-29' });
+    const second = await erp.readItemChanges({ after: first.next, until, pageSize: 30 });
+    expect(second.items.map((i) => i.itemCode)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `ITEM-${String(30 + i).padStart(2, '0')}`),
+    );
+    const empty = await erp.readItemChanges({ after: second.next, until, pageSize: 30 });
+    expect(empty).toEqual({ items: [], next: null });
 
     clock += 60_000;
     sim.updateItem('ITEM-07', { prices: { 1: '12.345' } });
-    const third = await erp.readItemChanges(since, 30);
-    expect(third.items.map((i) => [i.itemCode, i.prices[0].price])).toEqual([['ITEM-07', '12.345']]);
-    expect(third.watermark).toEqual({
-      changedAt: '2024-05-01T10:01:00.000Z',
-      seenKeysAtChangedAt: ['ITEM-07'],
+    // the window still ends at 10:00:00: the change at 10:01:00 is not in it
+    expect((await erp.readItemChanges({ after: second.next, until, pageSize: 30 })).items).toEqual([]);
+    const third = await erp.readItemChanges({
+      after: second.next,
+      until: '2024-05-01T10:01:00.999Z',
+      pageSize: 30,
     });
+    expect(third.items.map((i) => [i.itemCode, i.prices[0].price])).toEqual([['ITEM-07', '12.345']]);
+    expect(third.next).toEqual({ changedAt: '2024-05-01T10:01:00.000Z', key: 'ITEM-07' });
     // 45 items read with server pages of 20: the first read followed a nextLink
     expect(sim.stats.requests['GET Items']).toBeGreaterThanOrEqual(5);
   });
 
-  it('reads shipments from delivery notes by NumAtCard', async () => {
+  it("turns UpdateDate/UpdateTime, the server's local time, into UTC with the configured offset", async () => {
+    // the simulator stamps 10:00:00; a server on UTC+2 means 08:00:00Z
+    const erp = adapter({ serverUtcOffsetMinutes: 120 });
+    const before = await erp.readItemChanges({ after: null, until: '2024-05-01T07:59:59.999Z', pageSize: 5 });
+    expect(before.items).toEqual([]);
+    const page = await erp.readItemChanges({ after: null, until: '2024-05-01T08:00:00.000Z', pageSize: 5 });
+    expect(page.items.map((i) => i.changedAt)).toEqual(Array(5).fill('2024-05-01T08:00:00.000Z'));
+    expect(page.next).toEqual({ changedAt: '2024-05-01T08:00:00.000Z', key: 'ITEM-04' });
+    const next = await erp.readItemChanges({
+      after: page.next,
+      until: '2024-05-01T08:00:00.000Z',
+      pageSize: 5,
+    });
+    expect(next.items[0].itemCode).toBe('ITEM-05');
+  });
+
+  it('reads an item frozen or not valid for sale as inactive', async () => {
     const erp = adapter();
+    // PATCHes as a user's changes in the client would make them
+    const login = await fetch(`${sim.url}/b1s/v1/Login`, {
+      method: 'POST',
+      body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: 'secret' }),
+    });
+    const cookie = `B1SESSION=${((await login.json()) as { SessionId: string }).SessionId}`;
+    const patch = (code: string, body: unknown) =>
+      fetch(`${sim.url}/b1s/v1/Items('${code}')`, {
+        method: 'PATCH',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    clock += 1_000;
+    expect((await patch('ITEM-01', { Frozen: 'tYES' })).status).toBe(204);
+    expect((await patch('ITEM-02', { Valid: 'tNO' })).status).toBe(204);
+    expect((await patch('ITEM-03', { ItemName: 'renamed' })).status).toBe(204);
+    const page = await erp.readItemChanges({
+      after: { changedAt: '2024-05-01T10:00:00.000Z', key: 'ITEM-44' },
+      until: '2024-05-01T10:00:01.000Z',
+      pageSize: 10,
+    });
+    expect(page.items.map((i) => [i.itemCode, i.active])).toEqual([
+      ['ITEM-01', false],
+      ['ITEM-02', false],
+      ['ITEM-03', true],
+    ]);
+  });
+
+  it('scans every item in ItemCode order with InStock and Committed per warehouse', async () => {
+    const erp = adapter({ serverPageSize: 20 });
+    sim.postStock({ itemCode: 'ITEM-03', warehouse: '01', quantity: '-2.5' });
+    await erp.createSalesOrder(draft('111-0000000-0000003'));
+    const scanned: ErpItemSnapshot[] = [];
+    let afterKey: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const page = await erp.scanItems(afterKey, 25);
+      pages++;
+      scanned.push(...page.items);
+      if (page.nextKey === null) break;
+      afterKey = page.nextKey;
+    }
+    expect(scanned.find((i) => i.itemCode === 'ITEM-01')?.quantities).toEqual([
+      { warehouseCode: '01', onHand: '100', committed: '2' },
+    ]);
+    expect(scanned.find((i) => i.itemCode === 'ITEM-03')?.quantities).toEqual([
+      { warehouseCode: '01', onHand: '97.5', committed: '0' },
+    ]);
+    expect(pages).toBe(2);
+    const codes = scanned.map((i) => i.itemCode);
+    expect(codes).toEqual(Array.from({ length: 45 }, (_, i) => `ITEM-${String(i).padStart(2, '0')}`));
+  });
+
+  it('reads shipments from delivery notes by NumAtCard with tracking, carrier and the base order', async () => {
+    // every erpClock() asks the server, whose clock jumps here
+    const erp = adapter({ clockMaxAgeMs: 0 });
+    const order = await erp.createSalesOrder(draft('111-0000000-0000009'));
+    clock += 86_400_000;
     sim.create('DeliveryNotes', {
       CardCode: 'AMZ-US',
-      DocDate: '2024-05-02',
       NumAtCard: '111-0000000-0000009',
       TrackingNumber: '1Z999',
-      DocumentLines: [{ ItemCode: 'ITEM-03', Quantity: 2 }],
+      TransportationCode: 3,
+      DocumentLines: [{ BaseType: 17, BaseEntry: Number(order.internalId), BaseLine: 1 }],
     });
-    const page = await erp.readShipments({ changedAt: '2024-05-01T00:00:00.000Z' });
+    sim.create('DeliveryNotes', {
+      CardCode: 'AMZ-US',
+      DocumentLines: [{ ItemCode: 'ITEM-04', Quantity: 1 }],
+    });
+    const until = await erp.erpClock();
+    expect(until).toBe('2024-05-02T10:00:00.000Z');
+    const page = await erp.readShipments({ after: null, until, pageSize: 10 });
     expect(page.items).toEqual([
       {
         naturalKey: '111-0000000-0000009',
+        shipmentId: '1',
         shipmentNumber: '1',
+        erpOrderNumber: order.documentNumber,
         shippedAt: '2024-05-02T00:00:00.000Z',
+        changedAt: '2024-05-02T10:00:00.000Z',
+        carrier: '3',
         trackingNumber: '1Z999',
-        lines: [{ itemCode: 'ITEM-03', quantity: 2 }],
+        lines: [{ itemCode: 'ITEM-02', quantity: 1 }],
       },
     ]);
-    expect((await erp.readShipments(page.watermark)).items).toEqual([]);
+    expect(page.next).toEqual({ changedAt: '2024-05-02T10:00:00.000Z', key: '1' });
+    expect(await erp.readShipments({ after: page.next, until, pageSize: 10 })).toEqual({
+      items: [],
+      next: null,
+    });
   });
 });
