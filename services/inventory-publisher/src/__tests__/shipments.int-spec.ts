@@ -136,6 +136,8 @@ describe('inventory-publisher shipments → Amazon (real Kafka, registry, Postgr
   let proxy: LossyProxy;
   const apps = new Map<string, INestApplication>();
   let killed: Promise<void> | undefined;
+  /** orders the first test ships */
+  const used = new Set<string>();
 
   const env = (group: string) => ({
     HTTP_PORT: '0',
@@ -320,6 +322,7 @@ describe('inventory-publisher shipments → Amazon (real Kafka, registry, Postgr
       },
     ]);
     const orders = [...split, ...whole, afn, cancelled];
+    for (const o of orders) used.add(o.orderId);
     await publisher.publish(
       'amazon.orders.v1',
       orders.map((o) => ({ key: recordKey(CONN, o.orderId), value: orderEvent(o) })),
@@ -439,4 +442,56 @@ describe('inventory-publisher shipments → Amazon (real Kafka, registry, Postgr
       .select<Array<{ natural_key: string; state: string }>>('natural_key', 'state');
     expect(ledger.map((r) => r.state).sort()).toEqual(mfnPackages.map(() => 'confirmed'));
   }, 90_000);
+
+  it('when a shipment arrives before its order, then it waits for the order event and is confirmed once', async () => {
+    const o = sim.orders.find(
+      (x) =>
+        x.sellerId === NA.sellerId &&
+        x.marketplaceId === US &&
+        x.status === 'UNSHIPPED' &&
+        x.fulfilledBy === 'MERCHANT' &&
+        !used.has(x.orderId),
+    )!;
+    const app = apps.get('b')!;
+    const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
+    await publishMappings(
+      publisher,
+      mappingRecords(
+        {
+          connectionId: CONN,
+          skus: o.items.map((it) => ({ sellerSku: it.sku, itemCode: `ITEM-${it.sku}` })),
+        },
+        Date.now(),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // both instances follow the mapping topics
+    const shipment: ErpShipment = {
+      eventId: `${CONN}/8000@x`,
+      connectionId: CONN,
+      erpKind: 'SAP_B1',
+      shipmentId: '8000',
+      shipmentNumber: 'D8000',
+      amazonOrderId: o.orderId,
+      erpCarrierCode: 'UPSG',
+      trackingNumber: '1Z8000',
+      shipDate: Date.now(),
+      changedAt: Date.now(),
+      lines: o.items.map((it) => ({ itemCode: `ITEM-${it.sku}`, quantity: it.quantity })),
+    };
+    await publisher.publish('erp.shipments.v1', [{ key: recordKey(CONN, o.orderId), value: shipment }]);
+    await waitFor(
+      async () =>
+        (await tdb.db('audit_trail').where({ connection_id: CONN, outcome: 'waiting_for_order' })).length > 0,
+      { what: 'the shipment waiting for its order', timeoutMs: 20_000, intervalMs: 200 },
+    );
+    await publisher.publish('amazon.orders.v1', [{ key: recordKey(CONN, o.orderId), value: orderEvent(o) }]);
+    await waitFor(() => settled(['a', 'c']), {
+      what: 'both instances settled the shipment',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    expect(confirmedShipments(o).map((s) => s.packageReferenceId)).toEqual(['8000']);
+    const dead = await tdb.db('audit_trail').where({ connection_id: CONN, stage: 'dead_lettered' });
+    expect(dead).toEqual([]);
+  }, 60_000);
 });
