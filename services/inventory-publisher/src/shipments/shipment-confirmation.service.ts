@@ -95,7 +95,10 @@ export function packageReferenceIdOf(shipmentId: string): string {
  *    marked with the claim's token and the package audited.
  */
 export class ShipmentConfirmationService {
-  /** when each record was first found waiting for its order (topic/partition/offset → ms) */
+  /**
+   * When each record was first found waiting for its order (topic/partition/offset → ms). In memory:
+   * an instance that restarts, or takes the partition over, starts the record's wait afresh.
+   */
   private readonly waitingSince = new Map<string, number>();
 
   constructor(
