@@ -101,6 +101,12 @@ export class ConnectorMetrics {
     labelNames: ['connection', 'stream', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly shipmentConfirmations = new Counter({
+    name: 'connector_shipment_confirmations_total',
+    help: 'ERP packages confirmed to Amazon, by outcome (CONFIRMED, ALREADY_SHIPPED, SKIPPED, RETRY, FAILED)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
 
   readonly erpPollRows = new Counter({
     name: 'connector_erp_poll_rows_total',

@@ -3,3 +3,4 @@ export * from './render';
 export * from './server';
 export * from './sandbox';
 export { AMAZON_MARKETPLACES, type AmazonMarketplace } from './marketplaces';
+export { ALREADY_FULFILLED_MESSAGE, confirmedShipments, type SimShipment } from './routes/orders-v0';

@@ -14,6 +14,12 @@ export const configSchema = baseConfigSchema.extend({
   FEED_POLL_MS: z.coerce.number().int().min(100).default(30_000),
   /** run the timers (listing flushes, listings-report refresh); off: consumers only */
   PUBLISHER_SCHEDULER: bool.default(true),
+  /** how long an ERP shipment waits for its order on amazon.orders.v1 before it is dead-lettered */
+  SHIPMENT_ORDER_WAIT_MS: z.coerce.number().int().min(0).default(300_000),
+  /** the step of that wait: the shipment is retried this often */
+  SHIPMENT_ORDER_POLL_MS: z.coerce.number().int().min(10).default(5_000),
+  /** how long an instance holds a package while it confirms it; a crashed holder's packages wait this long */
+  SHIPMENT_LEASE_MS: z.coerce.number().int().min(1_000).default(120_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -261,11 +261,43 @@ interface ConfirmShipmentRequest {
     packageReferenceId: string;
     carrierCode: string;
     carrierName?: string;
+    shippingMethod?: string;
     trackingNumber: string;
     shipDate: string;
     orderItems: Array<{ orderItemId: string; quantity?: number }>;
   };
 }
+
+/** One package Amazon accepted for an order (confirmShipment answered 204). */
+export interface SimShipment {
+  packageReferenceId: string;
+  carrierCode: string;
+  carrierName?: string;
+  shippingMethod?: string;
+  trackingNumber: string;
+  shipDate: string;
+  /** units per order item, as confirmed */
+  orderItems: Array<{ orderItemId: string; quantity: number }>;
+  confirmedAtMs: number;
+}
+
+/** The packages confirmed per order, kept beside the order so tests can count them. */
+const SHIPMENTS = new WeakMap<SimOrder, SimShipment[]>();
+
+/** The packages Amazon accepted for an order, in the order they were confirmed. */
+export function confirmedShipments(o: SimOrder): readonly SimShipment[] {
+  return SHIPMENTS.get(o) ?? [];
+}
+
+/**
+ * What Amazon answers when a package cannot be created because the order is already fulfilled or the
+ * package is already on it ([I] amzn/selling-partner-api-models issue 5037, 2025-11: "Failed to create
+ * package due to not finding a matching package or order already fulfilled."). The status and code
+ * (400 InvalidInput) are the model's for a refused confirmation; the exact wording for a repeated
+ * packageReferenceId is not documented [?], so the simulator gives both cases this one message.
+ */
+export const ALREADY_FULFILLED_MESSAGE =
+  'Failed to create package due to not finding a matching package or order already fulfilled.';
 
 /**
  * confirmShipment (FACTS §3.5): the model checked the body's shape already; here what only the order can
@@ -287,6 +319,10 @@ function confirmShipment({ state, sellerId, params: [orderId], body }: RouteCont
   if (o.status === 'PENDING') return invalid(`Order ${orderId} is pending; it cannot be shipped yet.`);
   if (o.fulfilledBy === 'AMAZON')
     return invalid(`Order ${orderId} is fulfilled by Amazon; Amazon confirms its shipment.`);
+  // packageReferenceId identifies a package within the order: the same package is never created twice
+  const packages = SHIPMENTS.get(o) ?? [];
+  if (o.status === 'SHIPPED' || packages.some((p) => p.packageReferenceId === pkg.packageReferenceId))
+    return invalid(ALREADY_FULFILLED_MESSAGE);
   const shipped = new Map(o.items.map((it) => [it, shippedQuantity(o, it)]));
   // an empty list ships every unit still to ship (an assumption: the model requires the list, not its length)
   const lines = pkg.orderItems.length
@@ -294,6 +330,7 @@ function confirmShipment({ state, sellerId, params: [orderId], body }: RouteCont
     : o.items
         .filter((it) => shipped.get(it)! < it.quantity)
         .map((it): { orderItemId: string; quantity?: number } => ({ orderItemId: it.orderItemId }));
+  const confirmed: SimShipment['orderItems'] = [];
   for (const line of lines) {
     const it = o.items.find((x) => x.orderItemId === line.orderItemId);
     if (!it) return invalid(`Order item ${line.orderItemId} is not part of order ${orderId}.`);
@@ -303,8 +340,22 @@ function confirmShipment({ state, sellerId, params: [orderId], body }: RouteCont
         `Order item ${line.orderItemId} has ${it.quantity - shipped.get(it)!} unit(s) left to ship.`,
       );
     shipped.set(it, shipped.get(it)! + quantity);
+    confirmed.push({ orderItemId: it.orderItemId, quantity });
   }
   for (const [it, n] of shipped) it.shippedQuantity = n;
+  SHIPMENTS.set(o, [
+    ...packages,
+    {
+      packageReferenceId: pkg.packageReferenceId,
+      carrierCode: pkg.carrierCode,
+      ...(pkg.carrierName ? { carrierName: pkg.carrierName } : {}),
+      ...(pkg.shippingMethod ? { shippingMethod: pkg.shippingMethod } : {}),
+      trackingNumber: pkg.trackingNumber,
+      shipDate: pkg.shipDate,
+      orderItems: confirmed,
+      confirmedAtMs: state.now(),
+    },
+  ]);
   o.status = o.items.every((it) => it.shippedQuantity === it.quantity) ? 'SHIPPED' : 'PARTIALLY_SHIPPED';
   o.lastUpdatedMs = state.now();
   return [204, undefined];
