@@ -19,9 +19,11 @@ describe('event catalogue', () => {
     expect(new Set(TOPIC_CATALOGUE.map((t) => t.topic)).size).toBe(TOPIC_CATALOGUE.length);
   });
 
-  it('when topics are listed, then mapping topics are compacted and consumed topics have dead-letter topics', () => {
+  it('when topics are listed, then mapping topics and state snapshots are compacted and consumed topics have dead-letter topics', () => {
+    // erp.item-changes.v1 carries the latest state of each item (a snapshot), like the mappings
+    const compacted = (topic: string) => topic.startsWith('mapping.') || topic === 'erp.item-changes.v1';
     for (const t of TOPIC_CATALOGUE) {
-      expect(t.cleanupPolicy).toBe(t.topic.startsWith('mapping.') ? 'compact' : 'delete');
+      expect(t.cleanupPolicy).toBe(compacted(t.topic) ? 'compact' : 'delete');
       expect(t.topic).toMatch(/^[a-z]+\.[a-z-]+\.v\d+$/);
     }
     expect(TOPIC_CATALOGUE.filter((t) => t.dlq).map((t) => t.topic)).toEqual(
