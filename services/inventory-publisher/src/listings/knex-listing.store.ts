@@ -228,7 +228,7 @@ export class KnexListingStore implements ListingStore {
     limit: number,
     leaseMs: number,
   ): Promise<PendingUpdate[]> {
-    const { rows } = (await this.db.raw(
+    const { rows } = await this.db.raw<{ rows: PendingRow[] }>(
       `update listing_pending p set claimed_until_ms = ?::bigint
        from (select connection_id, seller_sku, marketplace_id from listing_pending
              where connection_id = ? and due_ms <= ? and (claimed_until_ms is null or claimed_until_ms <= ?)
@@ -236,7 +236,7 @@ export class KnexListingStore implements ListingStore {
        where p.connection_id = d.connection_id and p.seller_sku = d.seller_sku and p.marketplace_id = d.marketplace_id
        returning p.*`,
       [nowMs + leaseMs, connectionId, nowMs, nowMs, limit],
-    )) as { rows: PendingRow[] };
+    );
     return rows.map(toPending);
   }
 

@@ -310,7 +310,7 @@ export class ListingFlusher {
           // the client writes its body with JSON.stringify: a price goes as a double, which is sent only
           // when it prints back as exactly the decimal's digits (any decimal(18,4) price does)
           const patches = this.patches(x, (price) => {
-            if (String(Number(price)) !== price)
+            if (String(Number(price)) !== decimal(price).toFixed())
               throw new NonRetriableError(
                 'PRICE_NOT_EXACT',
                 `price ${price} cannot be sent as an exact JSON number`,
@@ -434,15 +434,12 @@ export class ListingFlusher {
         { feedId, code: errorCode(error), err: errorMessage(error) },
         'listings feed failed; its listings are retried',
       );
-      return xs.map(
-        (x) =>
-          ({
-            kind: isRetriable(error) || !(error instanceof SpApiRequestError) ? 'retry' : 'failed',
-            send: x,
-            error,
-            via: 'feed',
-          }) as Outcome,
-      );
+      return xs.map((x): Outcome => ({
+        kind: isRetriable(error) || !(error instanceof SpApiRequestError) ? 'retry' : 'failed',
+        send: x,
+        error,
+        via: 'feed',
+      }));
     }
   }
 
