@@ -114,8 +114,7 @@ export class KnexListingStore implements ListingStore {
           })),
         )
         .onConflict(['connection_id', 'seller_sku', 'marketplace_id'])
-        .merge(['asin', 'fba', 'source', 'refreshed_at'])
-        .returning([]);
+        .merge(['asin', 'fba', 'source', 'refreshed_at']);
     }
   }
 
@@ -220,6 +219,26 @@ export class KnexListingStore implements ListingStore {
         ],
       );
     }
+  }
+
+  async dueStats(connectionId: string, nowMs: number) {
+    const { rows } = await this.db.raw<{
+      rows: Array<{ waiting: string; due: string; oldest: string | null; newest: string | null }>;
+    }>(
+      `select count(*) as waiting,
+         count(*) filter (where due_ms <= :now and (claimed_until_ms is null or claimed_until_ms <= :now)) as due,
+         min(due_ms) filter (where due_ms <= :now and (claimed_until_ms is null or claimed_until_ms <= :now)) as oldest,
+         max(first_ms) as newest
+       from listing_pending where connection_id = :connectionId`,
+      { now: nowMs, connectionId },
+    );
+    const r = rows[0];
+    return {
+      waiting: Number(r.waiting),
+      due: Number(r.due),
+      oldestDueMs: r.oldest === null ? null : Number(r.oldest),
+      newestFirstMs: r.newest === null ? null : Number(r.newest),
+    };
   }
 
   async claimDue(

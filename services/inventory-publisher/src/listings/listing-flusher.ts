@@ -48,6 +48,8 @@ export interface FlusherOptions {
   lookupBudget: number;
   /** rows claimed per round */
   claimLimit: number;
+  /** how many coalescing windows due listings may be held while a burst still arrives */
+  burstHoldWindows: number;
 }
 
 export const DEFAULT_FLUSHER_OPTIONS: FlusherOptions = {
@@ -58,6 +60,7 @@ export const DEFAULT_FLUSHER_OPTIONS: FlusherOptions = {
   patchConcurrency: 5,
   lookupBudget: 50,
   claimLimit: 100_000,
+  burstHoldWindows: 10,
 };
 
 /** JSON_LISTINGS_FEED allows at most this many messages (FACTS §8). */
@@ -124,6 +127,7 @@ export class ListingFlusher {
   }
 
   async flush(conn: FlushConnection, api: ListingsApi): Promise<FlushSummary> {
+    const rp = conn.settings.returnPath;
     const s: FlushSummary = {
       claimed: 0,
       patches: 0,
@@ -138,6 +142,22 @@ export class ListingFlusher {
       lookups: 0,
     };
     const lease = this.opts.feedTimeoutMs + 600_000;
+    // a burst (a full scan, a price-list change) arrives over seconds: while more listings wait than the
+    // threshold and changes are still arriving, the due ones are held (up to `burstHoldWindows` windows
+    // past due) so that the burst goes out as a few big feeds: Amazon allows few feeds (createFeed
+    // burst 15, getFeedDocument burst 10, then one per minute or two)
+    const stats = await this.deps.store.dueStats(conn.id, this.deps.clock.now());
+    const windowMs = Math.max(1000, rp.coalesceSec * 1000);
+    const now = this.deps.clock.now();
+    if (
+      stats.due > 0 &&
+      stats.waiting > rp.feedThreshold &&
+      stats.newestFirstMs !== null &&
+      now - stats.newestFirstMs < windowMs &&
+      stats.oldestDueMs !== null &&
+      now < stats.oldestDueMs + this.opts.burstHoldWindows * windowMs
+    )
+      return s;
     for (;;) {
       const rows = await this.deps.store.claimDue(
         conn.id,

@@ -69,6 +69,11 @@ export interface ListingStore {
     nowMs: number,
     windowMs: number,
   ): Promise<void>;
+  /** How many rows of a connection wait, how many are due, and when the oldest due one fell due. */
+  dueStats(
+    connectionId: string,
+    nowMs: number,
+  ): Promise<{ waiting: number; due: number; oldestDueMs: number | null; newestFirstMs: number | null }>;
   /** Claims up to `limit` due rows of a connection for `leaseMs` (rows another flusher holds are skipped). */
   claimDue(connectionId: string, nowMs: number, limit: number, leaseMs: number): Promise<PendingUpdate[]>;
   /** Removes rows that were sent and settled, unless they changed since they were claimed. */

@@ -68,6 +68,16 @@ export class MemoryListingStore implements ListingStore {
       });
     }
   }
+  async dueStats(connectionId: string, nowMs: number) {
+    const rows = [...this.pendingRows.values()].filter((r) => r.connectionId === connectionId);
+    const due = rows.filter((r) => r.dueMs <= nowMs && r.claimedUntilMs <= nowMs);
+    return {
+      waiting: rows.length,
+      due: due.length,
+      oldestDueMs: due.length ? Math.min(...due.map((r) => r.dueMs)) : null,
+      newestFirstMs: rows.length ? Math.max(...rows.map((r) => r.firstMs)) : null,
+    };
+  }
   async claimDue(connectionId: string, nowMs: number, limit: number, leaseMs: number) {
     const out: PendingUpdate[] = [];
     const due = [...this.pendingRows.values()]
