@@ -1,5 +1,5 @@
 import type { Clock } from '@connector/core';
-import type { Connection } from '@connector/db';
+import type { Connection, ReturnPathSettings } from '@connector/db';
 import type { ErpItemChange } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
@@ -9,7 +9,11 @@ import type { ListingStore, SourceRecord } from './listing.types';
 import { planItemChange, targetsOf, type SkuLookup } from './planner';
 
 export interface ConnectionSource {
-  get(id: string): Promise<Pick<Connection, 'id' | 'enabled' | 'marketplaceIds' | 'settings'>>;
+  get(
+    id: string,
+  ): Promise<
+    Pick<Connection, 'id' | 'enabled' | 'marketplaceIds'> & { settings: { returnPath: ReturnPathSettings } }
+  >;
 }
 
 /**
