@@ -22,6 +22,9 @@ export interface ConnectionSource {
  * guard rails) are published. An item with no SKU is counted and listed, never guessed.
  */
 export class ItemChangeService {
+  /** items listed as unmapped (loaded once from the store), so a mapped item costs no delete */
+  private unmappedKnown?: Promise<Set<string>>;
+
   constructor(
     private readonly deps: {
       connections: ConnectionSource;
@@ -40,7 +43,17 @@ export class ItemChangeService {
     const conn = await this.deps.connections.get(ev.connectionId);
     if (!conn.enabled) return;
     const targets = targetsOf(ev, conn.marketplaceIds, this.deps.mapping);
+    this.unmappedKnown ??= store
+      .unmapped()
+      .then((rows) => new Set(rows.map((r) => `${r.connectionId}|${r.itemCode}`)))
+      .catch((err: unknown) => {
+        this.unmappedKnown = undefined;
+        throw err;
+      });
+    const known = await this.unmappedKnown;
+    const itemKey = `${ev.connectionId}|${ev.itemCode}`;
     if (targets.length === 0) {
+      known.add(itemKey);
       await store.noteUnmapped(ev.connectionId, ev.itemCode);
       metrics?.listingUnmappedItems.inc({ connection: ev.connectionId });
       logger.info(
@@ -49,7 +62,7 @@ export class ItemChangeService {
       );
       return;
     }
-    await store.clearUnmapped(ev.connectionId, ev.itemCode);
+    if (known.delete(itemKey)) await store.clearUnmapped(ev.connectionId, ev.itemCode);
     const [catalogue, accepted, pending] = await Promise.all([
       store.catalogue(targets),
       store.accepted(targets),

@@ -366,25 +366,54 @@ export class ListingFlusher {
     return out;
   }
 
+  /**
+   * One feed per marketplace and 25,000 listings: all submitted first, then polled together (one wait
+   * per round for every feed), then each read from its processing report.
+   */
   private async feedAll(api: ListingsApi, sends: Send[], s: FlushSummary): Promise<Outcome[]> {
     const byMarketplace = new Map<string, Send[]>();
     for (const x of sends)
       byMarketplace.set(x.row.marketplaceId, [...(byMarketplace.get(x.row.marketplaceId) ?? []), x]);
-    const batches: Array<[string, Send[]]> = [];
-    for (const [mp, xs] of byMarketplace)
+    const batches: Array<{ marketplaceId: string; xs: Send[]; feedId?: string; done?: Outcome[] }> = [];
+    for (const [marketplaceId, xs] of byMarketplace)
       for (let i = 0; i < xs.length; i += FEED_MAX_MESSAGES)
-        batches.push([mp, xs.slice(i, i + FEED_MAX_MESSAGES)]);
-    const outs = await Promise.all(batches.map(([mp, xs]) => this.feedOne(api, mp, xs, s)));
-    return outs.flat();
+        batches.push({ marketplaceId, xs: xs.slice(i, i + FEED_MAX_MESSAGES) });
+    for (const b of batches) {
+      try {
+        b.feedId = await this.submitFeed(api, b.marketplaceId, b.xs);
+        s.feeds++;
+        s.fedMessages += b.xs.length;
+      } catch (error) {
+        b.done = this.feedFailed(b.xs, error, undefined);
+      }
+    }
+    const started = this.deps.clock.now();
+    for (;;) {
+      for (const b of batches) {
+        if (b.done || !b.feedId) continue;
+        try {
+          b.done = await this.readFeed(api, b.feedId, b.xs);
+        } catch (error) {
+          b.done = this.feedFailed(b.xs, error, b.feedId);
+        }
+      }
+      const waiting = batches.filter((b) => !b.done);
+      if (waiting.length === 0) break;
+      if (this.deps.clock.now() - started > this.opts.feedTimeoutMs) {
+        for (const b of waiting)
+          b.done = this.feedFailed(
+            b.xs,
+            new Error(`feed ${b.feedId} not done after ${this.opts.feedTimeoutMs} ms`),
+            b.feedId,
+          );
+        break;
+      }
+      await this.deps.clock.sleep(this.opts.feedPollMs);
+    }
+    return batches.flatMap((b) => b.done ?? []);
   }
 
-  private async feedOne(
-    api: ListingsApi,
-    marketplaceId: string,
-    xs: Send[],
-    s: FlushSummary,
-  ): Promise<Outcome[]> {
-    const { clock, metrics, logger } = this.deps;
+  private async submitFeed(api: ListingsApi, marketplaceId: string, xs: Send[]): Promise<string> {
     const content = stringify({
       header: { sellerId: api.client.sellerId, version: '2.0', issueLocale: 'en_US' },
       messages: xs.map((x, i) => ({
@@ -395,72 +424,65 @@ export class ListingFlusher {
         patches: this.patches(x, (price) => new LosslessNumber(price)),
       })),
     })!;
-    let feedId: string | null = null;
-    try {
-      const doc = await api.createFeedDocument(FEED_CONTENT_TYPE);
-      await api.uploadFeedDocument(doc.url, FEED_CONTENT_TYPE, content);
-      for (const x of xs) this.observeLatency(x, 'feed');
-      feedId = await api.createFeed({
-        feedType: 'JSON_LISTINGS_FEED',
-        marketplaceIds: [marketplaceId],
-        inputFeedDocumentId: doc.feedDocumentId,
-      });
-      s.feeds++;
-      s.fedMessages += xs.length;
-      const started = clock.now();
-      let feed = await api.getFeed(feedId);
-      while (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') {
-        if (clock.now() - started > this.opts.feedTimeoutMs)
-          throw new Error(`feed ${feedId} not done after ${this.opts.feedTimeoutMs} ms`);
-        await clock.sleep(this.opts.feedPollMs);
-        feed = await api.getFeed(feedId);
-      }
-      metrics?.listingFeeds.inc({ outcome: feed.processingStatus });
-      if (feed.processingStatus !== 'DONE' || !feed.resultFeedDocumentId) {
-        logger.warn(
-          { feedId, status: feed.processingStatus },
-          'listings feed did not complete; its listings are retried',
-        );
-        return xs.map((x) => ({
-          kind: 'retry' as const,
-          send: x,
-          error: new Error(`feed ${feedId} ended ${feed.processingStatus}`),
-          via: 'feed' as const,
-        }));
-      }
-      const report = parseExactJson<{
-        issues?: Array<{ messageId?: number; code: string; message: string; severity: string }>;
-      }>(
-        (await api.downloadFeedDocument(await api.getFeedDocument(feed.resultFeedDocumentId))).toString(
-          'utf8',
-        ),
+    const doc = await api.createFeedDocument(FEED_CONTENT_TYPE);
+    await api.uploadFeedDocument(doc.url, FEED_CONTENT_TYPE, content);
+    for (const x of xs) this.observeLatency(x, 'feed');
+    return api.createFeed({
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: [marketplaceId],
+      inputFeedDocumentId: doc.feedDocumentId,
+    });
+  }
+
+  /** The feed's outcomes once Amazon is done with it; undefined while it is queued or in progress. */
+  private async readFeed(api: ListingsApi, feedId: string, xs: Send[]): Promise<Outcome[] | undefined> {
+    const feed = await api.getFeed(feedId);
+    if (feed.processingStatus === 'IN_QUEUE' || feed.processingStatus === 'IN_PROGRESS') return undefined;
+    this.deps.metrics?.listingFeeds.inc({ outcome: feed.processingStatus });
+    if (feed.processingStatus !== 'DONE' || !feed.resultFeedDocumentId) {
+      this.deps.logger.warn(
+        { feedId, status: feed.processingStatus },
+        'listings feed did not complete; its listings are retried',
       );
-      const issues = new Map<number, ListingIssue[]>();
-      for (const i of report.issues ?? [])
-        if (i.messageId !== undefined)
-          issues.set(i.messageId, [
-            ...(issues.get(i.messageId) ?? []),
-            { code: String(i.code), message: i.message, severity: i.severity },
-          ]);
-      return xs.map((x, n): Outcome => {
-        const found = issues.get(n + 1) ?? [];
-        return found.some((i) => i.severity === 'ERROR')
-          ? { kind: 'rejected', send: x, issues: found, submissionId: feedId, via: 'feed' }
-          : { kind: 'accepted', send: x, submissionId: feedId!, via: 'feed' };
-      });
-    } catch (error) {
-      metrics?.listingFeeds.inc({ outcome: 'failed' });
-      logger.warn(
-        { feedId, code: errorCode(error), err: errorMessage(error) },
-        'listings feed failed; its listings are retried',
-      );
-      return xs.map((x): Outcome => ({
-        kind: isRetriable(error) || !(error instanceof SpApiRequestError) ? 'retry' : 'failed',
+      return xs.map((x) => ({
+        kind: 'retry' as const,
         send: x,
-        error,
-        via: 'feed',
+        error: new Error(`feed ${feedId} ended ${feed.processingStatus}`),
+        via: 'feed' as const,
       }));
     }
+    const report = parseExactJson<{
+      issues?: Array<{ messageId?: number; code: string; message: string; severity: string }>;
+    }>(
+      (await api.downloadFeedDocument(await api.getFeedDocument(feed.resultFeedDocumentId))).toString('utf8'),
+    );
+    const issues = new Map<number, ListingIssue[]>();
+    for (const i of report.issues ?? [])
+      if (i.messageId !== undefined)
+        issues.set(i.messageId, [
+          ...(issues.get(i.messageId) ?? []),
+          { code: String(i.code), message: i.message, severity: i.severity },
+        ]);
+    return xs.map((x, n): Outcome => {
+      const found = issues.get(n + 1) ?? [];
+      return found.some((i) => i.severity === 'ERROR')
+        ? { kind: 'rejected', send: x, issues: found, submissionId: feedId, via: 'feed' }
+        : { kind: 'accepted', send: x, submissionId: feedId, via: 'feed' };
+    });
+  }
+
+  private feedFailed(xs: Send[], error: unknown, feedId: string | undefined): Outcome[] {
+    this.deps.metrics?.listingFeeds.inc({ outcome: 'failed' });
+    this.deps.logger.warn(
+      { feedId, code: errorCode(error), err: errorMessage(error) },
+      'listings feed failed; its listings are retried',
+    );
+    return xs.map((x): Outcome => ({
+      kind: isRetriable(error) || !(error instanceof SpApiRequestError) ? 'retry' : 'failed',
+      send: x,
+      error,
+      via: 'feed',
+    }));
   }
 
   private result(
