@@ -216,4 +216,68 @@ describe('listing flusher against the SP-API simulator', () => {
     expect(dlq.records.map((d) => d.failure.code)).toEqual(['SPAPI_UNAVAILABLE']);
     expect(store.pendingRows.size).toBe(0);
   });
+
+  it('when a burst is still arriving, then the due listings are held and leave together as one feed once it stops', async () => {
+    let now = 1_000_000;
+    const store = new MemoryListingStore();
+    const flusher = new ListingFlusher({
+      store,
+      publisher: new FakeEventPublisher(),
+      deadLetters: new MemoryListingDeadLetters(),
+      clock: {
+        now: () => now,
+        sleep: async (ms) => {
+          now += ms;
+          await new Promise((r) => setTimeout(r, 20)); // the simulator processes the feed in real time
+        },
+      },
+      logger: silentLogger(),
+      options: { feedPollMs: 20 },
+    });
+    const conn = { id: 'c1', settings: { returnPath: settings({ feedThreshold: 10, coalesceSec: 1 }) } };
+    const skus = sim.addListings(NA.sellerId, US, 60, { prefix: 'BURST-' });
+    await store.saveCatalogue(
+      skus.map((sellerSku) => ({
+        connectionId: 'c1',
+        sellerSku,
+        marketplaceId: US,
+        asin: null,
+        fba: false,
+        productType: null,
+        source: 'report' as const,
+      })),
+    );
+    const arrive = (part: string[]) =>
+      store.upsertPending(
+        part.map((sellerSku) => ({
+          connectionId: 'c1',
+          sellerSku,
+          marketplaceId: US,
+          itemCode: sellerSku,
+          quantity: 9,
+          price: null,
+          currency: null,
+          source: {
+            topic: 't',
+            partition: 0,
+            offset: '1',
+            timestamp: String(now),
+            key: null,
+            headers: {},
+            value: itemChange(),
+          },
+        })),
+        now,
+        1000,
+      );
+    await arrive(skus.slice(0, 20));
+    now += 1500; // the first ones are due, the burst goes on
+    await arrive(skus.slice(20, 40));
+    expect(await flusher.flush(conn, api)).toMatchObject({ claimed: 0 });
+    now += 500;
+    await arrive(skus.slice(40));
+    now += 1200; // nothing new for a window: everything due goes, as one feed
+    const s = await flusher.flush(conn, api);
+    expect(s).toMatchObject({ claimed: 60, feeds: 1, patches: 0, accepted: 60 });
+  });
 });
