@@ -111,6 +111,15 @@ export interface FlushSummary {
  */
 export class ListingFlusher {
   private readonly opts: FlusherOptions;
+  private stopping = false;
+
+  /**
+   * Stops waiting for feeds (shutdown): their listings are released to be retried, so a restart does
+   * not wait for the claim's lease; Amazon applying them meanwhile makes the retry a no-op for it.
+   */
+  stop(): void {
+    this.stopping = true;
+  }
 
   constructor(
     private readonly deps: {
@@ -399,6 +408,16 @@ export class ListingFlusher {
       }
       const waiting = batches.filter((b) => !b.done);
       if (waiting.length === 0) break;
+      if (this.stopping) {
+        for (const b of waiting)
+          b.done = b.xs.map((x) => ({
+            kind: 'retry' as const,
+            send: x,
+            error: new Error(`stopped while feed ${b.feedId} was processed`),
+            via: 'feed' as const,
+          }));
+        break;
+      }
       if (this.deps.clock.now() - started > this.opts.feedTimeoutMs) {
         for (const b of waiting)
           b.done = this.feedFailed(

@@ -49,6 +49,7 @@ class ListingsRuntime {
   constructor(
     readonly scheduler: ConnectionScheduler<Connection, SellingPartnerApi>,
     readonly producer: Producer,
+    readonly flusher: ListingFlusher,
   ) {}
 }
 
@@ -147,7 +148,7 @@ class ListingsRuntime {
           logger,
           onRun: (conn, stream, outcome) => metrics.ingestRuns.inc({ connection: conn.id, stream, outcome }),
         });
-        return new ListingsRuntime(scheduler, producer);
+        return new ListingsRuntime(scheduler, producer, flusher);
       },
       inject: [CONFIG, CONNECTIONS, LISTING_STORE, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS],
     },
@@ -172,6 +173,7 @@ export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.runtime.flusher.stop();
     await this.runtime.scheduler.stop();
     await this.loader.stop();
     await this.runtime.producer.disconnect();
