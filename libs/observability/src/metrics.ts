@@ -133,6 +133,37 @@ export class ConnectorMetrics {
     registers: [this.registry],
   });
 
+  readonly listingUpdates = new Counter({
+    name: 'connector_listing_updates_total',
+    help: 'Listing price/quantity outcomes by status (ACCEPTED, INVALID, SKIPPED_FBA, ...) and path (patch, feed, planner)',
+    labelNames: ['status', 'via'] as const,
+    registers: [this.registry],
+  });
+  readonly listingNoops = new Counter({
+    name: 'connector_listing_noops_total',
+    help: 'Listing updates not sent because Amazon already has the values',
+    registers: [this.registry],
+  });
+  readonly listingUnmappedItems = new Counter({
+    name: 'connector_listing_unmapped_items_total',
+    help: 'ERP item changes with no SKU in mapping.skus.v1, by connection',
+    labelNames: ['connection'] as const,
+    registers: [this.registry],
+  });
+  readonly listingEventToCall = new Histogram({
+    name: 'connector_listing_event_to_call_seconds',
+    help: 'From the ERP item-change event (broker time) to the SP-API call that carries it, by path',
+    labelNames: ['via'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+  readonly listingFeeds = new Counter({
+    name: 'connector_listing_feeds_total',
+    help: 'JSON_LISTINGS_FEED submissions by outcome (DONE, FATAL, CANCELLED, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(service: string, { defaultMetrics = true } = {}) {
     this.registry.setDefaultLabels({ service });
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });

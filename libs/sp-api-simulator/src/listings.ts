@@ -20,6 +20,13 @@ export interface SimListing {
   currency: string;
   createdMs: number;
   updatedMs: number;
+  /**
+   * Issues Amazon answers to every update of this listing until they are lifted (a test's way to have
+   * a SKU rejected: `SimState.rejectListingUpdates`); set, the listing is not changed.
+   */
+  rejectWith?: ListingIssue[];
+  /** Updates applied or tried (not previews) per attribute, through patches and feeds alike. */
+  writes?: Record<string, number>;
 }
 
 export interface ListingIssue {
@@ -45,6 +52,7 @@ export function applyPatches(
 ): ListingIssue[] {
   const issues: ListingIssue[] = [];
   const staged = { ...listing };
+  const tried: string[] = [];
   for (const p of patches) {
     if (
       !p.op ||
@@ -71,6 +79,7 @@ export function applyPatches(
       });
       continue;
     }
+    tried.push(attribute);
     const [value] = (p.value ?? []) as Array<Record<string, unknown>>;
     if (attribute === 'fulfillment_availability') {
       const code = value?.fulfillment_channel_code;
@@ -124,7 +133,13 @@ export function applyPatches(
       }
     }
   }
+  if (listing.rejectWith) issues.push(...listing.rejectWith);
   if (apply && issues.length === 0) Object.assign(listing, staged, { updatedMs: now });
+  if (apply) {
+    const writes = { ...listing.writes };
+    for (const a of tried) writes[a] = (writes[a] ?? 0) + 1;
+    listing.writes = writes;
+  }
   return issues;
 }
 

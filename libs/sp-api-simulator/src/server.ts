@@ -103,6 +103,20 @@ export class SpApiSimulator {
     return this.state.listing(sellerId, sku, marketplaceId);
   }
 
+  /** Adds a bulk catalogue to a seller's marketplace (SimState.addListings). */
+  addListings(...args: Parameters<SimState['addListings']>): string[] {
+    return this.state.addListings(...args);
+  }
+
+  /** Amazon rejects the listing's updates with the issue until lifted (SimState.rejectListingUpdates). */
+  rejectListingUpdates(...args: Parameters<SimState['rejectListingUpdates']>): void {
+    this.state.rejectListingUpdates(...args);
+  }
+
+  liftListingRejection(sellerId: string, sku: string, marketplaceId: string): void {
+    this.state.liftListingRejection(sellerId, sku, marketplaceId);
+  }
+
   /**
    * Publishes a settlement report file of the test's choosing (a malformed one, a huge one) as Amazon
    * would: listed by getReports, served gzip from a signed URL. `content` is called on each download.

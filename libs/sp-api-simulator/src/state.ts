@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { SIM_SELLERS, formatCents, generateOrders, type SimOrder, type SimSeller } from './dataset';
 import { DAY } from './http';
 import { renderSettlement, type SimSettlement } from './render';
-import type { SimListing } from './listings';
+import type { ListingIssue, SimListing } from './listings';
 
 export interface SimulatorOptions {
   port?: number;
@@ -127,6 +127,59 @@ export class SimState {
 
   listing(sellerId: string, sku: string, marketplaceId: string): SimListing | undefined {
     return this.listings.get(`${sellerId}/${sku}/${marketplaceId}`);
+  }
+
+  /**
+   * Adds `count` listings `<prefix>000000` … to a seller's marketplace (a catalogue bigger than the
+   * dataset's, for feeds and benchmarks); every `fbaEvery`-th one is FBA (0: none). Returns the SKUs.
+   */
+  addListings(
+    sellerId: string,
+    marketplaceId: string,
+    count: number,
+    opts: { prefix?: string; fbaEvery?: number; quantity?: number; price?: string } = {},
+  ): string[] {
+    const currency = this.seller(sellerId).marketplaces.find((m) => m.id === marketplaceId)!.currency;
+    const prefix = opts.prefix ?? 'BULK-';
+    const skus: string[] = [];
+    for (let n = 0; n < count; n++) {
+      const sku = `${prefix}${String(n).padStart(6, '0')}`;
+      this.listings.set(`${sellerId}/${sku}/${marketplaceId}`, {
+        sku,
+        asin: `B0BK${String(n).padStart(6, '0')}`,
+        marketplaceId,
+        productType: 'PRODUCT',
+        itemName: `Bulk product ${n}`,
+        fba: opts.fbaEvery ? n % opts.fbaEvery === 0 : false,
+        quantity: opts.quantity ?? 5,
+        price: opts.price ?? '10.00',
+        currency,
+        createdMs: this.opts.startMs,
+        updatedMs: this.opts.startMs,
+      });
+      skus.push(sku);
+    }
+    return skus;
+  }
+
+  /**
+   * Amazon rejects every update of the listing with `issue` (patches answer INVALID, feed messages are
+   * reported invalid) until `liftListingRejection`; the listing keeps its values meanwhile.
+   */
+  rejectListingUpdates(
+    sellerId: string,
+    sku: string,
+    marketplaceId: string,
+    issue: Pick<ListingIssue, 'code' | 'message'> & Partial<ListingIssue>,
+  ): void {
+    const l = this.listing(sellerId, sku, marketplaceId);
+    if (!l) throw new Error(`no listing ${sellerId}/${sku}/${marketplaceId}`);
+    l.rejectWith = [{ severity: 'ERROR', attributeNames: [], categories: ['INVALID_ATTRIBUTE'], ...issue }];
+  }
+
+  liftListingRejection(sellerId: string, sku: string, marketplaceId: string): void {
+    const l = this.listing(sellerId, sku, marketplaceId);
+    if (l) delete l.rejectWith;
   }
 
   /** The settlement an order's money went into: the seller's, for its marketplace, over its update time. */

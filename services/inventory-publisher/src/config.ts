@@ -12,6 +12,12 @@ export const configSchema = baseConfigSchema.extend({
   /** how often a report's or a feed's status is read while Amazon processes it */
   REPORT_POLL_MS: z.coerce.number().int().min(100).default(15_000),
   FEED_POLL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** how often due listing updates are looked for (each connection flushes alone; a feed being polled holds only its own) */
+  LISTINGS_FLUSH_MS: z.coerce.number().int().min(50).default(1000),
+  /** tries of one listing update (throttled, 5xx, a failed feed) before it is dead-lettered */
+  LISTINGS_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** first retry delay of a listing update; doubles per attempt */
+  LISTINGS_RETRY_BASE_MS: z.coerce.number().int().min(10).default(30_000),
   /** run the timers (listing flushes, listings-report refresh); off: consumers only */
   PUBLISHER_SCHEDULER: bool.default(true),
   /** how long an ERP shipment waits for its order on amazon.orders.v1 before it is dead-lettered */

@@ -96,6 +96,21 @@ function createReport({ state, sellerId, body }: RouteContext): Answer {
   if (refused) return refused;
   if (spec.reportType.startsWith('GET_V2_SETTLEMENT_REPORT'))
     return invalid('Settlement reports cannot be requested; they are scheduled by Amazon.');
+  if (spec.reportType === 'GET_MERCHANT_LISTINGS_ALL_DATA') {
+    const reportId = state.newId();
+    const now = state.now();
+    state.reports.push({
+      reportId,
+      reportType: spec.reportType,
+      sellerId,
+      marketplaceIds: spec.marketplaceIds,
+      createdMs: now,
+      readyMs: now + Math.ceil(120_000 / state.opts.speedFactor),
+      documentId: `amzn1.spdoc.1.4.na.sim.${reportId}`,
+      content: () => merchantListingsReport(state, sellerId, spec.marketplaceIds[0]),
+    });
+    return [202, { reportId }];
+  }
   if (spec.reportType !== 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL')
     return invalid(`The simulator does not produce ${spec.reportType}.`);
   const now = state.now();
@@ -220,6 +235,76 @@ function allOrdersReport(
       }),
     );
   return [ALL_ORDERS_COLUMNS.join('\t'), ...rows].join('\n') + '\n';
+}
+
+/**
+ * GET_MERCHANT_LISTINGS_ALL_DATA columns. reference/sp-api names the report (FACTS §6) but not its
+ * columns; these are the header commonly documented for it (Seller Central's "All Listings Report").
+ */
+export const MERCHANT_LISTINGS_COLUMNS = [
+  'item-name',
+  'item-description',
+  'listing-id',
+  'seller-sku',
+  'price',
+  'quantity',
+  'open-date',
+  'image-url',
+  'item-is-marketplace',
+  'product-id-type',
+  'zshop-shipping-fee',
+  'item-note',
+  'item-condition',
+  'zshop-category1',
+  'zshop-browse-path',
+  'zshop-storefront-feature',
+  'asin1',
+  'asin2',
+  'asin3',
+  'will-ship-internationally',
+  'expedited-shipping',
+  'zshop-boldface',
+  'product-id',
+  'bid-for-featured-placement',
+  'add-delete',
+  'pending-quantity',
+  'fulfillment-channel',
+  'merchant-shipping-group',
+  'status',
+];
+
+/**
+ * The seller's listings in one marketplace (Amazon builds this report per marketplace): merchant-fulfilled
+ * ones with `fulfillment-channel` DEFAULT and their quantity, FBA ones with AMAZON_NA / AMAZON_EU and no
+ * quantity (Amazon's stock is not in this report).
+ */
+function merchantListingsReport(state: SimState, sellerId: string, marketplaceId: string): string {
+  const region = state.seller(sellerId).region.toUpperCase();
+  const rows: string[] = [];
+  for (const [key, l] of state.listings) {
+    if (l.marketplaceId !== marketplaceId || !key.startsWith(`${sellerId}/`)) continue;
+    const v: Record<string, string> = {
+      'item-name': l.itemName,
+      'listing-id': `${l.asin.slice(-6)}${l.sku.length}SIM`,
+      'seller-sku': l.sku,
+      price: l.price,
+      quantity: l.fba ? '' : String(l.quantity),
+      'open-date': iso(l.createdMs)
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC'),
+      'item-is-marketplace': 'y',
+      'product-id-type': '1',
+      'item-condition': '11',
+      asin1: l.asin,
+      'will-ship-internationally': '1',
+      'product-id': l.asin,
+      'fulfillment-channel': l.fba ? `AMAZON_${region}` : 'DEFAULT',
+      'merchant-shipping-group': l.fba ? '' : 'Migrated Template',
+      status: 'Active',
+    };
+    rows.push(MERCHANT_LISTINGS_COLUMNS.map((c) => v[c] ?? '').join('\t'));
+  }
+  return [MERCHANT_LISTINGS_COLUMNS.join('\t'), ...rows].join('\n') + '\n';
 }
 
 export const reportsRoutes: Route[] = [

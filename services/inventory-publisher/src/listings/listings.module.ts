@@ -1,9 +1,181 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import type { Producer } from 'kafkajs';
+import { ConnectionScheduler, systemClock } from '@connector/core';
+import { ConnectionRepository, CredentialsCipher, type Connection, type Db } from '@connector/db';
+import { createProducer, type EventPublisher, type KafkaRuntime } from '@connector/kafka';
+import { MappingCache, MappingTopicsLoader } from '@connector/mapping';
+import { CONFIG, DB, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
+import type { ConnectorMetrics, Logger } from '@connector/observability';
+import { ReportRunner, SpApiFactory, type SellingPartnerApi } from '@connector/sp-api';
 import type { AppConfig } from '../config';
+import { refreshCatalogue } from './catalogue-refresh';
+import { ItemChangeService } from './item-change.service';
+import { KnexListingStore } from './knex-listing.store';
+import { KafkaListingDeadLetters } from './listing-dead-letters';
+import { ListingFlusher } from './listing-flusher';
+import type { ListingStore } from './listing.types';
+import { ItemChangeConsumer, UnmappedItemsController } from './listings.consumer';
+import {
+  CONNECTIONS,
+  ITEM_CHANGES,
+  LISTING_STORE,
+  LISTINGS_RUNTIME,
+  MAPPING_CACHE,
+  MAPPING_LOADER,
+} from './listings.tokens';
 
-@Module({})
-export class ListingsModule {
+/** Connections read at most once per few seconds per id (every item change needs its settings). */
+class CachedConnections {
+  private readonly cache = new Map<string, { at: number; conn: Promise<Connection> }>();
+  constructor(readonly repo: ConnectionRepository) {}
+  get(id: string): Promise<Connection> {
+    const hit = this.cache.get(id);
+    if (hit && Date.now() - hit.at < 5000) return hit.conn;
+    const conn = this.repo.get(id);
+    conn.catch(() => this.cache.delete(id));
+    this.cache.set(id, { at: Date.now(), conn });
+    return conn;
+  }
+}
+
+/** The timers and the dead-letter producer, started after the application and stopped before Kafka and the db. */
+class ListingsRuntime {
+  constructor(
+    readonly scheduler: ConnectionScheduler<Connection, SellingPartnerApi>,
+    readonly producer: Producer,
+    readonly flusher: ListingFlusher,
+  ) {}
+}
+
+/**
+ * ERP prices and stock onto the Amazon listings (issue 11): erp.item-changes.v1 → planner → pending
+ * (coalescing window) → flusher (patches or JSON_LISTINGS_FEED) → inventory.listing-results.v1, rejected
+ * records to erp.item-changes.v1.dlq; the listings report refreshed per connection on a schedule.
+ */
+@Module({
+  providers: [
+    { provide: LISTING_STORE, useFactory: (db: Db) => new KnexListingStore(db), inject: [DB] },
+    { provide: MAPPING_CACHE, useFactory: () => new MappingCache() },
+    {
+      provide: MAPPING_LOADER,
+      useFactory: (kafka: KafkaRuntime, cache: MappingCache, logger: Logger) =>
+        new MappingTopicsLoader(kafka, cache, logger, 'connector.inventory-publisher'),
+      inject: [KAFKA, MAPPING_CACHE, LOGGER],
+    },
+    {
+      provide: CONNECTIONS,
+      useFactory: (db: Db, c: AppConfig) =>
+        new CachedConnections(new ConnectionRepository(db, CredentialsCipher.fromConfig(c))),
+      inject: [DB, CONFIG],
+    },
+    {
+      provide: ITEM_CHANGES,
+      useFactory: (
+        connections: CachedConnections,
+        mapping: MappingCache,
+        store: ListingStore,
+        publisher: EventPublisher,
+        logger: Logger,
+        metrics: ConnectorMetrics,
+      ) =>
+        new ItemChangeService({
+          connections,
+          mapping,
+          store,
+          publisher,
+          clock: systemClock,
+          logger,
+          metrics,
+        }),
+      inject: [CONNECTIONS, MAPPING_CACHE, LISTING_STORE, EVENT_PUBLISHER, LOGGER, METRICS],
+    },
+    {
+      provide: LISTINGS_RUNTIME,
+      useFactory: (
+        c: AppConfig,
+        connections: CachedConnections,
+        store: ListingStore,
+        publisher: EventPublisher,
+        kafka: KafkaRuntime,
+        logger: Logger,
+        metrics: ConnectorMetrics,
+      ) => {
+        const producer = createProducer(kafka.kafka);
+        const factory = new SpApiFactory(
+          { endpoint: c.SPAPI_ENDPOINT, lwaTokenUrl: c.LWA_TOKEN_URL },
+          metrics,
+        );
+        const reports = new ReportRunner(systemClock, { pollMs: c.REPORT_POLL_MS });
+        const flusher = new ListingFlusher({
+          store,
+          publisher,
+          deadLetters: new KafkaListingDeadLetters(producer, kafka.codec, 'inventory-publisher'),
+          clock: systemClock,
+          logger,
+          metrics,
+          options: {
+            feedPollMs: c.FEED_POLL_MS,
+            maxAttempts: c.LISTINGS_MAX_ATTEMPTS,
+            retryBaseMs: c.LISTINGS_RETRY_BASE_MS,
+          },
+        });
+        const repo = connections.repo;
+        const scheduler = new ConnectionScheduler<Connection, SellingPartnerApi>({
+          connections: { list: () => repo.list() },
+          client: async (conn) => factory.forConnection(conn, await repo.credentials(conn.id)),
+          runners: [
+            {
+              stream: 'listings-flush',
+              intervalSec: () => c.LISTINGS_FLUSH_MS / 1000,
+              run: (conn, api) => flusher.flush(conn, api),
+            },
+            {
+              stream: 'listings-catalogue',
+              intervalSec: (conn) => conn.settings.returnPath.listingsRefreshSec,
+              run: async (conn, api) => {
+                const n = await refreshCatalogue(conn, api, reports, store);
+                logger.info({ connectionId: conn.id, listings: n }, 'listings catalogue refreshed');
+              },
+            },
+          ],
+          clock: systemClock,
+          logger,
+          onRun: (conn, stream, outcome) => metrics.ingestRuns.inc({ connection: conn.id, stream, outcome }),
+        });
+        return new ListingsRuntime(scheduler, producer, flusher);
+      },
+      inject: [CONFIG, CONNECTIONS, LISTING_STORE, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS],
+    },
+  ],
+})
+export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   static forRoot(_config: AppConfig): DynamicModule {
-    return { module: ListingsModule };
+    return { module: ListingsModule, controllers: [ItemChangeConsumer, UnmappedItemsController] };
+  }
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
+    @Inject(LISTINGS_RUNTIME) private readonly runtime: ListingsRuntime,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.producer.connect();
+    await this.loader.start();
+    if (this.config.PUBLISHER_SCHEDULER)
+      this.runtime.scheduler.start(Math.min(1000, this.config.LISTINGS_FLUSH_MS));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.runtime.flusher.stop();
+    await this.runtime.scheduler.stop();
+    await this.loader.stop();
+    await this.runtime.producer.disconnect();
   }
 }
