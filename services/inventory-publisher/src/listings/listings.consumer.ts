@@ -3,7 +3,8 @@ import type { MappingTopicsLoader } from '@connector/mapping';
 import { EventPattern, type TopicRecord } from '@connector/nest-common';
 import type { ItemChangeService } from './item-change.service';
 import type { ListingStore } from './listing.types';
-import { ITEM_CHANGES, LISTING_STORE, MAPPING_LOADER } from './listings.tokens';
+import { MAPPING_LOADER } from '../shared/shared.tokens';
+import { ITEM_CHANGES, LISTING_STORE } from './listings.tokens';
 
 /** Thin consumer: the mappings loaded, the record goes to ItemChangeService. */
 @Controller()

@@ -7,12 +7,12 @@ import {
 } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
 import { ConnectionScheduler, systemClock } from '@connector/core';
-import { ConnectionRepository, CredentialsCipher, type Connection, type Db } from '@connector/db';
+import type { ConnectionRepository, Connection, Db } from '@connector/db';
 import { createProducer, type EventPublisher, type KafkaRuntime } from '@connector/kafka';
-import { MappingCache, MappingTopicsLoader } from '@connector/mapping';
+import type { MappingCache } from '@connector/mapping';
 import { CONFIG, DB, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
-import { ReportRunner, SpApiFactory, type SellingPartnerApi } from '@connector/sp-api';
+import { ReportRunner, type SellingPartnerApi, type SpApiFactory } from '@connector/sp-api';
 import type { AppConfig } from '../config';
 import { refreshCatalogue } from './catalogue-refresh';
 import { ItemChangeService } from './item-change.service';
@@ -21,14 +21,9 @@ import { KafkaListingDeadLetters } from './listing-dead-letters';
 import { ListingFlusher } from './listing-flusher';
 import type { ListingStore } from './listing.types';
 import { ItemChangeConsumer, UnmappedItemsController } from './listings.consumer';
-import {
-  CONNECTIONS,
-  ITEM_CHANGES,
-  LISTING_STORE,
-  LISTINGS_RUNTIME,
-  MAPPING_CACHE,
-  MAPPING_LOADER,
-} from './listings.tokens';
+import { SharedModule } from '../shared/shared.module';
+import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../shared/shared.tokens';
+import { CONNECTIONS, ITEM_CHANGES, LISTING_STORE, LISTINGS_RUNTIME } from './listings.tokens';
 
 /** Connections read at most once per few seconds per id (every item change needs its settings). */
 class CachedConnections {
@@ -61,18 +56,10 @@ class ListingsRuntime {
 @Module({
   providers: [
     { provide: LISTING_STORE, useFactory: (db: Db) => new KnexListingStore(db), inject: [DB] },
-    { provide: MAPPING_CACHE, useFactory: () => new MappingCache() },
-    {
-      provide: MAPPING_LOADER,
-      useFactory: (kafka: KafkaRuntime, cache: MappingCache, logger: Logger) =>
-        new MappingTopicsLoader(kafka, cache, logger, 'connector.inventory-publisher'),
-      inject: [KAFKA, MAPPING_CACHE, LOGGER],
-    },
     {
       provide: CONNECTIONS,
-      useFactory: (db: Db, c: AppConfig) =>
-        new CachedConnections(new ConnectionRepository(db, CredentialsCipher.fromConfig(c))),
-      inject: [DB, CONFIG],
+      useFactory: (repo: ConnectionRepository) => new CachedConnections(repo),
+      inject: [CONNECTION_REPOSITORY],
     },
     {
       provide: ITEM_CHANGES,
@@ -103,14 +90,11 @@ class ListingsRuntime {
         store: ListingStore,
         publisher: EventPublisher,
         kafka: KafkaRuntime,
+        factory: SpApiFactory,
         logger: Logger,
         metrics: ConnectorMetrics,
       ) => {
         const producer = createProducer(kafka.kafka);
-        const factory = new SpApiFactory(
-          { endpoint: c.SPAPI_ENDPOINT, lwaTokenUrl: c.LWA_TOKEN_URL },
-          metrics,
-        );
         const reports = new ReportRunner(systemClock, { pollMs: c.REPORT_POLL_MS });
         const flusher = new ListingFlusher({
           store,
@@ -150,24 +134,26 @@ class ListingsRuntime {
         });
         return new ListingsRuntime(scheduler, producer, flusher);
       },
-      inject: [CONFIG, CONNECTIONS, LISTING_STORE, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS],
+      inject: [CONFIG, CONNECTIONS, LISTING_STORE, EVENT_PUBLISHER, KAFKA, SP_API_FACTORY, LOGGER, METRICS],
     },
   ],
 })
 export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   static forRoot(_config: AppConfig): DynamicModule {
-    return { module: ListingsModule, controllers: [ItemChangeConsumer, UnmappedItemsController] };
+    return {
+      module: ListingsModule,
+      imports: [SharedModule],
+      controllers: [ItemChangeConsumer, UnmappedItemsController],
+    };
   }
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
     @Inject(LISTINGS_RUNTIME) private readonly runtime: ListingsRuntime,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runtime.producer.connect();
-    await this.loader.start();
     if (this.config.PUBLISHER_SCHEDULER)
       this.runtime.scheduler.start(Math.min(1000, this.config.LISTINGS_FLUSH_MS));
   }
@@ -175,7 +161,6 @@ export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.runtime.flusher.stop();
     await this.runtime.scheduler.stop();
-    await this.loader.stop();
     await this.runtime.producer.disconnect();
   }
 }

@@ -1,6 +1,4 @@
 export const LISTING_STORE = Symbol('LISTING_STORE');
-export const MAPPING_CACHE = Symbol('LISTINGS_MAPPING_CACHE');
-export const MAPPING_LOADER = Symbol('LISTINGS_MAPPING_LOADER');
 export const ITEM_CHANGES = Symbol('ITEM_CHANGE_SERVICE');
 export const CONNECTIONS = Symbol('LISTINGS_CONNECTIONS');
 export const LISTINGS_RUNTIME = Symbol('LISTINGS_RUNTIME');

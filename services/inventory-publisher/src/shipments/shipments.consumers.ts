@@ -2,7 +2,8 @@ import { Controller, Inject } from '@nestjs/common';
 import type { MappingTopicsLoader } from '@connector/mapping';
 import { EventPattern, type TopicRecord } from '@connector/nest-common';
 import type { ShipmentConfirmationService } from './shipment-confirmation.service';
-import { SHIPMENT_CONFIRMATION_SERVICE, SHIPMENTS_MAPPING_LOADER } from './shipments.tokens';
+import { MAPPING_LOADER } from '../shared/shared.tokens';
+import { SHIPMENT_CONFIRMATION_SERVICE } from './shipments.tokens';
 
 /**
  * A thin consumer: it hands its record to the service; the Kafka transport commits the offset only
@@ -13,7 +14,7 @@ import { SHIPMENT_CONFIRMATION_SERVICE, SHIPMENTS_MAPPING_LOADER } from './shipm
 export class ShipmentConsumer {
   constructor(
     @Inject(SHIPMENT_CONFIRMATION_SERVICE) private readonly shipments: ShipmentConfirmationService,
-    @Inject(SHIPMENTS_MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
+    @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
   ) {}
 
   @EventPattern('erp.shipments.v1')

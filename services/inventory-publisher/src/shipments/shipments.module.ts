@@ -7,33 +7,28 @@ import {
 } from '@nestjs/common';
 import { systemClock } from '@connector/core';
 import {
-  ConnectionRepository,
-  CredentialsCipher,
   KnexIdempotencyLedger,
   leaseOwnerId,
   type AuditStore,
+  type ConnectionRepository,
   type Db,
 } from '@connector/db';
 import type avro from 'avsc';
 import { TOPIC_CATALOGUE, type AmazonOrder } from '@connector/events';
 import { KafkaConsumerHost, type ConsumerHost, type KafkaRuntime } from '@connector/kafka';
-import { MappingCache, MappingTopicsLoader } from '@connector/mapping';
+import type { MappingCache } from '@connector/mapping';
 import { AUDIT_STORE, CONFIG, DB, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
-import { SpApiFactory } from '@connector/sp-api';
+import type { SpApiFactory } from '@connector/sp-api';
+import { SharedModule } from '../shared/shared.module';
+import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../shared/shared.tokens';
 import type { AppConfig } from '../config';
 import { ConnectionShipmentApis } from './amazon-shipments';
 import { KnexOrderBook } from './order-book';
 import { OrderBookService } from './order-book.service';
 import { ShipmentConfirmationService } from './shipment-confirmation.service';
 import { ShipmentConsumer } from './shipments.consumers';
-import {
-  ORDER_BOOK_HOST,
-  ORDER_BOOK_SERVICE,
-  SHIPMENT_CONFIRMATION_SERVICE,
-  SHIPMENTS_MAPPING_CACHE,
-  SHIPMENTS_MAPPING_LOADER,
-} from './shipments.tokens';
+import { ORDER_BOOK_HOST, ORDER_BOOK_SERVICE, SHIPMENT_CONFIRMATION_SERVICE } from './shipments.tokens';
 
 /**
  * ERP shipments confirmed to Amazon (issue 11): the order book (amazon.orders.v1 → shipment_orders)
@@ -47,14 +42,6 @@ import {
  */
 @Module({
   providers: [
-    // one cache per application, never shared by two apps in one process
-    { provide: SHIPMENTS_MAPPING_CACHE, useFactory: () => new MappingCache() },
-    {
-      provide: SHIPMENTS_MAPPING_LOADER,
-      useFactory: (kafka: KafkaRuntime, cache: MappingCache, logger: Logger) =>
-        new MappingTopicsLoader(kafka, cache, logger, 'connector.inventory-publisher.shipments'),
-      inject: [KAFKA, SHIPMENTS_MAPPING_CACHE, LOGGER],
-    },
     {
       provide: ORDER_BOOK_SERVICE,
       useFactory: (db: Db) => new OrderBookService(new KnexOrderBook(db)),
@@ -97,16 +84,13 @@ import {
         db: Db,
         c: AppConfig,
         mapping: MappingCache,
+        connections: ConnectionRepository,
+        factory: SpApiFactory,
         audit: AuditStore,
         logger: Logger,
         metrics: ConnectorMetrics,
-      ) => {
-        const connections = new ConnectionRepository(db, CredentialsCipher.fromConfig(c));
-        const factory = new SpApiFactory(
-          { endpoint: c.SPAPI_ENDPOINT, lwaTokenUrl: c.LWA_TOKEN_URL },
-          metrics,
-        );
-        return new ShipmentConfirmationService(
+      ) =>
+        new ShipmentConfirmationService(
           {
             connections,
             orders: new KnexOrderBook(db),
@@ -125,29 +109,32 @@ import {
             confirmMarginMs: Math.floor(c.SHIPMENT_LEASE_MS / 2),
             owner: leaseOwnerId(),
           },
-        );
-      },
-      inject: [DB, CONFIG, SHIPMENTS_MAPPING_CACHE, AUDIT_STORE, LOGGER, METRICS],
+        ),
+      inject: [
+        DB,
+        CONFIG,
+        MAPPING_CACHE,
+        CONNECTION_REPOSITORY,
+        SP_API_FACTORY,
+        AUDIT_STORE,
+        LOGGER,
+        METRICS,
+      ],
     },
   ],
 })
 export class ShipmentsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   static forRoot(_config: AppConfig): DynamicModule {
-    return { module: ShipmentsModule, controllers: [ShipmentConsumer] };
+    return { module: ShipmentsModule, imports: [SharedModule], controllers: [ShipmentConsumer] };
   }
 
-  constructor(
-    @Inject(SHIPMENTS_MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
-    @Inject(ORDER_BOOK_HOST) private readonly orderBook: ConsumerHost,
-  ) {}
+  constructor(@Inject(ORDER_BOOK_HOST) private readonly orderBook: ConsumerHost) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.orderBook.start();
-    await this.loader.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.orderBook.stop();
-    await this.loader.stop();
   }
 }
