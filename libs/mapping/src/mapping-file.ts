@@ -24,7 +24,8 @@ export const JOURNAL_CATEGORIES = [
 
 /**
  * A file of mappings for one connection, as people keep them (`npm run mapping -- load --file F`):
- * SKU → ERP item, marketplace → ERP customer, settlement line → GL account. Each entry becomes one
+ * SKU → ERP item, marketplace → ERP customer, settlement line → GL account, ERP carrier → Amazon
+ * carrier. Each entry becomes one
  * record on its compacted topic; `"delete": true` publishes a tombstone.
  */
 export const mappingFileSchema = z.object({
@@ -64,6 +65,22 @@ export const mappingFileSchema = z.object({
         category: z.enum(JOURNAL_CATEGORIES).optional(),
         delete: z.boolean().default(false),
       }),
+    )
+    .default([]),
+  carriers: z
+    .array(
+      z
+        .object({
+          erpCarrierCode: z.string().min(1),
+          carrierCode: z.string().min(1).optional(),
+          carrierName: z.string().min(1).optional(),
+          shippingMethod: z.string().min(1).optional(),
+          active: z.boolean().default(true),
+          delete: z.boolean().default(false),
+        })
+        .refine((m) => m.delete || m.carrierCode !== 'Other' || m.carrierName, {
+          message: 'carrierName is required when carrierCode is Other (Amazon refuses Other without a name)',
+        }),
     )
     .default([]),
 });
@@ -149,6 +166,25 @@ export function mappingRecords(input: unknown, now: number): MappingRecord[] {
             marketplaceId: g.marketplaceId ?? null,
             account: need(g.account, `account of ${key}`),
             category: need(g.category, `category of ${key}`),
+            updatedAt: now,
+          },
+    });
+  }
+  for (const m of f.carriers) {
+    const key = `${c}/${m.erpCarrierCode}`;
+    out.push({
+      topic: 'mapping.carriers.v1',
+      key,
+      value: m.delete
+        ? null
+        : {
+            eventId: `${key}@${now}`,
+            connectionId: c,
+            erpCarrierCode: m.erpCarrierCode,
+            carrierCode: need(m.carrierCode, `carrierCode of ERP carrier ${m.erpCarrierCode}`),
+            carrierName: m.carrierName ?? null,
+            shippingMethod: m.shippingMethod ?? null,
+            active: m.active,
             updatedAt: now,
           },
     });

@@ -44,6 +44,8 @@ export interface ErpChangesUnderTest {
   warehouse: string;
   /** a carrier (ship-via) code the ERP accepts on a shipment */
   carrier: string;
+  /** the price list `changePrice` changes (its currency is USD) */
+  priceList: string;
   /** a user changes the item's price on the ERP's default price list: its change date moves */
   changePrice(itemCode: string, price: string): void;
   /** a goods receipt / adjustment of `quantity` at the warehouse: on hand moves, the change date does not */

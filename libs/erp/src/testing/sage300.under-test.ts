@@ -71,6 +71,7 @@ export function sage300UnderTest(): ErpUnderTest {
       advanceTime: (ms) => sim.advanceTime(ms),
       warehouse: '1',
       carrier: 'UPS',
+      priceList: 'STD',
       changePrice: (itemCode, price) => {
         const pricing = sim
           .documents('ICItemPricing', COMPANY)

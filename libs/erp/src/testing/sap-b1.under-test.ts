@@ -72,6 +72,7 @@ export function sapB1UnderTest(): ErpUnderTest {
       warehouse: '01',
       // TransportationCode is the shipping type's code (OSHP), an Edm.Int32
       carrier: '2',
+      priceList: '1',
       changePrice: (itemCode, price) => running().updateItem(itemCode, { prices: { 1: price } }),
       receiveStock: (itemCode, quantity) => running().postStock({ itemCode, warehouse: '01', quantity }),
       async ship(order, { trackingNumber }) {

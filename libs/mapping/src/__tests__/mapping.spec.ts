@@ -60,4 +60,43 @@ describe('mapping records and the mapping cache', () => {
       expect.objectContaining({ account: '6100-00', category: 'FEE' }),
     ]);
   });
+
+  it('when items and carriers are looked up the other way, then every active SKU of an item and the carrier come back', () => {
+    const cache = new MappingCache();
+    const recs = mappingRecords(
+      {
+        ...file,
+        skus: [...file.skus, { sellerSku: 'SKU-6PK', itemCode: 'ITEM-1', unitsPerSku: 6 }],
+        carriers: [
+          { erpCarrierCode: 'UPSG', carrierCode: 'UPS', shippingMethod: 'Ground' },
+          { erpCarrierCode: 'OWN', carrierCode: 'Other', carrierName: 'Our van' },
+          { erpCarrierCode: 'OLD', carrierCode: 'DHL', active: false },
+        ],
+      },
+      1,
+    );
+    for (const r of recs) cache.apply(r.topic, r.key, r.value);
+    expect(recs.filter((r) => r.topic === 'mapping.carriers.v1').map((r) => r.key)).toEqual([
+      'c1/UPSG',
+      'c1/OWN',
+      'c1/OLD',
+    ]);
+    expect(
+      cache
+        .skusOfItem('c1', 'ITEM-1')
+        .map((m) => m.sellerSku)
+        .sort(),
+    ).toEqual(['SKU-1', 'SKU-6PK']);
+    expect(cache.skusOfItem('c1', 'X')).toEqual([]); // inactive
+    cache.apply('mapping.skus.v1', 'c1/SKU-6PK', null);
+    expect(cache.skusOfItem('c1', 'ITEM-1').map((m) => m.sellerSku)).toEqual(['SKU-1']);
+    // a SKU moved to another item leaves the first
+    cache.apply('mapping.skus.v1', 'c1/SKU-1', { ...recs[0].value!, itemCode: 'ITEM-2' } as never);
+    expect(cache.skusOfItem('c1', 'ITEM-1')).toEqual([]);
+    expect(cache.carrier('c1', 'UPSG')).toMatchObject({ carrierCode: 'UPS', shippingMethod: 'Ground' });
+    expect(cache.carrier('c1', 'OLD')).toBeUndefined();
+    expect(() =>
+      mappingRecords({ connectionId: 'c1', carriers: [{ erpCarrierCode: 'X', carrierCode: 'Other' }] }, 0),
+    ).toThrow(/carrierName is required when carrierCode is Other/);
+  });
 });
