@@ -91,7 +91,7 @@ describe('mapping records and the mapping cache', () => {
     cache.apply('mapping.skus.v1', 'c1/SKU-6PK', null);
     expect(cache.skusOfItem('c1', 'ITEM-1').map((m) => m.sellerSku)).toEqual(['SKU-1']);
     // a SKU moved to another item leaves the first
-    cache.apply('mapping.skus.v1', 'c1/SKU-1', { ...recs[0].value!, itemCode: 'ITEM-2' } as never);
+    cache.apply('mapping.skus.v1', 'c1/SKU-1', { ...recs[0].value, itemCode: 'ITEM-2' } as never);
     expect(cache.skusOfItem('c1', 'ITEM-1')).toEqual([]);
     expect(cache.carrier('c1', 'UPSG')).toMatchObject({ carrierCode: 'UPS', shippingMethod: 'Ground' });
     expect(cache.carrier('c1', 'OLD')).toBeUndefined();
