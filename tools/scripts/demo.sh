@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job against the built-in simulators. Installs what is missing, starts the
 # local stack, runs the demo's composition root (tools/demo: the SP-API and SAP Business One
-# simulators, the demo connection and mappings, and amazon-ingest, sage-writer and
-# settlement-reconciler) and reports what flowed. Ctrl-C stops it (the stack keeps running;
+# simulators, the demo connection and mappings, and the five services) and reports what flowed,
+# both ways. Ctrl-C stops it (the stack keeps running;
 # `npm run stack:stop` stops it). DEMO_EXIT=1 stops after the report.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -10,6 +10,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 
 [ -f node_modules/.package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 mkdir -p tmp/demo
+rm -f tmp/demo/return-path.txt
 eval "$(bash deploy/local/stack.sh start | sed 's/^/export /')"
 
 # The ERP simulator keeps its documents in memory, so each run starts from a clean slate: a fresh
@@ -32,8 +33,8 @@ demo_pid=$!
 stop() { kill "$demo_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003)
-for svc in sage-writer settlement-reconciler amazon-ingest; do
+declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003 [inventory-publisher]=3004 [erp-change-poller]=3005)
+for svc in sage-writer settlement-reconciler amazon-ingest erp-change-poller inventory-publisher; do
   for _ in $(seq 1 240); do
     curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" 2>/dev/null && break
     kill -0 "$demo_pid" 2>/dev/null || break
@@ -64,7 +65,12 @@ echo "[demo] in the SAP Business One simulator (company SBODEMOUS): $(b1 Orders)
 echo "[demo] reconciliations: $(sql "select coalesce(string_agg(status || ' ' || n, ', '), 'none yet') from (select status, count(*) n from reconciliation_results where connection_id = '$DEMO_CONNECTION_ID' group by 1) r")"
 echo "[demo] audit trail rows: $(psql "$DATABASE_URL" -tAc "select count(*) from audit_trail where connection_id = '$DEMO_CONNECTION_ID'")"
 curl -fsS http://127.0.0.1:3002/metrics | grep '^connector_events_consumed_total' || true
-echo "[demo] logs in tmp/demo/; metrics on :3001-3003/metrics"
+# the return path (tools/demo step 5): ERP price and stock changes onto the Amazon listing
+for _ in $(seq 1 360); do [ -s tmp/demo/return-path.txt ] && break; kill -0 "$demo_pid" 2>/dev/null || break; sleep 0.5; done
+if [ -s tmp/demo/return-path.txt ]; then sed 's/^/[demo] ERP → Amazon: /' tmp/demo/return-path.txt
+else echo "[demo] ERP → Amazon: not shown; see tmp/demo/demo.out and tmp/demo/erp-change-poller.log, inventory-publisher.log"; fi
+echo "[demo] shipment confirmations and listing updates: $(curl -fsS http://127.0.0.1:3004/metrics | grep -E '^connector_(listing_updates|shipment_confirmations)_total' | tr '\n' ' ')"
+echo "[demo] logs in tmp/demo/; metrics on :3001-3005/metrics"
 if [ "${DEMO_EXIT:-}" = 1 ]; then exit 0; fi
 echo "[demo] running; Ctrl-C to stop"
 wait

@@ -2,8 +2,10 @@
  * `npm run demo`: the connector against its built-in simulators, in one process. This file is the
  * demo's composition root: it starts the SP-API simulator (a North American seller) and the SAP
  * Business One Service Layer simulator, registers the seller as connection `demo` with that ERP,
- * publishes the demo mappings, and starts amazon-ingest, sage-writer and settlement-reconciler through
- * their public entry points with the simulators' endpoints. The services themselves know nothing of
+ * publishes the demo mappings, and starts amazon-ingest, sage-writer, settlement-reconciler,
+ * erp-change-poller and inventory-publisher through their public entry points with the simulators'
+ * endpoints. Then it shows the return path: a price change and a goods receipt in the ERP reach the
+ * Amazon listing (written to DEMO_LOG_DIR/return-path.txt). The services themselves know nothing of
  * simulators: they get endpoints and credentials the way production does (configuration and the
  * connection's stored credentials).
  *
@@ -16,12 +18,15 @@ import path from 'node:path';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import pino from 'pino';
+import { writeFileSync } from 'node:fs';
 import * as ingest from '@connector/amazon-ingest';
 import { loadConfig, z } from '@connector/config';
 import { ConnectionRepository, CredentialsCipher, createDb } from '@connector/db';
 import { kafkaRuntimeFromConfig } from '@connector/kafka';
 import { defaultGlAccounts, mappingRecords, publishMappings } from '@connector/mapping';
 import { startService } from '@connector/nest-common';
+import * as poller from '@connector/erp-change-poller';
+import * as publisher from '@connector/inventory-publisher';
 import { createLogger, type Logger } from '@connector/observability';
 import * as writer from '@connector/sage-writer';
 import { SAPB1_SIM_LOGIN, SapB1Simulator } from '@connector/sap-b1-simulator';
@@ -46,7 +51,17 @@ const demoSchema = z.object({
 /** The demo books each simulated marketplace to one customer (AMZ-US, AMZ-CA) with this receivable. */
 const customerOf = (currency: string) => `AMZ-${currency.slice(0, 2)}`;
 const AR_ACCOUNT = '1100';
-const SERVICE_PORTS = { 'amazon-ingest': 3001, 'sage-writer': 3002, 'settlement-reconciler': 3003 } as const;
+const SERVICE_PORTS = {
+  'amazon-ingest': 3001,
+  'sage-writer': 3002,
+  'settlement-reconciler': 3003,
+  'inventory-publisher': 3004,
+  'erp-change-poller': 3005,
+} as const;
+const US = 'ATVPDKIKX0DER';
+/** SAP B1 price list 1 is the demo's Amazon US price; the simulator stocks each item in warehouse 01. */
+const PRICE_LIST = '1';
+const WAREHOUSE = '01';
 
 async function main(): Promise<void> {
   const demo = loadConfig(demoSchema);
@@ -112,6 +127,15 @@ async function main(): Promise<void> {
         backfillDays: 2,
         financesIntervalSec: 300,
         settlementsIntervalSec: 600,
+        // the return path, quick for a demo: ERP reads every 5 s, a full stock scan every minute
+        returnPath: {
+          erpPollIntervalSec: 5,
+          erpSafetyLagSec: 2,
+          fullScanIntervalSec: 60,
+          prices: { [US]: { priceList: PRICE_LIST, currency: 'USD' } },
+          coalesceSec: 2,
+          listingsRefreshSec: 600,
+        },
       },
     },
     {
@@ -183,7 +207,57 @@ async function main(): Promise<void> {
     }),
   );
   await start('amazon-ingest', ingest.appModule(ingestConfig, { logger: loggerOf('amazon-ingest') }));
+  await start(
+    'erp-change-poller',
+    poller.appModule(loadConfig(poller.configSchema, env('erp-change-poller')), {
+      logger: loggerOf('erp-change-poller'),
+    }),
+  );
+  await start(
+    'inventory-publisher',
+    publisher.appModule(
+      loadConfig(publisher.configSchema, {
+        ...env('inventory-publisher'),
+        SPAPI_ENDPOINT: spApiUrl,
+        LWA_TOKEN_URL: `${spApiUrl}/auth/o2/token`,
+        FEED_POLL_MS: '1000',
+      }),
+      { logger: loggerOf('inventory-publisher') },
+    ),
+  );
   log.info('services started');
+
+  // 5. the return path: a price change and a goods receipt in the ERP reach the Amazon listing
+  const sku = skus.find((s) => amazon.listing(seller.sellerId, s, US)?.fba === false);
+  if (!sku) throw new Error('the simulated US catalogue has no merchant-fulfilled SKU');
+  const listing = () => amazon.listing(seller.sellerId, sku, US)!;
+  const until = async (what: string, ok: () => boolean, timeoutMs = 120_000) => {
+    const t0 = Date.now();
+    while (!ok()) {
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`demo: ${what} did not reach Amazon in ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return ((Date.now() - t0) / 1000).toFixed(1);
+  };
+  const report: string[] = [];
+  const synced = await until('the first stock sync', () => (listing().writes?.fulfillment_availability ?? 0) > 0);
+  report.push(
+    `first sync: ${sku} on Amazon US shows the ERP's price ${listing().price} and quantity ${listing().quantity} (${synced} s)`,
+  );
+  erp.updateItem(sku, { prices: { [PRICE_LIST]: '24.99' } });
+  const priced = await until('the price change', () => listing().price === '24.99');
+  report.push(
+    `price 10.00 → 24.99 on SAP B1 price list ${PRICE_LIST}: listing price ${listing().price} after ${priced} s`,
+  );
+  const before = listing().quantity;
+  erp.postStock({ itemCode: sku, warehouse: WAREHOUSE, quantity: '25' });
+  const stocked = await until('the goods receipt', () => listing().quantity === before + 25);
+  report.push(
+    `goods receipt of 25 in warehouse ${WAREHOUSE} (no change date: found by the full scan): listing quantity ${before} → ${listing().quantity} after ${stocked} s`,
+  );
+  writeFileSync(path.join(demo.DEMO_LOG_DIR, 'return-path.txt'), `${report.join('\n')}\n`);
+  log.info({ sku, report }, 'return path shown');
 }
 
 main().catch((err: unknown) => {
