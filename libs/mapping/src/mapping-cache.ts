@@ -69,6 +69,14 @@ export class MappingCache implements MappingLookup {
     if (topic === 'mapping.skus.v1') this.indexSku(id, value as SkuMapping);
     this.tables[topic].set(id, value);
     if (id !== key) this.aliases.set(`${topic}|${key}`, id);
+    if (topic === 'mapping.skus.v1') for (const l of this.skuListeners) l(value as SkuMapping);
+  }
+
+  private readonly skuListeners: Array<(m: SkuMapping) => void> = [];
+
+  /** Calls `listener` with every SKU mapping applied from now on (inventory-publisher plans the items that waited for one). */
+  onSkuMapping(listener: (m: SkuMapping) => void): void {
+    this.skuListeners.push(listener);
   }
 
   /** `<connectionId>|<itemCode>` → the ids of the SKU mappings of that item, for `skusOfItem` */

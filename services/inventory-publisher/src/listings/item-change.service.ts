@@ -37,24 +37,50 @@ export class ItemChangeService {
     },
   ) {}
 
-  async handle(record: ConsumedRecord<ErpItemChange>): Promise<void> {
-    const { store, clock, metrics, logger } = this.deps;
-    const ev = record.value;
-    const conn = await this.deps.connections.get(ev.connectionId);
-    if (!conn.enabled) return;
-    const targets = targetsOf(ev, conn.marketplaceIds, this.deps.mapping);
-    this.unmappedKnown ??= store
+  /**
+   * A SKU mapping of `itemCode` arrived: if the item was listed as unmapped, its latest change is
+   * planned now (an item read before its mapping was loaded would otherwise wait for its next change).
+   */
+  async mappingArrived(connectionId: string, itemCode: string): Promise<boolean> {
+    const known = await this.knownUnmapped();
+    if (!known.has(`${connectionId}|${itemCode}`)) return false;
+    const source = await this.deps.store.unmappedSource(connectionId, itemCode);
+    if (!source) return false;
+    await this.handle(source);
+    return true;
+  }
+
+  private knownUnmapped(): Promise<Set<string>> {
+    this.unmappedKnown ??= this.deps.store
       .unmapped()
       .then((rows) => new Set(rows.map((r) => `${r.connectionId}|${r.itemCode}`)))
       .catch((err: unknown) => {
         this.unmappedKnown = undefined;
         throw err;
       });
-    const known = await this.unmappedKnown;
+    return this.unmappedKnown;
+  }
+
+  async handle(record: ConsumedRecord<ErpItemChange>): Promise<void> {
+    const { store, clock, metrics, logger } = this.deps;
+    const ev = record.value;
+    const conn = await this.deps.connections.get(ev.connectionId);
+    if (!conn.enabled) return;
+    const targets = targetsOf(ev, conn.marketplaceIds, this.deps.mapping);
+    const known = await this.knownUnmapped();
     const itemKey = `${ev.connectionId}|${ev.itemCode}`;
+    const source: SourceRecord = {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      key: record.key,
+      headers: record.headers,
+      value: ev,
+    };
     if (targets.length === 0) {
       known.add(itemKey);
-      await store.noteUnmapped(ev.connectionId, ev.itemCode);
+      await store.noteUnmapped(ev.connectionId, ev.itemCode, source);
       metrics?.listingUnmappedItems.inc({ connection: ev.connectionId });
       logger.info(
         { connectionId: ev.connectionId, itemCode: ev.itemCode },
@@ -69,15 +95,6 @@ export class ItemChangeService {
       store.pending(targets),
     ]);
     const plan = planItemChange(ev, targets, conn.settings.returnPath, { catalogue, accepted, pending });
-    const source: SourceRecord = {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-      timestamp: record.timestamp,
-      key: record.key,
-      headers: record.headers,
-      value: ev,
-    };
     if (plan.noops) metrics?.listingNoops.inc(plan.noops);
     await store.upsertPending(
       plan.updates.map((u) => ({ ...u, source })),

@@ -296,12 +296,21 @@ export class KnexListingStore implements ListingStore {
     }
   }
 
-  async noteUnmapped(connectionId: string, itemCode: string): Promise<void> {
+  async noteUnmapped(connectionId: string, itemCode: string, source: SourceRecord): Promise<void> {
     await this.db.raw(
-      `insert into listing_unmapped_items as u (connection_id, item_code) values (?, ?)
-       on conflict (connection_id, item_code) do update set times = u.times + 1, last_seen_at = now()`,
-      [connectionId, itemCode],
+      `insert into listing_unmapped_items as u (connection_id, item_code, source) values (?, ?, ?)
+       on conflict (connection_id, item_code)
+       do update set times = u.times + 1, last_seen_at = now(), source = excluded.source`,
+      [connectionId, itemCode, JSON.stringify(source)],
     );
+  }
+
+  async unmappedSource(connectionId: string, itemCode: string): Promise<SourceRecord | null> {
+    const row = (await this.db('listing_unmapped_items')
+      .select('source')
+      .where({ connection_id: connectionId, item_code: itemCode })
+      .first()) as { source: SourceRecord | null } | undefined;
+    return row?.source ?? null;
   }
 
   async clearUnmapped(connectionId: string, itemCode: string): Promise<void> {

@@ -80,7 +80,10 @@ export interface ListingStore {
   settle(rows: PendingUpdate[]): Promise<void>;
   /** Releases rows for another try at `dueMs` (attempts + 1). */
   retryLater(rows: PendingUpdate[], dueMs: number): Promise<void>;
-  noteUnmapped(connectionId: string, itemCode: string): Promise<void>;
+  /** Lists the item as unmapped and keeps its latest change, to plan again when a SKU mapping arrives. */
+  noteUnmapped(connectionId: string, itemCode: string, source: SourceRecord): Promise<void>;
+  /** The latest change kept for an unmapped item, or null. */
+  unmappedSource(connectionId: string, itemCode: string): Promise<SourceRecord | null>;
   clearUnmapped(connectionId: string, itemCode: string): Promise<void>;
   unmapped(connectionId?: string): Promise<Array<{ connectionId: string; itemCode: string; times: number }>>;
 }

@@ -70,8 +70,8 @@ class ListingsRuntime {
         publisher: EventPublisher,
         logger: Logger,
         metrics: ConnectorMetrics,
-      ) =>
-        new ItemChangeService({
+      ) => {
+        const service = new ItemChangeService({
           connections,
           mapping,
           store,
@@ -79,7 +79,21 @@ class ListingsRuntime {
           clock: systemClock,
           logger,
           metrics,
-        }),
+        });
+        // an item read before its SKU mapping was loaded is planned when the mapping arrives
+        mapping.onSkuMapping((m) => {
+          if (m.active === false) return;
+          service
+            .mappingArrived(m.connectionId, m.itemCode)
+            .catch((err: unknown) =>
+              logger.error(
+                { connectionId: m.connectionId, itemCode: m.itemCode, err: String(err) },
+                'planning an item whose mapping arrived failed; its next change plans it',
+              ),
+            );
+        });
+        return service;
+      },
       inject: [CONNECTIONS, MAPPING_CACHE, LISTING_STORE, EVENT_PUBLISHER, LOGGER, METRICS],
     },
     {

@@ -106,14 +106,20 @@ export class MemoryListingStore implements ListingStore {
       cur.claimedUntilMs = 0;
     }
   }
-  async noteUnmapped(connectionId: string, itemCode: string) {
+  readonly unmappedSources = new Map<string, SourceRecord>();
+  async noteUnmapped(connectionId: string, itemCode: string, source: SourceRecord) {
     const k = `${connectionId}|${itemCode}`;
     const row = this.unmappedRows.get(k) ?? { connectionId, itemCode, times: 0 };
     row.times++;
     this.unmappedRows.set(k, row);
+    this.unmappedSources.set(k, structuredClone(source));
+  }
+  async unmappedSource(connectionId: string, itemCode: string) {
+    return structuredClone(this.unmappedSources.get(`${connectionId}|${itemCode}`) ?? null);
   }
   async clearUnmapped(connectionId: string, itemCode: string) {
     this.unmappedRows.delete(`${connectionId}|${itemCode}`);
+    this.unmappedSources.delete(`${connectionId}|${itemCode}`);
   }
   async unmapped(connectionId?: string) {
     return [...this.unmappedRows.values()].filter((r) => !connectionId || r.connectionId === connectionId);
