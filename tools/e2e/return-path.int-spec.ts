@@ -88,7 +88,7 @@ describe.each(erpsUnderTest.map((make) => [make().name, make] as const))(
       amazon = await startSpApiSimulator({ days: 2, ordersPerDay: 40, speedFactor: 200 });
       await erp.start();
       changes = erp.changes!;
-      changes.setTime(Date.now());
+      changes.setTime(Date.now()); // from here the ERP's clock moves only when the test moves it
       await new ConnectionRepository(tdb.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
         {
           id: conn,
@@ -152,6 +152,7 @@ describe.each(erpsUnderTest.map((make) => [make().name, make] as const))(
       });
       changes.advanceTime(2_000);
       changes.changePrice(erp.items[0], '23.45');
+      changes.advanceTime(3_000); // the simulators' clocks stand still in tests: past the safety lag
       await waitFor(() => listing(MFN_SKU).price === '23.45', { what: 'the new price', timeoutMs: 60_000 });
 
       // a goods receipt bumps no change date: the next full scan (due by the ERP's clock) finds it
