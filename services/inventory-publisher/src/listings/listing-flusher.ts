@@ -9,6 +9,7 @@ import type { ListingDeadLetters } from './listing-dead-letters';
 import { publishResults, type ResultArgs } from './listing-results';
 import {
   listingId,
+  withoutAccepted,
   type CatalogueEntry,
   type ListingIssue,
   type ListingStore,
@@ -241,18 +242,7 @@ export class ListingFlusher {
         s.skippedFba++;
         quantity = null;
       }
-      const acc = accepted.get(id);
-      if (acc && quantity !== null && acc.quantity === quantity) quantity = null;
-      if (
-        acc &&
-        price !== null &&
-        acc.price !== null &&
-        acc.currency === currency &&
-        decimal(acc.price).eq(price)
-      ) {
-        price = null;
-        currency = null;
-      }
+      ({ quantity, price, currency } = withoutAccepted({ quantity, price, currency }, accepted.get(id)));
       if (quantity === null && price === null) {
         s.noops++;
         this.deps.metrics?.listingNoops.inc();

@@ -1,3 +1,4 @@
+import { decimal } from '@connector/money';
 import type { ErpItemChange, ListingUpdateResult } from '@connector/events';
 
 /** One listing: a seller SKU in one marketplace of a connection. */
@@ -94,4 +95,16 @@ export interface ListingIssue {
   code: string;
   message: string;
   severity: string;
+}
+
+/**
+ * The values still to send once Amazon's accepted ones are taken away: a quantity or a price equal to
+ * what Amazon accepted last is not sent again (null). Both null: nothing to send.
+ */
+export function withoutAccepted(v: ListingValues, acc: ListingValues | undefined): ListingValues {
+  if (!acc) return v;
+  const quantity = v.quantity !== null && acc.quantity === v.quantity ? null : v.quantity;
+  const samePrice =
+    v.price !== null && acc.price !== null && acc.currency === v.currency && decimal(acc.price).eq(v.price);
+  return { quantity, price: samePrice ? null : v.price, currency: samePrice ? null : v.currency };
 }

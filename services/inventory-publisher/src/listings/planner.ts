@@ -3,6 +3,7 @@ import type { ErpItemChange, SkuMapping } from '@connector/events';
 import { decimal } from '@connector/money';
 import {
   listingId,
+  withoutAccepted,
   type AcceptedValues,
   type CatalogueEntry,
   type ListingIssue,
@@ -153,18 +154,10 @@ export function planItemChange(
 
     // a listing already waiting takes the new values as they are (they may undo the waiting ones)
     if (!state.pending.has(id)) {
-      const acc = state.accepted.get(id);
-      if (acc && quantity !== null && acc.quantity === quantity) quantity = null;
-      if (
-        acc &&
-        price !== null &&
-        acc.price !== null &&
-        acc.currency === currency &&
-        decimal(acc.price).eq(price)
-      ) {
-        price = null;
-        currency = null;
-      }
+      ({ quantity, price, currency } = withoutAccepted(
+        { quantity, price, currency },
+        state.accepted.get(id),
+      ));
       if (quantity === null && price === null) {
         plan.noops++;
         continue;
