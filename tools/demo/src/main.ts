@@ -36,6 +36,7 @@ import {
   SIM_SELLERS,
   SIM_SKU_COUNT,
   SpApiSimulator,
+  confirmedShipments,
   simSku,
 } from '@connector/sp-api-simulator';
 
@@ -167,6 +168,8 @@ async function main(): Promise<void> {
         currency: m.currency,
         arAccount: AR_ACCOUNT,
       })),
+      // SAP B1 shipping type 2 (OSHP) is UPS
+      carriers: [{ erpCarrierCode: '2', carrierCode: 'UPS' }],
     },
     Date.now(),
   );
@@ -241,7 +244,10 @@ async function main(): Promise<void> {
     return ((Date.now() - t0) / 1000).toFixed(1);
   };
   const report: string[] = [];
-  const synced = await until('the first stock sync', () => (listing().writes?.fulfillment_availability ?? 0) > 0);
+  const synced = await until(
+    'the first stock sync',
+    () => (listing().writes?.fulfillment_availability ?? 0) > 0,
+  );
   report.push(
     `first sync: ${sku} on Amazon US shows the ERP's price ${listing().price} and quantity ${listing().quantity} (${synced} s)`,
   );
@@ -250,12 +256,52 @@ async function main(): Promise<void> {
   report.push(
     `price 10.00 → 24.99 on SAP B1 price list ${PRICE_LIST}: listing price ${listing().price} after ${priced} s`,
   );
+  // what Amazon may sell of the item by the connection's rule: on hand − committed in warehouse 01
+  const erpAvailable = () => {
+    const item = erp.documents('Items').find((i) => i.ItemCode === sku);
+    const w = (item?.ItemWarehouseInfoCollection as Array<Record<string, unknown>> | undefined)?.find(
+      (x) => x.WarehouseCode === WAREHOUSE,
+    );
+    return w ? Math.max(0, Math.floor(Number(w.InStock)) - Math.ceil(Number(w.Committed))) : 0;
+  };
   const before = listing().quantity;
   erp.postStock({ itemCode: sku, warehouse: WAREHOUSE, quantity: '25' });
-  const stocked = await until('the goods receipt', () => listing().quantity === before + 25);
-  report.push(
-    `goods receipt of 25 in warehouse ${WAREHOUSE} (no change date: found by the full scan): listing quantity ${before} → ${listing().quantity} after ${stocked} s`,
+  // orders keep arriving and committing stock meanwhile: the listing follows the ERP's figure
+  const stocked = await until(
+    'the goods receipt',
+    () => listing().quantity > before && listing().quantity === erpAvailable(),
   );
+  report.push(
+    `goods receipt of 25 in warehouse ${WAREHOUSE} (no change date: found by the full scan): listing quantity ${before} → ${listing().quantity} (the ERP's available to sell) after ${stocked} s`,
+  );
+
+  // a warehouse clerk ships an Amazon order in the ERP: a delivery copied from its sales order
+  const order = amazon.orders.find(
+    (o) =>
+      o.sellerId === seller.sellerId &&
+      o.fulfilledBy === 'MERCHANT' &&
+      o.status === 'UNSHIPPED' &&
+      erp.documents('Orders').some((d) => d.NumAtCard === o.orderId && d.DocumentStatus === 'bost_Open'),
+  );
+  if (order) {
+    const so = erp.documents('Orders').find((d) => d.NumAtCard === order.orderId)!;
+    erp.create('DeliveryNotes', {
+      CardCode: so.CardCode,
+      NumAtCard: so.NumAtCard,
+      TrackingNumber: '1Z999AA10123456784',
+      TransportationCode: 2,
+      DocumentLines: (so.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
+        BaseType: 17,
+        BaseEntry: Number(so.DocEntry),
+        BaseLine: Number(l.LineNum),
+      })),
+    });
+    const shipped = await until('the shipment', () => confirmedShipments(order).length > 0);
+    const [pkg] = confirmedShipments(order);
+    report.push(
+      `delivery of order ${order.orderId} in SAP B1: confirmed to Amazon as package ${pkg.packageReferenceId}, ${pkg.carrierCode} ${pkg.trackingNumber}, after ${shipped} s`,
+    );
+  } else report.push('no unshipped merchant-fulfilled order with an open sales order to ship');
   writeFileSync(path.join(demo.DEMO_LOG_DIR, 'return-path.txt'), `${report.join('\n')}\n`);
   log.info({ sku, report }, 'return path shown');
 }
