@@ -306,16 +306,23 @@ export class Sage100Simulator {
             if (!so) throw new MasFaultError('CI_NOF', `Sales order ${str(a.salesOrderNo)} not found.`);
             return { GetSalesOrderResult: toWire(so) };
           }),
-          CreateSalesOrder: op((a) => {
-            const c = this.enter(a);
-            const so = this.createSalesOrder(c, (a.salesOrder ?? {}) as Args);
+          CreateSalesOrder: (a: Args, _cb: unknown, _h: unknown, _req: unknown, res?: ServerResponse) => {
             if (this.faults.loseAnswers > 0) {
-              this.faults.loseAnswers--;
-              this.stats.lostAnswers++;
-              throw new Error('the answer was lost');
+              // saved, then the connection drops before the answer: the caller never hears
+              const saved = op((x) => this.createSalesOrder(this.enter(x), (x.salesOrder ?? {}) as Args))(a);
+              return saved.then(() => {
+                this.faults.loseAnswers--;
+                this.stats.lostAnswers++;
+                res?.socket?.destroy();
+                return new Promise<never>(() => undefined);
+              });
             }
-            return { CreateSalesOrderResult: toWire(so) };
-          }),
+            return op((x) => ({
+              CreateSalesOrderResult: toWire(
+                this.createSalesOrder(this.enter(x), (x.salesOrder ?? {}) as Args),
+              ),
+            }))(a);
+          },
           GetCustomer: op((a) => {
             const c = this.enter(a);
             const cu = c.customers.get(`${str(a.arDivisionNo)}-${str(a.customerNo)}`);

@@ -1,0 +1,1 @@
+export * from './sage100.adapter';
