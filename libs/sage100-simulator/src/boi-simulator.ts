@@ -1,5 +1,4 @@
 import { MoneyDecimal } from '@connector/money';
-import type { Boi, BoiBusinessObject, BoiLines, BoiServiceObject, BoiSession } from './boi';
 
 /** 'S' string (name ends in `$`), 'N' numeric (no `$`), reference/erp/FACTS.md §3.2. */
 type FieldType = 'S' | 'N';
@@ -199,8 +198,11 @@ export interface BoiFailure {
  * its lines are written together or not at all, and the object keeps the record in edit until
  * `nClear` ([?]: BOI's documents are written by one `nWrite` of the header object, and third-party
  * samples call `nClear` after a failure; no source says a failed `nWrite` leaves a partial document).
+ *
+ * It has the shape of the agent's `Boi` interface (@connector/sage100-agent-core) without importing
+ * it: the agent's tests import this simulator, so the import may only go that way.
  */
-export class BoiSimulator implements Boi {
+export class BoiSimulator {
   readonly databases = new Map<string, BoiDatabase>();
   recordInUseRate = 0;
   recordInUseMessage = BOI_RECORD_IN_USE;
@@ -242,11 +244,11 @@ export class BoiSimulator implements Boi {
     return this.recordInUseRate > 0 && this.random() < this.recordInUseRate;
   }
 
-  newSession(): BoiSession {
+  newSession(): SimSession {
     return new SimSession(this);
   }
 
-  newObject(name: string, session: BoiSession): BoiBusinessObject | BoiServiceObject {
+  newObject(name: string, session: object): SimBusObject | SimSvcObject {
     const s = session as SimSession;
     const def = OBJECTS[name];
     if (!def) throw new Error(`NewObject: ${name} is not a business object`);
@@ -264,7 +266,7 @@ export class BoiSimulator implements Boi {
   }
 }
 
-class SimSession implements BoiSession {
+export class SimSession {
   sLastErrorMsg = '';
   user?: string;
   company?: string;
@@ -319,9 +321,9 @@ function fieldOk(def: Record<string, FieldType>, keys: string[], field: string):
   return t !== undefined && (t === 'S') === field.endsWith('$');
 }
 
-class SimBusObject implements BoiBusinessObject {
+export class SimBusObject {
   sLastErrorMsg = '';
-  readonly oLines?: BoiLines;
+  readonly oLines?: SimLines;
   private keyValues: Row = {};
   private edit?: { header: Row; lines: Row[]; isNew: boolean };
   private readonly def: TableDef;
@@ -455,7 +457,7 @@ class SimBusObject implements BoiBusinessObject {
   }
 }
 
-class SimLines implements BoiLines {
+export class SimLines {
   sLastErrorMsg = '';
   private current?: Row;
   constructor(private readonly parent: SimBusObject) {}
@@ -516,7 +518,7 @@ class SimLines implements BoiLines {
   }
 }
 
-class SimSvcObject implements BoiServiceObject {
+export class SimSvcObject {
   sLastErrorMsg = '';
   private rows: Doc[] = [];
   private pos = 0;

@@ -6,7 +6,7 @@ import {
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Boi } from './boi/boi';
+import type { Boi } from './boi';
 import { AgentOperationError, OPERATIONS, type AgentBoiConfig } from './operations';
 import { MAX_SKEW_MS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyAgentRequest } from './signing';
 

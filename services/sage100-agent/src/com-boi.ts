@@ -1,4 +1,4 @@
-import type { Boi, BoiBusinessObject, BoiServiceObject, BoiSession } from './boi';
+import type { Boi, BoiBusinessObject, BoiServiceObject, BoiSession } from '@connector/sage100-agent-core';
 
 /**
  * The real BOI over COM: `ProvideX.Script` → `Init(<MAS90 home>)` → `NewObject(...)`, through the

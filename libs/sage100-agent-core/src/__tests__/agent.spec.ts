@@ -1,5 +1,5 @@
-import { BoiSimulator, type Row } from '../boi/boi-simulator';
-import type { BoiBusinessObject } from '../boi/boi';
+import { BoiSimulator, type Row } from '@connector/sage100-simulator';
+import type { BoiBusinessObject } from '../boi';
 import { AgentServer } from '../agent-server';
 import { MAX_SKEW_MS, agentHeaders } from '../signing';
 

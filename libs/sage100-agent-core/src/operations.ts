@@ -1,5 +1,5 @@
 import { decimal } from '@connector/money';
-import type { Boi, BoiBusinessObject, BoiServiceObject, BoiSession } from './boi/boi';
+import type { Boi, BoiBusinessObject, BoiServiceObject, BoiSession } from './boi';
 
 /** The Sage 100 logon the agent's BOI sessions use (configured on the server, never sent over the wire). */
 export interface AgentBoiConfig {
