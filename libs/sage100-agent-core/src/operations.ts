@@ -250,6 +250,42 @@ export const OPERATIONS: Record<string, Operation> = {
     });
   },
 
+  /** The invoice of a sales order, if there is one (`SO_Invoice_svc`). */
+  findInvoice: (boi, cfg, p) => {
+    const orderNo = str(p, 'salesOrderNo', 7);
+    const { s, svc } = readOnly(boi, cfg, 'S/O', 'SO_Invoice_ui', 'SO_Invoice_svc');
+    try {
+      const rows = browse(svc, ['InvoiceNo$'], cfg, `SalesOrderNo$=${orderNo}`);
+      return { invoiceNo: rows[0]?.['InvoiceNo$'] ?? null };
+    } finally {
+      s.nCleanup();
+    }
+  },
+
+  /** The journal entry of a natural key, if there is one (`GL_GeneralJournal_svc`, `Reference$`). */
+  findJournal: (boi, cfg, p) => {
+    const key = str(p, 'naturalKey', 60);
+    const { s, svc } = readOnly(boi, cfg, 'G/L', 'GL_GeneralJournal_ui', 'GL_GeneralJournal_svc');
+    try {
+      const rows = browse(svc, ['EntryNo$'], cfg, `Reference$=${key}`);
+      return { entryNo: rows[0]?.['EntryNo$'] ?? null };
+    } finally {
+      s.nCleanup();
+    }
+  },
+
+  /** The cash receipt of a check number (the connector's key), if there is one (`AR_CashReceipts_svc`). */
+  findCashReceipt: (boi, cfg, p) => {
+    const checkNo = str(p, 'checkNo', 30);
+    const { s, svc } = readOnly(boi, cfg, 'A/R', 'AR_CashReceipts_ui', 'AR_CashReceipts_svc');
+    try {
+      const rows = browse(svc, ['DepositNo$', 'CheckNo$'], cfg, `CheckNo$=${checkNo}`);
+      return { depositNo: rows[0]?.['DepositNo$'] ?? null };
+    } finally {
+      s.nCleanup();
+    }
+  },
+
   /** Items (`CI_ItemCode_svc`) in key order with their change stamps. */
   readItems: (boi, cfg) => {
     const { s, svc } = readOnly(boi, cfg, 'C/I', 'CI_ItemCode_ui', 'CI_ItemCode_svc');

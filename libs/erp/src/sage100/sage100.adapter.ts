@@ -1,6 +1,7 @@
 import * as soap from 'soap';
 import { backoffDelay, type HttpResponse, type HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
+import { agentHeaders } from '@connector/sage100-agent-core';
 import { ServerClock } from '../change-reads';
 import {
   ErpAuthError,
@@ -91,6 +92,13 @@ export interface Sage100AdapterOptions {
   /** jittered backoff between them (defaults 100 ms base, 1 s cap) */
   backoff?: { baseMs: number; maxMs: number; random?: () => number };
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The agent on the Sage 100 server (BOI): its URL and the shared secret. Without it, what needs the
+   * BOI (invoices, journals, receipts, item reads) throws ErpUnsupportedError.
+   */
+  agent?: { url: string; secret: string };
+  /** AR cash receipts: the deposit number receipts are entered under (default 00001) */
+  receiptDepositNo?: string;
   /** the company's GL account format as segment lengths (e.g. [3, 3] for ###-###); see sage100Account */
   accountSegments?: readonly number[];
   /** how long the SOAP `Date` header stands for erpClock() before a new request (default 1 s) */
@@ -102,14 +110,15 @@ export interface Sage100AdapterOptions {
  * a connection to it still fails with ERP_NOT_SUPPORTED: invoices, journals, receipts and the reads
  * need the BOI agent, which is not built.
  */
-export function sage100Capabilities(customerPoLength = 30): ErpCapabilities {
+export function sage100Capabilities(customerPoLength = 30, agent = false): ErpCapabilities {
   return {
     kind: 'SAGE100',
     salesOrders: true,
-    invoices: 'none',
+    // SO_Invoice_bus copies the order's lines
+    invoices: agent ? 'copyFromOrder' : 'none',
     cancelOrder: false,
-    journals: false,
-    receipts: false,
+    journals: agent,
+    receipts: agent,
     itemChanges: false,
     shipments: false,
     batchRequests: false,
@@ -202,7 +211,7 @@ export class Sage100Adapter implements ErpPort {
   calls = 0;
 
   constructor(private readonly opts: Sage100AdapterOptions) {
-    this.capabilities = sage100Capabilities(opts.customerPoLength ?? 30);
+    this.capabilities = sage100Capabilities(opts.customerPoLength ?? 30, !!opts.agent);
     this.wsdlUrl = opts.wsdlUrl ?? `${opts.serviceUrl}?wsdl`;
     this.numbers = opts.orderNumbers ?? new InMemorySage100OrderNumbers();
     this.clock = new ServerClock(opts.clockMaxAgeMs);
@@ -296,18 +305,65 @@ export class Sage100Adapter implements ErpPort {
   }
 
   /** A write, tried again with jittered backoff while Sage 100 says the record is in use. */
-  private async write(op: string, args: Rec): Promise<Rec> {
+  private write(op: string, args: Rec): Promise<Rec> {
+    return this.whileInUse(() => this.call(op, args));
+  }
+
+  private async whileInUse<T>(fn: () => Promise<T>): Promise<T> {
     const attempts = Math.max(1, this.opts.recordInUseAttempts ?? 3);
     const backoff = this.opts.backoff ?? { baseMs: 100, maxMs: 1_000 };
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.call(op, args);
+        return await fn();
       } catch (err) {
         if (!(err instanceof ErpRecordLockedError) || attempt >= attempts) throw err;
         await sleep(backoffDelay(attempt, backoff));
       }
     }
+  }
+
+  /** One signed operation on the agent; its refusal typed. The secret never leaves this method. */
+  private async agentCall(op: string, params: Rec): Promise<Rec> {
+    const agent = this.opts.agent;
+    if (!agent) throw this.needsAgent(op);
+    const path = `/v1/operations/${op}`;
+    const body = JSON.stringify(params);
+    let res: HttpResponse;
+    try {
+      const p = this.opts.http.request({
+        method: 'POST',
+        url: `${agent.url.replace(/\/+$/, '')}${path}`,
+        headers: agentHeaders(agent.secret, 'POST', path, body),
+        body,
+      });
+      res = this.opts.timeoutMs ? await withTimeout(p, this.opts.timeoutMs) : await p;
+    } catch (err) {
+      throw new ErpUnavailableError(
+        `the Sage 100 agent did not answer ${op}: ${(err as Error).message}`,
+        this.detail(),
+        {
+          cause: err,
+        },
+      );
+    }
+    let json: { ok?: boolean; result?: Rec; error?: { code?: string; message?: string } } | undefined;
+    try {
+      json = JSON.parse(res.body.toString('utf8')) as typeof json;
+    } catch {
+      json = undefined;
+    }
+    if (res.status === 200 && json?.ok) return json.result ?? {};
+    const code = json?.error?.code ?? `HTTP ${res.status}`;
+    const say = `Sage 100 agent ${op}: ${code} ${json?.error?.message ?? ''}`.trim();
+    const d = this.detail(code, res.status);
+    if (res.status === 404)
+      throw new ErpUnsupportedError(`${say} (an older agent without this operation?)`, d);
+    if (code === 'RECORD_IN_USE') throw new ErpRecordLockedError(say, d);
+    if (code === 'LOGON' || code === 'REFUSED' || res.status === 401 || res.status === 403)
+      throw new ErpAuthError(say, d);
+    if (code === 'BOI_ERROR' || code === 'BAD_REQUEST') throw new ErpValidationError(say, d);
+    throw new ErpUnavailableError(say, d);
   }
 
   /** The ERP error of whatever the soap client threw; the message never carries the logon. */
@@ -371,7 +427,20 @@ export class Sage100Adapter implements ErpPort {
   }
 
   async findByNaturalKey(kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null> {
-    if (kind !== 'SALES_ORDER') throw this.needsAgent(`finding a ${kind.toLowerCase()}`);
+    if (kind === 'INVOICE') {
+      const order = await this.findByNaturalKey('SALES_ORDER', naturalKey);
+      if (!order) return null;
+      const r = await this.agentCall('findInvoice', { salesOrderNo: order.documentNumber });
+      return typeof r.invoiceNo === 'string' ? this.docRef('INVOICE', naturalKey, r.invoiceNo) : null;
+    }
+    if (kind === 'JOURNAL') {
+      const r = await this.agentCall('findJournal', { naturalKey });
+      return typeof r.entryNo === 'string' ? this.docRef('JOURNAL', naturalKey, r.entryNo) : null;
+    }
+    if (kind === 'RECEIPT') {
+      const r = await this.agentCall('findCashReceipt', { checkNo: naturalKey });
+      return typeof r.depositNo === 'string' ? this.docRef('RECEIPT', naturalKey, naturalKey) : null;
+    }
     const no = await this.numbers.get(this.opts.company, naturalKey);
     if (!no) return null;
     const so = await this.salesOrder(no);
@@ -387,6 +456,10 @@ export class Sage100Adapter implements ErpPort {
       if (err instanceof ErpValidationError && err.detail.erpCode === 'CI_NOF') return null;
       throw err;
     }
+  }
+
+  private docRef(kind: DocumentKind, naturalKey: string, no: string): ErpDocumentRef {
+    return { kind, naturalKey, internalId: no, documentNumber: no, status: 'OPEN' };
   }
 
   private orderRef(so: Rec, naturalKey: string): ErpDocumentRef {
@@ -440,13 +513,14 @@ export class Sage100Adapter implements ErpPort {
     );
   }
 
+  private customer(code: string): [string, string] {
+    return code.includes('-')
+      ? [code.slice(0, code.indexOf('-')), code.slice(code.indexOf('-') + 1)]
+      : [this.opts.defaultArDivision ?? '01', code];
+  }
+
   private orderBody(draft: SalesDocumentDraft): Rec {
-    const [division, customer] = draft.customerCode.includes('-')
-      ? [
-          draft.customerCode.slice(0, draft.customerCode.indexOf('-')),
-          draft.customerCode.slice(draft.customerCode.indexOf('-') + 1),
-        ]
-      : [this.opts.defaultArDivision ?? '01', draft.customerCode];
+    const [division, customer] = this.customer(draft.customerCode);
     const sum = (kinds: ChargeKind[]) =>
       sumDecimals(draft.charges.filter((c) => kinds.includes(c.kind)).map((c) => c.amount));
     const lines: Rec[] = draft.lines.map((l) => ({
@@ -484,26 +558,63 @@ export class Sage100Adapter implements ErpPort {
     );
   }
 
-  createInvoice(_draft: InvoiceDraft): Promise<ErpDocumentRef> {
-    return Promise.reject(this.needsAgent('an invoice (SO_Invoice_bus)'));
+  /** An invoice of the whole sales order (the agent's SO_Invoice_bus sequence); the order must be Sage 100's. */
+  async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
+    if (!this.opts.agent) throw this.needsAgent('an invoice (SO_Invoice_bus)');
+    const order = draft.baseOrder ?? (await this.findByNaturalKey('SALES_ORDER', draft.naturalKey));
+    if (!order)
+      throw new ErpValidationError(
+        `Sage 100 invoices are made from a sales order, and there is none for ${draft.naturalKey}`,
+        this.detail('NoSalesOrder'),
+      );
+    const r = await this.whileInUse(() =>
+      this.agentCall('createInvoiceFromSalesOrder', {
+        salesOrderNo: order.documentNumber,
+        invoiceDate: draft.documentDate,
+      }),
+    );
+    return this.docRef('INVOICE', draft.naturalKey, text(r.invoiceNo));
   }
 
   cancelOrder(_ref: ErpDocumentRef): Promise<ErpDocumentRef> {
     return Promise.reject(this.needsAgent('cancelling an order'));
   }
 
-  postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
-    try {
-      // the accounts are checked against the company's format before anything else
-      for (const l of draft.lines) sage100Account(l.account, this.opts.accountSegments);
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(text(err)));
-    }
-    return Promise.reject(this.needsAgent('a GL journal (GL_GeneralJournal_bus)'));
+  /** A GL journal entry through the agent (GL_GeneralJournal_bus), the natural key in `Reference$`. */
+  async postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
+    // the accounts are checked against the company's format before anything is sent
+    const lines = draft.lines.map((l) => ({
+      accountKey: sage100Account(l.account, this.opts.accountSegments),
+      debit: decimal(l.debit).toFixed(),
+      credit: decimal(l.credit).toFixed(),
+    }));
+    const r = await this.whileInUse(() =>
+      this.agentCall('postJournal', {
+        naturalKey: draft.naturalKey,
+        postingDate: draft.postingDate,
+        comment: draft.memo,
+        lines,
+      }),
+    );
+    return this.docRef('JOURNAL', draft.naturalKey, text(r.entryNo));
   }
 
-  createReceipt(_draft: ReceiptDraft): Promise<ErpDocumentRef> {
-    return Promise.reject(this.needsAgent('a cash receipt'));
+  /** A cash receipt through the agent (AR_CashReceipts_bus), the natural key as its check number. */
+  async createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef> {
+    if (!this.opts.agent) throw this.needsAgent('a cash receipt (AR_CashReceipts_bus)');
+    const [division, customer] = this.customer(draft.customerCode);
+    await this.whileInUse(() =>
+      this.agentCall('createCashReceipt', {
+        depositNo: this.opts.receiptDepositNo ?? '00001',
+        arDivisionNo: division,
+        customerNo: customer,
+        checkNo: draft.naturalKey,
+        amount: decimal(draft.amount).toFixed(),
+        date: draft.date,
+        bankCode: draft.bankAccount,
+      }),
+    );
+    return this.docRef('RECEIPT', draft.naturalKey, draft.naturalKey);
   }
 
   readItemChanges(): Promise<ErpPage<ErpItemSnapshot>> {

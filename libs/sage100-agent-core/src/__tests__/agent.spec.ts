@@ -1,7 +1,7 @@
 import { BoiSimulator, type Row } from '@connector/sage100-simulator';
 import type { BoiBusinessObject } from '../boi';
 import { AgentServer } from '../agent-server';
-import { MAX_SKEW_MS, agentHeaders } from '../signing';
+import { MAX_SKEW_MS, agentHeaders, signAgentRequest } from '../signing';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const T0 = Date.parse('2026-10-02T13:30:00Z');
@@ -90,6 +90,12 @@ describe('Sage 100 agent', () => {
     await agent.start();
   });
   afterEach(() => agent.close());
+
+  it('signs HMAC-SHA256 over method, path, timestamp and body (a fixed vector: changing it breaks installed agents)', () => {
+    expect(signAgentRequest('k'.repeat(32), 'POST', '/v1/operations/ping', '1791000000000', '{}')).toBe(
+      '5786311e9336b8181d354e01305d10a3d8a0eb65eaea2be41e4b656ab747d53c',
+    );
+  });
 
   it('runs a signed operation on the list', async () => {
     const r = await call('ping', {});

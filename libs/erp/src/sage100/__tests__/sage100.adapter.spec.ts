@@ -295,6 +295,7 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
     await expect(a.readShipments()).rejects.toBeInstanceOf(ErpUnsupportedError);
     await expect(a.cancelOrder({} as never)).rejects.toBeInstanceOf(ErpUnsupportedError);
     expect(a.capabilities).toMatchObject({
+      receipts: false,
       kind: 'SAGE100',
       salesOrders: true,
       journals: false,
