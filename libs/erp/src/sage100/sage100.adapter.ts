@@ -2,7 +2,7 @@ import * as soap from 'soap';
 import { backoffDelay, type HttpResponse, type HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
 import { agentHeaders } from '@connector/sage100-agent-core';
-import { ServerClock } from '../change-reads';
+import { ServerClock, keysetPage } from '../change-reads';
 import {
   ErpAuthError,
   ErpRecordLockedError,
@@ -12,6 +12,7 @@ import {
   type ErpErrorDetail,
 } from '../errors';
 import type {
+  ChangeWindow,
   ChargeKind,
   DocumentKind,
   ErpCapabilities,
@@ -20,6 +21,7 @@ import type {
   ErpPage,
   ErpPort,
   ErpShipmentRecord,
+  ErpWarehouseStock,
   InvoiceDraft,
   JournalDraft,
   ReceiptDraft,
@@ -97,6 +99,8 @@ export interface Sage100AdapterOptions {
    * BOI (invoices, journals, receipts, item reads) throws ErpUnsupportedError.
    */
   agent?: { url: string; secret: string };
+  /** currency of the standard prices read from CI_Item (default USD) */
+  currency?: string;
   /** AR cash receipts: the deposit number receipts are entered under (default 00001) */
   receiptDepositNo?: string;
   /** the company's GL account format as segment lengths (e.g. [3, 3] for ###-###); see sage100Account */
@@ -119,7 +123,7 @@ export function sage100Capabilities(customerPoLength = 30, agent = false): ErpCa
     cancelOrder: false,
     journals: agent,
     receipts: agent,
-    itemChanges: false,
+    itemChanges: agent,
     shipments: false,
     batchRequests: false,
     naturalKeyMaxLength: customerPoLength,
@@ -151,6 +155,19 @@ export function sage100Account(account: string, segments?: readonly number[]): s
       { erp: 'SAGE100', erpCode: 'AccountFormat' },
     );
   return flat;
+}
+
+/**
+ * A Sage 100 change stamp as an instant: `DateUpdated` (YYYYMMDD or YYYY-MM-DD) and `TimeUpdated`
+ * in decimal hours (FACTS §3.3), to the second. Read as UTC: the server's own zone is not applied ([?]).
+ */
+export function sage100Stamp(date: string, hours: string): string {
+  const d = date.replace(/-/g, '');
+  if (!/^\d{8}$/.test(d))
+    throw new ErpUnavailableError(`Sage 100 sent a date that is not one: ${date}`, { erp: 'SAGE100' });
+  const secs = hours ? decimal(hours).mul(3600).toDecimalPlaces(0).toNumber() : 0;
+  const ms = Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T00:00:00Z`) + secs * 1000;
+  return new Date(ms).toISOString();
 }
 
 type Rec = Record<string, unknown>;
@@ -617,12 +634,58 @@ export class Sage100Adapter implements ErpPort {
     return this.docRef('RECEIPT', draft.naturalKey, draft.naturalKey);
   }
 
-  readItemChanges(): Promise<ErpPage<ErpItemSnapshot>> {
-    return Promise.reject(this.needsAgent('reading items (CI_ItemCode_svc)'));
+  /** Items and their stock through the agent (CI_ItemCode_svc, IM_ItemWarehouse_svc), in key order. */
+  private async items(): Promise<ErpItemSnapshot[]> {
+    if (!this.opts.agent) throw this.needsAgent('reading items (CI_ItemCode_svc)');
+    const { items } = (await this.agentCall('readItems', {})) as { items?: Rec[] };
+    const { rows } = (await this.agentCall('readItemWarehouses', {})) as { rows?: Rec[] };
+    const stock = new Map<string, ErpWarehouseStock[]>();
+    for (const r of rows ?? []) {
+      const code = text(r['ItemCode$']);
+      const list = stock.get(code) ?? [];
+      list.push({
+        warehouseCode: text(r['WarehouseCode$']),
+        onHand: decimal(text(r.QuantityOnHand) || '0').toFixed(),
+        committed: decimal(text(r.QuantityOnSalesOrder) || '0').toFixed(),
+      });
+      stock.set(code, list);
+    }
+    return (items ?? [])
+      .map((r) => {
+        const code = text(r['ItemCode$']);
+        const price = text(r.StandardUnitPrice);
+        return {
+          itemCode: code,
+          ...(text(r['ItemCodeDesc$']) ? { description: text(r['ItemCodeDesc$']) } : {}),
+          active: text(r['InactiveItem$']) !== 'Y',
+          changedAt: sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$'])),
+          prices: price
+            ? [
+                {
+                  priceList: 'STANDARD',
+                  price: decimal(price).toFixed(),
+                  currency: this.opts.currency ?? 'USD',
+                },
+              ]
+            : [],
+          quantities: stock.get(code) ?? [],
+        };
+      })
+      .sort((a, b) => (a.itemCode < b.itemCode ? -1 : a.itemCode > b.itemCode ? 1 : 0));
   }
 
-  scanItems(): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
-    return Promise.reject(this.needsAgent('reading items and stock (IM_ItemWarehouse_svc)'));
+  async readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
+    const page = keysetPage(await this.items(), (i) => ({ changedAt: i.changedAt, key: i.itemCode }), window);
+    return { items: page.rows, next: page.next };
+  }
+
+  async scanItems(
+    afterKey: string | null,
+    pageSize: number,
+  ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
+    const rest = (await this.items()).filter((i) => afterKey === null || i.itemCode > afterKey);
+    const items = rest.slice(0, pageSize);
+    return { items, nextKey: rest.length > pageSize ? items[items.length - 1].itemCode : null };
   }
 
   readShipments(): Promise<ErpPage<ErpShipmentRecord>> {

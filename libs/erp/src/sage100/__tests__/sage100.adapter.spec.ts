@@ -290,8 +290,10 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
     await expect(a.findByNaturalKey('JOURNAL', 'x')).rejects.toBeInstanceOf(ErpUnsupportedError);
     await expect(a.createInvoice({ ...draft() })).rejects.toThrow(/agent/);
     await expect(a.createReceipt({} as never)).rejects.toBeInstanceOf(ErpUnsupportedError);
-    await expect(a.readItemChanges()).rejects.toBeInstanceOf(ErpUnsupportedError);
-    await expect(a.scanItems()).rejects.toBeInstanceOf(ErpUnsupportedError);
+    await expect(
+      a.readItemChanges({ after: null, until: '2026-10-03T00:00:00Z', pageSize: 10 }),
+    ).rejects.toBeInstanceOf(ErpUnsupportedError);
+    await expect(a.scanItems(null, 10)).rejects.toBeInstanceOf(ErpUnsupportedError);
     await expect(a.readShipments()).rejects.toBeInstanceOf(ErpUnsupportedError);
     await expect(a.cancelOrder({} as never)).rejects.toBeInstanceOf(ErpUnsupportedError);
     expect(a.capabilities).toMatchObject({

@@ -89,7 +89,12 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
   });
 
   it('declares invoices, journals and receipts only with an agent', () => {
-    expect(adapter.capabilities).toMatchObject({ invoices: 'copyFromOrder', journals: true, receipts: true });
+    expect(adapter.capabilities).toMatchObject({
+      invoices: 'copyFromOrder',
+      journals: true,
+      receipts: true,
+      itemChanges: true,
+    });
   });
 
   it('invoices an order written over SOAP, once, and finds the invoice by the Amazon order id', async () => {
@@ -147,6 +152,43 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
         .rows('AR_CashReceiptsHeader')
         .map((r) => r.header.PostingAmt),
     ).toEqual(['100.05']);
+  });
+
+  it('reads items with stock and prices, in change order and as a full scan', async () => {
+    const db = boi.db();
+    db.insert('CI_Item', {
+      ItemCode$: 'ITEM-2',
+      ItemCodeDesc$: 'Two',
+      StandardUnitPrice: '5.10',
+      InactiveItem$: 'Y',
+    });
+    db.find('CI_Item', ['ITEM-2'])!.header['DateUpdated$'] = '20261003';
+    db.find('CI_Item', ['ITEM-2'])!.header['TimeUpdated$'] = '6.26';
+    db.find('CI_Item', ['ITEM-1'])!.header['DateUpdated$'] = '20261002';
+    db.find('CI_Item', ['ITEM-1'])!.header['TimeUpdated$'] = '0';
+    db.find('CI_Item', ['ITEM-1'])!.header.StandardUnitPrice = '19.99';
+    const scan = await adapter.scanItems(null, 1);
+    expect(scan.nextKey).toBe('ITEM-1');
+    expect(scan.items[0]).toEqual({
+      itemCode: 'ITEM-1',
+      active: true,
+      changedAt: '2026-10-02T00:00:00.000Z',
+      prices: [{ priceList: 'STANDARD', price: '19.99', currency: 'USD' }],
+      quantities: [{ warehouseCode: '000', onHand: '10', committed: '0' }],
+    });
+    const rest = await adapter.scanItems('ITEM-1', 10);
+    expect(rest).toMatchObject({
+      nextKey: null,
+      items: [{ itemCode: 'ITEM-2', active: false, description: 'Two' }],
+    });
+    const changes = await adapter.readItemChanges({
+      after: { changedAt: '2026-10-02T00:00:00.000Z', key: 'ITEM-1' },
+      until: '2026-10-04T00:00:00Z',
+      pageSize: 10,
+    });
+    expect(changes.items.map((i) => [i.itemCode, i.changedAt])).toEqual([
+      ['ITEM-2', '2026-10-03T06:15:36.000Z'],
+    ]);
   });
 
   it('record in use at the BOI is retried, then retriable', async () => {
