@@ -350,7 +350,17 @@ export const OPERATIONS: Record<string, Operation> = {
         ],
         cfg,
       );
-      return { shipments: rows.filter((r) => r['TrackingID$'] !== '') };
+      const shipped = rows.filter((r) => r['TrackingID$'] !== '');
+      const detail = boi.newObject('SO_InvoiceDetail_svc', s) as BoiServiceObject;
+      const lines = browse(detail, ['InvoiceNo$', 'ItemCode$', 'QuantityShipped'], cfg);
+      return {
+        shipments: shipped.map((r) => ({
+          ...r,
+          lines: lines
+            .filter((l) => l['InvoiceNo$'] === r['InvoiceNo$'] && !l['ItemCode$'].startsWith('/'))
+            .map((l) => ({ itemCode: l['ItemCode$'], quantity: l.QuantityShipped })),
+        })),
+      };
     } finally {
       s.nCleanup();
     }

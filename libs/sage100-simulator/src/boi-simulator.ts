@@ -118,7 +118,9 @@ export const BOI_TABLES: Record<string, TableDef> = {
 };
 
 /** Which table each object works on. */
-const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: string }> = {
+const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: string; lines?: boolean }> = {
+  /** the lines of invoices, one row per line with its invoice's key ([?] object name ours) */
+  SO_InvoiceDetail_svc: { table: 'SO_InvoiceHeader', kind: 'svc', module: 'S/O', lines: true },
   SO_Invoice_bus: { table: 'SO_InvoiceHeader', kind: 'bus', module: 'S/O' },
   SO_SalesOrder_bus: { table: 'SO_SalesOrderHeader', kind: 'bus', module: 'S/O' },
   GL_GeneralJournal_bus: { table: 'GL_GeneralJournalHeader', kind: 'bus', module: 'G/L' },
@@ -258,7 +260,7 @@ export class BoiSimulator {
     const db = this.db(s.company);
     return def.kind === 'bus'
       ? new SimBusObject(this, name, def.table, db)
-      : new SimSvcObject(this, name, def.table, db);
+      : new SimSvcObject(this, name, def.table, db, def.lines ?? false);
   }
 
   close(): Promise<void> {
@@ -528,6 +530,8 @@ export class SimSvcObject {
     private readonly name: string,
     private readonly table: string,
     private readonly db: BoiDatabase,
+    /** browse the documents' lines (each with its header's key columns) instead of the headers */
+    private readonly lines = false,
   ) {}
   /** `field$=value` (our simple form of a browse filter: one column equal to a value) */
   nSetBrowseFilter(filter: string): number {
@@ -541,7 +545,18 @@ export class SimSvcObject {
       return 0;
     }
     const [field, value] = this.filter.split('=', 2);
-    this.rows = this.db.rows(this.table).filter((d) => !this.filter || d.header[field] === value);
+    const docs = this.db.rows(this.table);
+    const keys = BOI_TABLES[this.table].keys;
+    const rows: Doc[] = this.lines
+      ? docs.flatMap((d) =>
+          d.lines.map((l, i) => {
+            const header: Row = { ...l, LineKey$: String(i + 1).padStart(6, '0') };
+            for (const k of keys) header[k] = d.header[k];
+            return { header, lines: [] };
+          }),
+        )
+      : docs;
+    this.rows = rows.filter((d) => !this.filter || d.header[field] === value);
     this.pos = 0;
     return 1;
   }

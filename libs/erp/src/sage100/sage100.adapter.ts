@@ -124,7 +124,7 @@ export function sage100Capabilities(customerPoLength = 30, agent = false): ErpCa
     journals: agent,
     receipts: agent,
     itemChanges: agent,
-    shipments: false,
+    shipments: agent,
     batchRequests: false,
     naturalKeyMaxLength: customerPoLength,
     // DateUpdated + TimeUpdated (decimal hours)
@@ -688,8 +688,35 @@ export class Sage100Adapter implements ErpPort {
     return { items, nextKey: rest.length > pageSize ? items[items.length - 1].itemCode : null };
   }
 
-  readShipments(): Promise<ErpPage<ErpShipmentRecord>> {
-    return Promise.reject(this.needsAgent('reading shipments'));
+  /**
+   * Shipments through the agent: each shipped invoice with a tracking number is one package (its
+   * `InvoiceNo` the shipment id), the Amazon order id from its `CustomerPONo`.
+   */
+  async readShipments(window: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>> {
+    if (!this.opts.agent) throw this.needsAgent('reading shipments (SO_Invoice_svc)');
+    const { shipments } = (await this.agentCall('readShipments', {})) as { shipments?: Rec[] };
+    const records: ErpShipmentRecord[] = (shipments ?? [])
+      .filter((r) => text(r['CustomerPONo$']) !== '')
+      .map((r) => {
+        const no = text(r['InvoiceNo$']);
+        const carrier = text(r['ShipVia$']);
+        return {
+          naturalKey: text(r['CustomerPONo$']),
+          shipmentId: no,
+          shipmentNumber: no,
+          erpOrderNumber: text(r['SalesOrderNo$']),
+          shippedAt: sage100Stamp(text(r['InvoiceDate$']), ''),
+          changedAt: sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$'])),
+          ...(carrier ? { carrier } : {}),
+          trackingNumber: text(r['TrackingID$']),
+          lines: ((r.lines as Rec[] | undefined) ?? []).map((l) => ({
+            itemCode: text(l.itemCode),
+            quantity: Number(text(l.quantity)),
+          })),
+        };
+      });
+    const page = keysetPage(records, (x) => ({ changedAt: x.changedAt, key: x.shipmentId }), window);
+    return { items: page.rows, next: page.next };
   }
 
   close(): Promise<void> {

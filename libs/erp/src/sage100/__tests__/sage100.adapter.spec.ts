@@ -294,7 +294,9 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
       a.readItemChanges({ after: null, until: '2026-10-03T00:00:00Z', pageSize: 10 }),
     ).rejects.toBeInstanceOf(ErpUnsupportedError);
     await expect(a.scanItems(null, 10)).rejects.toBeInstanceOf(ErpUnsupportedError);
-    await expect(a.readShipments()).rejects.toBeInstanceOf(ErpUnsupportedError);
+    await expect(
+      a.readShipments({ after: null, until: '2026-10-03T00:00:00Z', pageSize: 10 }),
+    ).rejects.toBeInstanceOf(ErpUnsupportedError);
     await expect(a.cancelOrder({} as never)).rejects.toBeInstanceOf(ErpUnsupportedError);
     expect(a.capabilities).toMatchObject({
       receipts: false,

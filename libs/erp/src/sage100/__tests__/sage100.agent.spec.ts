@@ -94,6 +94,7 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
       journals: true,
       receipts: true,
       itemChanges: true,
+      shipments: true,
     });
   });
 
@@ -107,6 +108,32 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
     expect(await adapter.createInvoice({ ...order })).toEqual(inv);
     expect(boi.db().rows('SO_InvoiceHeader')).toHaveLength(1);
     expect(boi.db().find('IM_ItemWarehouse', ['ITEM-1', '000'])!.header.QuantityOnHand).toBe('8');
+  });
+
+  it('reads a shipped invoice with tracking as a shipment of the Amazon order', async () => {
+    const so = await adapter.createSalesOrder(order);
+    mirrorOrders();
+    await adapter.createInvoice({ ...order, baseOrder: so });
+    const window = { after: null, until: '2100-01-01T00:00:00Z', pageSize: 10 };
+    // no tracking yet: not a shipment
+    expect((await adapter.readShipments(window)).items).toEqual([]);
+    const inv = boi.db().rows('SO_InvoiceHeader')[0];
+    Object.assign(inv.header, { TrackingID$: '1Z999', ShipVia$: 'UPS GROUND' });
+    const page = await adapter.readShipments(window);
+    expect(page.items).toEqual([
+      {
+        naturalKey: ORDER_ID,
+        shipmentId: '0000001',
+        shipmentNumber: '0000001',
+        erpOrderNumber: so.documentNumber,
+        shippedAt: '2026-10-02T00:00:00.000Z',
+        changedAt: expect.any(String) as string,
+        carrier: 'UPS GROUND',
+        trackingNumber: '1Z999',
+        lines: [{ itemCode: 'ITEM-1', quantity: 2 }],
+      },
+    ]);
+    expect(await adapter.readShipments({ ...window, after: page.next })).toEqual({ items: [], next: null });
   });
 
   it('posts a settlement journal once, accounts parsed against the format', async () => {
