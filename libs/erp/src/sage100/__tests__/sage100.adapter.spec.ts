@@ -10,12 +10,8 @@ import {
   ErpValidationError,
 } from '../../errors';
 import type { SalesDocumentDraft } from '../../port';
-import {
-  InMemorySage100OrderNumbers,
-  Sage100Adapter,
-  sage100Account,
-  type Sage100AdapterOptions,
-} from '../sage100.adapter';
+import { InMemorySage100OrderNumbers } from '../order-numbers';
+import { Sage100Adapter, sage100Account, type Sage100AdapterOptions } from '../sage100.adapter';
 
 /** The real transport, remembering what went out, with a hook after each answer. */
 class Recording implements HttpTransport {

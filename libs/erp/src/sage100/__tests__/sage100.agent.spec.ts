@@ -3,7 +3,8 @@ import { AgentServer } from '@connector/sage100-agent-core';
 import { BoiSimulator, Sage100Simulator, startSage100Simulator } from '@connector/sage100-simulator';
 import { ErpAuthError, ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from '../../errors';
 import type { JournalDraft, SalesDocumentDraft } from '../../port';
-import { InMemorySage100OrderNumbers, Sage100Adapter } from '../sage100.adapter';
+import { InMemorySage100OrderNumbers } from '../order-numbers';
+import { Sage100Adapter } from '../sage100.adapter';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const ORDER_ID = '114-3941689-8772232';
