@@ -376,6 +376,16 @@ export class Sage100Simulator {
         'CI_CharLength',
         `CustomerPONo is longer than ${c.customerPoLength} characters.`,
       );
+    const udfs: Record<string, string> = {};
+    for (const f of list((x.OtherFields as Args | undefined)?.Field as Args | Args[] | undefined)) {
+      const name = str(f.MasFieldName);
+      const length = c.udfs[name];
+      if (length === undefined)
+        throw new MasFaultError('CI_NOF', `Could not set SO_SalesOrder_Bus column ${name}.`);
+      if (str(f.Value).length > length)
+        throw new MasFaultError('CI_CharLength', `${name} is longer than ${length} characters.`);
+      udfs[name] = str(f.Value);
+    }
     const wire = list((x.Lines as Args | undefined)?.SalesOrderLine as Args | Args[] | undefined);
     const lines: Sage100SalesOrderLine[] = wire.map((l) => {
       const item = str(l.ItemCode);
@@ -415,6 +425,7 @@ export class Sage100Simulator {
       DateCreated: stamped.DateUpdated,
       ...stamped,
       Lines: lines,
+      UDFs: udfs,
     };
     c.salesOrders.set(no, so);
     for (const l of lines)
@@ -425,8 +436,13 @@ export class Sage100Simulator {
 }
 
 function toWire(so: Sage100SalesOrder): Args {
-  const { Lines, ...header } = so;
-  return { ...header, Lines: { SalesOrderLine: Lines } };
+  const { Lines, UDFs, ...header } = so;
+  const fields = Object.entries(UDFs).map(([MasFieldName, Value]) => ({ MasFieldName, Value }));
+  return {
+    ...header,
+    Lines: { SalesOrderLine: Lines },
+    ...(fields.length ? { OtherFields: { Field: fields } } : {}),
+  };
 }
 
 /** What soap's server sends as a SOAP Fault: anything rejected with a `Fault`. */

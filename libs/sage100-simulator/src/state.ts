@@ -45,6 +45,8 @@ export interface Sage100SalesOrder {
   /** decimal hours of the day, as Sage 100 keeps it (reference/erp/FACTS.md §3.3) */
   TimeUpdated: string;
   Lines: Sage100SalesOrderLine[];
+  /** UDF_ columns set through `OtherFields` */
+  UDFs: Record<string, string>;
 }
 
 export interface Sage100Customer {
@@ -76,6 +78,8 @@ export interface Sage100Seed {
   onHand?: string;
   /** length of CustomerPONo in this version (15–30; reference/erp/FACTS.md §3.3) */
   customerPoLength?: number;
+  /** UDF columns of SO_SalesOrderHeader made in Custom Office, with their lengths (FACTS §3.3) */
+  udfs?: Record<string, number>;
 }
 
 /** `DateUpdated` and `TimeUpdated` of an instant: the day and its decimal hours (4 places). */
@@ -97,6 +101,7 @@ export class Sage100Company {
   readonly miscCodes = new Set<string>();
   readonly warehouses: string[];
   readonly customerPoLength: number;
+  readonly udfs: Record<string, number>;
   /** the next number GetNextSalesOrderNo gives */
   nextSalesOrderNo = 1;
 
@@ -106,6 +111,7 @@ export class Sage100Company {
   ) {
     this.warehouses = seed.warehouses ?? ['000'];
     this.customerPoLength = seed.customerPoLength ?? 30;
+    this.udfs = seed.udfs ?? {};
     for (const m of seed.miscCodes ?? ['/FREIGHT', '/GIFTWRAP']) this.miscCodes.add(m);
     for (const c of seed.customers ?? ['01-AMZUS']) {
       const [div, no] = c.split('-', 2);

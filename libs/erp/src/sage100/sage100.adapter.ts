@@ -50,6 +50,12 @@ export interface Sage100AdapterOptions {
   defaultWarehouse?: string;
   /** `CustomerPONo` length of the customer's Sage 100 version (15–30, FACTS §3.3; default 30) */
   customerPoLength?: number;
+  /**
+   * A UDF of SO_SalesOrderHeader holding the Amazon order id (e.g. `UDF_AMAZON_ORDER_ID`, made in
+   * Custom Office), for versions whose `CustomerPONo` is too short; set through `OtherFields`.
+   * `CustomerPONo` then gets as much of the id as fits, for people.
+   */
+  amazonOrderIdUdf?: { name: string; length: number };
   /** miscellaneous item code of a gift-wrap charge (default /GIFTWRAP) */
   giftWrapCode?: string;
   /** MasFault codes that mean "record in use" ([?] none public; default SY_RecordInUse) */
@@ -195,7 +201,10 @@ export class Sage100Adapter implements ErpPort {
   calls = 0;
 
   constructor(private readonly opts: Sage100AdapterOptions) {
-    this.capabilities = sage100Capabilities(opts.customerPoLength ?? 30, !!opts.agent);
+    this.capabilities = sage100Capabilities(
+      opts.amazonOrderIdUdf?.length ?? opts.customerPoLength ?? 30,
+      !!opts.agent,
+    );
     this.wsdlUrl = opts.wsdlUrl ?? `${opts.serviceUrl}?wsdl`;
     this.numbers = opts.orderNumbers ?? new InMemorySage100OrderNumbers();
     this.clock = new ServerClock(opts.clockMaxAgeMs);
@@ -428,7 +437,7 @@ export class Sage100Adapter implements ErpPort {
     const no = await this.numbers.get(this.opts.company, naturalKey);
     if (!no) return null;
     const so = await this.salesOrder(no);
-    return so && text(so.CustomerPONo) === naturalKey ? this.orderRef(so, naturalKey) : null;
+    return so && this.keyOf(so) === naturalKey ? this.orderRef(so, naturalKey) : null;
   }
 
   /** GetSalesOrder, or null when there is no such order (CI_NOF). */
@@ -440,6 +449,15 @@ export class Sage100Adapter implements ErpPort {
       if (err instanceof ErpValidationError && err.detail.erpCode === 'CI_NOF') return null;
       throw err;
     }
+  }
+
+  /** The Amazon order id an order holds: its UDF when one is configured, else `CustomerPONo`. */
+  private keyOf(so: Rec): string {
+    const udf = this.opts.amazonOrderIdUdf;
+    if (!udf) return text(so.CustomerPONo);
+    const fields = (so.OtherFields as Rec | undefined)?.Field as Rec | Rec[] | undefined;
+    const list = fields === undefined ? [] : Array.isArray(fields) ? fields : [fields];
+    return text(list.find((f) => text(f.MasFieldName) === udf.name)?.Value);
   }
 
   private docRef(kind: DocumentKind, naturalKey: string, no: string): ErpDocumentRef {
@@ -461,7 +479,7 @@ export class Sage100Adapter implements ErpPort {
     const key = draft.naturalKey;
     if (key.length > this.capabilities.naturalKeyMaxLength)
       throw new ErpValidationError(
-        `Amazon order id ${key} is longer than CustomerPONo (${this.capabilities.naturalKeyMaxLength})`,
+        `Amazon order id ${key} is longer than ${this.opts.amazonOrderIdUdf?.name ?? 'CustomerPONo'} (${this.capabilities.naturalKeyMaxLength})`,
         this.detail('CI_CharLength'),
       );
     const body = this.orderBody(draft);
@@ -469,7 +487,7 @@ export class Sage100Adapter implements ErpPort {
     // a recorded number: the order may be there already (a lost answer) or still free to use
     if (no) {
       const so = await this.salesOrder(no);
-      if (so && text(so.CustomerPONo) === key) return this.orderRef(so, key);
+      if (so && this.keyOf(so) === key) return this.orderRef(so, key);
       if (so) no = null; // taken by another order (keyed in by hand): draw a new one
     }
     for (let round = 0; round < 3; round++) {
@@ -487,7 +505,7 @@ export class Sage100Adapter implements ErpPort {
         if (!(err instanceof ErpValidationError && err.detail.erpCode === 'WS_AlreadyExists')) throw err;
         // the duplicate check answered late: is it ours?
         const so = await this.salesOrder(no);
-        if (so && text(so.CustomerPONo) === key) return this.orderRef(so, key);
+        if (so && this.keyOf(so) === key) return this.orderRef(so, key);
         no = null;
       }
     }
@@ -526,12 +544,21 @@ export class Sage100Adapter implements ErpPort {
       ARDivisionNo: division,
       CustomerNo: customer,
       OrderDate: draft.documentDate,
-      CustomerPONo: draft.naturalKey,
+      CustomerPONo: this.opts.amazonOrderIdUdf
+        ? draft.naturalKey.slice(0, this.opts.customerPoLength ?? 30)
+        : draft.naturalKey,
       ...(draft.comments ? { Comment: draft.comments } : {}),
       // tax: Sage 100 computes it from the customer's tax schedule; the draft's tax is not sent
       FreightAmt: sum(['SHIPPING', 'SHIPPING_DISCOUNT']).toFixed(),
       DiscountAmt: sum(['PROMOTION']).negated().toFixed(),
       Lines: { SalesOrderLine: lines },
+      ...(this.opts.amazonOrderIdUdf
+        ? {
+            OtherFields: {
+              Field: [{ MasFieldName: this.opts.amazonOrderIdUdf.name, Value: draft.naturalKey }],
+            },
+          }
+        : {}),
     };
   }
 

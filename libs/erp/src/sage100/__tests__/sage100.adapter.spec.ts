@@ -277,6 +277,32 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
     expect(http.sent).toHaveLength(0);
   });
 
+  it('keeps the Amazon order id in a UDF when CustomerPONo is too short, and finds the order by it', async () => {
+    await sim.close();
+    sim = await startSage100Simulator({
+      items: ['ITEM-1', 'ITEM-2'],
+      customerPoLength: 15,
+      udfs: { UDF_AMAZON_ORDER_ID: 30 },
+    });
+    const udf = { name: 'UDF_AMAZON_ORDER_ID', length: 30 };
+    const a = adapter({ customerPoLength: 15, amazonOrderIdUdf: udf });
+    expect(a.capabilities.naturalKeyMaxLength).toBe(30);
+    sim.setFaults({ loseAnswers: 1 });
+    await expect(a.createSalesOrder(draft())).rejects.toBeInstanceOf(ErpUnavailableError);
+    const ref = await a.createSalesOrder(draft());
+    expect(ref.documentNumber).toBe('0000001');
+    const [so] = sim.salesOrders();
+    expect(so.UDFs).toEqual({ UDF_AMAZON_ORDER_ID: ORDER_ID });
+    expect(so.CustomerPONo).toBe(ORDER_ID.slice(0, 15));
+    expect(await a.findByNaturalKey('SALES_ORDER', ORDER_ID)).toEqual(ref);
+    expect(sim.salesOrders()).toHaveLength(1);
+    // a UDF the company does not have is refused
+    const wrong = adapter({ customerPoLength: 15, amazonOrderIdUdf: { name: 'UDF_NOPE', length: 30 } });
+    const err = await wrong.createSalesOrder(draft('114-0000000-0000009')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpValidationError);
+    expect((err as ErpValidationError).detail.erpCode).toBe('CI_NOF');
+  });
+
   it("reads the ERP's clock from the SOAP Date header", async () => {
     expect(await adapter().erpClock()).toBe(new Date(T0).toISOString());
   });
