@@ -6,3 +6,4 @@ export * from './connections/credentials-cipher';
 export * from './connections/connection.repository';
 export * from './idempotency/idempotency-ledger';
 export * from './idempotency/lease-errors';
+export * from './erp-numbers/sage100-order-numbers';

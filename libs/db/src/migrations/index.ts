@@ -8,6 +8,7 @@ import * as ledgerLease from './20261128000002_ledger_lease';
 import * as erpSnapshots from './20261128000003_erp_snapshots';
 import * as listings from './20261128000004_listings';
 import * as shipmentOrders from './20261128000005_shipment_orders';
+import * as erpDrawnNumbers from './20261128000006_erp_drawn_numbers';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = 
   ['20261128000003_erp_snapshots', erpSnapshots],
   ['20261128000004_listings', listings],
   ['20261128000005_shipment_orders', shipmentOrders],
+  ['20261128000006_erp_drawn_numbers', erpDrawnNumbers],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,0 +1,258 @@
+import { FetchTransport } from '@connector/core';
+import { AgentServer } from '@connector/sage100-agent-core';
+import { BoiSimulator, Sage100Simulator, startSage100Simulator } from '@connector/sage100-simulator';
+import { ErpAuthError, ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from '../../errors';
+import type { JournalDraft, SalesDocumentDraft } from '../../port';
+import { InMemorySage100OrderNumbers } from '../order-numbers';
+import { Sage100Adapter } from '../sage100.adapter';
+
+const SECRET = 'a-shared-secret-of-at-least-32-characters';
+const ORDER_ID = '114-3941689-8772232';
+
+const order: SalesDocumentDraft = {
+  naturalKey: ORDER_ID,
+  customerCode: '01-AMZUS',
+  currency: 'USD',
+  documentDate: '2026-10-02',
+  lines: [{ itemCode: 'ITEM-1', quantity: 2, unitPrice: '19.99' }],
+  charges: [],
+};
+
+const journal: JournalDraft = {
+  naturalKey: 'S1/ATVPDKIKX0DER/USD',
+  postingDate: '2026-10-02',
+  currency: 'USD',
+  reference: 'S1',
+  memo: 'Amazon settlement S1',
+  lines: [
+    { account: '610-000', debit: '12.34', credit: '0', description: 'fees' },
+    { account: '102-000', debit: '0', credit: '12.34', description: 'payout' },
+  ],
+};
+
+describe('Sage100Adapter through the agent (BOI simulator)', () => {
+  let soapSim: Sage100Simulator;
+  let boi: BoiSimulator;
+  let agent: AgentServer;
+  let adapter: Sage100Adapter;
+
+  /** In a real installation both surfaces share one database: mirror the SOAP order into the BOI tables. */
+  const mirrorOrders = () => {
+    for (const so of soapSim.salesOrders())
+      if (!boi.db().find('SO_SalesOrderHeader', [so.SalesOrderNo]))
+        boi.db().insert(
+          'SO_SalesOrderHeader',
+          {
+            SalesOrderNo$: so.SalesOrderNo,
+            ARDivisionNo$: so.ARDivisionNo,
+            CustomerNo$: so.CustomerNo,
+            CustomerPONo$: so.CustomerPONo,
+            OrderStatus$: 'O',
+          },
+          so.Lines.map((l) => ({
+            ItemCode$: l.ItemCode,
+            WarehouseCode$: l.WarehouseCode,
+            QuantityOrdered: l.QuantityOrdered,
+            UnitPrice: l.UnitPrice,
+          })),
+        );
+  };
+
+  beforeEach(async () => {
+    soapSim = await startSage100Simulator({ items: ['ITEM-1'] });
+    boi = new BoiSimulator({ users: { AGENT: 'boi-pw' }, random: () => 0.5 });
+    const db = boi.db();
+    db.insert('AR_Customer', { ARDivisionNo$: '01', CustomerNo$: 'AMZUS' });
+    for (const a of ['610000', '102000']) db.insert('GL_Account', { AccountKey$: a });
+    db.insert('CI_Item', { ItemCode$: 'ITEM-1' });
+    db.insert('IM_ItemWarehouse', { ItemCode$: 'ITEM-1', WarehouseCode$: '000', QuantityOnHand: '10' });
+    agent = new AgentServer({
+      boi,
+      secret: SECRET,
+      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
+    });
+    await agent.start();
+    adapter = new Sage100Adapter({
+      serviceUrl: soapSim.serviceUrl,
+      company: 'ABC',
+      user: 'WEBUSER',
+      password: 'secret',
+      http: new FetchTransport(5_000),
+      orderNumbers: new InMemorySage100OrderNumbers(),
+      agent: { url: agent.url, secret: SECRET },
+      accountSegments: [3, 3],
+      sleep: () => Promise.resolve(),
+    });
+  });
+  afterEach(async () => {
+    await agent.close();
+    await soapSim.close();
+  });
+
+  it('declares invoices, journals and receipts only with an agent', () => {
+    expect(adapter.capabilities).toMatchObject({
+      invoices: 'copyFromOrder',
+      journals: true,
+      receipts: true,
+      itemChanges: true,
+      shipments: true,
+    });
+  });
+
+  it('invoices an order written over SOAP, once, and finds the invoice by the Amazon order id', async () => {
+    const so = await adapter.createSalesOrder(order);
+    mirrorOrders();
+    expect(await adapter.findByNaturalKey('INVOICE', ORDER_ID)).toBeNull();
+    const inv = await adapter.createInvoice({ ...order, baseOrder: so });
+    expect(inv).toMatchObject({ kind: 'INVOICE', naturalKey: ORDER_ID, documentNumber: '0000001' });
+    expect(await adapter.findByNaturalKey('INVOICE', ORDER_ID)).toEqual(inv);
+    expect(await adapter.createInvoice({ ...order })).toEqual(inv);
+    expect(boi.db().rows('SO_InvoiceHeader')).toHaveLength(1);
+    expect(boi.db().find('IM_ItemWarehouse', ['ITEM-1', '000'])!.header.QuantityOnHand).toBe('8');
+  });
+
+  it('reads a shipped invoice with tracking as a shipment of the Amazon order', async () => {
+    const so = await adapter.createSalesOrder(order);
+    mirrorOrders();
+    await adapter.createInvoice({ ...order, baseOrder: so });
+    const window = { after: null, until: '2100-01-01T00:00:00Z', pageSize: 10 };
+    // no tracking yet: not a shipment
+    expect((await adapter.readShipments(window)).items).toEqual([]);
+    const inv = boi.db().rows('SO_InvoiceHeader')[0];
+    Object.assign(inv.header, { TrackingID$: '1Z999', ShipVia$: 'UPS GROUND' });
+    const page = await adapter.readShipments(window);
+    expect(page.items).toEqual([
+      {
+        naturalKey: ORDER_ID,
+        shipmentId: '0000001',
+        shipmentNumber: '0000001',
+        erpOrderNumber: so.documentNumber,
+        shippedAt: '2026-10-02T00:00:00.000Z',
+        changedAt: expect.any(String) as string,
+        carrier: 'UPS GROUND',
+        trackingNumber: '1Z999',
+        lines: [{ itemCode: 'ITEM-1', quantity: 2 }],
+      },
+    ]);
+    expect(await adapter.readShipments({ ...window, after: page.next })).toEqual({ items: [], next: null });
+  });
+
+  it('posts a settlement journal once, accounts parsed against the format', async () => {
+    expect(await adapter.findByNaturalKey('JOURNAL', journal.naturalKey)).toBeNull();
+    const ref = await adapter.postJournal(journal);
+    expect(ref).toMatchObject({ kind: 'JOURNAL', documentNumber: '000001' });
+    expect(await adapter.postJournal(journal)).toEqual(ref);
+    expect(await adapter.findByNaturalKey('JOURNAL', journal.naturalKey)).toEqual(ref);
+    const [je] = boi.db().rows('GL_GeneralJournalHeader');
+    expect(je.lines.map((l) => [l.AccountKey$, l.DebitAmount, l.CreditAmount])).toEqual([
+      ['610000', '12.34', '0'],
+      ['102000', '0', '12.34'],
+    ]);
+  });
+
+  it('an unknown GL account is a validation error; nothing written', async () => {
+    const bad = {
+      ...journal,
+      naturalKey: 'S2/X/USD',
+      lines: [{ ...journal.lines[0], account: '999-999' }, journal.lines[1]],
+    };
+    await expect(adapter.postJournal(bad)).rejects.toBeInstanceOf(ErpValidationError);
+    expect(boi.db().rows('GL_GeneralJournalHeader')).toHaveLength(0);
+  });
+
+  it('posts a receipt once', async () => {
+    const draft = {
+      naturalKey: 'S1/ATVPDKIKX0DER',
+      customerCode: '01-AMZUS',
+      amount: '100.05',
+      currency: 'USD',
+      date: '2026-10-02',
+      bankAccount: 'A',
+      reference: 'S1',
+    };
+    expect(await adapter.findByNaturalKey('RECEIPT', draft.naturalKey)).toBeNull();
+    const ref = await adapter.createReceipt(draft);
+    await adapter.createReceipt(draft);
+    expect(await adapter.findByNaturalKey('RECEIPT', draft.naturalKey)).toEqual(ref);
+    expect(
+      boi
+        .db()
+        .rows('AR_CashReceiptsHeader')
+        .map((r) => r.header.PostingAmt),
+    ).toEqual(['100.05']);
+  });
+
+  it('reads items with stock and prices, in change order and as a full scan', async () => {
+    const db = boi.db();
+    db.insert('CI_Item', {
+      ItemCode$: 'ITEM-2',
+      ItemCodeDesc$: 'Two',
+      StandardUnitPrice: '5.10',
+      InactiveItem$: 'Y',
+    });
+    db.find('CI_Item', ['ITEM-2'])!.header['DateUpdated$'] = '20261003';
+    db.find('CI_Item', ['ITEM-2'])!.header['TimeUpdated$'] = '6.26';
+    db.find('CI_Item', ['ITEM-1'])!.header['DateUpdated$'] = '20261002';
+    db.find('CI_Item', ['ITEM-1'])!.header['TimeUpdated$'] = '0';
+    db.find('CI_Item', ['ITEM-1'])!.header.StandardUnitPrice = '19.99';
+    const scan = await adapter.scanItems(null, 1);
+    expect(scan.nextKey).toBe('ITEM-1');
+    expect(scan.items[0]).toEqual({
+      itemCode: 'ITEM-1',
+      active: true,
+      changedAt: '2026-10-02T00:00:00.000Z',
+      prices: [{ priceList: 'STANDARD', price: '19.99', currency: 'USD' }],
+      quantities: [{ warehouseCode: '000', onHand: '10', committed: '0' }],
+    });
+    const rest = await adapter.scanItems('ITEM-1', 10);
+    expect(rest).toMatchObject({
+      nextKey: null,
+      items: [{ itemCode: 'ITEM-2', active: false, description: 'Two' }],
+    });
+    const changes = await adapter.readItemChanges({
+      after: { changedAt: '2026-10-02T00:00:00.000Z', key: 'ITEM-1' },
+      until: '2026-10-04T00:00:00Z',
+      pageSize: 10,
+    });
+    expect(changes.items.map((i) => [i.itemCode, i.changedAt])).toEqual([
+      ['ITEM-2', '2026-10-03T06:15:36.000Z'],
+    ]);
+  });
+
+  it('record in use at the BOI is retried, then retriable', async () => {
+    boi.recordInUseRate = 1;
+    await expect(adapter.postJournal(journal)).rejects.toBeInstanceOf(ErpRecordLockedError);
+    expect(boi.db().rows('GL_GeneralJournalHeader')).toHaveLength(0);
+  });
+
+  it('a wrong shared secret is an auth error; an unreachable agent is an outage', async () => {
+    const wrong = new Sage100Adapter({
+      serviceUrl: soapSim.serviceUrl,
+      company: 'ABC',
+      user: 'WEBUSER',
+      password: 'secret',
+      http: new FetchTransport(5_000),
+      agent: { url: agent.url, secret: 'x'.repeat(40) },
+    });
+    const err = await wrong.postJournal(journal).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ErpAuthError);
+    expect((err as Error).message).not.toContain('x'.repeat(40));
+    const url = agent.url;
+    await agent.close();
+    const gone = new Sage100Adapter({
+      serviceUrl: soapSim.serviceUrl,
+      company: 'ABC',
+      user: 'WEBUSER',
+      password: 'secret',
+      http: new FetchTransport(5_000),
+      agent: { url, secret: SECRET },
+    });
+    await expect(gone.postJournal(journal)).rejects.toBeInstanceOf(ErpUnavailableError);
+    agent = new AgentServer({
+      boi,
+      secret: SECRET,
+      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
+    });
+    await agent.start();
+  });
+});

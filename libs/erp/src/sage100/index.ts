@@ -1,0 +1,2 @@
+export * from './order-numbers';
+export * from './sage100.adapter';

@@ -1,0 +1,736 @@
+import * as soap from 'soap';
+import { backoffDelay, type HttpResponse, type HttpTransport } from '@connector/core';
+import { decimal, sumDecimals } from '@connector/money';
+import { agentHeaders } from '@connector/sage100-agent-core';
+import { ServerClock, keysetPage } from '../change-reads';
+import { InMemorySage100OrderNumbers, type Sage100OrderNumberStore } from './order-numbers';
+import {
+  ErpAuthError,
+  ErpRecordLockedError,
+  ErpUnavailableError,
+  ErpUnsupportedError,
+  ErpValidationError,
+  type ErpErrorDetail,
+} from '../errors';
+import type {
+  ChangeWindow,
+  ChargeKind,
+  DocumentKind,
+  ErpCapabilities,
+  ErpDocumentRef,
+  ErpItemSnapshot,
+  ErpPage,
+  ErpPort,
+  ErpShipmentRecord,
+  ErpWarehouseStock,
+  InvoiceDraft,
+  JournalDraft,
+  ReceiptDraft,
+  SalesDocumentDraft,
+} from '../port';
+
+export interface Sage100AdapterOptions {
+  /** the eBusiness Web Services endpoint, e.g. `https://sage.example.com/Sage100eBusiness/Service.svc` */
+  serviceUrl: string;
+  /** where the WSDL is read (default `<serviceUrl>?wsdl`): the adapter is driven by the customer's WSDL */
+  wsdlUrl?: string;
+  /** company code, e.g. ABC */
+  company: string;
+  /** a Sage 100 user enabled for web services */
+  user: string;
+  password: string;
+  http: HttpTransport;
+  /** per SOAP call; the transport's own timeout applies too */
+  timeoutMs?: number;
+  /** where drawn order numbers are recorded (see Sage100OrderNumberStore); default: this process's memory */
+  orderNumbers?: Sage100OrderNumberStore;
+  /** AR division of a customer code without one (`AMZUS` → `01-AMZUS`); default 01 */
+  defaultArDivision?: string;
+  /** warehouse of lines without one (default 000) */
+  defaultWarehouse?: string;
+  /** `CustomerPONo` length of the customer's Sage 100 version (15–30, FACTS §3.3; default 30) */
+  customerPoLength?: number;
+  /**
+   * A UDF of SO_SalesOrderHeader holding the Amazon order id (e.g. `UDF_AMAZON_ORDER_ID`, made in
+   * Custom Office), for versions whose `CustomerPONo` is too short; set through `OtherFields`.
+   * `CustomerPONo` then gets as much of the id as fits, for people.
+   */
+  amazonOrderIdUdf?: { name: string; length: number };
+  /** miscellaneous item code of a gift-wrap charge (default /GIFTWRAP) */
+  giftWrapCode?: string;
+  /** MasFault codes that mean "record in use" ([?] none public; default SY_RecordInUse) */
+  recordInUseCodes?: string[];
+  /** MasFault codes that mean a logon failure ([?]; the text is matched too) */
+  logonFailureCodes?: string[];
+  /** tries of a write refused with "record in use" before giving up with a retriable error (default 3) */
+  recordInUseAttempts?: number;
+  /** jittered backoff between them (defaults 100 ms base, 1 s cap) */
+  backoff?: { baseMs: number; maxMs: number; random?: () => number };
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * The agent on the Sage 100 server (BOI): its URL and the shared secret. Without it, what needs the
+   * BOI (invoices, journals, receipts, item reads) throws ErpUnsupportedError.
+   */
+  agent?: { url: string; secret: string };
+  /** currency of the standard prices read from CI_Item (default USD) */
+  currency?: string;
+  /** AR cash receipts: the deposit number receipts are entered under (default 00001) */
+  receiptDepositNo?: string;
+  /** the company's GL account format as segment lengths (e.g. [3, 3] for ###-###); see sage100Account */
+  accountSegments?: readonly number[];
+  /** how long the SOAP `Date` header stands for erpClock() before a new request (default 1 s) */
+  clockMaxAgeMs?: number;
+}
+
+/**
+ * What the adapter does today. Sage 100 is not in the capabilities table (capabilities.ts) yet, so
+ * a connection to it still fails with ERP_NOT_SUPPORTED: invoices, journals, receipts and the reads
+ * need the BOI agent, which is not built.
+ */
+export function sage100Capabilities(customerPoLength = 30, agent = false): ErpCapabilities {
+  return {
+    kind: 'SAGE100',
+    salesOrders: true,
+    // SO_Invoice_bus copies the order's lines
+    invoices: agent ? 'copyFromOrder' : 'none',
+    cancelOrder: false,
+    journals: agent,
+    receipts: agent,
+    itemChanges: agent,
+    shipments: agent,
+    batchRequests: false,
+    naturalKeyMaxLength: customerPoLength,
+    // DateUpdated + TimeUpdated (decimal hours)
+    changeResolution: 'second',
+    stockMovesChangeDate: false,
+  };
+}
+
+/**
+ * The account key of a formatted GL account, parsed against the company's account format (segment
+ * lengths, e.g. [3, 3] for `###-###`): "400-010" → "400010". A formatted account must have one part
+ * per segment, each of its length; an unformatted one the total length. Without a format the
+ * delimiters are dropped as they are.
+ */
+export function sage100Account(account: string, segments?: readonly number[]): string {
+  const trimmed = account.trim();
+  const flat = trimmed.replace(/[-./ ]/g, '');
+  if (!segments?.length) return flat;
+  const parts = trimmed.split(/[-./ ]/);
+  const total = segments.reduce((a, b) => a + b, 0);
+  const fits =
+    parts.length === 1
+      ? flat.length === total
+      : parts.length === segments.length && parts.every((p, i) => p.length === segments[i]);
+  if (!fits || !/^[0-9A-Za-z]+$/.test(flat))
+    throw new ErpValidationError(
+      `GL account "${account}" does not fit the company's account format (segments of ${segments.join('-')} characters)`,
+      { erp: 'SAGE100', erpCode: 'AccountFormat' },
+    );
+  return flat;
+}
+
+/**
+ * A Sage 100 change stamp as an instant: `DateUpdated` (YYYYMMDD or YYYY-MM-DD) and `TimeUpdated`
+ * in decimal hours (FACTS §3.3), to the second. Read as UTC: the server's own zone is not applied ([?]).
+ */
+export function sage100Stamp(date: string, hours: string): string {
+  const d = date.replace(/-/g, '');
+  if (!/^\d{8}$/.test(d))
+    throw new ErpUnavailableError(`Sage 100 sent a date that is not one: ${date}`, { erp: 'SAGE100' });
+  const secs = hours ? decimal(hours).mul(3600).toDecimalPlaces(0).toNumber() : 0;
+  const ms = Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T00:00:00Z`) + secs * 1000;
+  return new Date(ms).toISOString();
+}
+
+type Rec = Record<string, unknown>;
+type SoapOp = (args: unknown) => Promise<[Rec, ...unknown[]]>;
+
+/** A SOAP fault as the `soap` client reports it: `root.Envelope.Body.Fault`. */
+interface SoapClientError {
+  root?: {
+    Envelope?: { Body?: { Fault?: { faultcode?: unknown; faultstring?: unknown; detail?: unknown } } };
+  };
+}
+
+/** The HTTP answer had no SOAP in it (IIS 503, a proxy's page, 401): said by status. */
+class HttpStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+const LOGON_RE = /logon failure|no access|not authorized/i;
+const IN_USE_RE = /in use|locked|another (user|workstation)/i;
+const DEFAULT_IN_USE = ['SY_RecordInUse'];
+const DEFAULT_LOGON = ['WS_LogonFailure'];
+
+const text = (v: unknown): string =>
+  v === undefined || v === null
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
+
+/**
+ * Sage 100 through eBusiness Web Services (reference/erp/FACTS.md §3.1): a `soap` client built from
+ * the WSDL the service answers, `Logon {Username, Password}` and the company code on every call,
+ * over the connector's own HttpTransport (so its timeouts apply and the `Date` header gives the
+ * ERP's clock).
+ *
+ * Sales orders: the Amazon order id goes in `CustomerPONo`; the order number is drawn with
+ * `GetNextSalesOrderNo` and recorded (Sage100OrderNumberStore) before `CreateSalesOrder`, so a
+ * retry after a lost answer finds the order by `GetSalesOrder(no)` or reuses the number. A
+ * `WS_AlreadyExists` is looked up and confirmed: the same `CustomerPONo` means our own order
+ * answered late, another one means the number was taken and a new one is drawn.
+ *
+ * Everything else Sage 100 keeps behind the Business Object Interface on its server, which the
+ * connector reaches through an agent that is not built yet: those methods throw ErpUnsupportedError.
+ */
+export class Sage100Adapter implements ErpPort {
+  readonly capabilities: ErpCapabilities;
+  private readonly wsdlUrl: string;
+  private readonly numbers: Sage100OrderNumberStore;
+  private readonly clock: ServerClock;
+  private readonly inUseCodes: Set<string>;
+  private readonly logonCodes: Set<string>;
+  private client?: Promise<soap.Client>;
+  /** SOAP calls made (for benchmarks: ERP calls per order) */
+  calls = 0;
+
+  constructor(private readonly opts: Sage100AdapterOptions) {
+    this.capabilities = sage100Capabilities(
+      opts.amazonOrderIdUdf?.length ?? opts.customerPoLength ?? 30,
+      !!opts.agent,
+    );
+    this.wsdlUrl = opts.wsdlUrl ?? `${opts.serviceUrl}?wsdl`;
+    this.numbers = opts.orderNumbers ?? new InMemorySage100OrderNumbers();
+    this.clock = new ServerClock(opts.clockMaxAgeMs);
+    this.inUseCodes = new Set(opts.recordInUseCodes ?? DEFAULT_IN_USE);
+    this.logonCodes = new Set(opts.logonFailureCodes ?? DEFAULT_LOGON);
+  }
+
+  // ---- transport and errors ----
+
+  private detail(erpCode?: string, httpStatus?: number): ErpErrorDetail {
+    return { erp: 'SAGE100', ...(erpCode ? { erpCode } : {}), ...(httpStatus ? { httpStatus } : {}) };
+  }
+
+  /** soap's IHttpClient over our HttpTransport: the WSDL GET and every SOAP POST. */
+  private bridge(): soap.IHttpClient {
+    const request: soap.IHttpClient['request'] = (url, data, callback, exheaders) => {
+      const body = typeof data === 'string' ? data : undefined;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(exheaders ?? {}))
+        if (v !== undefined && v !== null) headers[k] = text(v);
+      const p = this.opts.http.request({
+        method: body === undefined ? 'GET' : 'POST',
+        url,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+      });
+      const timed = this.opts.timeoutMs ? withTimeout(p, this.opts.timeoutMs) : p;
+      timed.then(
+        (res: HttpResponse) => {
+          this.clock.observe(res.headers);
+          const payload = res.body.toString('utf8');
+          // a SOAP fault comes with 500; anything else that is not 2xx carries no SOAP to read
+          if (res.status >= 300 && !/<(\w+:)?Fault[\s>]/.test(payload)) {
+            callback(new HttpStatusError(res.status));
+            return;
+          }
+          callback(null, { status: res.status, headers: res.headers, data: payload }, payload);
+        },
+        (err: unknown) => {
+          callback(err);
+        },
+      );
+      return timed as never;
+    };
+    return { request };
+  }
+
+  private soapClient(): Promise<soap.Client> {
+    this.client ??= soap
+      .createClientAsync(
+        this.wsdlUrl,
+        {
+          httpClient: this.bridge(),
+          endpoint: this.opts.serviceUrl,
+          disableCache: true,
+          customDeserializer: {
+            decimal: (t: string) => t,
+            date: (t: string) => t,
+            dateTime: (t: string) => t,
+          },
+        },
+        this.opts.serviceUrl,
+      )
+      .catch((err: unknown) => {
+        this.client = undefined;
+        throw this.typed(err, 'reading the WSDL');
+      });
+    return this.client;
+  }
+
+  /** One SOAP operation with logon and company code, its fault typed. */
+  private async call(op: string, args: Rec): Promise<Rec> {
+    const client = await this.soapClient();
+    const fn = (client as unknown as Record<string, SoapOp | undefined>)[`${op}Async`];
+    if (!fn)
+      throw new ErpUnsupportedError(
+        `the Sage 100 WSDL at ${this.wsdlUrl} has no operation ${op}`,
+        this.detail(),
+      );
+    this.calls++;
+    try {
+      const [result] = await fn.call(client, {
+        logon: { Username: this.opts.user, Password: this.opts.password },
+        companyCode: this.opts.company,
+        ...args,
+      });
+      return result ?? {};
+    } catch (err) {
+      throw this.typed(err, op);
+    }
+  }
+
+  /** A write, tried again with jittered backoff while Sage 100 says the record is in use. */
+  private write(op: string, args: Rec): Promise<Rec> {
+    return this.whileInUse(() => this.call(op, args));
+  }
+
+  private async whileInUse<T>(fn: () => Promise<T>): Promise<T> {
+    const attempts = Math.max(1, this.opts.recordInUseAttempts ?? 3);
+    const backoff = this.opts.backoff ?? { baseMs: 100, maxMs: 1_000 };
+    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof ErpRecordLockedError) || attempt >= attempts) throw err;
+        await sleep(backoffDelay(attempt, backoff));
+      }
+    }
+  }
+
+  /** One signed operation on the agent; its refusal typed. The secret never leaves this method. */
+  private async agentCall(op: string, params: Rec): Promise<Rec> {
+    const agent = this.opts.agent;
+    if (!agent) throw this.needsAgent(op);
+    const path = `/v1/operations/${op}`;
+    const body = JSON.stringify(params);
+    let res: HttpResponse;
+    try {
+      const p = this.opts.http.request({
+        method: 'POST',
+        url: `${agent.url.replace(/\/+$/, '')}${path}`,
+        headers: agentHeaders(agent.secret, 'POST', path, body),
+        body,
+      });
+      res = this.opts.timeoutMs ? await withTimeout(p, this.opts.timeoutMs) : await p;
+    } catch (err) {
+      throw new ErpUnavailableError(
+        `the Sage 100 agent did not answer ${op}: ${(err as Error).message}`,
+        this.detail(),
+        {
+          cause: err,
+        },
+      );
+    }
+    let json: { ok?: boolean; result?: Rec; error?: { code?: string; message?: string } } | undefined;
+    try {
+      json = JSON.parse(res.body.toString('utf8')) as typeof json;
+    } catch {
+      json = undefined;
+    }
+    if (res.status === 200 && json?.ok) return json.result ?? {};
+    const code = json?.error?.code ?? `HTTP ${res.status}`;
+    const say = `Sage 100 agent ${op}: ${code} ${json?.error?.message ?? ''}`.trim();
+    const d = this.detail(code, res.status);
+    if (res.status === 404)
+      throw new ErpUnsupportedError(`${say} (an older agent without this operation?)`, d);
+    if (code === 'RECORD_IN_USE') throw new ErpRecordLockedError(say, d);
+    if (code === 'LOGON' || code === 'REFUSED' || res.status === 401 || res.status === 403)
+      throw new ErpAuthError(say, d);
+    if (code === 'BOI_ERROR' || code === 'BAD_REQUEST') throw new ErpValidationError(say, d);
+    throw new ErpUnavailableError(say, d);
+  }
+
+  /** The ERP error of whatever the soap client threw; the message never carries the logon. */
+  private typed(err: unknown, what: string): Error {
+    if (
+      err instanceof ErpAuthError ||
+      err instanceof ErpValidationError ||
+      err instanceof ErpUnavailableError ||
+      err instanceof ErpRecordLockedError ||
+      err instanceof ErpUnsupportedError
+    )
+      return err;
+    const fault = (err as SoapClientError | undefined)?.root?.Envelope?.Body?.Fault;
+    if (fault) {
+      const mas = (fault.detail as { MasFault?: { ErrorCode?: unknown; ErrorMessage?: unknown } } | undefined)
+        ?.MasFault;
+      const code = text(mas?.ErrorCode) || text(fault.faultcode).replace(/^\w+:/, '');
+      const message = text(mas?.ErrorMessage) || text(fault.faultstring);
+      const say = `Sage 100 ${what}: ${code} ${message}`;
+      const d = this.detail(code, 500);
+      if (this.logonCodes.has(code) || LOGON_RE.test(message)) return new ErpAuthError(say, d);
+      if (this.inUseCodes.has(code) || IN_USE_RE.test(message)) return new ErpRecordLockedError(say, d);
+      return new ErpValidationError(say, d);
+    }
+    if (err instanceof HttpStatusError) {
+      const say = `Sage 100 ${what}: HTTP ${err.status}`;
+      if (err.status === 401 || err.status === 403)
+        return new ErpAuthError(say, this.detail(undefined, err.status));
+      return new ErpUnavailableError(say, this.detail(undefined, err.status));
+    }
+    return new ErpUnavailableError(
+      `Sage 100 did not answer ${what}: ${(err as Error | undefined)?.message ?? text(err)}`,
+      this.detail(),
+      { cause: err },
+    );
+  }
+
+  // ---- port ----
+
+  /** Logs on and reads one thing: an order number that cannot exist (CI_NOF means the logon was accepted). */
+  async ping(): Promise<void> {
+    try {
+      await this.call('GetSalesOrder', { salesOrderNo: '' });
+    } catch (err) {
+      if (err instanceof ErpValidationError) return;
+      throw err;
+    }
+  }
+
+  async erpClock(): Promise<string> {
+    const fresh = this.clock.fresh();
+    if (fresh) return fresh;
+    await this.ping();
+    const latest = this.clock.latest();
+    if (!latest)
+      throw new ErpUnavailableError(
+        'Sage 100 answered without a Date header: no server clock',
+        this.detail(),
+      );
+    return latest;
+  }
+
+  async findByNaturalKey(kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null> {
+    if (kind === 'INVOICE') {
+      const order = await this.findByNaturalKey('SALES_ORDER', naturalKey);
+      if (!order) return null;
+      const r = await this.agentCall('findInvoice', { salesOrderNo: order.documentNumber });
+      return typeof r.invoiceNo === 'string' ? this.docRef('INVOICE', naturalKey, r.invoiceNo) : null;
+    }
+    if (kind === 'JOURNAL') {
+      const r = await this.agentCall('findJournal', { naturalKey });
+      return typeof r.entryNo === 'string' ? this.docRef('JOURNAL', naturalKey, r.entryNo) : null;
+    }
+    if (kind === 'RECEIPT') {
+      const r = await this.agentCall('findCashReceipt', { checkNo: naturalKey });
+      return typeof r.depositNo === 'string' ? this.docRef('RECEIPT', naturalKey, naturalKey) : null;
+    }
+    const no = await this.numbers.get(this.opts.company, naturalKey);
+    if (!no) return null;
+    const so = await this.salesOrder(no);
+    return so && this.keyOf(so) === naturalKey ? this.orderRef(so, naturalKey) : null;
+  }
+
+  /** GetSalesOrder, or null when there is no such order (CI_NOF). */
+  private async salesOrder(no: string): Promise<Rec | null> {
+    try {
+      const r = await this.call('GetSalesOrder', { salesOrderNo: no });
+      return (r.GetSalesOrderResult as Rec | undefined) ?? null;
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.erpCode === 'CI_NOF') return null;
+      throw err;
+    }
+  }
+
+  /** The Amazon order id an order holds: its UDF when one is configured, else `CustomerPONo`. */
+  private keyOf(so: Rec): string {
+    const udf = this.opts.amazonOrderIdUdf;
+    if (!udf) return text(so.CustomerPONo);
+    const fields = (so.OtherFields as Rec | undefined)?.Field as Rec | Rec[] | undefined;
+    const list = fields === undefined ? [] : Array.isArray(fields) ? fields : [fields];
+    return text(list.find((f) => text(f.MasFieldName) === udf.name)?.Value);
+  }
+
+  private docRef(kind: DocumentKind, naturalKey: string, no: string): ErpDocumentRef {
+    return { kind, naturalKey, internalId: no, documentNumber: no, status: 'OPEN' };
+  }
+
+  private orderRef(so: Rec, naturalKey: string): ErpDocumentRef {
+    const no = text(so.SalesOrderNo);
+    return {
+      kind: 'SALES_ORDER',
+      naturalKey,
+      internalId: no,
+      documentNumber: no,
+      status: text(so.OrderStatus) === 'C' ? 'CLOSED' : 'OPEN',
+    };
+  }
+
+  async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
+    const key = draft.naturalKey;
+    if (key.length > this.capabilities.naturalKeyMaxLength)
+      throw new ErpValidationError(
+        `Amazon order id ${key} is longer than ${this.opts.amazonOrderIdUdf?.name ?? 'CustomerPONo'} (${this.capabilities.naturalKeyMaxLength})`,
+        this.detail('CI_CharLength'),
+      );
+    const body = this.orderBody(draft);
+    let no = await this.numbers.get(this.opts.company, key);
+    // a recorded number: the order may be there already (a lost answer) or still free to use
+    if (no) {
+      const so = await this.salesOrder(no);
+      if (so && this.keyOf(so) === key) return this.orderRef(so, key);
+      if (so) no = null; // taken by another order (keyed in by hand): draw a new one
+    }
+    for (let round = 0; round < 3; round++) {
+      if (!no) {
+        const r = await this.call('GetNextSalesOrderNo', {});
+        no = text(r.GetNextSalesOrderNoResult);
+        if (!no) throw new ErpUnavailableError('Sage 100 gave no next sales order number', this.detail());
+        await this.numbers.put(this.opts.company, key, no);
+      }
+      try {
+        const r = await this.write('CreateSalesOrder', { salesOrder: { SalesOrderNo: no, ...body } });
+        const saved = (r.CreateSalesOrderResult as Rec | undefined) ?? { SalesOrderNo: no, OrderStatus: 'O' };
+        return this.orderRef({ ...saved, SalesOrderNo: no }, key);
+      } catch (err) {
+        if (!(err instanceof ErpValidationError && err.detail.erpCode === 'WS_AlreadyExists')) throw err;
+        // the duplicate check answered late: is it ours?
+        const so = await this.salesOrder(no);
+        if (so && this.keyOf(so) === key) return this.orderRef(so, key);
+        no = null;
+      }
+    }
+    throw new ErpUnavailableError(
+      `Sage 100 kept answering WS_AlreadyExists for new order numbers of ${key}`,
+      this.detail('WS_AlreadyExists'),
+    );
+  }
+
+  private customer(code: string): [string, string] {
+    return code.includes('-')
+      ? [code.slice(0, code.indexOf('-')), code.slice(code.indexOf('-') + 1)]
+      : [this.opts.defaultArDivision ?? '01', code];
+  }
+
+  private orderBody(draft: SalesDocumentDraft): Rec {
+    const [division, customer] = this.customer(draft.customerCode);
+    const sum = (kinds: ChargeKind[]) =>
+      sumDecimals(draft.charges.filter((c) => kinds.includes(c.kind)).map((c) => c.amount));
+    const lines: Rec[] = draft.lines.map((l) => ({
+      ItemCode: l.itemCode,
+      ...(l.description ? { ItemCodeDesc: l.description } : {}),
+      WarehouseCode: l.warehouseCode ?? this.opts.defaultWarehouse ?? '000',
+      QuantityOrdered: String(l.quantity),
+      UnitPrice: decimal(l.unitPrice).toFixed(),
+      ...(l.sourceLineId ? { CommentText: l.sourceLineId } : {}),
+    }));
+    const giftWrap = sum(['GIFT_WRAP']);
+    if (!giftWrap.isZero())
+      lines.push({
+        ItemCode: this.opts.giftWrapCode ?? '/GIFTWRAP',
+        QuantityOrdered: '1',
+        UnitPrice: giftWrap.toFixed(),
+      });
+    return {
+      ARDivisionNo: division,
+      CustomerNo: customer,
+      OrderDate: draft.documentDate,
+      CustomerPONo: this.opts.amazonOrderIdUdf
+        ? draft.naturalKey.slice(0, this.opts.customerPoLength ?? 30)
+        : draft.naturalKey,
+      ...(draft.comments ? { Comment: draft.comments } : {}),
+      // tax: Sage 100 computes it from the customer's tax schedule; the draft's tax is not sent
+      FreightAmt: sum(['SHIPPING', 'SHIPPING_DISCOUNT']).toFixed(),
+      DiscountAmt: sum(['PROMOTION']).negated().toFixed(),
+      Lines: { SalesOrderLine: lines },
+      ...(this.opts.amazonOrderIdUdf
+        ? {
+            OtherFields: {
+              Field: [{ MasFieldName: this.opts.amazonOrderIdUdf.name, Value: draft.naturalKey }],
+            },
+          }
+        : {}),
+    };
+  }
+
+  private needsAgent(what: string): ErpUnsupportedError {
+    return new ErpUnsupportedError(
+      `Sage 100: ${what} needs the Business Object Interface on the Sage 100 server, through the connector's agent, which is not built yet (eBusiness Web Services has sales orders and customers only)`,
+      this.detail(),
+    );
+  }
+
+  /** An invoice of the whole sales order (the agent's SO_Invoice_bus sequence); the order must be Sage 100's. */
+  async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
+    if (!this.opts.agent) throw this.needsAgent('an invoice (SO_Invoice_bus)');
+    const order = draft.baseOrder ?? (await this.findByNaturalKey('SALES_ORDER', draft.naturalKey));
+    if (!order)
+      throw new ErpValidationError(
+        `Sage 100 invoices are made from a sales order, and there is none for ${draft.naturalKey}`,
+        this.detail('NoSalesOrder'),
+      );
+    const r = await this.whileInUse(() =>
+      this.agentCall('createInvoiceFromSalesOrder', {
+        salesOrderNo: order.documentNumber,
+        invoiceDate: draft.documentDate,
+      }),
+    );
+    return this.docRef('INVOICE', draft.naturalKey, text(r.invoiceNo));
+  }
+
+  cancelOrder(_ref: ErpDocumentRef): Promise<ErpDocumentRef> {
+    return Promise.reject(this.needsAgent('cancelling an order'));
+  }
+
+  /** A GL journal entry through the agent (GL_GeneralJournal_bus), the natural key in `Reference$`. */
+  async postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
+    // the accounts are checked against the company's format before anything is sent
+    const lines = draft.lines.map((l) => ({
+      accountKey: sage100Account(l.account, this.opts.accountSegments),
+      debit: decimal(l.debit).toFixed(),
+      credit: decimal(l.credit).toFixed(),
+    }));
+    const r = await this.whileInUse(() =>
+      this.agentCall('postJournal', {
+        naturalKey: draft.naturalKey,
+        postingDate: draft.postingDate,
+        comment: draft.memo,
+        lines,
+      }),
+    );
+    return this.docRef('JOURNAL', draft.naturalKey, text(r.entryNo));
+  }
+
+  /** A cash receipt through the agent (AR_CashReceipts_bus), the natural key as its check number. */
+  async createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef> {
+    if (!this.opts.agent) throw this.needsAgent('a cash receipt (AR_CashReceipts_bus)');
+    const [division, customer] = this.customer(draft.customerCode);
+    await this.whileInUse(() =>
+      this.agentCall('createCashReceipt', {
+        depositNo: this.opts.receiptDepositNo ?? '00001',
+        arDivisionNo: division,
+        customerNo: customer,
+        checkNo: draft.naturalKey,
+        amount: decimal(draft.amount).toFixed(),
+        date: draft.date,
+        bankCode: draft.bankAccount,
+      }),
+    );
+    return this.docRef('RECEIPT', draft.naturalKey, draft.naturalKey);
+  }
+
+  /** Items and their stock through the agent (CI_ItemCode_svc, IM_ItemWarehouse_svc), in key order. */
+  private async items(): Promise<ErpItemSnapshot[]> {
+    if (!this.opts.agent) throw this.needsAgent('reading items (CI_ItemCode_svc)');
+    const { items } = (await this.agentCall('readItems', {})) as { items?: Rec[] };
+    const { rows } = (await this.agentCall('readItemWarehouses', {})) as { rows?: Rec[] };
+    const stock = new Map<string, ErpWarehouseStock[]>();
+    for (const r of rows ?? []) {
+      const code = text(r['ItemCode$']);
+      const list = stock.get(code) ?? [];
+      list.push({
+        warehouseCode: text(r['WarehouseCode$']),
+        onHand: decimal(text(r.QuantityOnHand) || '0').toFixed(),
+        committed: decimal(text(r.QuantityOnSalesOrder) || '0').toFixed(),
+      });
+      stock.set(code, list);
+    }
+    return (items ?? [])
+      .map((r) => {
+        const code = text(r['ItemCode$']);
+        const price = text(r.StandardUnitPrice);
+        return {
+          itemCode: code,
+          ...(text(r['ItemCodeDesc$']) ? { description: text(r['ItemCodeDesc$']) } : {}),
+          active: text(r['InactiveItem$']) !== 'Y',
+          changedAt: sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$'])),
+          prices: price
+            ? [
+                {
+                  priceList: 'STANDARD',
+                  price: decimal(price).toFixed(),
+                  currency: this.opts.currency ?? 'USD',
+                },
+              ]
+            : [],
+          quantities: stock.get(code) ?? [],
+        };
+      })
+      .sort((a, b) => (a.itemCode < b.itemCode ? -1 : a.itemCode > b.itemCode ? 1 : 0));
+  }
+
+  async readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
+    const page = keysetPage(await this.items(), (i) => ({ changedAt: i.changedAt, key: i.itemCode }), window);
+    return { items: page.rows, next: page.next };
+  }
+
+  async scanItems(
+    afterKey: string | null,
+    pageSize: number,
+  ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
+    const rest = (await this.items()).filter((i) => afterKey === null || i.itemCode > afterKey);
+    const items = rest.slice(0, pageSize);
+    return { items, nextKey: rest.length > pageSize ? items[items.length - 1].itemCode : null };
+  }
+
+  /**
+   * Shipments through the agent: each shipped invoice with a tracking number is one package (its
+   * `InvoiceNo` the shipment id), the Amazon order id from its `CustomerPONo`.
+   */
+  async readShipments(window: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>> {
+    if (!this.opts.agent) throw this.needsAgent('reading shipments (SO_Invoice_svc)');
+    const { shipments } = (await this.agentCall('readShipments', {})) as { shipments?: Rec[] };
+    const records: ErpShipmentRecord[] = (shipments ?? [])
+      .filter((r) => text(r['CustomerPONo$']) !== '')
+      .map((r) => {
+        const no = text(r['InvoiceNo$']);
+        const carrier = text(r['ShipVia$']);
+        return {
+          naturalKey: text(r['CustomerPONo$']),
+          shipmentId: no,
+          shipmentNumber: no,
+          erpOrderNumber: text(r['SalesOrderNo$']),
+          shippedAt: sage100Stamp(text(r['InvoiceDate$']), ''),
+          changedAt: sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$'])),
+          ...(carrier ? { carrier } : {}),
+          trackingNumber: text(r['TrackingID$']),
+          lines: ((r.lines as Rec[] | undefined) ?? []).map((l) => ({
+            itemCode: text(l.itemCode),
+            quantity: Number(text(l.quantity)),
+          })),
+        };
+      });
+    const page = keysetPage(records, (x) => ({ changedAt: x.changedAt, key: x.shipmentId }), window);
+    return { items: page.rows, next: page.next };
+  }
+
+  close(): Promise<void> {
+    this.client = undefined;
+    return Promise.resolve();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(text(e)));
+      },
+    );
+  });
+}

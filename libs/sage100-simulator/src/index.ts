@@ -1,0 +1,3 @@
+export * from './server';
+export * from './state';
+export * from './boi-simulator';
