@@ -19,9 +19,13 @@ export async function up(knex: Knex): Promise<void> {
     t.text('connection_id').notNullable().references('connections.id').onDelete('CASCADE');
     t.text('stream').notNullable();
     t.text('owner').notNullable().comment('poller instance (host:pid:random) running the stream');
-    t.timestamp('expires_at', { useTz: true }).notNullable().comment('computed with now(): every host agrees');
+    t.timestamp('expires_at', { useTz: true })
+      .notNullable()
+      .comment('computed with now(): every host agrees');
     t.primary(['connection_id', 'stream']);
-    t.comment('one poller replica reads a (connection, stream) at a time, so events never interleave out of order');
+    t.comment(
+      'one poller replica reads a (connection, stream) at a time, so events never interleave out of order',
+    );
   });
 }
 

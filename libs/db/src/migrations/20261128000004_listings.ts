@@ -57,7 +57,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('listing_unmapped_items', (t) => {
     t.text('connection_id').notNullable().references('connections.id').onDelete('CASCADE');
     t.text('item_code').notNullable();
-    t.jsonb('source').comment('the latest item change of the item (a SourceRecord), planned again when a SKU mapping for it arrives');
+    t.jsonb('source').comment(
+      'the latest item change of the item (a SourceRecord), planned again when a SKU mapping for it arrives',
+    );
     t.integer('times').notNullable().defaultTo(1);
     t.timestamp('first_seen_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('last_seen_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
