@@ -514,25 +514,34 @@ export class Sage300Adapter implements ErpPort {
    * newer servers are reported to serve: when the server answers 404 for it, that is remembered and
    * quantities are null (the poller then has no stock to publish from this ERP).
    */
+  /** The item list of the full scan in progress, read once when it starts (Sage 300 pages by $skip only). */
+  private scanRows?: Rec[];
+
   async scanItems(
     afterKey: string | null,
     pageSize: number,
   ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
-    const all = await this.readAll('IC', 'ICItems', {
-      ...(afterKey !== null ? { $filter: `ItemNumber gt ${quote(afterKey)}` } : {}),
-    });
-    const sorted = all
-      .filter((r) => afterKey === null || text(r.ItemNumber) > afterKey)
-      .sort((a, b) => (text(a.ItemNumber) < text(b.ItemNumber) ? -1 : 1));
-    const rows = sorted.slice(0, Math.max(0, pageSize));
+    // Sage 300 has no $orderby (reference/erp/FACTS.md §2.4): a scan reads the item list once, in key
+    // order here, and serves its pages from it; prices and stock are read fresh for each page
+    if (afterKey === null || !this.scanRows) {
+      const all = await this.readAll('IC', 'ICItems', {
+        ...(afterKey !== null ? { $filter: `ItemNumber gt ${quote(afterKey)}` } : {}),
+      });
+      this.scanRows = all.sort((a, b) => (text(a.ItemNumber) < text(b.ItemNumber) ? -1 : 1));
+    }
+    const sorted = this.scanRows;
+    const start = afterKey === null ? 0 : firstAfter(sorted, afterKey);
+    const rows = sorted.slice(start, start + Math.max(0, pageSize));
     const prices = await this.pricesOf(rows);
     const stock = await this.stockOf(rows);
+    const more = start + rows.length < sorted.length && rows.length > 0;
+    if (!more) this.scanRows = undefined;
     return {
       items: rows.map((r) => ({
         ...this.itemOf(r, prices),
         quantities: stock ? (stock.get(text(r.ItemNumber)) ?? []) : null,
       })),
-      nextKey: sorted.length > rows.length && rows.length > 0 ? text(rows[rows.length - 1].ItemNumber) : null,
+      nextKey: more ? text(rows[rows.length - 1].ItemNumber) : null,
     };
   }
 
@@ -663,4 +672,16 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
+}
+
+/** The index of the first row whose item number sorts after `key` (rows sorted by ItemNumber). */
+function firstAfter(rows: Rec[], key: string): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (text(rows[mid].ItemNumber) <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -319,6 +319,10 @@ describe('Sage300Adapter against the Sage 300 simulator', () => {
     expect(scanned.find(([k]) => k === 'ITEM-3')?.[1]).toEqual([
       { warehouseCode: '1', onHand: '95.75', committed: '0' },
     ]);
+    // the item list is read once per scan, not once per page (no $orderby to page by key)
+    const listReads = http.sent.filter((r) => /\/IC\/ICItems\?/.test(r.url));
+    expect(listReads.filter((r) => !r.url.includes('%24skip=')).length).toBe(1); // one read, its server pages followed
+    expect(listReads.some((r) => decodeURIComponent(r.url).includes('ItemNumber gt'))).toBe(false);
   });
 
   it('when the server answers 404 for IC/ICLocationDetails (a 2022 Web API), then quantities are null and it is not asked again', async () => {
