@@ -8,7 +8,7 @@ export interface ErpConnection {
   id: string;
   erpKind: ErpKind;
   erpCompany: string;
-  settings: { glAccountSegments?: number[] };
+  settings: { glAccountSegments?: number[]; erpUtcOffsetMinutes?: number };
 }
 
 /** The connection's decrypted ERP credentials (libs/db's ConnectionCredentials has this shape). */
@@ -32,6 +32,7 @@ export function erpFactories(http: HttpTransport, timeoutMs?: number): Partial<R
       http,
       timeoutMs,
       glAccountSegments: conn.settings.glAccountSegments,
+      serverUtcOffsetMinutes: conn.settings.erpUtcOffsetMinutes,
     });
   };
   const kinds = ERP_KINDS.filter((k) => capabilitiesOf(k));

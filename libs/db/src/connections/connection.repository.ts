@@ -79,6 +79,11 @@ export const connectionSettingsSchema = z.object({
   piiRetentionDays: z.number().int().min(1).max(30).default(30),
   /** the ERP company's GL account structure as segment lengths, e.g. [4, 2] for "4000-00" (Sage 300) */
   glAccountSegments: z.array(z.number().int().min(1).max(15)).min(1).max(10).optional(),
+  /**
+   * the ERP server's offset from UTC in minutes (e.g. -300 for New York in winter), for ERPs that
+   * stamp changes in local time (SAP B1 UpdateDate/UpdateTime); change windows use it
+   */
+  erpUtcOffsetMinutes: z.number().int().min(-840).max(840).default(0),
   returnPath: returnPathSettingsSchema.prefault({}),
 });
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
