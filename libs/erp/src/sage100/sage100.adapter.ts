@@ -12,6 +12,7 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
+import { segmentedAccount } from '../segmented-account';
 import type {
   ChangeWindow,
   ChargeKind,
@@ -106,28 +107,9 @@ export function sage100Capabilities(customerPoLength = 30, agent = false): ErpCa
   };
 }
 
-/**
- * The account key of a formatted GL account, parsed against the company's account format (segment
- * lengths, e.g. [3, 3] for `###-###`): "400-010" → "400010". A formatted account must have one part
- * per segment, each of its length; an unformatted one the total length. Without a format the
- * delimiters are dropped as they are.
- */
+/** The unformatted account id of a formatted Sage 100 GL account (segmentedAccount). */
 export function sage100Account(account: string, segments?: readonly number[]): string {
-  const trimmed = account.trim();
-  const flat = trimmed.replace(/[-./ ]/g, '');
-  if (!segments?.length) return flat;
-  const parts = trimmed.split(/[-./ ]/);
-  const total = segments.reduce((a, b) => a + b, 0);
-  const fits =
-    parts.length === 1
-      ? flat.length === total
-      : parts.length === segments.length && parts.every((p, i) => p.length === segments[i]);
-  if (!fits || !/^[0-9A-Za-z]+$/.test(flat))
-    throw new ErpValidationError(
-      `GL account "${account}" does not fit the company's account format (segments of ${segments.join('-')} characters)`,
-      { erp: 'SAGE100', erpCode: 'AccountFormat' },
-    );
-  return flat;
+  return segmentedAccount(account, segments, 'SAGE100');
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
+import { segmentedAccount } from '../segmented-account';
 import { ServerClock, keysetPage } from '../change-reads';
 import type {
   ChangeCursor,
@@ -104,28 +105,9 @@ export function sage300KeyText(naturalKey: string): string {
   return `${naturalKey.slice(0, SAGE300_DESCRIPTION_LENGTH - 17)}~${hash}`;
 }
 
-/**
- * The unformatted account id the GL view keys on: the formatted account without its segment
- * delimiters ("4000-00" → "400000"). With the company's account structure (segment lengths, e.g.
- * [4, 2] for account-department), the account is parsed against it first, so "4000-0" or "40000-00"
- * is refused before anything reaches Sage; an unsegmented account must then have the full length.
- */
+/** The unformatted account id of a formatted Sage 300 GL account (segmentedAccount). */
 export function sage300Account(account: string, segments?: readonly number[]): string {
-  const trimmed = account.trim();
-  const flat = trimmed.replace(/[-./ ]/g, '');
-  if (!segments?.length) return flat;
-  const parts = trimmed.split(/[-./ ]/);
-  const total = segments.reduce((a, b) => a + b, 0);
-  const fits =
-    parts.length === 1
-      ? flat.length === total
-      : parts.length === segments.length && parts.every((p, i) => p.length === segments[i]);
-  if (!fits || !/^[0-9A-Za-z]+$/.test(flat))
-    throw new ErpValidationError(
-      `GL account "${account}" does not fit the company's account structure (segments of ${segments.join('-')} characters)`,
-      { erp: 'SAGE300', erpCode: 'AccountFormat' },
-    );
-  return flat;
+  return segmentedAccount(account, segments, 'SAGE300');
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
