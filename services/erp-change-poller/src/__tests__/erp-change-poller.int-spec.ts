@@ -124,8 +124,9 @@ describe('erp-change-poller (real Kafka, registry, PostgreSQL)', () => {
     const b = await startPoller();
     await b.tick(); // A still holds the stream's lease: B reads nothing
     expect(seen).toHaveLength(afterCrash);
-    await apps[0].close(); // A is gone; B takes the stream over when A's lease expires
+    await apps[0].close(); // A stops and gives its leases up; B takes the stream over
     apps.shift();
+    expect(Number((await tdb.db('poll_leases').count({ n: '*' }))[0].n)).toBe(0);
     await waitFor(
       async () => {
         await b.tick();

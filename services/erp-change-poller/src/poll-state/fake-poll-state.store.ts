@@ -47,4 +47,7 @@ export class FakePollStateStore implements PollStateStore {
     if (this.leases.get(`${connectionId}|${stream}`)?.owner === owner)
       this.leases.delete(`${connectionId}|${stream}`);
   }
+  async releaseAll(owner: string) {
+    for (const [k, v] of this.leases) if (v.owner === owner) this.leases.delete(k);
+  }
 }

@@ -37,6 +37,8 @@ export interface PollStateStore {
   /** Takes or renews the stream's lease for `ttlMs`; false while another owner holds it. */
   lease(connectionId: string, stream: PollStream, owner: string, ttlMs: number): Promise<boolean>;
   release(connectionId: string, stream: PollStream, owner: string): Promise<void>;
+  /** Gives up every lease of `owner` (a replica shutting down: another takes its streams at once). */
+  releaseAll(owner: string): Promise<void>;
 }
 
 interface CursorRow {
@@ -144,5 +146,9 @@ export class KnexPollStateStore implements PollStateStore {
 
   async release(connectionId: string, stream: PollStream, owner: string): Promise<void> {
     await this.db('poll_leases').where({ connection_id: connectionId, stream, owner }).delete();
+  }
+
+  async releaseAll(owner: string): Promise<void> {
+    await this.db('poll_leases').where({ owner }).delete();
   }
 }

@@ -5,7 +5,7 @@ import {
   Module,
   type DynamicModule,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import { ConnectionScheduler, FetchTransport, systemClock } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher, type Connection, type Db } from '@connector/db';
@@ -27,6 +27,7 @@ import { ShipmentPoller } from './shipment.poller';
 
 export const POLL_SCHEDULER = Symbol('POLL_SCHEDULER');
 export const ERP_RESOLVER = Symbol('ERP_RESOLVER');
+const POLL_DEPS = Symbol('POLL_DEPS');
 
 export interface PollerOptions {
   /** replaces the ERP adapters (tests that stand in for an ERP) */
@@ -38,7 +39,7 @@ const readable = (c: Connection) => Boolean(capabilitiesOf(c.erpKind)?.itemChang
 
 /** Wires the item and shipment polls of every connection to its ERP, the database and Kafka. */
 @Module({})
-export class PollerModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PollerModule implements OnApplicationBootstrap, OnModuleDestroy {
   static forRoot(options: PollerOptions = {}): DynamicModule {
     return {
       module: PollerModule,
@@ -53,23 +54,33 @@ export class PollerModule implements OnApplicationBootstrap, OnApplicationShutdo
           inject: [DB, CONFIG],
         },
         {
+          provide: POLL_DEPS,
+          useFactory: (
+            db: Db,
+            c: AppConfig,
+            publisher: EventPublisher,
+            logger: Logger,
+            metrics: ConnectorMetrics,
+          ): PollerDeps => ({
+            state: new KnexPollStateStore(db),
+            publisher,
+            logger,
+            metrics,
+            owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+            leaseMs: c.POLL_LEASE_MS,
+          }),
+          inject: [DB, CONFIG, EVENT_PUBLISHER, LOGGER, METRICS],
+        },
+        {
           provide: POLL_SCHEDULER,
           useFactory: (
             db: Db,
             c: AppConfig,
             erps: ConnectionErpResolver,
-            publisher: EventPublisher,
+            deps: PollerDeps,
             logger: Logger,
             metrics: ConnectorMetrics,
           ) => {
-            const deps: PollerDeps = {
-              state: new KnexPollStateStore(db),
-              publisher,
-              logger,
-              metrics,
-              owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
-              leaseMs: c.POLL_LEASE_MS,
-            };
             const repo = new ConnectionRepository(db, CredentialsCipher.fromConfig(c));
             return new ConnectionScheduler<Connection, ErpPort>({
               connections: { list: async () => (await repo.list()).filter(readable) },
@@ -81,7 +92,7 @@ export class PollerModule implements OnApplicationBootstrap, OnApplicationShutdo
                 metrics.ingestRuns.inc({ connection: conn.id, stream, outcome }),
             });
           },
-          inject: [DB, CONFIG, ERP_RESOLVER, EVENT_PUBLISHER, LOGGER, METRICS],
+          inject: [DB, CONFIG, ERP_RESOLVER, POLL_DEPS, LOGGER, METRICS],
         },
       ],
       exports: [POLL_SCHEDULER, ERP_RESOLVER],
@@ -92,14 +103,18 @@ export class PollerModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(POLL_SCHEDULER) private readonly scheduler: ConnectionScheduler<Connection, ErpPort>,
     @Inject(ERP_RESOLVER) private readonly erps: ConnectionErpResolver,
+    @Inject(POLL_DEPS) private readonly deps: PollerDeps,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.config.POLLER_SCHEDULER) this.scheduler.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the core module closes Kafka and the database (its beforeApplicationShutdown). */
+  async onModuleDestroy(): Promise<void> {
     await this.scheduler.stop();
+    // the streams this replica read are free at once for another one
+    await this.deps.state.releaseAll(this.deps.owner);
     await this.erps.close();
   }
 }
