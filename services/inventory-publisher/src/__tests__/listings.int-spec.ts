@@ -25,7 +25,7 @@ import { infraEnv, uniqueName, waitFor } from '@connector/testing';
 import { appModule } from '../app.module';
 import { configSchema } from '../config';
 import { DLQ_ISSUES_HEADER } from '../listings/listing-dead-letters';
-import { MAPPING_CACHE } from '../shared/shared.tokens';
+import { MAPPING_CACHE } from '../common/common.tokens';
 
 /**
  * inventory-publisher on real Kafka, the registry and PostgreSQL against the SP-API simulator (issue 11):

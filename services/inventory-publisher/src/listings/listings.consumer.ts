@@ -3,7 +3,7 @@ import type { MappingTopicsLoader } from '@connector/mapping';
 import { EventPattern, type TopicRecord } from '@connector/nest-common';
 import type { ItemChangeService } from './item-change.service';
 import type { ListingStore } from './listing.types';
-import { MAPPING_LOADER } from '../shared/shared.tokens';
+import { MAPPING_LOADER } from '../common/common.tokens';
 import { ITEM_CHANGES, LISTING_STORE } from './listings.tokens';
 
 /** Thin consumer: the mappings loaded, the record goes to ItemChangeService. */

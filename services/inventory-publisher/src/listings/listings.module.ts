@@ -21,8 +21,8 @@ import { KafkaListingDeadLetters } from './listing-dead-letters';
 import { ListingFlusher } from './listing-flusher';
 import type { ListingStore } from './listing.types';
 import { ItemChangeConsumer, UnmappedItemsController } from './listings.consumer';
-import { SharedModule } from '../shared/shared.module';
-import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../shared/shared.tokens';
+import { CommonModule } from '../common/common.module';
+import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../common/common.tokens';
 import { CONNECTIONS, ITEM_CHANGES, LISTING_STORE, LISTINGS_RUNTIME } from './listings.tokens';
 
 /** Connections read at most once per few seconds per id (every item change needs its settings). */
@@ -156,7 +156,7 @@ export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   static forRoot(_config: AppConfig): DynamicModule {
     return {
       module: ListingsModule,
-      imports: [SharedModule],
+      imports: [CommonModule],
       controllers: [ItemChangeConsumer, UnmappedItemsController],
     };
   }

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import type { MappingTopicsLoader } from '@connector/mapping';
 import { EventPattern, type TopicRecord } from '@connector/nest-common';
 import type { ShipmentConfirmationService } from './shipment-confirmation.service';
-import { MAPPING_LOADER } from '../shared/shared.tokens';
+import { MAPPING_LOADER } from '../common/common.tokens';
 import { SHIPMENT_CONFIRMATION_SERVICE } from './shipments.tokens';
 
 /**

@@ -20,8 +20,8 @@ import type { MappingCache } from '@connector/mapping';
 import { AUDIT_STORE, CONFIG, DB, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { SpApiFactory } from '@connector/sp-api';
-import { SharedModule } from '../shared/shared.module';
-import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../shared/shared.tokens';
+import { CommonModule } from '../common/common.module';
+import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../common/common.tokens';
 import type { AppConfig } from '../config';
 import { ConnectionShipmentApis } from './amazon-shipments';
 import { KnexOrderBook } from './order-book';
@@ -125,7 +125,7 @@ import { ORDER_BOOK_HOST, ORDER_BOOK_SERVICE, SHIPMENT_CONFIRMATION_SERVICE } fr
 })
 export class ShipmentsModule implements OnApplicationBootstrap, OnApplicationShutdown {
   static forRoot(_config: AppConfig): DynamicModule {
-    return { module: ShipmentsModule, imports: [SharedModule], controllers: [ShipmentConsumer] };
+    return { module: ShipmentsModule, imports: [CommonModule], controllers: [ShipmentConsumer] };
   }
 
   constructor(@Inject(ORDER_BOOK_HOST) private readonly orderBook: ConsumerHost) {}

@@ -6,7 +6,7 @@ import { CONFIG, DB, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import { SpApiFactory } from '@connector/sp-api';
 import type { AppConfig } from '../config';
-import { CONNECTION_REPOSITORY, MAPPING_CACHE, MAPPING_LOADER, SP_API_FACTORY } from './shared.tokens';
+import { CONNECTION_REPOSITORY, MAPPING_CACHE, MAPPING_LOADER, SP_API_FACTORY } from './common.tokens';
 
 /**
  * One of each per process, for listings/ and shipments/: the mappings (SKUs, carriers) read from
@@ -36,7 +36,7 @@ import { CONNECTION_REPOSITORY, MAPPING_CACHE, MAPPING_LOADER, SP_API_FACTORY } 
   ],
   exports: [MAPPING_CACHE, MAPPING_LOADER, CONNECTION_REPOSITORY, SP_API_FACTORY],
 })
-export class SharedModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CommonModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader) {}
 
   async onApplicationBootstrap(): Promise<void> {
