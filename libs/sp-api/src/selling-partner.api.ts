@@ -20,6 +20,8 @@ type Query<Op> = Op extends { parameters: { query?: infer Q } } ? Q : never;
 const enc = encodeURIComponent;
 
 export type Order = Orders['Order'];
+/** Orders v0 confirmShipment's body (package, carrier, tracking, order items). */
+export type ConfirmShipmentRequest = OrdersV0['ConfirmShipmentRequest'];
 export type Report = Reports['Report'];
 export type FinancialEventGroup = FinancesV0['FinancialEventGroup'];
 export type FinancialEvents = FinancesV0['FinancialEvents'];
@@ -68,7 +70,7 @@ export class SellingPartnerApi {
     return res.body.order;
   }
 
-  async confirmShipment(orderId: string, body: OrdersV0['ConfirmShipmentRequest']): Promise<void> {
+  async confirmShipment(orderId: string, body: ConfirmShipmentRequest): Promise<void> {
     await this.client.call(
       'confirmShipment',
       'POST',

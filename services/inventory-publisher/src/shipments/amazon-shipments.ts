@@ -1,19 +1,11 @@
 import type { ConnectionRepository } from '@connector/db';
-import { SpApiRequestError, type SellingPartnerApi, type SpApiFactory, type Order } from '@connector/sp-api';
-
-/** Orders v0 ConfirmShipmentRequest, as this service fills it (FACTS §3.5). */
-export interface ConfirmShipmentBody {
-  marketplaceId: string;
-  packageDetail: {
-    packageReferenceId: string;
-    carrierCode: string;
-    carrierName?: string;
-    shippingMethod?: string;
-    trackingNumber: string;
-    shipDate: string;
-    orderItems: Array<{ orderItemId: string; quantity: number }>;
-  };
-}
+import {
+  SpApiRequestError,
+  type ConfirmShipmentRequest,
+  type SellingPartnerApi,
+  type SpApiFactory,
+  type Order,
+} from '@connector/sp-api';
 
 /** What Amazon shows of an order now: its status and the units of each item shipped so far. */
 export interface AmazonOrderState {
@@ -25,7 +17,7 @@ export interface AmazonOrderState {
 /** The two Amazon operations shipment confirmation uses, for one connection. */
 export interface ShipmentApi {
   orderState(amazonOrderId: string): Promise<AmazonOrderState>;
-  confirmShipment(amazonOrderId: string, body: ConfirmShipmentBody): Promise<void>;
+  confirmShipment(amazonOrderId: string, body: ConfirmShipmentRequest): Promise<void>;
 }
 
 export interface ShipmentApiResolver {
@@ -61,7 +53,7 @@ export class SpApiShipments implements ShipmentApi {
     };
   }
 
-  confirmShipment(amazonOrderId: string, body: ConfirmShipmentBody): Promise<void> {
+  confirmShipment(amazonOrderId: string, body: ConfirmShipmentRequest): Promise<void> {
     return this.api.confirmShipment(amazonOrderId, body);
   }
 }

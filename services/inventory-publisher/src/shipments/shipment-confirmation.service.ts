@@ -19,12 +19,8 @@ import { recordKey, type ErpShipment } from '@connector/events';
 import type { ConsumedRecord } from '@connector/kafka';
 import type { MappingCache } from '@connector/mapping';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
-import {
-  isAlreadyShipped,
-  type AmazonOrderState,
-  type ConfirmShipmentBody,
-  type ShipmentApiResolver,
-} from './amazon-shipments';
+import type { ConfirmShipmentRequest } from '@connector/sp-api';
+import { isAlreadyShipped, type AmazonOrderState, type ShipmentApiResolver } from './amazon-shipments';
 import type { BookedOrder, OrderBook } from './order-book';
 
 export const SERVICE = 'inventory-publisher';
@@ -36,7 +32,7 @@ export interface ShipmentResult {
   outcome: ShipmentOutcome;
   /** why it was skipped or how it was found shipped (ledger, amazon-state, amazon-answer) */
   reason?: string;
-  body?: ConfirmShipmentBody;
+  body?: ConfirmShipmentRequest;
 }
 
 export interface ShipmentConfirmationOptions {
@@ -208,7 +204,7 @@ export class ShipmentConfirmationService {
   }
 
   /** The request for one package: ERP lines onto the order's items, the carrier mapped. */
-  confirmation(s: ErpShipment, order: BookedOrder): ConfirmShipmentBody {
+  confirmation(s: ErpShipment, order: BookedOrder): ConfirmShipmentRequest {
     if (!s.trackingNumber)
       throw new NonRetriableError(
         'SHIPMENT_NO_TRACKING',
@@ -320,7 +316,7 @@ export class ShipmentConfirmationService {
   private async mark(
     key: LedgerKey,
     token: bigint,
-    body: ConfirmShipmentBody,
+    body: ConfirmShipmentRequest,
     status: 'CONFIRMED' | 'ALREADY_SHIPPED',
   ): Promise<void> {
     const ref = body.packageDetail.packageReferenceId;
@@ -340,7 +336,7 @@ export class ShipmentConfirmationService {
 
   private async posted(
     base: AuditEntry,
-    body: ConfirmShipmentBody,
+    body: ConfirmShipmentRequest,
     outcome: 'CONFIRMED' | 'ALREADY_SHIPPED',
     via: string,
   ): Promise<ShipmentResult> {
@@ -358,7 +354,7 @@ export class ShipmentConfirmationService {
  * Whether Amazon still has the package's units open to ship. When it has not, the package (or one
  * like it) is already confirmed: by this service before a crash, or by the seller in Seller Central.
  */
-function fitsOpenUnits(body: ConfirmShipmentBody, state: AmazonOrderState): boolean {
+function fitsOpenUnits(body: ConfirmShipmentRequest, state: AmazonOrderState): boolean {
   if (state.status === 'SHIPPED') return false;
   return body.packageDetail.orderItems.every((line) => {
     const it = state.items.find((x) => x.orderItemId === line.orderItemId);

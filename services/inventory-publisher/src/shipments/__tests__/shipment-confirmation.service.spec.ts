@@ -6,7 +6,8 @@ import type { ConsumedRecord } from '@connector/kafka';
 import { MappingCache } from '@connector/mapping';
 import { silentLogger } from '@connector/observability';
 import { SpApiRequestError, SpApiRetriableError } from '@connector/sp-api';
-import type { AmazonOrderState, ConfirmShipmentBody, ShipmentApi } from '../amazon-shipments';
+import type { ConfirmShipmentRequest } from '@connector/sp-api';
+import type { AmazonOrderState, ShipmentApi } from '../amazon-shipments';
 import { FakeOrderBook, bookedOrderOf } from '../order-book';
 import { OrderBookService } from '../order-book.service';
 import {
@@ -22,7 +23,7 @@ const ORDER = '111-0000001-0000001';
 /** Amazon for one connection: orders' states, the packages accepted, and failures to inject. */
 class FakeAmazon implements ShipmentApi {
   readonly states = new Map<string, AmazonOrderState>();
-  readonly accepted: Array<{ orderId: string; body: ConfirmShipmentBody }> = [];
+  readonly accepted: Array<{ orderId: string; body: ConfirmShipmentRequest }> = [];
   readonly calls: string[] = [];
   /** thrown by the next confirmShipment after Amazon took the package (a lost answer) */
   loseNextAnswer?: Error;
@@ -36,7 +37,7 @@ class FakeAmazon implements ShipmentApi {
     return structuredClone(s);
   }
 
-  async confirmShipment(orderId: string, body: ConfirmShipmentBody): Promise<void> {
+  async confirmShipment(orderId: string, body: ConfirmShipmentRequest): Promise<void> {
     this.calls.push(`confirmShipment ${orderId}`);
     if (this.failNext) {
       const e = this.failNext;
