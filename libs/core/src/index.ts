@@ -5,3 +5,4 @@ export * from './http';
 export * from './random';
 export * from './local-server';
 export * from './connection-scheduler';
+export * from './canonical-json';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@connector/core';
 import type { FinancialEvent, FinancialEventTypes } from '@connector/events';
 import { decimal, sumDecimals } from '@connector/money';
 import { MARKETPLACES, type FinancialEvents } from '@connector/sp-api';
@@ -56,17 +57,6 @@ const marketplaceId = (name: unknown) =>
     ? (MARKETPLACES.find((m) => m.domain.toLowerCase() === name.toLowerCase())?.id ?? null)
     : null;
 
-/** Canonical JSON (sorted keys) so the same event always hashes the same. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
 /**
  * Every event of one page of listFinancialEventsByGroupId as FinancialEvent records. The event id
  * is a hash of the group, the event type and the event's content, plus an occurrence number for
@@ -83,7 +73,7 @@ export function mapFinancialEvents(
     for (const raw of list as Record<string, unknown>[]) {
       const comps = components(raw);
       const hash = createHash('sha256')
-        .update(`${ctx.groupId}|${eventType}|${canonical(raw)}`)
+        .update(`${ctx.groupId}|${eventType}|${canonicalJson(raw)}`)
         .digest('base64url')
         .slice(0, 32);
       const n = (ctx.seen.get(hash) ?? 0) + 1;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '@connector/core';
 import type { ErpItemChange } from '@connector/events';
 import type { ErpItemSnapshot, ErpKind, ErpWarehouseStock } from '@connector/erp';
 import { decimal, toScale } from '@connector/money';
@@ -71,17 +72,7 @@ const key = (p: ItemPrice) => `${p.priceList}|${p.price.currency}`;
 
 /** sha-256 of the canonical JSON (keys sorted), 16 hex: the identity of a state. */
 export function stateHash(state: unknown): string {
-  return createHash('sha256').update(canonical(state)).digest('hex').slice(0, 16);
-}
-
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v ?? null);
+  return createHash('sha256').update(canonicalJson(state)).digest('hex').slice(0, 16);
 }
 
 export function itemEvent(
