@@ -29,3 +29,24 @@ export class VirtualClock implements Clock {
     this.t += ms;
   }
 }
+
+/**
+ * The time of a simulated server: `source` (the real time by default) until a test sets or moves it;
+ * from then on it stands where it was put. The ERP simulators stamp records and their `Date`
+ * header with it.
+ */
+export class SettableTime {
+  private fixed?: number;
+  constructor(private readonly source: () => number = Date.now) {}
+  now(): number {
+    return this.fixed ?? this.source();
+  }
+  /** stands at `ms` (epoch) from now on, until set or moved again */
+  set(ms: number): void {
+    this.fixed = ms;
+  }
+  /** moves on by `ms` and stands there */
+  advance(ms: number): void {
+    this.fixed = this.now() + ms;
+  }
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import * as soap from 'soap';
-import { LocalHttpServer, seededRandom } from '@connector/core';
+import { LocalHttpServer, seededRandom, SettableTime } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
 import {
   MasFaultError,
@@ -97,13 +97,16 @@ export class Sage100Simulator {
   private readonly server = new LocalHttpServer();
   private readonly dice: () => number;
   private readonly clock: () => number;
-  private fixedTime?: number;
   private soapHandler?: (req: IncomingMessage, res: ServerResponse) => void;
   private readonly port: number;
 
+  /** the simulator's clock: real time until a test sets or moves it (setTime, advanceTime) */
+  private readonly time: SettableTime;
+
   constructor(options: Sage100SimulatorOptions = {}) {
     const given = options.now ?? Date.now;
-    this.clock = () => this.fixedTime ?? given();
+    this.time = new SettableTime(given);
+    this.clock = () => this.time.now();
     this.users = options.users ?? { WEBUSER: 'secret' };
     this.dice = seededRandom(options.seed ?? 42);
     this.port = options.port ?? 0;
@@ -127,11 +130,11 @@ export class Sage100Simulator {
   }
 
   setTime(ms: number): void {
-    this.fixedTime = ms;
+    this.time.set(ms);
   }
 
   advanceTime(ms: number): void {
-    this.fixedTime = this.clock() + ms;
+    this.time.advance(ms);
   }
 
   salesOrders(company = 'ABC'): Sage100SalesOrder[] {

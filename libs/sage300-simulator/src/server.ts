@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseLossless, stringify } from 'lossless-json';
-import { LocalHttpServer, seededRandom } from '@connector/core';
+import { LocalHttpServer, seededRandom, SettableTime } from '@connector/core';
 import { SAGE300_LOCK_MESSAGE, SageError } from './errors';
 import { SAGE300_RESOURCES, checkShape, type Rec, type ResourceDef } from './resources';
 import { insertInvoiceBatch } from './routes/ar-invoice-batches';
@@ -67,9 +67,10 @@ export class Sage300Simulator {
   private readonly opts: Required<Omit<Sage300SimulatorOptions, keyof Sage300Seed>> & Sage300Seed;
   private readonly server = new LocalHttpServer();
   private readonly dice: () => number;
-  /** set by setTime/advanceTime: the time the clock stands at, instead of `now()` */
-  private fixedTime?: number;
   private locationDetails: boolean;
+
+  /** the simulator's clock: real time until a test sets or moves it (setTime, advanceTime) */
+  private readonly time: SettableTime;
 
   constructor(options: Sage300SimulatorOptions = {}) {
     this.opts = {
@@ -85,8 +86,8 @@ export class Sage300Simulator {
       ...options,
     };
     this.locationDetails = this.opts.locationDetails;
-    const given = this.opts.now;
-    this.opts.now = () => this.fixedTime ?? given();
+    this.time = new SettableTime(this.opts.now);
+    this.opts.now = () => this.time.now();
     this.dice = seededRandom(this.opts.seed);
     const settings = { now: this.opts.now, defaultPriceList: this.opts.defaultPriceList };
     for (const c of this.opts.companies)
@@ -117,12 +118,12 @@ export class Sage300Simulator {
 
   /** The clock stands at `ms` (epoch) from now on, until set or advanced again. */
   setTime(ms: number): void {
-    this.fixedTime = ms;
+    this.time.set(ms);
   }
 
   /** The clock moves on by `ms` and stands there. */
   advanceTime(ms: number): void {
-    this.fixedTime = this.opts.now() + ms;
+    this.time.advance(ms);
   }
 
   /** Serve `IC/ICLocationDetails` (a newer server) or answer it 404 (a 2022 server). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse, stringify } from 'lossless-json';
-import { LocalHttpServer, seededRandom } from '@connector/core';
+import { LocalHttpServer, seededRandom, SettableTime } from '@connector/core';
 import { INVALID_SESSION, SlError, invalidPayload, notSupported } from './errors';
 import { ODataSyntaxError, type Row } from './odata';
 import { createDocument, documentAction, patchDocument } from './routes/documents';
@@ -101,8 +101,9 @@ export class SapB1Simulator {
   private readonly sessions: Sessions;
   private readonly rnd: () => number;
   private readonly server = new LocalHttpServer();
-  /** set by setTime/advanceTime: the time the clock stands at, instead of `now()` */
-  private fixedTime?: number;
+
+  /** the simulator's clock: real time until a test sets or moves it (setTime, advanceTime) */
+  private readonly time: SettableTime;
 
   constructor(options: SapB1SimulatorOptions = {}) {
     this.opts = {
@@ -123,8 +124,8 @@ export class SapB1Simulator {
       ...options,
     };
     this.rnd = seededRandom(this.opts.seed);
-    const given = this.opts.now;
-    this.opts.now = () => this.fixedTime ?? given();
+    this.time = new SettableTime(this.opts.now);
+    this.opts.now = () => this.time.now();
     this.state = new SapB1State(this.opts, this.opts.now);
     this.sessions = new Sessions(this.opts);
   }
@@ -167,12 +168,12 @@ export class SapB1Simulator {
 
   /** The clock stands at `ms` (epoch) from now on, until set or advanced again. */
   setTime(ms: number): void {
-    this.fixedTime = ms;
+    this.time.set(ms);
   }
 
   /** The clock moves on by `ms` and stands there. */
   advanceTime(ms: number): void {
-    this.fixedTime = this.opts.now() + ms;
+    this.time.advance(ms);
   }
 
   /**
