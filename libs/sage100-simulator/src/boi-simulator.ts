@@ -41,8 +41,24 @@ export const BOI_TABLES: Record<string, TableDef> = {
   },
   SO_SalesOrderHeader: {
     keys: ['SalesOrderNo$'],
-    fields: { ARDivisionNo$: 'S', CustomerNo$: 'S', CustomerPONo$: 'S', OrderStatus$: 'S', OrderDate$: 'S' },
-    lines: { ItemCode$: 'S', WarehouseCode$: 'S', QuantityOrdered: 'N', UnitPrice: 'N' },
+    fields: {
+      ARDivisionNo$: 'S',
+      CustomerNo$: 'S',
+      CustomerPONo$: 'S',
+      OrderStatus$: 'S',
+      OrderDate$: 'S',
+      Comment$: 'S',
+      FreightAmt: 'N',
+      DiscountAmt: 'N',
+    },
+    lines: {
+      ItemCode$: 'S',
+      ItemCodeDesc$: 'S',
+      WarehouseCode$: 'S',
+      QuantityOrdered: 'N',
+      UnitPrice: 'N',
+      CommentText$: 'S',
+    },
   },
   SO_InvoiceHeader: {
     keys: ['InvoiceNo$'],
@@ -139,7 +155,7 @@ const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: stri
 export class BoiDatabase {
   readonly tables = new Map<string, Map<string, Doc>>();
   private counters = new Map<string, number>();
-  constructor(private readonly now: () => number) {
+  constructor(readonly now: () => number) {
     for (const t of Object.keys(BOI_TABLES)) this.tables.set(t, new Map());
   }
   static keyOf(values: string[]): string {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as soap from 'soap';
 import { LocalHttpServer, seededRandom, SettableTime } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
+import { BoiSimulator } from './boi-simulator';
 import {
   MasFaultError,
   SAGE100_LOGON_FAILURE,
@@ -41,6 +42,8 @@ export interface Sage100SimulatorOptions extends Sage100Seed {
   /** the simulator's clock (default real time); `setTime`/`advanceTime` take it over */
   now?: () => number;
   seed?: number;
+  /** BOI users of the agent's sessions (default AGENT / secret) */
+  boiUsers?: Record<string, string>;
 }
 
 export interface Sage100Faults {
@@ -93,6 +96,11 @@ export class Sage100Simulator {
   faults: Sage100Faults = { ...NO_FAULTS };
   readonly stats = { requests: 0, recordInUse: 0, outages: 0, lostAnswers: 0 };
   private readonly companies = new Map<string, Sage100Company>();
+  /**
+   * The Business Object Interface of the same installation: the web service and the BOI work on one
+   * set of tables per company, so the agent (@connector/sage100-agent-core) runs over this.
+   */
+  readonly boi: BoiSimulator;
   private readonly users: Record<string, string>;
   private readonly server = new LocalHttpServer();
   private readonly dice: () => number;
@@ -110,8 +118,9 @@ export class Sage100Simulator {
     this.users = options.users ?? { WEBUSER: 'secret' };
     this.dice = seededRandom(options.seed ?? 42);
     this.port = options.port ?? 0;
-    for (const c of options.companies ?? ['ABC'])
-      this.companies.set(c.toUpperCase(), new Sage100Company(options, this.clock));
+    const companies = (options.companies ?? ['ABC']).map((c) => c.toUpperCase());
+    this.boi = new BoiSimulator({ companies, now: this.clock, users: options.boiUsers, random: this.dice });
+    for (const c of companies) this.companies.set(c, new Sage100Company(options, this.boi.db(c)));
   }
 
   // ---- in-process control and read API (twins of POST /__control and GET /__inspect) ----
@@ -138,18 +147,18 @@ export class Sage100Simulator {
   }
 
   salesOrders(company = 'ABC'): Sage100SalesOrder[] {
-    return [...this.company(company).salesOrders.values()];
+    return this.company(company).salesOrders();
   }
 
   customers(company = 'ABC'): Sage100Customer[] {
-    return [...this.company(company).customers.values()];
+    return this.company(company).customers();
   }
 
   itemWarehouses(company = 'ABC') {
-    return [...this.company(company).itemWarehouses.values()];
+    return this.company(company).itemWarehouses();
   }
 
-  /** A user keys an order number in the desktop: GetNextSalesOrderNo will skip it. */
+  /** A company's tables (what the desktop and the BOI see), by company code. */
   company(code: string): Sage100Company {
     const c = this.companies.get(code.toUpperCase());
     if (!c) throw new Error(`no company ${code}`);
@@ -214,7 +223,9 @@ export class Sage100Simulator {
             ? this.customers(company)
             : what === 'ItemWarehouses'
               ? this.itemWarehouses(company)
-              : undefined;
+              : what.startsWith('tables/')
+                ? this.boi.databases.get(company.toUpperCase())?.rows(what.slice('tables/'.length))
+                : undefined;
       res.writeHead(rows ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(rows ?? { error: `nothing called ${what}` }));
       return;
@@ -305,7 +316,7 @@ export class Sage100Simulator {
           GetNextSalesOrderNo: op((a) => ({ GetNextSalesOrderNoResult: this.enter(a).drawSalesOrderNo() })),
           GetSalesOrder: op((a) => {
             const c = this.enter(a);
-            const so = c.salesOrders.get(str(a.salesOrderNo));
+            const so = c.salesOrder(str(a.salesOrderNo));
             if (!so) throw new MasFaultError('CI_NOF', `Sales order ${str(a.salesOrderNo)} not found.`);
             return { GetSalesOrderResult: toWire(so) };
           }),
@@ -328,7 +339,7 @@ export class Sage100Simulator {
           },
           GetCustomer: op((a) => {
             const c = this.enter(a);
-            const cu = c.customers.get(`${str(a.arDivisionNo)}-${str(a.customerNo)}`);
+            const cu = c.customer(str(a.arDivisionNo), str(a.customerNo));
             if (!cu)
               throw new MasFaultError(
                 'CI_NOF',
@@ -342,16 +353,10 @@ export class Sage100Simulator {
             const key = `${str(x.ARDivisionNo)}-${str(x.CustomerNo)}`;
             if (!str(x.ARDivisionNo) || !str(x.CustomerNo))
               throw new MasFaultError('CI_NoKey', 'Key is required.');
-            if (c.customers.has(key))
+            if (c.customer(str(x.ARDivisionNo), str(x.CustomerNo)))
               throw new MasFaultError('WS_AlreadyExists', `Customer ${key} already exists.`);
             this.inUse();
-            const cu: Sage100Customer = {
-              ARDivisionNo: str(x.ARDivisionNo),
-              CustomerNo: str(x.CustomerNo),
-              CustomerName: str(x.CustomerName),
-              ...c.stampNow(),
-            };
-            c.customers.set(key, cu);
+            const cu = c.addCustomer(str(x.ARDivisionNo), str(x.CustomerNo), str(x.CustomerName));
             return { CreateCustomerResult: cu };
           }),
         },
@@ -365,10 +370,9 @@ export class Sage100Simulator {
     if (!no) throw new MasFaultError('CI_NoKey', 'SalesOrderNo is required.');
     if (!/^[0-9A-Z]{1,7}$/.test(no))
       throw new MasFaultError('CI_CharLength', `SalesOrderNo ${no} is not valid.`);
-    if (c.salesOrders.has(no))
-      throw new MasFaultError('WS_AlreadyExists', `Sales order ${no} already exists.`);
+    if (c.salesOrder(no)) throw new MasFaultError('WS_AlreadyExists', `Sales order ${no} already exists.`);
     const customerKey = `${str(x.ARDivisionNo)}-${str(x.CustomerNo)}`;
-    if (!c.customers.has(customerKey))
+    if (!c.customer(str(x.ARDivisionNo), str(x.CustomerNo)))
       throw new MasFaultError(
         'CI_NOF',
         `Could not set SO_SalesOrder_Bus column CustomerNo to ${customerKey}.`,
@@ -393,7 +397,7 @@ export class Sage100Simulator {
     const lines: Sage100SalesOrderLine[] = wire.map((l) => {
       const item = str(l.ItemCode);
       const misc = item.startsWith('/');
-      if (misc ? !c.miscCodes.has(item) : !c.items.has(item))
+      if (misc ? !c.miscCodes.has(item) : !c.hasItem(item))
         throw new MasFaultError(
           'CI_NOF',
           `Could not set SO_SalesOrderDetail_Bus column ItemCode to ${item}.`,
@@ -414,8 +418,7 @@ export class Sage100Simulator {
       };
     });
     this.inUse();
-    const stamped = c.stampNow();
-    const so: Sage100SalesOrder = {
+    const so = c.saveSalesOrder({
       SalesOrderNo: no,
       ARDivisionNo: str(x.ARDivisionNo),
       CustomerNo: str(x.CustomerNo),
@@ -425,12 +428,9 @@ export class Sage100Simulator {
       Comment: str(x.Comment),
       FreightAmt: new MoneyDecimal(str(x.FreightAmt) || '0').toFixed(),
       DiscountAmt: new MoneyDecimal(str(x.DiscountAmt) || '0').toFixed(),
-      DateCreated: stamped.DateUpdated,
-      ...stamped,
       Lines: lines,
       UDFs: udfs,
-    };
-    c.salesOrders.set(no, so);
+    });
     for (const l of lines)
       if (!l.ItemCode.startsWith('/'))
         c.commit(l.ItemCode, l.WarehouseCode, new MoneyDecimal(l.QuantityOrdered));

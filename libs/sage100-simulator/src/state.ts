@@ -1,4 +1,5 @@
 import { MoneyDecimal } from '@connector/money';
+import type { BoiDatabase, Row } from './boi-simulator';
 
 /** A fault as eBusiness Web Services sends it: `faultcode` `a:<code>`, detail `MasFault {ErrorCode, ErrorMessage}`. */
 export class MasFaultError extends Error {
@@ -76,10 +77,16 @@ export interface Sage100Seed {
   miscCodes?: string[];
   /** on hand per item and warehouse at the start (default 100) */
   onHand?: string;
+  /** `CI_Item.StandardUnitPrice` of every seeded item (default 19.99) */
+  standardPrice?: string;
   /** length of CustomerPONo in this version (15–30; reference/erp/FACTS.md §3.3) */
   customerPoLength?: number;
   /** UDF columns of SO_SalesOrderHeader made in Custom Office, with their lengths (FACTS §3.3) */
   udfs?: Record<string, number>;
+  /** GL accounts (`GL_Account.AccountKey`, unformatted) */
+  accounts?: string[];
+  /** A/P vendors, `APDivisionNo-VendorNo`, e.g. `01-AMAZON` */
+  vendors?: string[];
 }
 
 /** `DateUpdated` and `TimeUpdated` of an instant: the day and its decimal hours (4 places). */
@@ -92,12 +99,22 @@ export function stamp(ms: number): { DateUpdated: string; TimeUpdated: string } 
   };
 }
 
-/** One company's data (its code, e.g. ABC). */
+/** BOI keeps dates as YYYYMMDD; the web service shows them as xsd:date. */
+const wireDate = (ymd: string | undefined) =>
+  ymd && /^\d{8}$/.test(ymd) ? `${ymd.slice(0, 4)}-${ymd.slice(4, 6)}-${ymd.slice(6, 8)}` : (ymd ?? '');
+const boiDate = (iso: string) => iso.replace(/-/g, '');
+const wireStamp = (row: Row) => ({
+  DateUpdated: wireDate(row['DateUpdated$']),
+  TimeUpdated: new MoneyDecimal(row['TimeUpdated$'] || '0').toDecimalPlaces(4).toFixed(4),
+});
+
+/**
+ * One company as eBusiness Web Services sees it: a view over the company's BOI tables
+ * (BoiDatabase), so a sales order written through SOAP is the `SO_SalesOrderHeader` row the BOI
+ * agent invoices, and the stock it commits is the `IM_ItemWarehouse` row the agent reads, as in one
+ * Sage 100 installation.
+ */
 export class Sage100Company {
-  readonly salesOrders = new Map<string, Sage100SalesOrder>();
-  readonly customers = new Map<string, Sage100Customer>();
-  readonly itemWarehouses = new Map<string, Sage100ItemWarehouse>();
-  readonly items = new Set<string>();
   readonly miscCodes = new Set<string>();
   readonly warehouses: string[];
   readonly customerPoLength: number;
@@ -107,7 +124,7 @@ export class Sage100Company {
 
   constructor(
     seed: Sage100Seed,
-    private readonly now: () => number,
+    readonly db: BoiDatabase,
   ) {
     this.warehouses = seed.warehouses ?? ['000'];
     this.customerPoLength = seed.customerPoLength ?? 30;
@@ -115,23 +132,142 @@ export class Sage100Company {
     for (const m of seed.miscCodes ?? ['/FREIGHT', '/GIFTWRAP']) this.miscCodes.add(m);
     for (const c of seed.customers ?? ['01-AMZUS']) {
       const [div, no] = c.split('-', 2);
-      this.customers.set(c, { ARDivisionNo: div, CustomerNo: no, CustomerName: no, ...stamp(now()) });
+      this.db.insert('AR_Customer', { ARDivisionNo$: div, CustomerNo$: no, CustomerName$: no });
     }
-    for (const i of seed.items ?? []) {
-      this.items.add(i);
-      for (const w of this.warehouses)
-        this.itemWarehouses.set(`${i}|${w}`, {
-          ItemCode: i,
-          WarehouseCode: w,
-          QuantityOnHand: seed.onHand ?? '100',
-          QuantityOnSalesOrder: '0',
-          ...stamp(now()),
-        });
+    for (const v of seed.vendors ?? []) {
+      const [div, no] = v.split('-', 2);
+      this.db.insert('AP_Vendor', { APDivisionNo$: div, VendorNo$: no, VendorName$: no });
     }
+    for (const a of seed.accounts ?? []) this.db.insert('GL_Account', { AccountKey$: a, Account$: a });
+    for (const i of seed.items ?? []) this.addItem(i, seed.onHand ?? '100', seed.standardPrice ?? '19.99');
   }
 
-  stampNow(): { DateUpdated: string; TimeUpdated: string } {
-    return stamp(this.now());
+  /** An inventory item (CI_Item) stocked in every warehouse (IM_ItemWarehouse). */
+  addItem(code: string, onHand = '0', standardPrice = '0'): void {
+    this.db.insert('CI_Item', {
+      ItemCode$: code,
+      ItemCodeDesc$: code,
+      StandardUnitPrice: standardPrice,
+      InactiveItem$: 'N',
+    });
+    for (const w of this.warehouses)
+      this.db.insert('IM_ItemWarehouse', {
+        ItemCode$: code,
+        WarehouseCode$: w,
+        QuantityOnHand: onHand,
+        QuantityOnSalesOrder: '0',
+        QuantityOnBackOrder: '0',
+      });
+  }
+
+  hasItem(code: string): boolean {
+    return !!this.db.find('CI_Item', [code]);
+  }
+
+  customer(division: string, no: string): Sage100Customer | undefined {
+    const row = this.db.find('AR_Customer', [division, no])?.header;
+    return row && this.customerOf(row);
+  }
+
+  customers(): Sage100Customer[] {
+    return this.db.rows('AR_Customer').map((d) => this.customerOf(d.header));
+  }
+
+  addCustomer(division: string, no: string, name: string): Sage100Customer {
+    const d = this.db.insert('AR_Customer', {
+      ARDivisionNo$: division,
+      CustomerNo$: no,
+      CustomerName$: name,
+    });
+    return this.customerOf(d.header);
+  }
+
+  private customerOf(row: Row): Sage100Customer {
+    return {
+      ARDivisionNo: row['ARDivisionNo$'],
+      CustomerNo: row['CustomerNo$'],
+      CustomerName: row['CustomerName$'] ?? '',
+      ...wireStamp(row),
+    };
+  }
+
+  itemWarehouses(): Sage100ItemWarehouse[] {
+    return this.db.rows('IM_ItemWarehouse').map(({ header: r }) => ({
+      ItemCode: r['ItemCode$'],
+      WarehouseCode: r['WarehouseCode$'],
+      QuantityOnHand: new MoneyDecimal(r.QuantityOnHand || '0').toFixed(),
+      QuantityOnSalesOrder: new MoneyDecimal(r.QuantityOnSalesOrder || '0').toFixed(),
+      ...wireStamp(r),
+    }));
+  }
+
+  salesOrder(no: string): Sage100SalesOrder | undefined {
+    const d = this.db.find('SO_SalesOrderHeader', [no]);
+    return d && this.orderOf(d.header, d.lines);
+  }
+
+  salesOrders(): Sage100SalesOrder[] {
+    return this.db.rows('SO_SalesOrderHeader').map((d) => this.orderOf(d.header, d.lines));
+  }
+
+  /** Writes the order (header and lines at once) as `SO_SalesOrderHeader` and its detail rows. */
+  saveSalesOrder(
+    so: Omit<Sage100SalesOrder, 'DateCreated' | 'DateUpdated' | 'TimeUpdated'>,
+  ): Sage100SalesOrder {
+    const header: Row = {
+      SalesOrderNo$: so.SalesOrderNo,
+      ARDivisionNo$: so.ARDivisionNo,
+      CustomerNo$: so.CustomerNo,
+      OrderDate$: boiDate(so.OrderDate),
+      OrderStatus$: so.OrderStatus,
+      CustomerPONo$: so.CustomerPONo,
+      Comment$: so.Comment,
+      FreightAmt: so.FreightAmt,
+      DiscountAmt: so.DiscountAmt,
+    };
+    for (const [name, value] of Object.entries(so.UDFs)) header[`${name}$`] = value;
+    const existing = this.db.find('SO_SalesOrderHeader', [so.SalesOrderNo]);
+    header['DateCreated$'] = existing?.header['DateCreated$'] ?? boiDate(stamp(this.db.now()).DateUpdated);
+    const d = this.db.insert(
+      'SO_SalesOrderHeader',
+      header,
+      so.Lines.map((l) => ({
+        ItemCode$: l.ItemCode,
+        ItemCodeDesc$: l.ItemCodeDesc,
+        WarehouseCode$: l.WarehouseCode,
+        QuantityOrdered: l.QuantityOrdered,
+        UnitPrice: l.UnitPrice,
+        CommentText$: l.CommentText,
+      })),
+    );
+    return this.orderOf(d.header, d.lines);
+  }
+
+  private orderOf(h: Row, lines: Row[]): Sage100SalesOrder {
+    const udfs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(h)) if (k.startsWith('UDF_')) udfs[k.replace(/\$$/, '')] = v;
+    return {
+      SalesOrderNo: h['SalesOrderNo$'],
+      ARDivisionNo: h['ARDivisionNo$'],
+      CustomerNo: h['CustomerNo$'],
+      OrderDate: wireDate(h['OrderDate$']),
+      OrderStatus: h['OrderStatus$'] || 'O',
+      CustomerPONo: h['CustomerPONo$'] ?? '',
+      Comment: h['Comment$'] ?? '',
+      FreightAmt: new MoneyDecimal(h.FreightAmt || '0').toFixed(),
+      DiscountAmt: new MoneyDecimal(h.DiscountAmt || '0').toFixed(),
+      DateCreated: wireDate(h['DateCreated$']),
+      ...wireStamp(h),
+      Lines: lines.map((l) => ({
+        ItemCode: l['ItemCode$'],
+        ItemCodeDesc: l['ItemCodeDesc$'] ?? '',
+        WarehouseCode: l['WarehouseCode$'] ?? '',
+        QuantityOrdered: new MoneyDecimal(l.QuantityOrdered || '0').toFixed(),
+        UnitPrice: new MoneyDecimal(l.UnitPrice || '0').toFixed(),
+        CommentText: l['CommentText$'] ?? '',
+      })),
+      UDFs: udfs,
+    };
   }
 
   /** GetNextSalesOrderNo: a 7-digit number, and the counter moves on (reference/erp/FACTS.md §3.1). */
@@ -139,15 +275,17 @@ export class Sage100Company {
     let no: string;
     do {
       no = String(this.nextSalesOrderNo++).padStart(7, '0');
-    } while (this.salesOrders.has(no));
+    } while (this.db.find('SO_SalesOrderHeader', [no]));
     return no;
   }
 
   /** Moves committed stock (QuantityOnSalesOrder) of a line; stamps the item-warehouse row. */
   commit(itemCode: string, warehouse: string, quantity: MoneyDecimal): void {
-    const iw = this.itemWarehouses.get(`${itemCode}|${warehouse}`);
+    const iw = this.db.find('IM_ItemWarehouse', [itemCode, warehouse]);
     if (!iw) return;
-    iw.QuantityOnSalesOrder = new MoneyDecimal(iw.QuantityOnSalesOrder).plus(quantity).toFixed();
-    Object.assign(iw, this.stampNow());
+    iw.header.QuantityOnSalesOrder = new MoneyDecimal(iw.header.QuantityOnSalesOrder || '0')
+      .plus(quantity)
+      .toFixed();
+    this.db.stamp(iw.header);
   }
 }

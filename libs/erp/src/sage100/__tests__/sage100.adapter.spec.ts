@@ -166,15 +166,7 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
     expect(sim.salesOrders()).toHaveLength(0);
     expect(await a.findByNaturalKey('SALES_ORDER', ORDER_ID)).toBeNull();
     // the item is created in Sage 100 and the order replayed
-    sim.company('ABC').items.add('NOPE');
-    sim.company('ABC').itemWarehouses.set('NOPE|000', {
-      ItemCode: 'NOPE',
-      WarehouseCode: '000',
-      QuantityOnHand: '5',
-      QuantityOnSalesOrder: '0',
-      DateUpdated: '2026-10-02',
-      TimeUpdated: '0',
-    });
+    sim.company('ABC').addItem('NOPE', '5');
     const ref = await a.createSalesOrder(draft(ORDER_ID, 'NOPE'));
     expect(ref.documentNumber).toBe('0000001');
     expect(sim.company('ABC').nextSalesOrderNo).toBe(2);
@@ -210,7 +202,7 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
     await numbers.put('ABC', ORDER_ID, '0000009');
     await adapter().createSalesOrder(draft('114-1111111-1111111'));
     // 0000001 is ours now; make 0000009 someone else's
-    sim.company('ABC').salesOrders.set('0000009', {
+    sim.company('ABC').saveSalesOrder({
       ...sim.salesOrders()[0],
       SalesOrderNo: '0000009',
       CustomerPONo: 'PHONE',

@@ -1,6 +1,6 @@
 import { FetchTransport } from '@connector/core';
 import { AgentServer } from '@connector/sage100-agent-core';
-import { BoiSimulator, Sage100Simulator, startSage100Simulator } from '@connector/sage100-simulator';
+import { type BoiSimulator, Sage100Simulator, startSage100Simulator } from '@connector/sage100-simulator';
 import { ErpAuthError, ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from '../../errors';
 import type { JournalDraft, SalesDocumentDraft } from '../../port';
 import { InMemorySage100OrderNumbers } from '../order-numbers';
@@ -36,36 +36,15 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
   let agent: AgentServer;
   let adapter: Sage100Adapter;
 
-  /** In a real installation both surfaces share one database: mirror the SOAP order into the BOI tables. */
-  const mirrorOrders = () => {
-    for (const so of soapSim.salesOrders())
-      if (!boi.db().find('SO_SalesOrderHeader', [so.SalesOrderNo]))
-        boi.db().insert(
-          'SO_SalesOrderHeader',
-          {
-            SalesOrderNo$: so.SalesOrderNo,
-            ARDivisionNo$: so.ARDivisionNo,
-            CustomerNo$: so.CustomerNo,
-            CustomerPONo$: so.CustomerPONo,
-            OrderStatus$: 'O',
-          },
-          so.Lines.map((l) => ({
-            ItemCode$: l.ItemCode,
-            WarehouseCode$: l.WarehouseCode,
-            QuantityOrdered: l.QuantityOrdered,
-            UnitPrice: l.UnitPrice,
-          })),
-        );
-  };
-
   beforeEach(async () => {
-    soapSim = await startSage100Simulator({ items: ['ITEM-1'] });
-    boi = new BoiSimulator({ users: { AGENT: 'boi-pw' }, random: () => 0.5 });
-    const db = boi.db();
-    db.insert('AR_Customer', { ARDivisionNo$: '01', CustomerNo$: 'AMZUS' });
-    for (const a of ['610000', '102000']) db.insert('GL_Account', { AccountKey$: a });
-    db.insert('CI_Item', { ItemCode$: 'ITEM-1' });
-    db.insert('IM_ItemWarehouse', { ItemCode$: 'ITEM-1', WarehouseCode$: '000', QuantityOnHand: '10' });
+    // one installation: the web service and the BOI work on the same tables
+    soapSim = await startSage100Simulator({
+      items: ['ITEM-1'],
+      onHand: '10',
+      accounts: ['610000', '102000'],
+      boiUsers: { AGENT: 'boi-pw' },
+    });
+    boi = soapSim.boi;
     agent = new AgentServer({
       boi,
       secret: SECRET,
@@ -101,7 +80,6 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
 
   it('invoices an order written over SOAP, once, and finds the invoice by the Amazon order id', async () => {
     const so = await adapter.createSalesOrder(order);
-    mirrorOrders();
     expect(await adapter.findByNaturalKey('INVOICE', ORDER_ID)).toBeNull();
     const inv = await adapter.createInvoice({ ...order, baseOrder: so });
     expect(inv).toMatchObject({ kind: 'INVOICE', naturalKey: ORDER_ID, documentNumber: '0000001' });
@@ -113,7 +91,6 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
 
   it('reads a shipped invoice with tracking as a shipment of the Amazon order', async () => {
     const so = await adapter.createSalesOrder(order);
-    mirrorOrders();
     await adapter.createInvoice({ ...order, baseOrder: so });
     const window = { after: null, until: '2100-01-01T00:00:00Z', pageSize: 10 };
     // no tracking yet: not a shipment
@@ -199,6 +176,7 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
     expect(scan.nextKey).toBe('ITEM-1');
     expect(scan.items[0]).toEqual({
       itemCode: 'ITEM-1',
+      description: 'ITEM-1',
       active: true,
       changedAt: '2026-10-02T00:00:00.000Z',
       prices: [{ priceList: 'STANDARD', price: '19.99', currency: 'USD' }],
