@@ -1,7 +1,22 @@
 import type { HttpTransport } from '@connector/core';
 import { ErpUnsupportedError } from './errors';
 import type { ErpKind, ErpPort } from './port';
+import type { Sage100OrderNumberStore } from './sage100/order-numbers';
+import { Sage100Adapter, type Sage100AdapterOptions } from './sage100/sage100.adapter';
 import { Sage300Adapter } from './sage300/sage300.adapter';
+
+/** What a connection's settings say about its Sage 100 company (libs/db validates them). */
+export type Sage100Settings = Pick<
+  Sage100AdapterOptions,
+  | 'customerPoLength'
+  | 'amazonOrderIdUdf'
+  | 'defaultArDivision'
+  | 'defaultWarehouse'
+  | 'receiptDepositNo'
+  | 'bankCodes'
+  | 'currency'
+  | 'settlementPosting'
+>;
 import { SapB1Adapter } from './sap-b1/sap-b1.adapter';
 
 /** What every adapter is built from: a connection's ERP company and its decrypted ERP credentials. */
@@ -17,6 +32,12 @@ export interface AdapterSettings {
   glAccountSegments?: number[];
   /** SAP B1: the company server's offset from UTC in minutes east (its UpdateDate/UpdateTime are local) */
   serverUtcOffsetMinutes?: number;
+  /** Sage 100: the agent on the Sage 100 server (from the credentials); without it, sales orders only */
+  agent?: { url: string; secret: string };
+  /** Sage 100: where drawn sales-order numbers are recorded (PostgreSQL in the services) */
+  orderNumbers?: Sage100OrderNumberStore;
+  /** Sage 100: the connection's Sage 100 settings */
+  sage100?: Sage100Settings;
 }
 
 /**
@@ -44,6 +65,20 @@ export function createAdapter(kind: ErpKind, s: AdapterSettings): ErpPort {
         http: s.http,
         timeoutMs: s.timeoutMs,
         accountSegments: s.glAccountSegments,
+      });
+    case 'SAGE100':
+      // baseUrl is the eBusiness Web Services endpoint (…/Service.svc); its WSDL is at ?wsdl
+      return new Sage100Adapter({
+        ...s.sage100,
+        serviceUrl: s.baseUrl,
+        company: s.company,
+        user: s.user,
+        password: s.password,
+        http: s.http,
+        timeoutMs: s.timeoutMs,
+        accountSegments: s.glAccountSegments,
+        agent: s.agent,
+        orderNumbers: s.orderNumbers,
       });
     default:
       throw new ErpUnsupportedError(`${kind} has no adapter yet`, { erp: kind });

@@ -4,6 +4,8 @@ import type { ErpCapabilities, ErpKind } from './port';
 export const SAP_B1_NATURAL_KEY_MAX = 100;
 /** Sage 300 OE `PurchaseOrderNumber` holds 22 characters (reference/erp/FACTS.md §2.5 [?]); an Amazon order id has 19. */
 export const SAGE300_PO_NUMBER_LENGTH = 22;
+/** Sage 100 `CustomerPONo` holds 15 to 30 characters by version (reference/erp/FACTS.md §3.3); 30 by default. */
+export const SAGE100_PO_NUMBER_LENGTH = 30;
 
 /**
  * What each ERP does, in one table: sage-writer reads it to route documents, the connection CLI to
@@ -44,6 +46,29 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
     // DateLastMaintained is a date
     changeResolution: 'day',
     // no audit stamp on quantities (reference/erp/FACTS.md §2.4)
+    stockMovesChangeDate: false,
+  },
+  // with the agent on the Sage 100 server; without one the adapter writes sales orders only
+  // (Sage100Adapter.capabilities says which)
+  SAGE100: {
+    kind: 'SAGE100',
+    // eBusiness Web Services
+    salesOrders: true,
+    // the agent's SO_Invoice_bus sequence copies the order's lines
+    invoices: 'copyFromOrder',
+    // eBusiness Web Services has no cancel and the agent has no such operation yet
+    cancelOrder: false,
+    // GL_GeneralJournal_bus (or AP_Invoice_bus for fees), through the agent
+    journals: true,
+    // AR_CashReceipts_bus, through the agent
+    receipts: true,
+    itemChanges: true,
+    shipments: true,
+    batchRequests: false,
+    naturalKeyMaxLength: SAGE100_PO_NUMBER_LENGTH,
+    // DateUpdated + TimeUpdated (decimal hours)
+    changeResolution: 'second',
+    // IM_ItemWarehouse rows are stamped when stock moves, but the item read keys on CI_Item's stamp
     stockMovesChangeDate: false,
   },
 };

@@ -1,5 +1,6 @@
 import { NonRetriableError, type HttpTransport } from '@connector/core';
-import { createAdapter } from './adapters';
+import { createAdapter, type Sage100Settings } from './adapters';
+import type { Sage100OrderNumberStore } from './sage100/order-numbers';
 import { capabilitiesOf } from './capabilities';
 import { ERP_KINDS, type ErpKind, type ErpPort } from './port';
 
@@ -8,12 +9,25 @@ export interface ErpConnection {
   id: string;
   erpKind: ErpKind;
   erpCompany: string;
-  settings: { glAccountSegments?: number[]; erpUtcOffsetMinutes?: number };
+  settings: { glAccountSegments?: number[]; erpUtcOffsetMinutes?: number; sage100?: Sage100Settings };
 }
 
 /** The connection's decrypted ERP credentials (libs/db's ConnectionCredentials has this shape). */
 export interface ErpConnectionCredentials {
-  erp?: { baseUrl: string; user: string; password: string; company?: string };
+  erp?: {
+    baseUrl: string;
+    user: string;
+    password: string;
+    company?: string;
+    /** Sage 100: the agent on its server and the secret its requests are signed with */
+    agent?: { url: string; secret: string };
+  };
+}
+
+/** What the adapters need from the service beyond the connection (its database, for one). */
+export interface ErpFactoryExtras {
+  /** Sage 100: the connection's record of drawn sales-order numbers (KnexSage100OrderNumbers) */
+  sage100OrderNumbers?: (connectionId: string) => Sage100OrderNumberStore;
 }
 
 export type ErpFactory = (conn: ErpConnection, creds: ErpConnectionCredentials) => ErpPort;
@@ -22,7 +36,11 @@ export type ErpFactory = (conn: ErpConnection, creds: ErpConnectionCredentials) 
  * The adapter of every ERP kind that has one (capabilitiesOf), built from a connection and its
  * decrypted ERP credentials (the company comes from the credentials, else from the connection).
  */
-export function erpFactories(http: HttpTransport, timeoutMs?: number): Partial<Record<ErpKind, ErpFactory>> {
+export function erpFactories(
+  http: HttpTransport,
+  timeoutMs?: number,
+  extras: ErpFactoryExtras = {},
+): Partial<Record<ErpKind, ErpFactory>> {
   const factory: ErpFactory = (conn, creds) => {
     if (!creds.erp)
       throw new NonRetriableError('ERP_NO_CREDENTIALS', `connection ${conn.id} has no ERP credentials`);
@@ -33,6 +51,8 @@ export function erpFactories(http: HttpTransport, timeoutMs?: number): Partial<R
       timeoutMs,
       glAccountSegments: conn.settings.glAccountSegments,
       serverUtcOffsetMinutes: conn.settings.erpUtcOffsetMinutes,
+      sage100: conn.settings.sage100,
+      orderNumbers: extras.sage100OrderNumbers?.(conn.id),
     });
   };
   const kinds = ERP_KINDS.filter((k) => capabilitiesOf(k));

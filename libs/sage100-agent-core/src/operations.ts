@@ -185,6 +185,8 @@ export const OPERATIONS: Record<string, Operation> = {
         ok(o, o.nSetValue('AccountKey$', str(raw, 'accountKey', 30)), 'oLines.nSetValue(AccountKey$)', cfg);
         ok(o, o.nSetValue('DebitAmount', amount(raw, 'debit')), 'oLines.nSetValue(DebitAmount)', cfg);
         ok(o, o.nSetValue('CreditAmount', amount(raw, 'credit')), 'oLines.nSetValue(CreditAmount)', cfg);
+        if (typeof raw.comment === 'string' && raw.comment !== '')
+          ok(o, o.nSetValue('Comment$', raw.comment.slice(0, 30)), 'oLines.nSetValue(Comment$)', cfg);
         ok(o, o.nWrite(), 'oLines.nWrite', cfg);
       }
       ok(je, je.nWrite(), 'nWrite', cfg);

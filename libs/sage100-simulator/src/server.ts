@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as soap from 'soap';
 import { LocalHttpServer, seededRandom, SettableTime } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
-import { BoiSimulator } from './boi-simulator';
+import { BOI_TABLES, BoiSimulator } from './boi-simulator';
 import {
   MasFaultError,
   SAGE100_LOGON_FAILURE,
@@ -156,6 +156,120 @@ export class Sage100Simulator {
 
   itemWarehouses(company = 'ABC') {
     return this.company(company).itemWarehouses();
+  }
+
+  // ---- what people do in the Sage 100 desktop (the tests' hands) ----
+
+  /** Item Maintenance: a new standard price; the item's DateUpdated/TimeUpdated move. */
+  changePrice(company: string, itemCode: string, price: string): void {
+    const item = this.company(company).db.find('CI_Item', [itemCode]);
+    if (!item) throw new Error(`no item ${itemCode}`);
+    item.header.StandardUnitPrice = new MoneyDecimal(price).toFixed();
+    this.company(company).db.stamp(item.header);
+  }
+
+  /** A receipt of goods or an adjustment: on hand moves in IM_ItemWarehouse, CI_Item's stamp does not. */
+  adjustStock(company: string, itemCode: string, warehouse: string, quantity: string): void {
+    const db = this.company(company).db;
+    const iw = db.find('IM_ItemWarehouse', [itemCode, warehouse]);
+    if (!iw) throw new Error(`no stock row ${itemCode} ${warehouse}`);
+    iw.header.QuantityOnHand = new MoneyDecimal(iw.header.QuantityOnHand || '0').plus(quantity).toFixed();
+    db.stamp(iw.header);
+  }
+
+  /**
+   * Shipping a sales order in full: its invoice (Shipping Data Entry / Invoice Data Entry; made
+   * from the order when there is none yet) gets the carrier and tracking number. Returns the invoice
+   * number, which is the shipment as the agent reads it.
+   */
+  ship(company: string, salesOrderNo: string, opts: { shipVia: string; trackingId: string }): string {
+    const db = this.company(company).db;
+    let inv = db.rows('SO_InvoiceHeader').find((d) => d.header['SalesOrderNo$'] === salesOrderNo);
+    if (!inv) {
+      const so = db.find('SO_SalesOrderHeader', [salesOrderNo]);
+      if (!so) throw new Error(`no sales order ${salesOrderNo}`);
+      inv = db.insert(
+        'SO_InvoiceHeader',
+        {
+          InvoiceNo$: db.next('SO_InvoiceHeader:invoice'),
+          SalesOrderNo$: salesOrderNo,
+          InvoiceDate$: new Date(this.now()).toISOString().slice(0, 10).replace(/-/g, ''),
+          ARDivisionNo$: so.header['ARDivisionNo$'],
+          CustomerNo$: so.header['CustomerNo$'],
+          CustomerPONo$: so.header['CustomerPONo$'] ?? '',
+        },
+        so.lines.map((l) => ({
+          ItemCode$: l['ItemCode$'],
+          WarehouseCode$: l['WarehouseCode$'],
+          QuantityOrdered: l.QuantityOrdered,
+          QuantityShipped: l.QuantityOrdered,
+          UnitPrice: l.UnitPrice,
+        })),
+      );
+      BOI_TABLES.SO_InvoiceHeader.onWrite?.(inv, db);
+    }
+    inv.header['ShipVia$'] = opts.shipVia;
+    inv.header['TrackingID$'] = opts.trackingId;
+    db.stamp(inv.header);
+    return inv.header['InvoiceNo$'];
+  }
+
+  /** An order keyed in the desktop with no customer PO (not an Amazon order), shipped at once. */
+  shipOtherOrder(
+    company: string,
+    itemCode: string,
+    quantity: string,
+    opts: { shipVia: string; trackingId: string },
+  ): string {
+    const c = this.company(company);
+    const so = c.saveSalesOrder({
+      SalesOrderNo: c.drawSalesOrderNo(),
+      ARDivisionNo: c.customers()[0].ARDivisionNo,
+      CustomerNo: c.customers()[0].CustomerNo,
+      OrderDate: new Date(this.now()).toISOString().slice(0, 10),
+      OrderStatus: 'O',
+      CustomerPONo: '',
+      Comment: '',
+      FreightAmt: '0',
+      DiscountAmt: '0',
+      Lines: [
+        {
+          ItemCode: itemCode,
+          ItemCodeDesc: '',
+          WarehouseCode: c.warehouses[0],
+          QuantityOrdered: quantity,
+          UnitPrice: '0',
+          CommentText: '',
+        },
+      ],
+      UDFs: {},
+    });
+    c.commit(itemCode, c.warehouses[0], new MoneyDecimal(quantity));
+    return this.ship(company, so.SalesOrderNo, opts);
+  }
+
+  /** Deleting an invoice before it is posted: the stock it relieved and its order come back. */
+  deleteInvoice(company: string, invoiceNo: string): void {
+    const db = this.company(company).db;
+    const inv = db.find('SO_InvoiceHeader', [invoiceNo]);
+    if (!inv) throw new Error(`no invoice ${invoiceNo}`);
+    for (const l of inv.lines) {
+      const iw = db.find('IM_ItemWarehouse', [l['ItemCode$'], l['WarehouseCode$']]);
+      if (!iw) continue;
+      iw.header.QuantityOnHand = new MoneyDecimal(iw.header.QuantityOnHand || '0')
+        .plus(l.QuantityShipped || '0')
+        .toFixed();
+      iw.header.QuantityOnSalesOrder = new MoneyDecimal(iw.header.QuantityOnSalesOrder || '0')
+        .plus(l.QuantityShipped || '0')
+        .toFixed();
+      db.stamp(iw.header);
+    }
+    const so = db.find('SO_SalesOrderHeader', [inv.header['SalesOrderNo$']]);
+    if (so) {
+      so.header['OrderStatus$'] = 'O';
+      db.stamp(so.header);
+    }
+    db.tables.get('SO_InvoiceHeader')!.delete(invoiceNo);
   }
 
   /** A company's tables (what the desktop and the BOI see), by company code. */

@@ -55,6 +55,35 @@ export const returnPathSettingsSchema = z.object({
 });
 export type ReturnPathSettings = z.infer<typeof returnPathSettingsSchema>;
 
+/** What a Sage 100 connection says about its company (Sage100Settings in libs/erp; docs/sage100.md). */
+export const sage100SettingsSchema = z.object({
+  /** `CustomerPONo` length of this Sage 100 version (15–30) */
+  customerPoLength: z.number().int().min(15).max(30).optional(),
+  /** a UDF of SO_SalesOrderHeader holding the Amazon order id, for versions whose CustomerPONo is too short */
+  amazonOrderIdUdf: z
+    .object({ name: z.string().regex(/^UDF_\w+$/, 'must be a UDF_ column'), length: z.number().int().min(19) })
+    .optional(),
+  defaultArDivision: z.string().length(2).optional(),
+  defaultWarehouse: z.string().min(1).max(3).optional(),
+  /** the A/R deposit number cash receipts are entered under */
+  receiptDepositNo: z.string().min(1).max(5).optional(),
+  /** the one-character Sage 100 bank code of each payout GL account receipts name */
+  bankCodes: z.record(z.string(), z.string().length(1)).optional(),
+  currency: z.string().length(3).optional(),
+  settlementPosting: z
+    .discriminatedUnion('mode', [
+      z.object({ mode: z.literal('journal') }),
+      z.object({
+        mode: z.literal('ap-invoice'),
+        apDivisionNo: z.string().length(2),
+        vendorNo: z.string().min(1).max(20),
+        apControlAccount: z.string().min(1),
+        feeAccounts: z.array(z.string().min(1)).min(1),
+      }),
+    ])
+    .optional(),
+});
+
 /** How often each stream of a connection is read, and how. Stored as JSON, validated on every read. */
 export const connectionSettingsSchema = z.object({
   /** seconds between order reads */
@@ -85,6 +114,8 @@ export const connectionSettingsSchema = z.object({
    */
   erpUtcOffsetMinutes: z.number().int().min(-840).max(840).default(0),
   returnPath: returnPathSettingsSchema.prefault({}),
+  /** Sage 100 only (docs/sage100.md) */
+  sage100: sage100SettingsSchema.optional(),
 });
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 /** Settings as a caller writes them: every field has a default. */
@@ -99,8 +130,10 @@ export interface ErpCredentials {
   baseUrl: string;
   user: string;
   password: string;
-  /** SAP B1 CompanyDB, Sage 300 company id */
+  /** SAP B1 CompanyDB, Sage 300 company id, Sage 100 company code */
   company?: string;
+  /** Sage 100: the agent on the Sage 100 server and the shared secret its requests are signed with */
+  agent?: { url: string; secret: string };
 }
 export interface ConnectionCredentials {
   amazon: AmazonCredentials;
@@ -137,6 +170,7 @@ const credentialsSchema = z.object({
       user: z.string().min(1),
       password: z.string(),
       company: z.string().optional(),
+      agent: z.object({ url: z.string().url(), secret: z.string().min(32) }).optional(),
     })
     .optional(),
 });

@@ -2,6 +2,7 @@ import * as soap from 'soap';
 import { backoffDelay, type HttpResponse, type HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
 import { agentHeaders } from '@connector/sage100-agent-core';
+import { SAGE100_PO_NUMBER_LENGTH, capabilitiesOf } from '../capabilities';
 import { ServerClock, keysetPage } from '../change-reads';
 import { InMemorySage100OrderNumbers, type Sage100OrderNumberStore } from './order-numbers';
 import {
@@ -77,35 +78,60 @@ export interface Sage100AdapterOptions {
   currency?: string;
   /** AR cash receipts: the deposit number receipts are entered under (default 00001) */
   receiptDepositNo?: string;
+  /**
+   * Sage 100 bank codes (one character) of the payout GL accounts receipts name, e.g.
+   * `{ "102000": "A" }`; a one-character account is taken as the bank code itself
+   */
+  bankCodes?: Record<string, string>;
   /** the company's GL account format as segment lengths (e.g. [3, 3] for ###-###); see sage100Account */
   accountSegments?: readonly number[];
   /** how long the SOAP `Date` header stands for erpClock() before a new request (default 1 s) */
   clockMaxAgeMs?: number;
+  /** how settlement journals are posted (default: one GL journal entry) */
+  settlementPosting?: Sage100SettlementPosting;
 }
 
 /**
- * What the adapter does today. Sage 100 is not in the capabilities table (capabilities.ts) yet, so
- * a connection to it still fails with ERP_NOT_SUPPORTED: invoices, journals, receipts and the reads
- * need the BOI agent, which is not built.
+ * `journal`: the whole settlement is one GL journal entry (`GL_GeneralJournal_bus`).
+ * `ap-invoice`: Amazon's fees become an A/P invoice from the Amazon vendor (`AP_Invoice_bus`,
+ * keyed APDivisionNo + VendorNo + InvoiceNo = the settlement id), distributed to the fee accounts,
+ * and the rest of the settlement a journal entry in which the fees are replaced by one debit to the
+ * A/P control account: the vendor invoice's credit to A/P and that debit net to zero, so the
+ * accountant sees Amazon's fees as payables history per settlement and the journal still balances.
  */
-export function sage100Capabilities(customerPoLength = 30, agent = false): ErpCapabilities {
+export type Sage100SettlementPosting =
+  | { mode: 'journal' }
+  | {
+      mode: 'ap-invoice';
+      /** the Amazon vendor, e.g. 01 + AMAZON */
+      apDivisionNo: string;
+      vendorNo: string;
+      /** the A/P control account of that vendor's division (as the company writes it) */
+      apControlAccount: string;
+      /** the GL accounts that are Amazon fees (as the GL mapping writes them) */
+      feeAccounts: string[];
+    };
+
+/**
+ * What the adapter can do: everything in the capabilities table with the agent; sales orders only
+ * without it (eBusiness Web Services has sales orders and customers, nothing else).
+ */
+export function sage100Capabilities(
+  customerPoLength = SAGE100_PO_NUMBER_LENGTH,
+  agent = false,
+): ErpCapabilities {
+  const all = capabilitiesOf('SAGE100')!;
   return {
-    kind: 'SAGE100',
-    salesOrders: true,
-    // SO_Invoice_bus copies the order's lines
-    invoices: agent ? 'copyFromOrder' : 'none',
-    cancelOrder: false,
-    journals: agent,
-    receipts: agent,
-    itemChanges: agent,
-    shipments: agent,
-    batchRequests: false,
+    ...all,
     naturalKeyMaxLength: customerPoLength,
-    // DateUpdated + TimeUpdated (decimal hours)
-    changeResolution: 'second',
-    stockMovesChangeDate: false,
+    ...(agent
+      ? {}
+      : { invoices: 'none', journals: false, receipts: false, itemChanges: false, shipments: false }),
   };
 }
+
+/** The price list name of `CI_Item.StandardUnitPrice` in item snapshots (a connection's `prices` setting names it). */
+export const SAGE100_PRICE_LIST = 'STANDARD';
 
 /** The unformatted account id of a formatted Sage 100 GL account (segmentedAccount). */
 export function sage100Account(account: string, segments?: readonly number[]): string {
@@ -169,7 +195,8 @@ const text = (v: unknown): string =>
  * answered late, another one means the number was taken and a new one is drawn.
  *
  * Everything else Sage 100 keeps behind the Business Object Interface on its server, which the
- * connector reaches through an agent that is not built yet: those methods throw ErpUnsupportedError.
+ * connector reaches through its agent there (`agent` option, @connector/sage100-agent-core); without
+ * one those methods throw ErpUnsupportedError.
  */
 export class Sage100Adapter implements ErpPort {
   readonly capabilities: ErpCapabilities;
@@ -546,7 +573,7 @@ export class Sage100Adapter implements ErpPort {
 
   private needsAgent(what: string): ErpUnsupportedError {
     return new ErpUnsupportedError(
-      `Sage 100: ${what} needs the Business Object Interface on the Sage 100 server, through the connector's agent, which is not built yet (eBusiness Web Services has sales orders and customers only)`,
+      `Sage 100: ${what} needs the Business Object Interface on the Sage 100 server, through the connector's agent, and this connection names no agent (eBusiness Web Services has sales orders and customers only)`,
       this.detail(),
     );
   }
@@ -573,14 +600,56 @@ export class Sage100Adapter implements ErpPort {
     return Promise.reject(this.needsAgent('cancelling an order'));
   }
 
-  /** A GL journal entry through the agent (GL_GeneralJournal_bus), the natural key in `Reference$`. */
+  /**
+   * A settlement: a GL journal entry through the agent (GL_GeneralJournal_bus), the natural key in
+   * `Reference$`; with `settlementPosting: ap-invoice`, its fees first as an A/P invoice of the
+   * Amazon vendor (Sage100SettlementPosting). Both are looked up by key before they are written, so
+   * a retry after either answer was lost writes each once.
+   */
   async postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
+    const segments = this.opts.accountSegments;
     // the accounts are checked against the company's format before anything is sent
-    const lines = draft.lines.map((l) => ({
-      accountKey: sage100Account(l.account, this.opts.accountSegments),
+    let lines = draft.lines.map((l) => ({
+      accountKey: sage100Account(l.account, segments),
       debit: decimal(l.debit).toFixed(),
       credit: decimal(l.credit).toFixed(),
+      comment: l.description,
     }));
+    if (!this.opts.agent) throw this.needsAgent('a journal entry (GL_GeneralJournal_bus)');
+    const posting = this.opts.settlementPosting;
+    if (posting?.mode === 'ap-invoice') {
+      const fees = new Set(posting.feeAccounts.map((a) => sage100Account(a, segments)));
+      const feeLines = lines.filter((l) => fees.has(l.accountKey));
+      const total = sumDecimals(feeLines.map((l) => decimal(l.debit).minus(l.credit)));
+      if (total.gt(0)) {
+        const perAccount = new Map<string, ReturnType<typeof decimal>>();
+        for (const l of feeLines)
+          perAccount.set(
+            l.accountKey,
+            (perAccount.get(l.accountKey) ?? decimal('0')).plus(decimal(l.debit).minus(l.credit)),
+          );
+        const invoiceNo = draft.naturalKey.split('/')[0];
+        await this.whileInUse(() =>
+          this.agentCall('createApInvoice', {
+            apDivisionNo: posting.apDivisionNo,
+            vendorNo: posting.vendorNo,
+            invoiceNo,
+            invoiceDate: draft.postingDate,
+            amount: total.toFixed(),
+            lines: [...perAccount].map(([accountKey, amount]) => ({ accountKey, amount: amount.toFixed() })),
+          }),
+        );
+        lines = [
+          ...lines.filter((l) => !fees.has(l.accountKey)),
+          {
+            accountKey: sage100Account(posting.apControlAccount, segments),
+            debit: total.toFixed(),
+            credit: '0',
+            comment: `Amazon fees, A/P invoice ${invoiceNo}`,
+          },
+        ];
+      }
+    }
     const r = await this.whileInUse(() =>
       this.agentCall('postJournal', {
         naturalKey: draft.naturalKey,
@@ -604,28 +673,31 @@ export class Sage100Adapter implements ErpPort {
         checkNo: draft.naturalKey,
         amount: decimal(draft.amount).toFixed(),
         date: draft.date,
-        bankCode: draft.bankAccount,
+        bankCode: this.bankCode(draft.bankAccount),
       }),
     );
     return this.docRef('RECEIPT', draft.naturalKey, draft.naturalKey);
   }
 
-  /** Items and their stock through the agent (CI_ItemCode_svc, IM_ItemWarehouse_svc), in key order. */
-  private async items(): Promise<ErpItemSnapshot[]> {
+  private bankCode(account: string): string {
+    const code = this.opts.bankCodes?.[account] ?? (account.length === 1 ? account : undefined);
+    if (!code)
+      throw new ErpValidationError(
+        `Sage 100 receipts need a bank code: the payout account ${account} has none (set sage100.bankCodes)`,
+        this.detail('NoBankCode'),
+      );
+    return code;
+  }
+
+  /**
+   * Items through the agent (CI_ItemCode_svc), in key order, with their stock per warehouse
+   * (IM_ItemWarehouse_svc) when `withStock`: a change read leaves stock out (null), because stock
+   * moves do not bump CI_Item's stamp and the full scan reads it.
+   */
+  private async items(withStock: boolean): Promise<ErpItemSnapshot[]> {
     if (!this.opts.agent) throw this.needsAgent('reading items (CI_ItemCode_svc)');
     const { items } = (await this.agentCall('readItems', {})) as { items?: Rec[] };
-    const { rows } = (await this.agentCall('readItemWarehouses', {})) as { rows?: Rec[] };
-    const stock = new Map<string, ErpWarehouseStock[]>();
-    for (const r of rows ?? []) {
-      const code = text(r['ItemCode$']);
-      const list = stock.get(code) ?? [];
-      list.push({
-        warehouseCode: text(r['WarehouseCode$']),
-        onHand: decimal(text(r.QuantityOnHand) || '0').toFixed(),
-        committed: decimal(text(r.QuantityOnSalesOrder) || '0').toFixed(),
-      });
-      stock.set(code, list);
-    }
+    const stock = withStock ? await this.stock() : null;
     return (items ?? [])
       .map((r) => {
         const code = text(r['ItemCode$']);
@@ -638,20 +710,40 @@ export class Sage100Adapter implements ErpPort {
           prices: price
             ? [
                 {
-                  priceList: 'STANDARD',
+                  priceList: SAGE100_PRICE_LIST,
                   price: decimal(price).toFixed(),
                   currency: this.opts.currency ?? 'USD',
                 },
               ]
             : [],
-          quantities: stock.get(code) ?? [],
+          quantities: stock ? (stock.get(code) ?? []) : null,
         };
       })
       .sort((a, b) => (a.itemCode < b.itemCode ? -1 : a.itemCode > b.itemCode ? 1 : 0));
   }
 
+  private async stock(): Promise<Map<string, ErpWarehouseStock[]>> {
+    const { rows } = (await this.agentCall('readItemWarehouses', {})) as { rows?: Rec[] };
+    const stock = new Map<string, ErpWarehouseStock[]>();
+    for (const r of rows ?? []) {
+      const code = text(r['ItemCode$']);
+      const list = stock.get(code) ?? [];
+      list.push({
+        warehouseCode: text(r['WarehouseCode$']),
+        onHand: decimal(text(r.QuantityOnHand) || '0').toFixed(),
+        committed: decimal(text(r.QuantityOnSalesOrder) || '0').toFixed(),
+      });
+      stock.set(code, list);
+    }
+    return stock;
+  }
+
   async readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
-    const page = keysetPage(await this.items(), (i) => ({ changedAt: i.changedAt, key: i.itemCode }), window);
+    const page = keysetPage(
+      await this.items(false),
+      (i) => ({ changedAt: i.changedAt, key: i.itemCode }),
+      window,
+    );
     return { items: page.rows, next: page.next };
   }
 
@@ -659,7 +751,7 @@ export class Sage100Adapter implements ErpPort {
     afterKey: string | null,
     pageSize: number,
   ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
-    const rest = (await this.items()).filter((i) => afterKey === null || i.itemCode > afterKey);
+    const rest = (await this.items(true)).filter((i) => afterKey === null || i.itemCode > afterKey);
     const items = rest.slice(0, pageSize);
     return { items, nextKey: rest.length > pageSize ? items[items.length - 1].itemCode : null };
   }

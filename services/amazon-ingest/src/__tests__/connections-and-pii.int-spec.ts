@@ -48,19 +48,19 @@ describe('connections and buyer PII at rest (PostgreSQL)', () => {
     const repo = new ConnectionRepository(tdb.db, cipher);
     const refused = repo.upsert(
       {
-        id: 'c-sage100',
-        name: 'Sage 100',
+        id: 'c-sage500',
+        name: 'Sage 500',
         sellerId: 'A3',
         region: 'na',
         marketplaceIds: ['ATVPDKIKX0DER'],
-        erpKind: 'SAGE100',
+        erpKind: 'SAGE500',
         erpCompany: 'ABC',
         enabled: true,
       },
       creds,
     );
     await expect(refused).rejects.toMatchObject({ code: 'ERP_NOT_SUPPORTED', retriable: false });
-    expect(await tdb.db('connections').where({ id: 'c-sage100' }).first()).toBeUndefined();
+    expect(await tdb.db('connections').where({ id: 'c-sage500' }).first()).toBeUndefined();
   });
 
   it('when buyer PII is kept, then it is encrypted, readable by reference, and purged after its retention', async () => {

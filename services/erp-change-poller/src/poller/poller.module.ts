@@ -8,7 +8,13 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { ConnectionScheduler, FetchTransport, systemClock } from '@connector/core';
-import { ConnectionRepository, CredentialsCipher, type Connection, type Db } from '@connector/db';
+import {
+  ConnectionRepository,
+  CredentialsCipher,
+  KnexSage100OrderNumbers,
+  type Connection,
+  type Db,
+} from '@connector/db';
 import {
   capabilitiesOf,
   ConnectionErpResolver,
@@ -49,7 +55,10 @@ export class PollerModule implements OnApplicationBootstrap, OnModuleDestroy {
           useFactory: (db: Db, c: AppConfig) =>
             new ConnectionErpResolver(
               new ConnectionRepository(db, CredentialsCipher.fromConfig(c)),
-              options.factories ?? erpFactories(new FetchTransport(), c.ERP_TIMEOUT_MS),
+              options.factories ??
+                erpFactories(new FetchTransport(), c.ERP_TIMEOUT_MS, {
+                  sage100OrderNumbers: (id) => new KnexSage100OrderNumbers(db, id),
+                }),
             ),
           inject: [DB, CONFIG],
         },

@@ -9,6 +9,7 @@ import { FetchTransport, systemClock } from '@connector/core';
 import {
   ConnectionRepository,
   KnexIdempotencyLedger,
+  KnexSage100OrderNumbers,
   CredentialsCipher,
   leaseOwnerId,
   type AuditStore,
@@ -54,7 +55,10 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
       useFactory: (db: Db, c: AppConfig, opts: WriterOptions) =>
         new ConnectionErpResolver(
           new ConnectionRepository(db, CredentialsCipher.fromConfig(c)),
-          opts.erpFactories ?? erpFactories(new FetchTransport(c.ERP_TIMEOUT_MS), c.ERP_TIMEOUT_MS),
+          opts.erpFactories ??
+            erpFactories(new FetchTransport(c.ERP_TIMEOUT_MS), c.ERP_TIMEOUT_MS, {
+              sage100OrderNumbers: (id) => new KnexSage100OrderNumbers(db, id),
+            }),
         ),
       inject: [DB, CONFIG, WRITER_OPTIONS],
     },

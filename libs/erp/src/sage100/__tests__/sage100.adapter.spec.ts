@@ -83,11 +83,14 @@ describe('Sage100Adapter against the eBusiness Web Services simulator', () => {
   });
   afterEach(() => sim.close());
 
-  it('is not reachable through a connection yet: no capabilities row, no createAdapter case', () => {
-    expect(capabilitiesOf('SAGE100')).toBeUndefined();
-    expect(() =>
-      createAdapter('SAGE100', { baseUrl: 'http://x', company: 'ABC', user: 'u', password: 'p', http }),
-    ).toThrow(ErpUnsupportedError);
+  it('is built for a connection by createAdapter: everything with an agent, sales orders only without', () => {
+    expect(capabilitiesOf('SAGE100')).toMatchObject({ salesOrders: true, invoices: 'copyFromOrder' });
+    const base = { baseUrl: 'http://x/Service.svc', company: 'ABC', user: 'u', password: 'p', http };
+    const withAgent = createAdapter('SAGE100', { ...base, agent: { url: 'http://agent', secret: 's' } });
+    expect(withAgent).toBeInstanceOf(Sage100Adapter);
+    expect(withAgent.capabilities).toEqual(capabilitiesOf('SAGE100'));
+    const alone = createAdapter('SAGE100', base);
+    expect(alone.capabilities).toMatchObject({ salesOrders: true, invoices: 'none', journals: false });
   });
 
   it('reads the WSDL from the service and logs on with the company code on every call', async () => {

@@ -1,0 +1,118 @@
+import { FetchTransport } from '@connector/core';
+import { DEFAULT_GL_MAPPING, defaultGlAccounts } from '@connector/mapping';
+import { AgentServer } from '@connector/sage100-agent-core';
+import { Sage100Simulator, type Row } from '@connector/sage100-simulator';
+import { createAdapter } from '../adapters';
+import type { DocumentKind } from '../port';
+import { InMemorySage100OrderNumbers } from '../sage100/order-numbers';
+import type { ErpUnderTest } from './erp-under-test';
+
+const COMPANY = 'ABC';
+const AGENT_SECRET = 'sage100-agent-secret-for-the-tests-only';
+/** the mapping's payout account, whose Sage 100 bank code is A */
+const PAYOUT = DEFAULT_GL_MAPPING.accounts.payout;
+
+/** Where each document kind keeps its natural key in the Sage 100 tables. */
+const KEY_OF: Record<DocumentKind, { table: string; key: (r: Row) => string | undefined }> = {
+  SALES_ORDER: { table: 'SO_SalesOrderHeader', key: (r) => r['CustomerPONo$'] },
+  INVOICE: { table: 'SO_InvoiceHeader', key: (r) => r['CustomerPONo$'] },
+  JOURNAL: { table: 'GL_GeneralJournalHeader', key: (r) => r['Reference$'] },
+  RECEIPT: { table: 'AR_CashReceiptsHeader', key: (r) => r['CheckNo$'] },
+};
+
+/**
+ * Sage 100 behind the sage-writer harness: eBusiness Web Services (SOAP simulator) for sales orders
+ * and the agent over the BOI simulator of the same installation for invoices, journals, receipts
+ * and reads; 25 items in warehouse 000, customer 01-AMZUS, the default mapping's GL accounts.
+ *
+ * The drawn-number record is one store for every adapter the harness builds, as the PostgreSQL
+ * table is for every sage-writer process (a restarted writer must find the numbers it drew).
+ */
+export function sage100UnderTest(): ErpUnderTest {
+  const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
+  const numbers = new InMemorySage100OrderNumbers();
+  let sim: Sage100Simulator | undefined;
+  let agent: AgentServer | undefined;
+  const running = () => {
+    if (!sim || !agent) throw new Error('Sage 100 simulator not started');
+    return { sim, agent };
+  };
+  return {
+    name: 'Sage 100 (eBusiness Web Services + BOI agent simulators)',
+    kind: 'SAGE100',
+    items,
+    customer: '01-AMZUS',
+    async start() {
+      sim = new Sage100Simulator({
+        companies: [COMPANY],
+        items,
+        customers: ['01-AMZUS'],
+        accounts: defaultGlAccounts(),
+        boiUsers: { AGENT: 'agent-pw' },
+      });
+      await sim.start();
+      const clock = sim;
+      agent = new AgentServer({
+        boi: sim.boi,
+        secret: AGENT_SECRET,
+        // the agent runs on the Sage 100 server: its clock is the ERP's
+        boiConfig: { user: 'AGENT', password: 'agent-pw', company: COMPANY, now: () => clock.now() },
+      });
+      await agent.start();
+    },
+    async stop() {
+      await agent?.close();
+      await sim?.close();
+      sim = agent = undefined;
+    },
+    credentials: () => ({
+      baseUrl: running().sim.serviceUrl,
+      user: 'WEBUSER',
+      password: 'secret',
+      company: COMPANY,
+    }),
+    factory() {
+      return createAdapter('SAGE100', {
+        ...this.credentials(),
+        company: COMPANY,
+        http: new FetchTransport(10_000),
+        agent: { url: running().agent.url, secret: AGENT_SECRET },
+        orderNumbers: numbers,
+        sage100: { bankCodes: { [PAYOUT]: 'A' } },
+      });
+    },
+    documents: async (kind) => {
+      const { table, key } = KEY_OF[kind];
+      return running()
+        .sim.company(COMPANY)
+        .db.rows(table)
+        .map((d) => key(d.header))
+        .filter((k): k is string => typeof k === 'string' && k !== '');
+    },
+    setLockRate: (rate) => {
+      const { sim } = running();
+      sim.setFaults({ recordInUseRate: rate });
+      sim.boi.recordInUseRate = rate;
+    },
+    // no session to expire: every SOAP call carries its logon, and every agent operation logs on
+    // (SY_Session nSetUser/nSetCompany) and cleans up (nCleanup) on its own
+    expireSessions: () => undefined,
+    changes: {
+      setTime: (ms) => running().sim.setTime(ms),
+      advanceTime: (ms) => running().sim.advanceTime(ms),
+      warehouse: '000',
+      carrier: 'UPS',
+      priceList: 'STANDARD',
+      changePrice: (itemCode, price) => running().sim.changePrice(COMPANY, itemCode, price),
+      receiveStock: (itemCode, quantity) => running().sim.adjustStock(COMPANY, itemCode, '000', quantity),
+      ship: async (order, { trackingNumber }) =>
+        running().sim.ship(COMPANY, order.documentNumber, { shipVia: 'UPS', trackingId: trackingNumber }),
+      shipOtherOrder: async (itemCode, quantity) =>
+        running().sim.shipOtherOrder(COMPANY, itemCode, String(quantity), {
+          shipVia: 'UPS',
+          trackingId: '1Z-OTHER',
+        }),
+      cancelShipment: (id) => running().sim.deleteInvoice(COMPANY, id),
+    },
+  };
+}
