@@ -17,7 +17,7 @@ export interface ErpUnderTest {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** what a connection's stored ERP credentials say */
-  credentials(): Pick<AdapterSettings, 'baseUrl' | 'user' | 'password'> & { company?: string };
+  credentials(): Pick<AdapterSettings, 'baseUrl' | 'user' | 'password' | 'agent'> & { company?: string };
   /** the adapter sage-writer would build for a connection with these credentials */
   factory(): ErpPort;
   /** natural keys of the documents of a kind, one entry per document (duplicates show twice) */

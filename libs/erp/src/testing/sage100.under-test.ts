@@ -70,13 +70,13 @@ export function sage100UnderTest(): ErpUnderTest {
       user: 'WEBUSER',
       password: 'secret',
       company: COMPANY,
+      agent: { url: running().agent.url, secret: AGENT_SECRET },
     }),
     factory() {
       return createAdapter('SAGE100', {
         ...this.credentials(),
         company: COMPANY,
         http: new FetchTransport(10_000),
-        agent: { url: running().agent.url, secret: AGENT_SECRET },
         orderNumbers: numbers,
         sage100: { bankCodes: { [PAYOUT]: 'A' } },
       });
