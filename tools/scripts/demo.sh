@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job against the built-in simulators. Installs what is missing, starts the
 # local stack, runs the demo's composition root (tools/demo: the SP-API and SAP Business One
-# simulators, the demo connection and mappings, and the five services) and reports what flowed,
+# simulators, or Sage 100's with DEMO_ERP=sage100, the demo connection and mappings, and the five
+# services) and reports what flowed,
 # both ways. Ctrl-C stops it (the stack keeps running;
 # `npm run stack:stop` stops it). DEMO_EXIT=1 stops after the report.
 set -euo pipefail
@@ -60,8 +61,14 @@ for _ in $(seq 1 120); do
   now=$(audited); if [ "$now" = "$last" ]; then still=$((still + 1)); else still=0; fi
   last=$now; [ "$still" -ge 3 ] && break; sleep 1
 done
-b1() { curl -fsS "http://127.0.0.1:${SAPB1_SIM_PORT:-18101}/__inspect/$1" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.parse(s).length))'; }
-echo "[demo] in the SAP Business One simulator (company SBODEMOUS): $(b1 Orders) sales orders, $(b1 Invoices) invoices, $(b1 JournalEntries) journal entries, $(b1 IncomingPayments) incoming payments"
+rows() { curl -fsS "$1" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.parse(s).length))'; }
+if [ "${DEMO_ERP:-sap-b1}" = sage100 ]; then
+  s100() { rows "http://127.0.0.1:${SAGE100_SIM_PORT:-18103}/__inspect/tables/$1?company=ABC"; }
+  echo "[demo] in the Sage 100 simulator (company ABC): $(s100 SO_SalesOrderHeader) sales orders, $(s100 SO_InvoiceHeader) invoices, $(s100 GL_GeneralJournalHeader) journal entries, $(s100 AR_CashReceiptsHeader) cash receipts"
+else
+  b1() { rows "http://127.0.0.1:${SAPB1_SIM_PORT:-18101}/__inspect/$1"; }
+  echo "[demo] in the SAP Business One simulator (company SBODEMOUS): $(b1 Orders) sales orders, $(b1 Invoices) invoices, $(b1 JournalEntries) journal entries, $(b1 IncomingPayments) incoming payments"
+fi
 echo "[demo] reconciliations: $(sql "select coalesce(string_agg(status || ' ' || n, ', '), 'none yet') from (select status, count(*) n from reconciliation_results where connection_id = '$DEMO_CONNECTION_ID' group by 1) r")"
 echo "[demo] audit trail rows: $(psql "$DATABASE_URL" -tAc "select count(*) from audit_trail where connection_id = '$DEMO_CONNECTION_ID'")"
 curl -fsS http://127.0.0.1:3002/metrics | grep '^connector_events_consumed_total' || true

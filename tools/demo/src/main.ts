@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the connector against its built-in simulators, in one process. This file is the
- * demo's composition root: it starts the SP-API simulator (a North American seller) and the SAP
- * Business One Service Layer simulator, registers the seller as connection `demo` with that ERP,
+ * demo's composition root: it starts the SP-API simulator (a North American seller) and an ERP's
+ * simulators (DEMO_ERP: `sap-b1`, the SAP Business One Service Layer, by default; `sage100`, Sage
+ * 100's eBusiness Web Services and the agent over its BOI), registers the seller as connection `demo` with that ERP,
  * publishes the demo mappings, and starts amazon-ingest, sage-writer, settlement-reconciler,
  * erp-change-poller and inventory-publisher through their public entry points with the simulators'
  * endpoints. Then it shows the return path: a price change and a goods receipt in the ERP reach the
@@ -10,9 +11,10 @@
  * connection's stored credentials).
  *
  * Environment: the stack's (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, DATABASE_URL, KAFKA_TOPIC_PREFIX),
- * CREDENTIALS_KEY, and optionally DEMO_CONNECTION_ID, SIM_ORDERS_PER_DAY, SPAPI_SIM_PORT,
- * SAPB1_SIM_PORT, DEMO_LOG_DIR. Logs go to DEMO_LOG_DIR/<service>.log.
+ * CREDENTIALS_KEY, and optionally DEMO_ERP, DEMO_CONNECTION_ID, SIM_ORDERS_PER_DAY, SPAPI_SIM_PORT,
+ * SAPB1_SIM_PORT, SAGE100_SIM_PORT, SAGE100_AGENT_PORT, DEMO_LOG_DIR. Logs go to DEMO_LOG_DIR/<service>.log.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
@@ -23,13 +25,12 @@ import * as ingest from '@connector/amazon-ingest';
 import { loadConfig, z } from '@connector/config';
 import { ConnectionRepository, CredentialsCipher, createDb } from '@connector/db';
 import { kafkaRuntimeFromConfig } from '@connector/kafka';
-import { defaultGlAccounts, mappingRecords, publishMappings } from '@connector/mapping';
+import { mappingRecords, publishMappings } from '@connector/mapping';
 import { startService } from '@connector/nest-common';
 import * as poller from '@connector/erp-change-poller';
 import * as publisher from '@connector/inventory-publisher';
 import { createLogger, type Logger } from '@connector/observability';
 import * as writer from '@connector/sage-writer';
-import { SAPB1_SIM_LOGIN, SapB1Simulator } from '@connector/sap-b1-simulator';
 import * as reconciler from '@connector/settlement-reconciler';
 import {
   SIM_LWA_CLIENT,
@@ -39,19 +40,20 @@ import {
   confirmedShipments,
   simSku,
 } from '@connector/sp-api-simulator';
+import { sage100Demo, sapB1Demo, type DemoErp } from './erps';
 
 const demoSchema = z.object({
+  DEMO_ERP: z.enum(['sap-b1', 'sage100']).default('sap-b1'),
   DEMO_CONNECTION_ID: z.string().min(1).default('demo'),
   SIM_ORDERS_PER_DAY: z.coerce.number().int().min(1).max(20_000).default(120),
   SPAPI_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18090),
   SAPB1_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18101),
+  SAGE100_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18103),
+  SAGE100_AGENT_PORT: z.coerce.number().int().min(0).max(65535).default(18104),
   DEMO_LOG_DIR: z.string().min(1).default('tmp/demo'),
   LOG_LEVEL: z.string().default('info'),
 });
 
-/** The demo books each simulated marketplace to one customer (AMZ-US, AMZ-CA) with this receivable. */
-const customerOf = (currency: string) => `AMZ-${currency.slice(0, 2)}`;
-const AR_ACCOUNT = '1100';
 const SERVICE_PORTS = {
   'amazon-ingest': 3001,
   'sage-writer': 3002,
@@ -60,9 +62,6 @@ const SERVICE_PORTS = {
   'erp-change-poller': 3005,
 } as const;
 const US = 'ATVPDKIKX0DER';
-/** SAP B1 price list 1 is the demo's Amazon US price; the simulator stocks each item in warehouse 01. */
-const PRICE_LIST = '1';
-const WAREHOUSE = '01';
 
 async function main(): Promise<void> {
   const demo = loadConfig(demoSchema);
@@ -93,13 +92,18 @@ async function main(): Promise<void> {
   });
   await amazon.start();
   closers.push(() => amazon.close());
-  const erp = new SapB1Simulator({
-    port: demo.SAPB1_SIM_PORT,
-    items: skus.map((ItemCode) => ({ ItemCode })),
-    customers: seller.marketplaces.map((m) => customerOf(m.currency)),
-    accounts: [...new Set([AR_ACCOUNT, ...defaultGlAccounts()])],
-  });
-  await erp.start();
+  // each simulated marketplace books to one customer of the ERP (AMZ-US, AMZ-CA) with one receivable
+  const currencies = seller.marketplaces.map((m) => m.currency);
+  const erp: DemoErp =
+    demo.DEMO_ERP === 'sage100'
+      ? await sage100Demo(
+          demo.SAGE100_SIM_PORT,
+          demo.SAGE100_AGENT_PORT,
+          skus,
+          currencies,
+          randomBytes(24).toString('base64'),
+        )
+      : await sapB1Demo(demo.SAPB1_SIM_PORT, skus, currencies);
   closers.push(() => erp.close());
   const spApiUrl = `http://127.0.0.1:${demo.SPAPI_SIM_PORT}`;
 
@@ -119,8 +123,8 @@ async function main(): Promise<void> {
       sellerId: seller.sellerId,
       region: seller.region,
       marketplaceIds: seller.marketplaces.map((m) => m.id),
-      erpKind: 'SAP_B1',
-      erpCompany: SAPB1_SIM_LOGIN.companyDb,
+      erpKind: erp.kind,
+      erpCompany: erp.company,
       enabled: true,
       settings: {
         ordersIntervalSec: 60,
@@ -128,12 +132,13 @@ async function main(): Promise<void> {
         backfillDays: 2,
         financesIntervalSec: 300,
         settlementsIntervalSec: 600,
+        ...erp.settings,
         // the return path, quick for a demo: ERP reads every 5 s, a full stock scan every minute
         returnPath: {
           erpPollIntervalSec: 5,
           erpSafetyLagSec: 2,
           fullScanIntervalSec: 60,
-          prices: { [US]: { priceList: PRICE_LIST, currency: 'USD' } },
+          prices: { [US]: { priceList: erp.priceList, currency: 'USD' } },
           coalesceSec: 2,
           listingsRefreshSec: 600,
         },
@@ -145,12 +150,7 @@ async function main(): Promise<void> {
         lwaClientSecret: SIM_LWA_CLIENT.clientSecret,
         refreshToken: seller.refreshToken,
       },
-      erp: {
-        baseUrl: `${erp.url}/b1s/v1`,
-        user: SAPB1_SIM_LOGIN.user,
-        password: SAPB1_SIM_LOGIN.password,
-        company: SAPB1_SIM_LOGIN.companyDb,
-      },
+      erp: erp.credentials,
     },
   );
 
@@ -164,19 +164,23 @@ async function main(): Promise<void> {
       skus: skus.map((sellerSku) => ({ sellerSku, itemCode: sellerSku })),
       customers: seller.marketplaces.map((m) => ({
         marketplaceId: m.id,
-        customerCode: customerOf(m.currency),
+        customerCode: erp.customerOf(m.currency),
         currency: m.currency,
-        arAccount: AR_ACCOUNT,
+        arAccount: erp.arAccount,
       })),
-      // SAP B1 shipping type 2 (OSHP) is UPS
-      carriers: [{ erpCarrierCode: '2', carrierCode: 'UPS' }],
+      carriers: [{ erpCarrierCode: erp.upsCarrier, carrierCode: 'UPS' }],
     },
     Date.now(),
   );
   await publishMappings(runtime.publisher, mappings);
   await runtime.disconnect();
   log.info(
-    { connectionId: demo.DEMO_CONNECTION_ID, amazon: spApiUrl, erp: erp.url, orders: amazon.orders.length },
+    {
+      connectionId: demo.DEMO_CONNECTION_ID,
+      amazon: spApiUrl,
+      erp: erp.credentials.baseUrl,
+      orders: amazon.orders.length,
+    },
     'simulators started, the demo connection registered and its mappings published',
   );
 
@@ -251,55 +255,37 @@ async function main(): Promise<void> {
   report.push(
     `first sync: ${sku} on Amazon US shows the ERP's price ${listing().price} and quantity ${listing().quantity} (${synced} s)`,
   );
-  erp.updateItem(sku, { prices: { [PRICE_LIST]: '24.99' } });
+  erp.changePrice(sku, '24.99');
   const priced = await until('the price change', () => listing().price === '24.99');
   report.push(
-    `price 10.00 → 24.99 on SAP B1 price list ${PRICE_LIST}: listing price ${listing().price} after ${priced} s`,
+    `price 10.00 → 24.99 on ${erp.label} price list ${erp.priceList}: listing price ${listing().price} after ${priced} s`,
   );
-  // what Amazon may sell of the item by the connection's rule: on hand − committed in warehouse 01
-  const erpAvailable = () => {
-    const item = erp.documents('Items').find((i) => i.ItemCode === sku);
-    const w = (item?.ItemWarehouseInfoCollection as Array<Record<string, unknown>> | undefined)?.find(
-      (x) => x.WarehouseCode === WAREHOUSE,
-    );
-    return w ? Math.max(0, Math.floor(Number(w.InStock)) - Math.ceil(Number(w.Committed))) : 0;
-  };
   const before = listing().quantity;
-  erp.postStock({ itemCode: sku, warehouse: WAREHOUSE, quantity: '25' });
+  erp.receiveStock(sku, '25');
   // orders keep arriving and committing stock meanwhile: the listing follows the ERP's figure
   const stocked = await until(
     'the goods receipt',
-    () => listing().quantity > before && listing().quantity === erpAvailable(),
+    () => listing().quantity > before && listing().quantity === erp.available(sku),
   );
   report.push(
-    `goods receipt of 25 in warehouse ${WAREHOUSE} (no change date: found by the full scan): listing quantity ${before} → ${listing().quantity} (the ERP's available to sell) after ${stocked} s`,
+    `goods receipt of 25 in warehouse ${erp.warehouse} (no change date: found by the full scan): listing quantity ${before} → ${listing().quantity} (the ERP's available to sell) after ${stocked} s`,
   );
 
-  // a warehouse clerk ships an Amazon order in the ERP: a delivery copied from its sales order
-  const order = amazon.orders.find(
-    (o) =>
-      o.sellerId === seller.sellerId &&
-      o.fulfilledBy === 'MERCHANT' &&
-      o.status === 'UNSHIPPED' &&
-      erp.documents('Orders').some((d) => d.NumAtCard === o.orderId && d.DocumentStatus === 'bost_Open'),
+  // a warehouse clerk ships an Amazon order in the ERP (SAP B1: a delivery copied from its sales
+  // order; Sage 100: the order's invoice with a tracking number)
+  const unshipped = amazon.orders.filter(
+    (o) => o.sellerId === seller.sellerId && o.fulfilledBy === 'MERCHANT' && o.status === 'UNSHIPPED',
   );
+  const shippedId = erp.shipOneOf(
+    unshipped.map((o) => o.orderId),
+    '1Z999AA10123456784',
+  );
+  const order = unshipped.find((o) => o.orderId === shippedId);
   if (order) {
-    const so = erp.documents('Orders').find((d) => d.NumAtCard === order.orderId)!;
-    erp.create('DeliveryNotes', {
-      CardCode: so.CardCode,
-      NumAtCard: so.NumAtCard,
-      TrackingNumber: '1Z999AA10123456784',
-      TransportationCode: 2,
-      DocumentLines: (so.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
-        BaseType: 17,
-        BaseEntry: Number(so.DocEntry),
-        BaseLine: Number(l.LineNum),
-      })),
-    });
     const shipped = await until('the shipment', () => confirmedShipments(order).length > 0);
     const [pkg] = confirmedShipments(order);
     report.push(
-      `delivery of order ${order.orderId} in SAP B1: confirmed to Amazon as package ${pkg.packageReferenceId}, ${pkg.carrierCode} ${pkg.trackingNumber}, after ${shipped} s`,
+      `shipment of order ${order.orderId} in ${erp.label}: confirmed to Amazon as package ${pkg.packageReferenceId}, ${pkg.carrierCode} ${pkg.trackingNumber}, after ${shipped} s`,
     );
   } else report.push('no unshipped merchant-fulfilled order with an open sales order to ship');
   writeFileSync(path.join(demo.DEMO_LOG_DIR, 'return-path.txt'), `${report.join('\n')}\n`);

@@ -1,0 +1,171 @@
+import type { ConnectionCredentials, ConnectionSettingsInput } from '@connector/db';
+import type { ErpKind } from '@connector/erp';
+import { DEFAULT_GL_MAPPING, defaultGlAccounts } from '@connector/mapping';
+import { AgentServer } from '@connector/sage100-agent-core';
+import { Sage100Simulator } from '@connector/sage100-simulator';
+import { SAPB1_SIM_LOGIN, SapB1Simulator } from '@connector/sap-b1-simulator';
+
+/**
+ * The ERP the demo writes to, behind what the demo does with it: start its simulator(s), say how the
+ * demo connection reaches it, and play the ERP's users for the return path (a price change, a goods
+ * receipt, shipping an order).
+ */
+export interface DemoErp {
+  kind: ErpKind;
+  label: string;
+  company: string;
+  /** the customer of a marketplace's currency (mapping) */
+  customerOf(currency: string): string;
+  /** the receivable account of those customers (mapping) */
+  arAccount: string;
+  /** the price list the demo's US price comes from, and the warehouse that stocks the items */
+  priceList: string;
+  warehouse: string;
+  /** the ERP's carrier code of UPS */
+  upsCarrier: string;
+  credentials: NonNullable<ConnectionCredentials['erp']>;
+  settings: Pick<ConnectionSettingsInput, 'sage100'>;
+  changePrice(sku: string, price: string): void;
+  receiveStock(sku: string, quantity: string): void;
+  /** what Amazon may sell of the item by the connection's rule: on hand − committed in the warehouse */
+  available(sku: string): number;
+  /** ships the first of these Amazon orders that has an open sales order; its id, or undefined */
+  shipOneOf(orderIds: string[], trackingNumber: string): string | undefined;
+  close(): Promise<void>;
+}
+
+const floorAvailable = (onHand: unknown, committed: unknown) =>
+  Math.max(0, Math.floor(Number(onHand)) - Math.ceil(Number(committed)));
+
+/** SAP Business One (Service Layer simulator). */
+export async function sapB1Demo(port: number, skus: string[], currencies: string[]): Promise<DemoErp> {
+  const customerOf = (currency: string) => `AMZ-${currency.slice(0, 2)}`;
+  const arAccount = '1100';
+  const erp = new SapB1Simulator({
+    port,
+    items: skus.map((ItemCode) => ({ ItemCode })),
+    customers: currencies.map(customerOf),
+    accounts: [...new Set([arAccount, ...defaultGlAccounts()])],
+  });
+  await erp.start();
+  return {
+    kind: 'SAP_B1',
+    label: 'SAP B1',
+    company: SAPB1_SIM_LOGIN.companyDb,
+    customerOf,
+    arAccount,
+    // price list 1 is the demo's Amazon US price; the simulator stocks each item in warehouse 01
+    priceList: '1',
+    warehouse: '01',
+    // shipping type 2 (OSHP)
+    upsCarrier: '2',
+    credentials: {
+      baseUrl: `${erp.url}/b1s/v1`,
+      user: SAPB1_SIM_LOGIN.user,
+      password: SAPB1_SIM_LOGIN.password,
+      company: SAPB1_SIM_LOGIN.companyDb,
+    },
+    settings: {},
+    changePrice: (sku, price) => erp.updateItem(sku, { prices: { 1: price } }),
+    receiveStock: (sku, quantity) => erp.postStock({ itemCode: sku, warehouse: '01', quantity }),
+    available: (sku) => {
+      const item = erp.documents('Items').find((i) => i.ItemCode === sku);
+      const w = (item?.ItemWarehouseInfoCollection as Array<Record<string, unknown>> | undefined)?.find(
+        (x) => x.WarehouseCode === '01',
+      );
+      return w ? floorAvailable(w.InStock, w.Committed) : 0;
+    },
+    shipOneOf: (orderIds, trackingNumber) => {
+      const so = erp
+        .documents('Orders')
+        .find((d) => orderIds.includes(String(d.NumAtCard)) && d.DocumentStatus === 'bost_Open');
+      if (!so) return undefined;
+      // a delivery copied from the sales order, as SAP's "copy to delivery" posts it
+      erp.create('DeliveryNotes', {
+        CardCode: so.CardCode,
+        NumAtCard: so.NumAtCard,
+        TrackingNumber: trackingNumber,
+        TransportationCode: 2,
+        DocumentLines: (so.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
+          BaseType: 17,
+          BaseEntry: Number(so.DocEntry),
+          BaseLine: Number(l.LineNum),
+        })),
+      });
+      return String(so.NumAtCard);
+    },
+    close: () => erp.close(),
+  };
+}
+
+/**
+ * Sage 100: eBusiness Web Services (SOAP simulator) for sales orders and the agent, over the BOI
+ * simulator of the same installation, for invoices, journals, receipts and reads. The agent's
+ * shared secret is made per run.
+ */
+export async function sage100Demo(
+  port: number,
+  agentPort: number,
+  skus: string[],
+  currencies: string[],
+  secret: string,
+): Promise<DemoErp> {
+  const company = 'ABC';
+  const customerOf = (currency: string) => `01-AMZ${currency.slice(0, 2)}`;
+  const arAccount = '1100';
+  const sim = new Sage100Simulator({
+    port,
+    companies: [company],
+    items: skus,
+    customers: currencies.map(customerOf),
+    accounts: [...new Set([arAccount, ...defaultGlAccounts()])],
+    standardPrice: '10.00',
+    boiUsers: { AGENT: 'agent-pw' },
+  });
+  await sim.start();
+  const agent = new AgentServer({
+    boi: sim.boi,
+    secret,
+    port: agentPort,
+    boiConfig: { user: 'AGENT', password: 'agent-pw', company, now: () => sim.now() },
+  });
+  await agent.start();
+  const db = sim.company(company).db;
+  return {
+    kind: 'SAGE100',
+    label: 'Sage 100',
+    company,
+    customerOf,
+    arAccount,
+    priceList: 'STANDARD',
+    warehouse: '000',
+    upsCarrier: 'UPS',
+    credentials: {
+      baseUrl: sim.serviceUrl,
+      user: 'WEBUSER',
+      password: 'secret',
+      company,
+      agent: { url: agent.url, secret },
+    },
+    // receipts name the payout account; its Sage 100 bank code is A
+    settings: { sage100: { bankCodes: { [DEFAULT_GL_MAPPING.accounts.payout]: 'A' } } },
+    changePrice: (sku, price) => sim.changePrice(company, sku, price),
+    receiveStock: (sku, quantity) => sim.adjustStock(company, sku, '000', quantity),
+    available: (sku) => {
+      const iw = db.find('IM_ItemWarehouse', [sku, '000'])?.header;
+      return iw ? floorAvailable(iw.QuantityOnHand, iw.QuantityOnSalesOrder) : 0;
+    },
+    shipOneOf: (orderIds, trackingNumber) => {
+      const so = db
+        .rows('SO_SalesOrderHeader')
+        .find((d) => orderIds.includes(d.header['CustomerPONo$']) && d.header['OrderStatus$'] !== 'C');
+      if (!so) return undefined;
+      sim.ship(company, so.header['SalesOrderNo$'], { shipVia: 'UPS', trackingId: trackingNumber });
+      return so.header['CustomerPONo$'];
+    },
+    close: async () => {
+      await agent.close();
+      await sim.close();
+    },
+  };
+}
