@@ -56,8 +56,8 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
     salesOrders: true,
     // the agent's SO_Invoice_bus sequence copies the order's lines
     invoices: 'copyFromOrder',
-    // eBusiness Web Services has no cancel and the agent has no such operation yet
-    cancelOrder: false,
+    // not in eBusiness Web Services: the agent deletes the order (SO_SalesOrder_bus nDelete)
+    cancelOrder: true,
     // GL_GeneralJournal_bus (or AP_Invoice_bus for fees), through the agent
     journals: true,
     // AR_CashReceipts_bus, through the agent

@@ -158,6 +158,26 @@ export const OPERATIONS: Record<string, Operation> = {
     });
   },
 
+  /**
+   * Cancelling a sales order (`SO_SalesOrder_bus`: `nSetKey` then `nDelete`, which releases what it
+   * committed; Sage 100 has no cancelled status, and keeps a deleted order in history where the
+   * company retains it). An order that is not there is answered `cancelled: false`, so a retry after a
+   * lost answer is harmless; an order with an invoice is refused by the BOI.
+   */
+  cancelSalesOrder: (boi, cfg, p) => {
+    const orderNo = str(p, 'salesOrderNo', 7);
+    const s = session(boi, cfg, 'S/O', 'SO_SalesOrder_ui', today(cfg));
+    const so = boi.newObject('SO_SalesOrder_bus', s) as BoiBusinessObject;
+    return writing(so, s, () => {
+      if (ok(so, so.nSetKey(orderNo), 'nSetKey', cfg) === 2) {
+        so.nClear();
+        return { cancelled: false, salesOrderNo: orderNo };
+      }
+      ok(so, so.nDelete(), 'nDelete', cfg);
+      return { cancelled: true, salesOrderNo: orderNo };
+    });
+  },
+
   /** A GL journal entry (`GL_GeneralJournal_bus`); the connector's natural key in `Reference$`. */
   postJournal: (boi, cfg, p) => {
     const key = str(p, 'naturalKey', 60);

@@ -22,6 +22,10 @@ interface TableDef {
   check?(doc: Doc, db: BoiDatabase): string | null;
   /** what writing the document does elsewhere (stock, order status) */
   onWrite?(doc: Doc, db: BoiDatabase): void;
+  /** a reason to refuse nDelete, or null */
+  checkDelete?(doc: Doc, db: BoiDatabase): string | null;
+  /** what deleting the document does elsewhere */
+  onDelete?(doc: Doc, db: BoiDatabase): void;
 }
 
 const money = (v: string | undefined) => new MoneyDecimal(v === undefined || v === '' ? '0' : v);
@@ -58,6 +62,24 @@ export const BOI_TABLES: Record<string, TableDef> = {
       QuantityOrdered: 'N',
       UnitPrice: 'N',
       CommentText$: 'S',
+    },
+    refs: {},
+    // an invoiced order is the invoice's now: Sales Order Entry will not delete it
+    checkDelete: (doc, db) =>
+      db.rows('SO_InvoiceHeader').some((i) => i.header['SalesOrderNo$'] === doc.header['SalesOrderNo$'])
+        ? `Sales order ${doc.header['SalesOrderNo$']} has an invoice in progress.`
+        : null,
+    // deleting an order releases what it committed
+    onDelete: (doc, db) => {
+      for (const l of doc.lines) {
+        const iw = db.find('IM_ItemWarehouse', [l['ItemCode$'], l['WarehouseCode$']]);
+        if (!iw) continue;
+        iw.header.QuantityOnSalesOrder = MoneyDecimal.max(
+          0,
+          money(iw.header.QuantityOnSalesOrder).minus(money(l.QuantityOrdered)),
+        ).toFixed();
+        db.stamp(iw.header);
+      }
     },
   },
   SO_InvoiceHeader: {
@@ -119,7 +141,9 @@ export const BOI_TABLES: Record<string, TableDef> = {
     lines: { AccountKey$: 'S', DistributionAmt: 'N', Comment$: 'S' },
     refs: {},
     lineRefs: { AccountKey$: 'GL_Account' },
-    check: (doc) => {
+    check: (doc, db) => {
+      if (!db.find('AP_Vendor', [doc.header['APDivisionNo$'], doc.header['VendorNo$']]))
+        return `The vendor ${doc.header['APDivisionNo$']}-${doc.header['VendorNo$']} is invalid.`;
       const dist = doc.lines.reduce((s, l) => s.plus(money(l.DistributionAmt)), new MoneyDecimal(0));
       return dist.equals(money(doc.header.InvoiceAmt))
         ? null
@@ -444,8 +468,15 @@ export class SimBusObject {
   }
 
   nDelete(): number {
+    const t = this.tripped('nDelete');
+    if (t) return this.fail(t);
     if (!this.edit || this.edit.isNew) return this.fail('No existing record is being edited.');
-    this.db.tables.get(this.table)!.delete(BoiDatabase.keyOf(this.def.keys.map((k) => this.edit!.header[k])));
+    const key = BoiDatabase.keyOf(this.def.keys.map((k) => this.edit!.header[k]));
+    const stored = this.db.tables.get(this.table)!.get(key)!;
+    const why = this.def.checkDelete?.(stored, this.db);
+    if (why) return this.fail(why);
+    this.db.tables.get(this.table)!.delete(key);
+    this.def.onDelete?.(stored, this.db);
     this.edit = undefined;
     return 1;
   }

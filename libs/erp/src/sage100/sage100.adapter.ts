@@ -126,7 +126,14 @@ export function sage100Capabilities(
     naturalKeyMaxLength: customerPoLength,
     ...(agent
       ? {}
-      : { invoices: 'none', journals: false, receipts: false, itemChanges: false, shipments: false }),
+      : {
+          invoices: 'none',
+          cancelOrder: false,
+          journals: false,
+          receipts: false,
+          itemChanges: false,
+          shipments: false,
+        }),
   };
 }
 
@@ -596,8 +603,15 @@ export class Sage100Adapter implements ErpPort {
     return this.docRef('INVOICE', draft.naturalKey, text(r.invoiceNo));
   }
 
-  cancelOrder(_ref: ErpDocumentRef): Promise<ErpDocumentRef> {
-    return Promise.reject(this.needsAgent('cancelling an order'));
+  /**
+   * Cancels a sales order through the agent (SO_SalesOrder_bus `nDelete`: Sage 100 has no cancelled
+   * status; the order leaves the open orders and its committed stock is released). One that is gone
+   * already counts as cancelled; an invoiced one is refused (a credit note is a person's decision).
+   */
+  async cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef> {
+    if (!this.opts.agent) throw this.needsAgent('cancelling an order (SO_SalesOrder_bus)');
+    await this.whileInUse(() => this.agentCall('cancelSalesOrder', { salesOrderNo: ref.documentNumber }));
+    return { ...ref, status: 'CANCELLED' };
   }
 
   /**

@@ -233,4 +233,90 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
     });
     await agent.start();
   });
+
+  it('cancels an open order once, releasing its committed stock; an invoiced order is refused', async () => {
+    const iw = () => boi.db().find('IM_ItemWarehouse', ['ITEM-1', '000'])!.header;
+    const so = await adapter.createSalesOrder(order);
+    expect(iw().QuantityOnSalesOrder).toBe('2');
+    const cancelled = await adapter.cancelOrder(so);
+    expect(cancelled).toEqual({ ...so, status: 'CANCELLED' });
+    expect(boi.db().find('SO_SalesOrderHeader', [so.documentNumber])).toBeUndefined();
+    expect(iw().QuantityOnSalesOrder).toBe('0');
+    // a retry after a lost answer: gone already, cancelled all the same
+    expect(await adapter.cancelOrder(so)).toEqual(cancelled);
+
+    const other = await adapter.createSalesOrder({ ...order, naturalKey: '114-0000000-0000002' });
+    await adapter.createInvoice({ ...order, naturalKey: other.naturalKey, baseOrder: other });
+    await expect(adapter.cancelOrder(other)).rejects.toBeInstanceOf(ErpValidationError);
+    expect(boi.db().find('SO_SalesOrderHeader', [other.documentNumber])).toBeDefined();
+  });
+
+  it('with settlementPosting ap-invoice, fees are an A/P invoice of the Amazon vendor and the journal debits A/P control', async () => {
+    const sim = await startSage100Simulator({
+      accounts: ['400000', '610000', '611000', '102000', '200000'],
+      vendors: ['01-AMAZON'],
+      boiUsers: { AGENT: 'boi-pw' },
+    });
+    const ap = new AgentServer({
+      boi: sim.boi,
+      secret: SECRET,
+      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
+    });
+    await ap.start();
+    try {
+      const a = new Sage100Adapter({
+        serviceUrl: sim.serviceUrl,
+        company: 'ABC',
+        user: 'WEBUSER',
+        password: 'secret',
+        http: new FetchTransport(5_000),
+        agent: { url: ap.url, secret: SECRET },
+        accountSegments: [3, 3],
+        settlementPosting: {
+          mode: 'ap-invoice',
+          apDivisionNo: '01',
+          vendorNo: 'AMAZON',
+          apControlAccount: '200-000',
+          feeAccounts: ['610-000', '611-000'],
+        },
+      });
+      const settlement: JournalDraft = {
+        ...journal,
+        naturalKey: '12345678901/ATVPDKIKX0DER/USD',
+        lines: [
+          { account: '400-000', debit: '0', credit: '100.00', description: 'sales' },
+          { account: '610-000', debit: '15.00', credit: '0', description: 'referral fees' },
+          { account: '611-000', debit: '3.50', credit: '0', description: 'FBA fees' },
+          { account: '611-000', debit: '0', credit: '0.50', description: 'FBA fee refund' },
+          { account: '102-000', debit: '82.00', credit: '0', description: 'payout' },
+        ],
+      };
+      const ref = await a.postJournal(settlement);
+      // twice: each document once
+      expect(await a.postJournal(settlement)).toEqual(ref);
+      const db = sim.boi.db();
+      const [inv] = db.rows('AP_InvoiceHeader');
+      expect(db.rows('AP_InvoiceHeader')).toHaveLength(1);
+      expect(inv.header).toMatchObject({
+        APDivisionNo$: '01',
+        VendorNo$: 'AMAZON',
+        InvoiceNo$: '12345678901',
+        InvoiceAmt: '18',
+      });
+      expect(inv.lines.map((l) => [l.AccountKey$, l.DistributionAmt])).toEqual([
+        ['610000', '15'],
+        ['611000', '3'],
+      ]);
+      const [je] = db.rows('GL_GeneralJournalHeader');
+      expect(db.rows('GL_GeneralJournalHeader')).toHaveLength(1);
+      expect(je.lines.map((l) => [l.AccountKey$, l.DebitAmount, l.CreditAmount])).toEqual([
+        ['400000', '0', '100'],
+        ['102000', '82', '0'],
+        ['200000', '18', '0'],
+      ]);
+    } finally {
+      await ap.close();
+      await sim.close();
+    }
+  });
 });
