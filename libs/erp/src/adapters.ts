@@ -30,7 +30,7 @@ export interface AdapterSettings {
   timeoutMs?: number;
   /** Sage 300: the company's GL account structure (segment lengths), from the connection's settings */
   glAccountSegments?: number[];
-  /** SAP B1: the company server's offset from UTC in minutes east (its UpdateDate/UpdateTime are local) */
+  /** SAP B1, Sage 100: the company server's offset from UTC in minutes east (their change stamps are local) */
   serverUtcOffsetMinutes?: number;
   /** Sage 100: the agent on the Sage 100 server (from the credentials); without it, sales orders only */
   agent?: { url: string; secret: string };
@@ -77,6 +77,7 @@ export function createAdapter(kind: ErpKind, s: AdapterSettings): ErpPort {
         http: s.http,
         timeoutMs: s.timeoutMs,
         accountSegments: s.glAccountSegments,
+        serverUtcOffsetMinutes: s.serverUtcOffsetMinutes,
         agent: s.agent,
         orderNumbers: s.orderNumbers,
       });

@@ -179,7 +179,11 @@ const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: stri
 export class BoiDatabase {
   readonly tables = new Map<string, Map<string, Doc>>();
   private counters = new Map<string, number>();
-  constructor(readonly now: () => number) {
+  constructor(
+    readonly now: () => number,
+    /** the server's offset from UTC in minutes east: stamps are its local time */
+    readonly utcOffsetMinutes = 0,
+  ) {
     for (const t of Object.keys(BOI_TABLES)) this.tables.set(t, new Map());
   }
   static keyOf(values: string[]): string {
@@ -209,9 +213,9 @@ export class BoiDatabase {
     this.counters.set(counter, n);
     return String(n).padStart(7, '0');
   }
-  /** DateUpdated$ (YYYYMMDD) and TimeUpdated$ (decimal hours), FACTS §3.3 */
+  /** DateUpdated$ (YYYYMMDD) and TimeUpdated$ (decimal hours) in the server's local time, FACTS §3.3 */
   stamp(row: Row): void {
-    const d = new Date(this.now());
+    const d = new Date(this.now() + this.utcOffsetMinutes * 60_000);
     const secs = d.getUTCHours() * 3600 + d.getUTCMinutes() * 60 + d.getUTCSeconds();
     row['DateUpdated$'] = d.toISOString().slice(0, 10).replace(/-/g, '');
     row['TimeUpdated$'] = new MoneyDecimal(secs).div(3600).toDecimalPlaces(5).toFixed(5);
@@ -223,6 +227,8 @@ export interface BoiSimulatorOptions {
   companies?: string[];
   now?: () => number;
   random?: () => number;
+  /** the server's offset from UTC in minutes east (its stamps are local time; default 0) */
+  utcOffsetMinutes?: number;
 }
 
 /** A scripted failure: the `nth` (1-based, default 1) call of `method` on `object` answers 0. */
@@ -258,7 +264,8 @@ export class BoiSimulator {
     this.users = opts.users ?? { AGENT: 'secret' };
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
-    for (const c of opts.companies ?? ['ABC']) this.databases.set(c, new BoiDatabase(this.now));
+    for (const c of opts.companies ?? ['ABC'])
+      this.databases.set(c, new BoiDatabase(this.now, opts.utcOffsetMinutes));
   }
 
   db(company = 'ABC'): BoiDatabase {

@@ -44,6 +44,8 @@ export interface Sage100SimulatorOptions extends Sage100Seed {
   seed?: number;
   /** BOI users of the agent's sessions (default AGENT / secret) */
   boiUsers?: Record<string, string>;
+  /** the server's offset from UTC in minutes east: DateUpdated/TimeUpdated are its local time (default 0) */
+  utcOffsetMinutes?: number;
 }
 
 export interface Sage100Faults {
@@ -119,7 +121,13 @@ export class Sage100Simulator {
     this.dice = seededRandom(options.seed ?? 42);
     this.port = options.port ?? 0;
     const companies = (options.companies ?? ['ABC']).map((c) => c.toUpperCase());
-    this.boi = new BoiSimulator({ companies, now: this.clock, users: options.boiUsers, random: this.dice });
+    this.boi = new BoiSimulator({
+      companies,
+      now: this.clock,
+      users: options.boiUsers,
+      random: this.dice,
+      utcOffsetMinutes: options.utcOffsetMinutes,
+    });
     for (const c of companies) this.companies.set(c, new Sage100Company(options, this.boi.db(c)));
   }
 

@@ -85,6 +85,8 @@ export interface Sage100AdapterOptions {
   bankCodes?: Record<string, string>;
   /** the company's GL account format as segment lengths (e.g. [3, 3] for ###-###); see sage100Account */
   accountSegments?: readonly number[];
+  /** the Sage 100 server's offset from UTC in minutes east: its change stamps are local time (default 0) */
+  serverUtcOffsetMinutes?: number;
   /** how long the SOAP `Date` header stands for erpClock() before a new request (default 1 s) */
   clockMaxAgeMs?: number;
   /** how settlement journals are posted (default: one GL journal entry) */
@@ -147,14 +149,19 @@ export function sage100Account(account: string, segments?: readonly number[]): s
 
 /**
  * A Sage 100 change stamp as an instant: `DateUpdated` (YYYYMMDD or YYYY-MM-DD) and `TimeUpdated`
- * in decimal hours (FACTS §3.3), to the second. Read as UTC: the server's own zone is not applied ([?]).
+ * in decimal hours (FACTS §3.3), to the second. They are the Sage 100 server's local time ([?]: no
+ * source says; Sage 100 is a desktop application stamping with the workstation's clock), so the
+ * connection's `erpUtcOffsetMinutes` (minutes east of UTC) turns them into UTC.
  */
-export function sage100Stamp(date: string, hours: string): string {
+export function sage100Stamp(date: string, hours: string, utcOffsetMinutes = 0): string {
   const d = date.replace(/-/g, '');
   if (!/^\d{8}$/.test(d))
     throw new ErpUnavailableError(`Sage 100 sent a date that is not one: ${date}`, { erp: 'SAGE100' });
   const secs = hours ? decimal(hours).mul(3600).toDecimalPlaces(0).toNumber() : 0;
-  const ms = Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T00:00:00Z`) + secs * 1000;
+  const ms =
+    Date.parse(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T00:00:00Z`) +
+    secs * 1000 -
+    utcOffsetMinutes * 60_000;
   return new Date(ms).toISOString();
 }
 
@@ -693,6 +700,11 @@ export class Sage100Adapter implements ErpPort {
     return this.docRef('RECEIPT', draft.naturalKey, draft.naturalKey);
   }
 
+  /** A row's DateUpdated$ + TimeUpdated$ as a UTC instant. */
+  private stamp(r: Rec): string {
+    return sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$']), this.opts.serverUtcOffsetMinutes);
+  }
+
   private bankCode(account: string): string {
     const code = this.opts.bankCodes?.[account] ?? (account.length === 1 ? account : undefined);
     if (!code)
@@ -720,7 +732,7 @@ export class Sage100Adapter implements ErpPort {
           itemCode: code,
           ...(text(r['ItemCodeDesc$']) ? { description: text(r['ItemCodeDesc$']) } : {}),
           active: text(r['InactiveItem$']) !== 'Y',
-          changedAt: sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$'])),
+          changedAt: this.stamp(r),
           prices: price
             ? [
                 {
@@ -788,7 +800,7 @@ export class Sage100Adapter implements ErpPort {
           shipmentNumber: no,
           erpOrderNumber: text(r['SalesOrderNo$']),
           shippedAt: sage100Stamp(text(r['InvoiceDate$']), ''),
-          changedAt: sage100Stamp(text(r['DateUpdated$']), text(r['TimeUpdated$'])),
+          changedAt: this.stamp(r),
           ...(carrier ? { carrier } : {}),
           trackingNumber: text(r['TrackingID$']),
           lines: ((r.lines as Rec[] | undefined) ?? []).map((l) => ({

@@ -4,7 +4,7 @@ import { type BoiSimulator, Sage100Simulator, startSage100Simulator } from '@con
 import { ErpAuthError, ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from '../../errors';
 import type { JournalDraft, SalesDocumentDraft } from '../../port';
 import { InMemorySage100OrderNumbers } from '../order-numbers';
-import { Sage100Adapter } from '../sage100.adapter';
+import { Sage100Adapter, sage100Stamp } from '../sage100.adapter';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const ORDER_ID = '114-3941689-8772232';
@@ -317,6 +317,42 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
     } finally {
       await ap.close();
       await sim.close();
+    }
+  });
+
+  it("reads change stamps as the server's local time, turned into UTC by the connection's offset", async () => {
+    expect(sage100Stamp('20261128', '1.5', -300)).toBe('2026-11-28T06:30:00.000Z');
+    expect(sage100Stamp('2026-11-28', '23.75', 60)).toBe('2026-11-28T22:45:00.000Z');
+    const t = Date.parse('2026-11-28T03:15:00Z');
+    // a New York server: 22:15 local on the 27th
+    const ny = await startSage100Simulator({
+      items: ['ITEM-1'],
+      now: () => t,
+      utcOffsetMinutes: -300,
+      boiUsers: { AGENT: 'boi-pw' },
+    });
+    const nyAgent = new AgentServer({
+      boi: ny.boi,
+      secret: SECRET,
+      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
+    });
+    await nyAgent.start();
+    try {
+      expect(ny.boi.db().find('CI_Item', ['ITEM-1'])!.header['DateUpdated$']).toBe('20261127');
+      const a = new Sage100Adapter({
+        serviceUrl: ny.serviceUrl,
+        company: 'ABC',
+        user: 'WEBUSER',
+        password: 'secret',
+        http: new FetchTransport(5_000),
+        agent: { url: nyAgent.url, secret: SECRET },
+        serverUtcOffsetMinutes: -300,
+      });
+      const { items } = await a.scanItems(null, 10);
+      expect(items[0].changedAt).toBe(new Date(t).toISOString());
+    } finally {
+      await nyAgent.close();
+      await ny.close();
     }
   });
 });
