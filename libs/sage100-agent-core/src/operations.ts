@@ -90,26 +90,53 @@ function writing<T>(obj: BoiBusinessObject, s: BoiSession, body: () => T): T {
   }
 }
 
-/** Every row of a service object whose `field` equals `value` (all rows without a filter), as the fields asked for. */
+type Row = Record<string, string>;
+
+/**
+ * The rows of a service object whose `field` equals `value` (all rows without a filter), as the
+ * fields asked for, in key order; with `where`, only the rows it keeps, and with `limit`, at most
+ * `limit + 1` of them (the one past the page says there is more).
+ */
 function browse(
   svc: BoiServiceObject,
   fields: string[],
   cfg: AgentBoiConfig,
   filter?: string,
-): Record<string, string>[] {
+  page: { where?: (row: Row) => boolean; limit?: number } = {},
+): Row[] {
   if (filter) ok(svc, svc.nSetBrowseFilter(filter), 'nSetBrowseFilter', cfg);
   ok(svc, svc.nMoveFirst(), 'nMoveFirst', cfg);
-  const rows: Record<string, string>[] = [];
+  const rows: Row[] = [];
   while (svc.nEOF() === 0) {
-    const row: Record<string, string> = {};
+    const row: Row = {};
     for (const f of fields) {
       const [r, v] = svc.nGetValue(f);
       row[f] = r === 0 ? '' : String(v);
     }
-    rows.push(row);
+    if (!page.where || page.where(row)) {
+      rows.push(row);
+      if (page.limit !== undefined && rows.length > page.limit) break;
+    }
     svc.nMoveNext();
   }
   return rows;
+}
+
+/** The paging parameters of the reads: `afterKey`, `limit` (1–5000, default 1000), `changedSince` (YYYY-MM-DD). */
+function paging(p: Params): { afterKey: string | null; limit: number; changedSince: string | null } {
+  const afterKey = p.afterKey === undefined || p.afterKey === null ? null : str(p, 'afterKey', 60);
+  const limit = p.limit === undefined ? 1000 : p.limit;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 5000)
+    throw new AgentOperationError('BAD_REQUEST', 'limit must be an integer from 1 to 5000', false);
+  const changedSince = p.changedSince === undefined ? null : ymd(str(p, 'changedSince', 10));
+  return { afterKey, limit, changedSince };
+}
+
+/** One page of rows keyed by `key`: the rows and the key to ask after next (null at the end). */
+function pageOf(rows: Row[], key: string, limit: number): { rows: Row[]; nextKey: string | null } {
+  return rows.length > limit
+    ? { rows: rows.slice(0, limit), nextKey: rows[limit - 1][key] }
+    : { rows, nextKey: null };
 }
 
 function readOnly(boi: Boi, cfg: AgentBoiConfig, module: string, uiTask: string, object: string) {
@@ -308,31 +335,38 @@ export const OPERATIONS: Record<string, Operation> = {
     }
   },
 
-  /** Items (`CI_ItemCode_svc`) in key order with their change stamps. */
-  readItems: (boi, cfg) => {
+  /**
+   * Items (`CI_ItemCode_svc`) in key order with their change stamps, a page at a time: after
+   * `afterKey`, at most `limit`, and only those stamped on or after `changedSince` (the server's
+   * local date) when it is given. The agent reads the rows on the server; only the page travels.
+   */
+  readItems: (boi, cfg, p) => {
+    const { afterKey, limit, changedSince } = paging(p);
     const { s, svc } = readOnly(boi, cfg, 'C/I', 'CI_ItemCode_ui', 'CI_ItemCode_svc');
     try {
-      return {
-        items: browse(
-          svc,
-          [
-            'ItemCode$',
-            'ItemCodeDesc$',
-            'StandardUnitPrice',
-            'InactiveItem$',
-            'DateUpdated$',
-            'TimeUpdated$',
-          ],
-          cfg,
-        ),
-      };
+      const rows = browse(
+        svc,
+        ['ItemCode$', 'ItemCodeDesc$', 'StandardUnitPrice', 'InactiveItem$', 'DateUpdated$', 'TimeUpdated$'],
+        cfg,
+        undefined,
+        {
+          where: (r) =>
+            (afterKey === null || r['ItemCode$'] > afterKey) &&
+            (changedSince === null || r['DateUpdated$'] >= changedSince),
+          limit,
+        },
+      );
+      const page = pageOf(rows, 'ItemCode$', limit);
+      return { items: page.rows, nextKey: page.nextKey };
     } finally {
       s.nCleanup();
     }
   },
 
-  /** Stock per item and warehouse (`IM_ItemWarehouse_svc`). */
-  readItemWarehouses: (boi, cfg) => {
+  /** Stock per item and warehouse (`IM_ItemWarehouse_svc`) of the items from `itemFrom` to `itemTo`. */
+  readItemWarehouses: (boi, cfg, p) => {
+    const from = str(p, 'itemFrom', 30);
+    const to = str(p, 'itemTo', 30);
     const { s, svc } = readOnly(boi, cfg, 'I/M', 'IM_ItemWarehouse_ui', 'IM_ItemWarehouse_svc');
     try {
       return {
@@ -347,6 +381,8 @@ export const OPERATIONS: Record<string, Operation> = {
             'TimeUpdated$',
           ],
           cfg,
+          undefined,
+          { where: (r) => r['ItemCode$'] >= from && r['ItemCode$'] <= to },
         ),
       };
     } finally {
@@ -354,8 +390,16 @@ export const OPERATIONS: Record<string, Operation> = {
     }
   },
 
-  /** Shipments: shipped invoices with their tracking ([?] Sage 100 keeps packages in its own tables). */
-  readShipments: (boi, cfg) => {
+  /**
+   * Shipments: shipped invoices with their tracking ([?] Sage 100 keeps packages in its own tables),
+   * a page at a time like readItems (keyed by invoice number), with their lines.
+   */
+  readShipments: (boi, cfg, p) => {
+    const { afterKey, limit, changedSince } = paging(p);
+    // a UDF of the sales order holding the Amazon order id (when CustomerPONo is too short for it)
+    const udf = p.orderIdUdf === undefined ? null : str(p, 'orderIdUdf', 40);
+    if (udf !== null && !/^UDF_\w+\$$/.test(udf))
+      throw new AgentOperationError('BAD_REQUEST', 'orderIdUdf must be a UDF_…$ column', false);
     const { s, svc } = readOnly(boi, cfg, 'S/O', 'SO_Invoice_ui', 'SO_Invoice_svc');
     try {
       const rows = browse(
@@ -371,17 +415,39 @@ export const OPERATIONS: Record<string, Operation> = {
           'TimeUpdated$',
         ],
         cfg,
+        undefined,
+        {
+          where: (r) =>
+            r['TrackingID$'] !== '' &&
+            (afterKey === null || r['InvoiceNo$'] > afterKey) &&
+            (changedSince === null || r['DateUpdated$'] >= changedSince),
+          limit,
+        },
       );
-      const shipped = rows.filter((r) => r['TrackingID$'] !== '');
+      const page = pageOf(rows, 'InvoiceNo$', limit);
+      const invoices = new Set(page.rows.map((r) => r['InvoiceNo$']));
       const detail = boi.newObject('SO_InvoiceDetail_svc', s) as BoiServiceObject;
-      const lines = browse(detail, ['InvoiceNo$', 'ItemCode$', 'QuantityShipped'], cfg);
+      const lines = browse(detail, ['InvoiceNo$', 'ItemCode$', 'QuantityShipped'], cfg, undefined, {
+        where: (l) => invoices.has(l['InvoiceNo$']) && !l['ItemCode$'].startsWith('/'),
+      });
+      const orderIds = new Map<string, string>();
+      if (udf && page.rows.length > 0) {
+        const orders = new Set(page.rows.map((r) => r['SalesOrderNo$']));
+        const so = boi.newObject('SO_SalesOrder_svc', s) as BoiServiceObject;
+        for (const r of browse(so, ['SalesOrderNo$', udf], cfg, undefined, {
+          where: (o) => orders.has(o['SalesOrderNo$']),
+        }))
+          orderIds.set(r['SalesOrderNo$'], r[udf]);
+      }
       return {
-        shipments: shipped.map((r) => ({
+        shipments: page.rows.map((r) => ({
           ...r,
+          ...(udf ? { amazonOrderId: orderIds.get(r['SalesOrderNo$']) ?? '' } : {}),
           lines: lines
-            .filter((l) => l['InvoiceNo$'] === r['InvoiceNo$'] && !l['ItemCode$'].startsWith('/'))
+            .filter((l) => l['InvoiceNo$'] === r['InvoiceNo$'])
             .map((l) => ({ itemCode: l['ItemCode$'], quantity: l.QuantityShipped })),
         })),
+        nextKey: page.nextKey,
       };
     } finally {
       s.nCleanup();

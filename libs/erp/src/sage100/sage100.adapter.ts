@@ -139,6 +139,9 @@ export function sage100Capabilities(
   };
 }
 
+/** Rows per agent read (the agent's own ceiling is 5000). */
+const AGENT_PAGE = 1000;
+
 /** The price list name of `CI_Item.StandardUnitPrice` in item snapshots (a connection's `prices` setting names it). */
 export const SAGE100_PRICE_LIST = 'STANDARD';
 
@@ -715,41 +718,51 @@ export class Sage100Adapter implements ErpPort {
     return code;
   }
 
-  /**
-   * Items through the agent (CI_ItemCode_svc), in key order, with their stock per warehouse
-   * (IM_ItemWarehouse_svc) when `withStock`: a change read leaves stock out (null), because stock
-   * moves do not bump CI_Item's stamp and the full scan reads it.
-   */
-  private async items(withStock: boolean): Promise<ErpItemSnapshot[]> {
-    if (!this.opts.agent) throw this.needsAgent('reading items (CI_ItemCode_svc)');
-    const { items } = (await this.agentCall('readItems', {})) as { items?: Rec[] };
-    const stock = withStock ? await this.stock() : null;
-    return (items ?? [])
-      .map((r) => {
-        const code = text(r['ItemCode$']);
-        const price = text(r.StandardUnitPrice);
-        return {
-          itemCode: code,
-          ...(text(r['ItemCodeDesc$']) ? { description: text(r['ItemCodeDesc$']) } : {}),
-          active: text(r['InactiveItem$']) !== 'Y',
-          changedAt: this.stamp(r),
-          prices: price
-            ? [
-                {
-                  priceList: SAGE100_PRICE_LIST,
-                  price: decimal(price).toFixed(),
-                  currency: this.opts.currency ?? 'USD',
-                },
-              ]
-            : [],
-          quantities: stock ? (stock.get(code) ?? []) : null,
-        };
-      })
-      .sort((a, b) => (a.itemCode < b.itemCode ? -1 : a.itemCode > b.itemCode ? 1 : 0));
+  /** The server's local date (YYYY-MM-DD) of an instant: the `changedSince` of the agent's reads. */
+  private localDate(iso: string): string {
+    const offset = (this.opts.serverUtcOffsetMinutes ?? 0) * 60_000;
+    return new Date(Date.parse(iso) + offset).toISOString().slice(0, 10);
   }
 
-  private async stock(): Promise<Map<string, ErpWarehouseStock[]>> {
-    const { rows } = (await this.agentCall('readItemWarehouses', {})) as { rows?: Rec[] };
+  /** Every page of an agent read (`afterKey`/`limit`/`nextKey`), its rows in key order. */
+  private async agentPages(op: string, params: Rec, rowsField: string): Promise<Rec[]> {
+    const rows: Rec[] = [];
+    let afterKey: string | null = null;
+    for (;;) {
+      const r = await this.agentCall(op, { ...params, limit: AGENT_PAGE, ...(afterKey ? { afterKey } : {}) });
+      rows.push(...((r[rowsField] as Rec[] | undefined) ?? []));
+      afterKey = typeof r.nextKey === 'string' ? r.nextKey : null;
+      if (!afterKey) return rows;
+    }
+  }
+
+  /** An item row of the agent as a snapshot, with its stock when it was read (null: not read). */
+  private snapshot(r: Rec, stock: Map<string, ErpWarehouseStock[]> | null): ErpItemSnapshot {
+    const code = text(r['ItemCode$']);
+    const price = text(r.StandardUnitPrice);
+    return {
+      itemCode: code,
+      ...(text(r['ItemCodeDesc$']) ? { description: text(r['ItemCodeDesc$']) } : {}),
+      active: text(r['InactiveItem$']) !== 'Y',
+      changedAt: this.stamp(r),
+      prices: price
+        ? [
+            {
+              priceList: SAGE100_PRICE_LIST,
+              price: decimal(price).toFixed(),
+              currency: this.opts.currency ?? 'USD',
+            },
+          ]
+        : [],
+      quantities: stock ? (stock.get(code) ?? []) : null,
+    };
+  }
+
+  /** Stock per warehouse (IM_ItemWarehouse_svc) of the items from `from` to `to`. */
+  private async stock(from: string, to: string): Promise<Map<string, ErpWarehouseStock[]>> {
+    const { rows } = (await this.agentCall('readItemWarehouses', { itemFrom: from, itemTo: to })) as {
+      rows?: Rec[];
+    };
     const stock = new Map<string, ErpWarehouseStock[]>();
     for (const r of rows ?? []) {
       const code = text(r['ItemCode$']);
@@ -764,38 +777,62 @@ export class Sage100Adapter implements ErpPort {
     return stock;
   }
 
+  /**
+   * Items changed in the window (CI_ItemCode_svc): the agent sends those stamped on or after the
+   * cursor's local day, and the window's page is cut here by (changedAt, key). Stock is left out
+   * (null): stock moves do not bump CI_Item's stamp, and the full scan reads it.
+   */
   async readItemChanges(window: ChangeWindow): Promise<ErpPage<ErpItemSnapshot>> {
-    const page = keysetPage(
-      await this.items(false),
-      (i) => ({ changedAt: i.changedAt, key: i.itemCode }),
-      window,
-    );
+    if (!this.opts.agent) throw this.needsAgent('reading items (CI_ItemCode_svc)');
+    const since = window.after ? { changedSince: this.localDate(window.after.changedAt) } : {};
+    const items = (await this.agentPages('readItems', since, 'items')).map((r) => this.snapshot(r, null));
+    const page = keysetPage(items, (i) => ({ changedAt: i.changedAt, key: i.itemCode }), window);
     return { items: page.rows, next: page.next };
   }
 
+  /** One page of every item in key order with its stock per warehouse: two agent reads. */
   async scanItems(
     afterKey: string | null,
     pageSize: number,
   ): Promise<{ items: ErpItemSnapshot[]; nextKey: string | null }> {
-    const rest = (await this.items(true)).filter((i) => afterKey === null || i.itemCode > afterKey);
-    const items = rest.slice(0, pageSize);
-    return { items, nextKey: rest.length > pageSize ? items[items.length - 1].itemCode : null };
+    if (!this.opts.agent) throw this.needsAgent('reading items (CI_ItemCode_svc)');
+    const r = await this.agentCall('readItems', {
+      limit: Math.min(Math.max(1, pageSize), AGENT_PAGE),
+      ...(afterKey !== null ? { afterKey } : {}),
+    });
+    const rows = (r.items as Rec[] | undefined) ?? [];
+    if (rows.length === 0) return { items: [], nextKey: null };
+    const stock = await this.stock(text(rows[0]['ItemCode$']), text(rows[rows.length - 1]['ItemCode$']));
+    return {
+      items: rows.map((x) => this.snapshot(x, stock)),
+      nextKey: typeof r.nextKey === 'string' ? r.nextKey : null,
+    };
   }
 
   /**
    * Shipments through the agent: each shipped invoice with a tracking number is one package (its
-   * `InvoiceNo` the shipment id), the Amazon order id from its `CustomerPONo`.
+   * `InvoiceNo` the shipment id), the Amazon order id from its `CustomerPONo`, or from the order's
+   * UDF when one is configured; those stamped on or after the cursor's local day.
    */
   async readShipments(window: ChangeWindow): Promise<ErpPage<ErpShipmentRecord>> {
     if (!this.opts.agent) throw this.needsAgent('reading shipments (SO_Invoice_svc)');
-    const { shipments } = (await this.agentCall('readShipments', {})) as { shipments?: Rec[] };
-    const records: ErpShipmentRecord[] = (shipments ?? [])
-      .filter((r) => text(r['CustomerPONo$']) !== '')
-      .map((r) => {
+    const udf = this.opts.amazonOrderIdUdf;
+    const rows = await this.agentPages(
+      'readShipments',
+      {
+        ...(window.after ? { changedSince: this.localDate(window.after.changedAt) } : {}),
+        ...(udf ? { orderIdUdf: `${udf.name}$` } : {}),
+      },
+      'shipments',
+    );
+    const records: ErpShipmentRecord[] = rows
+      .map((r) => ({ r, key: udf ? text(r.amazonOrderId) : text(r['CustomerPONo$']) }))
+      .filter(({ key }) => key !== '')
+      .map(({ r, key }) => {
         const no = text(r['InvoiceNo$']);
         const carrier = text(r['ShipVia$']);
         return {
-          naturalKey: text(r['CustomerPONo$']),
+          naturalKey: key,
           shipmentId: no,
           shipmentNumber: no,
           erpOrderNumber: text(r['SalesOrderNo$']),

@@ -271,10 +271,29 @@ describe('Sage 100 agent', () => {
     expect(boi.db().rows('AR_CashReceiptsHeader')[0].header.PostingAmt).toBe('100.05');
   });
 
-  it('reads items and stock', async () => {
-    const items = (await call('readItems', {})).body.result as unknown as { items: Row[] };
+  it('reads items a page at a time, changed since a day, and the stock of a range of items', async () => {
+    const items = (await call('readItems', {})).body.result as unknown as { items: Row[]; nextKey: null };
     expect(items.items.map((i) => i['ItemCode$'])).toEqual(['ITEM-1', 'ITEM-2']);
-    const stock = (await call('readItemWarehouses', {})).body.result as unknown as { rows: Row[] };
+    expect(items.nextKey).toBeNull();
+    const first = (await call('readItems', { limit: 1 })).body.result as unknown as {
+      items: Row[];
+      nextKey: string;
+    };
+    expect(first).toMatchObject({ items: [{ ItemCode$: 'ITEM-1' }], nextKey: 'ITEM-1' });
+    const second = (await call('readItems', { limit: 1, afterKey: 'ITEM-1' })).body.result as unknown as {
+      items: Row[];
+      nextKey: string | null;
+    };
+    expect(second).toMatchObject({ items: [{ ItemCode$: 'ITEM-2' }], nextKey: null });
+    // nothing was stamped after the day the test stands in
+    const later = (await call('readItems', { changedSince: '2100-01-01' })).body.result as unknown as {
+      items: Row[];
+    };
+    expect(later.items).toEqual([]);
+    expect((await call('readItems', { limit: 0 })).status).toBe(400);
+    const stock = (await call('readItemWarehouses', { itemFrom: 'ITEM-1', itemTo: 'ITEM-1' })).body
+      .result as unknown as { rows: Row[] };
+    expect(stock.rows).toHaveLength(1);
     expect(stock.rows[0]).toMatchObject({
       ItemCode$: 'ITEM-1',
       QuantityOnHand: '100',

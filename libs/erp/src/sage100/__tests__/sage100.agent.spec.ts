@@ -355,4 +355,39 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
       await ny.close();
     }
   });
+
+  it('with the Amazon order id in a UDF (a short CustomerPONo), shipments carry the whole id', async () => {
+    const sim = await startSage100Simulator({
+      items: ['ITEM-1'],
+      customerPoLength: 15,
+      udfs: { UDF_AMAZON_ORDER_ID: 30 },
+      boiUsers: { AGENT: 'boi-pw' },
+    });
+    const udfAgent = new AgentServer({
+      boi: sim.boi,
+      secret: SECRET,
+      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
+    });
+    await udfAgent.start();
+    try {
+      const a = new Sage100Adapter({
+        serviceUrl: sim.serviceUrl,
+        company: 'ABC',
+        user: 'WEBUSER',
+        password: 'secret',
+        http: new FetchTransport(5_000),
+        agent: { url: udfAgent.url, secret: SECRET },
+        customerPoLength: 15,
+        amazonOrderIdUdf: { name: 'UDF_AMAZON_ORDER_ID', length: 30 },
+      });
+      const so = await a.createSalesOrder(order);
+      expect(sim.salesOrders()[0].CustomerPONo).toBe(ORDER_ID.slice(0, 15));
+      sim.ship('ABC', so.documentNumber, { shipVia: 'UPS', trackingId: '1Z-UDF' });
+      const { items } = await a.readShipments({ after: null, until: '2100-01-01T00:00:00Z', pageSize: 10 });
+      expect(items.map((x) => [x.naturalKey, x.trackingNumber])).toEqual([[ORDER_ID, '1Z-UDF']]);
+    } finally {
+      await udfAgent.close();
+      await sim.close();
+    }
+  });
 });
