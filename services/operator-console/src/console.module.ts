@@ -172,7 +172,11 @@ export class ConsoleModule implements NestModule, OnApplicationBootstrap, OnAppl
         {
           provide: TRACE_SERVICE,
           useFactory: (db: Db, deadLetters: DeadLettersService) =>
-            new TraceService({ store: new KnexTraceStore(db), deadLetters }),
+            new TraceService({
+              store: new KnexTraceStore(db),
+              deadLetters,
+              topicPrefix: config.KAFKA_TOPIC_PREFIX,
+            }),
           inject: [DB, DEAD_LETTERS_SERVICE],
         },
         { provide: CONNECTIONS_STORE, useFactory: (db: Db) => new KnexConnectionsStore(db), inject: [DB] },

@@ -44,7 +44,12 @@ export class DeadLettersService {
       const trail = h[DLQ_HEADERS.topic]
         ? await this.deps.auditTrail.findBySource(h[DLQ_HEADERS.topic], originPartition, originOffset)
         : [];
-      const answered = trail.filter((a) => a.erpResponse !== undefined || a.error !== undefined).pop();
+      // the ERP's answer: what it returned, or its refusal as the writer recorded it (not our own refusals)
+      const answered = trail
+        .filter(
+          (a) => a.erpResponse !== undefined || (a.error !== undefined && !a.error.startsWith('UNMAPPED_')),
+        )
+        .pop();
       const oneByOne = r.key
         ? (
             await this.deps.auditTrail.findByRecordKey(

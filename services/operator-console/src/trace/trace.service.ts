@@ -8,7 +8,9 @@ const SETTLEMENT_ID = /^\d{1,20}$/;
 
 /** An Amazon order or a settlement, end to end: events, ERP documents, audit trail, dead letters. */
 export class TraceService {
-  constructor(private readonly deps: { store: TraceStore; deadLetters: DeadLettersService }) {}
+  constructor(
+    private readonly deps: { store: TraceStore; deadLetters: DeadLettersService; topicPrefix: string },
+  ) {}
 
   async trace(query: string) {
     const q = query.trim();
@@ -24,7 +26,13 @@ export class TraceService {
     return {
       kind,
       id: q,
-      events: rows.events.map((e) => ({ ...e, payload: withoutPii(e.payload) })),
+      events: rows.events.map((e) => ({
+        ...e,
+        topic: e.topic.startsWith(this.deps.topicPrefix)
+          ? e.topic.slice(this.deps.topicPrefix.length)
+          : e.topic,
+        payload: withoutPii(e.payload),
+      })),
       financialEvents: rows.financialEvents,
       documents: rows.documents,
       audit: rows.audit.map((a) => ({

@@ -175,10 +175,7 @@ function SettlementDetail({ row, session, onChange }) {
   if (!d) return html`<p>Loading…</p>`;
   return html`<article class="detail" data-testid="settlement-detail">
     <h2>Settlement ${d.settlementId} <span class="badge">${STATUS[d.status]}</span></h2>
-    <p>
-      ${date(d.periodStart)} – ${date(d.periodEnd)} · deposit ${money(d.deposit, d.currency)} · posted
-      ${money(d.postedTotal, d.currency)} · difference ${money(d.difference, d.currency)}
-    </p>
+    <p>${`${date(d.periodStart)} – ${date(d.periodEnd)} · deposit ${money(d.deposit, d.currency)} · posted ${money(d.postedTotal, d.currency)} · difference ${money(d.difference, d.currency)}`}</p>
     ${
       session.permissions.includes('rerun-settlement') &&
       html`<button type="button" onClick=${rerun}>Re-run with current mappings</button>`
@@ -354,14 +351,14 @@ export function DeadLettersPage({ session }) {
             rowClass=${(r) => (r.redriven ? 'redriven' : '')}
             columns=${[
               { title: 'Key', field: 'key' },
-              { title: 'Reason', field: 'reason', width: 320, formatter: 'textarea' },
+              { title: 'Reason', field: 'reason', width: 260, formatter: 'textarea' },
               { title: 'Service', field: 'service' },
               { title: 'Failed', field: 'failedAt', formatter: fmt((v) => dateTime(v)) },
-              { title: 'ERP answer', field: 'erpText', width: 220, formatter: 'textarea' },
+              { title: 'ERP answer', field: 'erpText', width: 200, formatter: 'textarea' },
               {
                 title: 'Source record',
                 field: 'sourceText',
-                width: 260,
+                width: 180,
                 formatter: fmt((v) => (v.length > 160 ? `${v.slice(0, 160)}…` : v)),
               },
               { title: 'State', field: 'redriven', formatter: fmt((v) => (v ? 'redriven' : 'waiting')) },
@@ -591,9 +588,6 @@ export function ConnectionsPage({ session }) {
       <button type="submit" disabled=${!canOps}>Map SKU</button>
     </form>
     <${Message} ...${msg} />
-    <p class="hint">
-      Ping of a connection's Amazon and ERP credentials is not in the console yet: use
-      <code>npm run connection -- ping --id ID</code>.
-    </p>
+    <p class="hint">${"Ping of a connection's Amazon and ERP credentials is not in the console yet: use "}<code>npm run connection -- ping --id ID</code>.</p>
   </section>`;
 }
