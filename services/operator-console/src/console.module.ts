@@ -64,6 +64,8 @@ export interface ConsoleOverrides {
 /** The console's features: sign-in and sessions, and the pages' API over the connector's state. */
 @Module({})
 export class ConsoleModule implements NestModule, OnApplicationBootstrap, OnApplicationShutdown {
+  private purge?: NodeJS.Timeout;
+
   constructor(
     @Inject(LEDGER_FOLLOWER) private readonly follower: TopicFollower,
     @Inject(AUTH_SERVICE) private readonly auth: AuthService,
@@ -191,9 +193,12 @@ export class ConsoleModule implements NestModule, OnApplicationBootstrap, OnAppl
   async onApplicationBootstrap(): Promise<void> {
     await this.auth.ensureFirstAdmin(this.config.CONSOLE_ADMIN_EMAIL, this.config.CONSOLE_ADMIN_PASSWORD);
     await this.follower.start();
+    this.purge = setInterval(() => void this.auth.purgeExpired().catch(() => undefined), 3_600_000);
+    this.purge.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.purge);
     await this.follower.stop();
   }
 }

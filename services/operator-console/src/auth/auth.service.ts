@@ -75,6 +75,12 @@ export class AuthService {
     return session;
   }
 
+  /** Removes expired sessions (run hourly by the module). */
+  async purgeExpired(): Promise<void> {
+    const n = await this.deps.store.deleteExpiredSessions(new Date(this.deps.clock.now()));
+    if (n > 0) this.deps.logger.info({ sessions: n }, 'expired sessions removed');
+  }
+
   async signOut(token: string | undefined): Promise<void> {
     if (token) await this.deps.store.deleteSession(sha256(token));
   }

@@ -36,8 +36,6 @@ export function statusOf(r: Pick<ResultRow, 'status' | 'unmapped'>): SettlementS
   return r.status === 'TIED_OUT' ? 'TIED_OUT' : 'DIFFERENCE';
 }
 
-const POSTED_STATES = new Set(['written', 'confirmed']);
-
 /** Settlements as the accountant reads them: totals from PostgreSQL, periods and journal lines from the topics. */
 export class SettlementsService {
   constructor(private readonly deps: { store: SettlementsStore; ledger: LedgerView }) {}
@@ -45,10 +43,10 @@ export class SettlementsService {
   async list(connectionId?: string): Promise<SettlementSummary[]> {
     const { store, ledger } = this.deps;
     const out: SettlementSummary[] = [];
+    const posted = await store.postedSettlements(connectionId);
     for (const r of await store.results(connectionId)) {
       const h = ledger.closing(r.connectionId, r.settlementId)?.payload['connector.amazon.SettlementClosed']
         ?.header;
-      const posted = await store.ledgerForSettlement(r.connectionId, r.settlementId);
       out.push({
         connectionId: r.connectionId,
         settlementId: r.settlementId,
@@ -61,7 +59,7 @@ export class SettlementsService {
         difference: r.difference,
         status: statusOf(r),
         unmappedLines: r.unmapped.reduce((n, u) => n + u.lines, 0),
-        postedToErp: posted.some((p) => p.documentKind === 'JOURNAL' && POSTED_STATES.has(p.state)),
+        postedToErp: posted.has(`${r.connectionId}|${r.settlementId}`),
       });
     }
     for (const w of await store.waiting(connectionId))

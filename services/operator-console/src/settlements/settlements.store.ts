@@ -30,6 +30,8 @@ export interface SettlementsStore {
   waiting(
     connectionId?: string,
   ): Promise<Array<{ connectionId: string; settlementId: string; chunks: number }>>;
+  /** `<connection>|<settlement>` of every settlement with a journal the ERP has taken (written/confirmed) */
+  postedSettlements(connectionId?: string): Promise<Set<string>>;
   /** idempotency-ledger rows of journals and receipts of a settlement (natural keys `<settlement>/…`) */
   ledgerForSettlement(connectionId: string, settlementId: string): Promise<LedgerRow[]>;
 }
@@ -115,6 +117,16 @@ export class KnexSettlementsStore implements SettlementsStore {
       settlementId: r.settlement_id,
       chunks: Number(r.n),
     }));
+  }
+
+  async postedSettlements(connectionId?: string): Promise<Set<string>> {
+    const q = this.db('idempotency_ledger')
+      .distinct('connection_id', this.db.raw("split_part(natural_key, '/', 1) as settlement_id"))
+      .where({ document_kind: 'JOURNAL' })
+      .whereIn('state', ['written', 'confirmed']);
+    if (connectionId) void q.where({ connection_id: connectionId });
+    const rows = (await q) as Array<{ connection_id: string; settlement_id: string }>;
+    return new Set(rows.map((r) => `${r.connection_id}|${r.settlement_id}`));
   }
 
   async ledgerForSettlement(connectionId: string, settlementId: string): Promise<LedgerRow[]> {

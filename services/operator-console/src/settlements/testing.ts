@@ -21,6 +21,18 @@ export class FakeSettlementsStore implements SettlementsStore {
         !this.rows.some((r) => r.connectionId === c.connectionId && r.settlementId === c.settlementId),
     );
   }
+  async postedSettlements(connectionId?: string): Promise<Set<string>> {
+    return new Set(
+      this.ledger
+        .filter(
+          (l) =>
+            l.documentKind === 'JOURNAL' &&
+            ['written', 'confirmed'].includes(l.state) &&
+            (!connectionId || l.connectionId === connectionId),
+        )
+        .map((l) => `${l.connectionId}|${l.naturalKey.split('/')[0]}`),
+    );
+  }
   async ledgerForSettlement(connectionId: string, settlementId: string): Promise<LedgerRow[]> {
     return this.ledger.filter(
       (l) => l.connectionId === connectionId && l.naturalKey.startsWith(`${settlementId}/`),
