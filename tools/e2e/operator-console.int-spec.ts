@@ -258,6 +258,9 @@ describe('operator console in a browser', () => {
     await text(page, 'Tied out');
     expect(await page.$$('[data-testid="journal-lines"] .tabulator-row.suspense')).toHaveLength(0);
     await shot(page, 'settlements-tied-out');
+    await go(page, '#/users');
+    await clickRow(page, 'users', VIEWER.email);
+    await shot(page, 'users');
     const audit = await tdb.db('audit_trail').where({ service: 'operator-console' }).orderBy('id');
     expect(audit.map((a: { outcome: string }) => a.outcome)).toEqual(
       expect.arrayContaining(['add-user', 'map-gl-account', 'rerun-settlement']),
@@ -307,6 +310,13 @@ describe('operator console in a browser', () => {
     await page.type('[data-testid="sku-form"] input[name="itemCode"]', erp.items[2]);
     await page.click('[data-testid="sku-form"] button[type="submit"]');
     await text(page, 'SKU SKU-2: 1 published');
+    await clickRow(page, 'mappings', 'SKU-2'); // the list follows the mapping topic
+    const csv = await page.evaluate(
+      async (conn: string) => (await fetch(`/api/mappings/skus.csv?connection=${conn}`)).text(),
+      CONN,
+    );
+    expect(csv.split('\r\n')[0]).toBe('sellerSku,itemCode,marketplaceId,unitOfMeasure,unitsPerSku,active');
+    expect(csv).toContain(`SKU-2,${erp.items[2]},`);
     await shot(page, 'connections');
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topic
 

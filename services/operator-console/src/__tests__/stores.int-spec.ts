@@ -68,16 +68,14 @@ describe('operator-console stores (PostgreSQL)', () => {
         report: { unmapped: [{ key: 'a|b|c', amount: '-0.2000', lines: 1 }] },
       },
     ]);
-    await tdb
-      .db('settlement_chunks')
-      .insert({
-        connection_id: 'c1',
-        settlement_id: '3',
-        chunk_index: 0,
-        buckets: '[]',
-        orders: '{}',
-        line_count: 0,
-      });
+    await tdb.db('settlement_chunks').insert({
+      connection_id: 'c1',
+      settlement_id: '3',
+      chunk_index: 0,
+      buckets: '[]',
+      orders: '{}',
+      line_count: 0,
+    });
     await tdb.db('idempotency_ledger').insert([
       {
         connection_id: 'c1',

@@ -56,6 +56,15 @@ export class MappingsController {
     return this.mappings.exportCsv(kind, connection);
   }
 
+  /** The current mappings of a kind for a connection, as the mapping topics hold them. */
+  @Get('mappings/:kind')
+  list(@Param('kind') kind: string, @Query('connection') connection: string) {
+    if (!isMappingKind(kind))
+      throw new InvalidRequestError('kind is skus, customers, glAccounts or carriers');
+    if (!connection) throw new InvalidRequestError('connection is required');
+    return this.mappings.list(kind, connection);
+  }
+
   /** CSV import: GL accounts need an accountant, the others an operator (checked below, as the kind says). */
   @Requires('map-gl')
   @Post('mappings/:kind/import')

@@ -167,6 +167,13 @@ export class MappingsService {
     return { published: 1 };
   }
 
+  list(kind: MappingKind, connectionId: string): Array<Record<string, unknown>> {
+    const { topic, columns } = MAPPING_KINDS[kind];
+    return this.deps.mappings
+      .list(topic, connectionId)
+      .map((m) => Object.fromEntries(columns.map((c) => [c, m[c] ?? null])));
+  }
+
   exportCsv(kind: MappingKind, connectionId: string): string {
     const { topic, columns } = MAPPING_KINDS[kind];
     return toCsv(columns, this.deps.mappings.list(topic, connectionId));

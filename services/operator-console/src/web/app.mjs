@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, setCsrfToken } from './api.mjs';
-import { ConnectionsPage, DeadLettersPage, SettlementsPage, TracePage, UnmappedPage } from './pages.mjs';
+import { ConnectionsPage, DeadLettersPage, SettlementsPage, TracePage, UnmappedPage, UsersPage } from './pages.mjs';
 import { Message, html } from './widgets.mjs';
 
 const PAGES = {
@@ -10,6 +10,7 @@ const PAGES = {
   'dead-letters': ['Dead letters', DeadLettersPage],
   trace: ['Order trace', TracePage],
   connections: ['Connections', ConnectionsPage],
+  users: ['Users', UsersPage, 'manage-users'],
 };
 
 const route = () => {
@@ -69,9 +70,9 @@ function App() {
   const [, Page] = PAGES[where.page];
   return html`<header>
       <nav>
-        ${Object.entries(PAGES).map(
-          ([k, [title]]) => html`<a href=${`#/${k}`} class=${k === where.page ? 'active' : ''}>${title}</a>`,
-        )}
+        ${Object.entries(PAGES)
+          .filter(([, [, , needs]]) => !needs || session.permissions.includes(needs))
+          .map(([k, [title]]) => html`<a href=${`#/${k}`} class=${k === where.page ? 'active' : ''}>${title}</a>`)}
       </nav>
       <span class="who" data-testid="who">${session.user.email} · ${session.user.role}</span>
       <button type="button" onClick=${signOut}>Sign out</button>

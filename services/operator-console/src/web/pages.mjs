@@ -129,7 +129,14 @@ export function SettlementsPage({ session }) {
   </section>`;
 }
 
+/** One chart per currency (amounts of different currencies are never stacked together). */
 function FeesChart({ fees }) {
+  const currencies = [...new Set(fees.map((f) => f.currency))].sort();
+  return html`<h2>Fees by category, recent settlements</h2>
+    ${currencies.map((cur) => html`<${CurrencyFees} key=${cur} currency=${cur} fees=${fees.filter((f) => f.currency === cur)} />`)}`;
+}
+
+function CurrencyFees({ currency, fees }) {
   const categories = [...new Set(fees.flatMap((f) => Object.keys(f.fees)))].sort();
   const colours = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1'];
   const labels = fees.map((f) => `${f.settlementId} (${date(f.periodEnd)})`);
@@ -139,7 +146,7 @@ function FeesChart({ fees }) {
     backgroundColor: colours[i % colours.length],
     data: fees.map((f) => Number(f.fees[c] ?? 0)),
   }));
-  return html`<h2>Fees by category, recent settlements</h2>
+  return html`<h3>${currency}</h3>
     <${BarChart} testId="fees-chart" labels=${labels} datasets=${datasets} />
     <${Table}
       testId="fees-table"
@@ -188,8 +195,7 @@ function SettlementDetail({ row, session, onChange }) {
             Journal ${j.journalId} · ${j.reference} · ${day(j.postingDate)}
             ${
               j.erp
-                ? html` · ERP ${j.erp.state}
-                  ${j.erp.erpDocumentNumber ? `no. ${j.erp.erpDocumentNumber}` : ''}`
+                ? ` · ERP ${j.erp.state}${j.erp.erpDocumentNumber ? `, no. ${j.erp.erpDocumentNumber}` : ''}`
                 : ' · not in the ERP'
             }
           </h3>
@@ -482,6 +488,9 @@ export function ConnectionsPage({ session }) {
   const [sku, setSku] = useState({ sellerSku: '', itemCode: '' });
   const [msg, setMsg] = useState({});
   const conn = connection || connections?.[0]?.id || '';
+  const [mappings, , reloadMappings] = useApi(
+    conn ? `/api/mappings/${kind}?connection=${encodeURIComponent(conn)}` : null,
+  );
   const canOps = session.permissions.includes('map-operations');
   const canImport = kind === 'glAccounts' ? session.permissions.includes('map-gl') : canOps;
   const post = async (path, body, what) => {
@@ -489,6 +498,7 @@ export function ConnectionsPage({ session }) {
     try {
       const r = await api('POST', path, body);
       setMsg({ info: `${what}: ${r.published} published.` });
+      setTimeout(reloadMappings, 1500);
     } catch (err) {
       setMsg({ error: err.message });
     }
@@ -550,6 +560,13 @@ export function ConnectionsPage({ session }) {
         >Export CSV</a
       >
     </div>
+    ${mappings &&
+    html`<${Table}
+      testId="mappings"
+      height="320px"
+      data=${mappings}
+      columns=${Object.keys(mappings[0] || { mapping: '' }).map((f) => ({ title: f, field: f, headerFilter: 'input' }))}
+    />`}
     <form
       class="card"
       onSubmit=${(e) => (e.preventDefault(), post(`/api/mappings/${kind}/import`, { connectionId: conn, csv }, `Import of ${KINDS[kind]}`))}
@@ -589,5 +606,49 @@ export function ConnectionsPage({ session }) {
     </form>
     <${Message} ...${msg} />
     <p class="hint">${"Ping of a connection's Amazon and ERP credentials is not in the console yet: use "}<code>npm run connection -- ping --id ID</code>.</p>
+  </section>`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+export function UsersPage() {
+  const [users, error, reload] = useApi('/api/users');
+  const [form, setForm] = useState({ email: '', password: '', role: 'viewer' });
+  const [msg, setMsg] = useState({});
+  const submit = async (e) => {
+    e.preventDefault();
+    setMsg({});
+    try {
+      const u = await api('POST', '/api/users', form);
+      setMsg({ info: `${u.email} (${u.role}) can sign in.` });
+      setForm({ email: '', password: '', role: 'viewer' });
+      reload();
+    } catch (err) {
+      setMsg({ error: err.message });
+    }
+  };
+  return html`<section>
+    <h1>Users</h1>
+    <${Message} error=${error} />
+    ${users &&
+    html`<${Table}
+      testId="users"
+      data=${users}
+      columns=${[
+        { title: 'E-mail', field: 'email' },
+        { title: 'Role', field: 'role' },
+        { title: 'State', field: 'enabled', formatter: fmt((v) => (v ? 'enabled' : 'disabled')) },
+      ]}
+    />`}
+    <form class="card" onSubmit=${submit}>
+      <h2>Add an account</h2>
+      <label>E-mail <input name="email" type="email" required value=${form.email} onInput=${(e) => setForm({ ...form, email: e.target.value })} /></label>
+      <label>Password (12+ characters) <input name="password" type="password" minlength="12" required autocomplete="new-password" value=${form.password} onInput=${(e) => setForm({ ...form, password: e.target.value })} /></label>
+      <label>Role
+        <select name="role" value=${form.role} onChange=${(e) => setForm({ ...form, role: e.target.value })}>
+          ${['viewer', 'accountant', 'operator', 'admin'].map((r) => html`<option value=${r}>${r}</option>`)}
+        </select></label>
+      <button type="submit">Add</button>
+    </form>
+    <${Message} ...${msg} />
   </section>`;
 }
