@@ -339,6 +339,13 @@ describe('operator console in a browser', () => {
   });
 
   it('when sign-in is tried again and again, then it is rate-limited', async () => {
+    // a cross-site form post (no preflight) is refused: no signing a browser into another account
+    const form = await fetch(`${base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `email=${encodeURIComponent(ADMIN.email)}&password=${encodeURIComponent(ADMIN.password)}`,
+    });
+    expect(form.headers.get('set-cookie')).toBeNull();
     const codes: number[] = [];
     for (let i = 0; i < 6; i++)
       codes.push(

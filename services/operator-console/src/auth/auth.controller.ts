@@ -37,7 +37,9 @@ export class AuthController {
   @UseGuards(ThrottlerGuard)
   @Post('session')
   @HttpCode(200)
-  async signIn(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+  async signIn(@Req() req: ConsoleRequest, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    // JSON only: a cross-site HTML form (urlencoded, no preflight) cannot sign a browser into another account
+    if (!req.is('application/json')) throw new InvalidRequestError('sign-in takes a JSON body');
     const { email, password } = parse(signInSchema, body);
     const s = await this.auth.signIn(email, password);
     res.cookie(this.cookie.name, s.token, {
