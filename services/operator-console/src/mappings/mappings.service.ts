@@ -23,6 +23,8 @@ export interface UnmappedLine {
   transactionType: string;
   amountType: string;
   amountDescription: string;
+  /** marketplaces whose journals booked the line to suspense (from the journals on ledger.journals.v1) */
+  marketplaces: string[];
   /** per currency, exact */
   amounts: Record<string, string>;
   lines: number;
@@ -77,8 +79,10 @@ export class MappingsService {
       publisher: EventPublisher;
       audit: ConsoleAudit;
       logger: Logger;
-      /** how long to let the reconciler's mapping follower take a new mapping before a re-run */
+      /** after the console's own follower has read a new mapping back, how long to give the reconciler's */
       settleMs?: number;
+      /** how long to wait for the new mapping to be read back from its topic */
+      readBackMs?: number;
     },
   ) {}
 
@@ -93,6 +97,7 @@ export class MappingsService {
           transactionType,
           amountType,
           amountDescription,
+          marketplaces: [],
           amounts: {},
           lines: 0,
           settlements: [],
@@ -102,6 +107,10 @@ export class MappingsService {
           .toFixed();
         line.lines += u.lines;
         line.settlements.push(r.settlementId);
+        for (const j of this.deps.ledger.journals(r.connectionId, r.settlementId))
+          if (j.marketplaceId && !line.marketplaces.includes(j.marketplaceId))
+            if (j.lines.some((l) => l.category === 'SUSPENSE' && (l.sourceKeys ?? []).includes(u.key)))
+              line.marketplaces.push(j.marketplaceId);
         byKey.set(k, line);
       }
     return [...byKey.values()];
@@ -116,7 +125,7 @@ export class MappingsService {
         u.amountType === input.amountType &&
         u.amountDescription === input.amountDescription,
     );
-    await this.publish(
+    const [key] = await this.publish(
       user,
       { connectionId: input.connectionId, glAccounts: [{ ...input }] },
       'map-gl-account',
@@ -124,7 +133,11 @@ export class MappingsService {
     const rerun: string[] = [];
     const skipped: Array<{ settlementId: string; reason: string }> = [];
     if (affected) {
-      await sleep(this.deps.settleMs ?? 1500);
+      // the reconciler follows the mapping topic as this console does: once ours has read the new
+      // mapping back from the broker, the reconciler's is as far, give or take its poll interval
+      const until = Date.now() + (this.deps.readBackMs ?? 10_000);
+      while (!this.deps.mappings.has('mapping.gl-accounts.v1', key) && Date.now() < until) await sleep(100);
+      await sleep(this.deps.settleMs ?? 1000);
       for (const sid of affected.settlements) {
         try {
           await this.rerun(user, input.connectionId, sid);
@@ -189,11 +202,12 @@ export class MappingsService {
       return out;
     });
     if (rows.length === 0) throw new InvalidRequestError('the file has no rows');
-    const count = await this.publish(user, { connectionId, [kind]: rows }, `import-${kind}`);
-    return { published: count };
+    const keys = await this.publish(user, { connectionId, [kind]: rows }, `import-${kind}`);
+    return { published: keys.length };
   }
 
-  private async publish(user: ConsoleUser, file: MappingFile, action: string): Promise<number> {
+  /** Publishes a mapping file's records and audits each; returns their keys. */
+  private async publish(user: ConsoleUser, file: MappingFile, action: string): Promise<string[]> {
     let records;
     try {
       records = mappingRecords(file, Date.now());
@@ -215,6 +229,6 @@ export class MappingsService {
       { userId: user.id, action, records: records.length },
       'mappings published from the console',
     );
-    return records.length;
+    return records.map((r) => r.key);
   }
 }

@@ -256,12 +256,14 @@ export function UnmappedPage({ session }) {
             .map(([c, a]) => money(a, c))
             .join(', '),
           settlementList: r.settlements.join(', '),
+          marketplaceList: r.marketplaces.join(', '),
         }))}
         columns=${[
           { title: 'Connection', field: 'connectionId' },
           { title: 'Transaction type', field: 'transactionType' },
           { title: 'Amount type', field: 'amountType' },
           { title: 'Description', field: 'amountDescription' },
+          { title: 'Marketplaces', field: 'marketplaceList' },
           { title: 'Amount', field: 'amount', hozAlign: 'right' },
           { title: 'Lines', field: 'lines', hozAlign: 'right' },
           { title: 'Settlements', field: 'settlementList' },

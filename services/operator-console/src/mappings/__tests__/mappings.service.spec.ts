@@ -62,6 +62,7 @@ describe('MappingsService', () => {
       audit: new ConsoleAudit(auditTrail),
       logger: silentLogger(),
       settleMs: 0,
+      readBackMs: 0,
     });
     for (const sid of ['100', '200'])
       store.rows.push({
@@ -96,6 +97,7 @@ describe('MappingsService', () => {
         transactionType: 'other-transaction',
         amountType: 'Subscription Fee',
         amountDescription: 'Monatliche Grundgebühr',
+        marketplaces: [],
         amounts: { EUR: '-78' },
         lines: 2,
         settlements: ['100', '200'],
