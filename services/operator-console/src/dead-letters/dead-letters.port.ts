@@ -34,6 +34,7 @@ export class KafkaDeadLetterPort implements DeadLetterPort {
     private readonly kafka: KafkaRuntime,
     private readonly prefix: string,
     private readonly logger: Logger,
+    private readonly readTimeoutMs = 20_000,
   ) {}
 
   async readAll() {
@@ -69,6 +70,14 @@ export class KafkaDeadLetterPort implements DeadLetterPort {
       try {
         for (const t of dlqs) await consumer.subscribe({ topic: t, fromBeginning: true });
         await new Promise<void>((resolve, reject) => {
+          // a partition whose end cannot be reached (records deleted meanwhile) must not hang the page
+          const timer = setTimeout(() => {
+            this.logger.warn(
+              { partitions: [...ends.keys()] },
+              'dead-letter topics not read to their end in time',
+            );
+            resolve();
+          }, this.readTimeoutMs);
           consumer
             .run({
               autoCommit: false,
@@ -98,7 +107,10 @@ export class KafkaDeadLetterPort implements DeadLetterPort {
                   undecodable,
                 });
                 if (BigInt(message.offset) + 1n >= end) ends.delete(`${topic}|${partition}`);
-                if (ends.size === 0) resolve();
+                if (ends.size === 0) {
+                  clearTimeout(timer);
+                  resolve();
+                }
               },
             })
             .catch(reject);
