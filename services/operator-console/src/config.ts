@@ -25,6 +25,8 @@ export const configSchema = baseConfigSchema
       .min(1)
       .max(24 * 7)
       .default(12),
+    /** proxies (Ingress, load balancer) in front of the console whose X-Forwarded-For is trusted */
+    CONSOLE_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** sign-in attempts allowed per client address per minute */
     CONSOLE_SIGN_IN_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
     /**

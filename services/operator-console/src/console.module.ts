@@ -19,6 +19,7 @@ import type { Logger } from '@connector/observability';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { KnexAuthStore, type AuthStore } from './auth/auth.store';
+import { clientAddress } from './auth/client-address';
 import { ConsoleAudit } from './auth/console-audit';
 import { SessionGuard } from './auth/session.guard';
 import { AUTH_SERVICE, AUTH_STORE, CONSOLE_AUDIT, COOKIE_SETTINGS, cookieSettings } from './auth/tokens';
@@ -76,7 +77,20 @@ export class ConsoleModule implements NestModule, OnApplicationBootstrap, OnAppl
     return {
       module: ConsoleModule,
       imports: [
-        ThrottlerModule.forRoot([{ name: 'sign-in', ttl: 60_000, limit: config.CONSOLE_SIGN_IN_PER_MINUTE }]),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'sign-in', ttl: 60_000, limit: config.CONSOLE_SIGN_IN_PER_MINUTE }],
+          getTracker: (req) => {
+            const r = req as {
+              socket?: { remoteAddress?: string };
+              headers?: Record<string, string | string[]>;
+            };
+            return clientAddress(
+              r.socket?.remoteAddress,
+              r.headers?.['x-forwarded-for'],
+              config.CONSOLE_TRUSTED_PROXY_HOPS,
+            );
+          },
+        }),
       ],
       controllers: [
         AuthController,
