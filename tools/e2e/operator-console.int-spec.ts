@@ -13,6 +13,12 @@ import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import { mappingRecords, publishMappings } from '@connector/mapping';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
+import {
+  SIM_LWA_CLIENT,
+  SIM_SELLERS,
+  startSpApiSimulator,
+  type SpApiSimulator,
+} from '@connector/sp-api-simulator';
 import * as operatorConsole from '@connector/operator-console';
 import * as writer from '@connector/sage-writer';
 import * as reconciler from '@connector/settlement-reconciler';
@@ -50,6 +56,7 @@ describe('operator console in a browser', () => {
   const prefix = `${uniqueName('console')}.`;
   const erp = sapB1UnderTest();
   let tdb: TestDatabase;
+  let amazon: SpApiSimulator;
   let browser: Browser;
   let base: string;
   const apps: INestApplication[] = [];
@@ -68,6 +75,9 @@ describe('operator console in a browser', () => {
     CONSOLE_COOKIE_SECURE: 'false',
     CONSOLE_ADMIN_EMAIL: ADMIN.email,
     CONSOLE_ADMIN_PASSWORD: ADMIN.password,
+    CONSOLE_PING: 'true',
+    SPAPI_ENDPOINT: amazon.url,
+    LWA_TOKEN_URL: `${amazon.url}/auth/o2/token`,
   });
   const start = async (module: Parameters<typeof startService>[0]) => {
     const app = await startService(module, { logger: false, port: 0, host: '127.0.0.1' });
@@ -125,6 +135,7 @@ describe('operator console in a browser', () => {
     mkdirSync(SHOTS, { recursive: true });
     tdb = await createTestDatabase();
     await erp.start();
+    amazon = await startSpApiSimulator({ days: 1, ordersPerDay: 1 });
     const log = { logger: silentLogger() };
     const consoleApp = await start(
       operatorConsole.appModule(loadConfig(operatorConsole.configSchema, env('operator-console')), log),
@@ -135,14 +146,21 @@ describe('operator console in a browser', () => {
       {
         id: CONN,
         name: 'Console test seller',
-        sellerId: 'S',
+        sellerId: SIM_SELLERS[0].sellerId,
         region: 'na',
         marketplaceIds: [US],
         erpKind: erp.kind,
         erpCompany: 'co',
         enabled: true,
       },
-      { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
+      {
+        amazon: {
+          lwaClientId: SIM_LWA_CLIENT.clientId,
+          lwaClientSecret: SIM_LWA_CLIENT.clientSecret,
+          refreshToken: SIM_SELLERS[0].refreshToken,
+        },
+        erp: erp.credentials(),
+      },
     );
     // SKU-0 and SKU-1 are mapped, SKU-2 is not (its orders go to the DLQ)
     await publishMappings(
@@ -175,6 +193,7 @@ describe('operator console in a browser', () => {
     await browser?.close();
     for (const app of apps.reverse()) await app.close();
     await erp.stop();
+    await amazon?.close();
     await tdb?.drop();
   });
 
@@ -269,7 +288,7 @@ describe('operator console in a browser', () => {
     await page.browserContext().close();
   });
 
-  it('when an order stopped on an unmapped SKU is fixed and redriven from the page, then it reaches the ERP and its trace shows the ERP documents', async () => {
+  it('when an order stopped on an unmapped SKU is fixed and redriven from the page, then it reaches the ERP, its trace shows the ERP documents, and the connection pings Amazon', async () => {
     await start(
       writer.appModule(loadConfig(writer.configSchema, env('sage-writer')), { logger: silentLogger() }),
     );
@@ -317,6 +336,12 @@ describe('operator console in a browser', () => {
     );
     expect(csv.split('\r\n')[0]).toBe('sellerSku,itemCode,marketplaceId,unitOfMeasure,unitsPerSku,active');
     expect(csv).toContain(`SKU-2,${erp.items[2]},`);
+    // ping with the connection's stored credentials (an LWA exchange and a marketplace call)
+    await page.evaluate(() => {
+      const b = [...document.querySelectorAll('[data-testid="connections"] .cell-button')][0];
+      b.click();
+    });
+    await text(page, 'Amazon: ok');
     await shot(page, 'connections');
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topic
 

@@ -1,4 +1,4 @@
-import { baseConfigSchema, z } from '@connector/config';
+import { baseConfigSchema, credentialsConfigShape, z } from '@connector/config';
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -35,10 +35,24 @@ export const configSchema = baseConfigSchema
      */
     CONSOLE_ADMIN_EMAIL: z.email().optional(),
     CONSOLE_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    /**
+     * `ping` of a connection's Amazon side from the page: it decrypts the connection's credentials, so
+     * it needs CREDENTIALS_KEY, which the console otherwise never holds. Off by default.
+     */
+    CONSOLE_PING: bool.default(false),
+    CREDENTIALS_KEY: credentialsConfigShape.CREDENTIALS_KEY.optional(),
+    CREDENTIALS_KEY_ID: credentialsConfigShape.CREDENTIALS_KEY_ID,
+    CREDENTIALS_PREVIOUS_KEYS: credentialsConfigShape.CREDENTIALS_PREVIOUS_KEYS,
+    SPAPI_ENDPOINT: z.url().optional(),
+    LWA_TOKEN_URL: z.url().optional(),
   })
   .refine((c) => (c.CONSOLE_ADMIN_EMAIL === undefined) === (c.CONSOLE_ADMIN_PASSWORD === undefined), {
     message: 'CONSOLE_ADMIN_EMAIL and CONSOLE_ADMIN_PASSWORD are set together or not at all',
     path: ['CONSOLE_ADMIN_PASSWORD'],
+  })
+  .refine((c) => !c.CONSOLE_PING || c.CREDENTIALS_KEY !== undefined, {
+    message: 'CONSOLE_PING=true needs CREDENTIALS_KEY (it decrypts the connection credentials)',
+    path: ['CREDENTIALS_KEY'],
   });
 
 export type AppConfig = z.infer<typeof configSchema>;

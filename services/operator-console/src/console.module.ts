@@ -26,6 +26,7 @@ import { AUTH_SERVICE, AUTH_STORE, CONSOLE_AUDIT, COOKIE_SETTINGS, cookieSetting
 import type { AppConfig } from './config';
 import { ConnectionsController } from './connections/connections.controller';
 import { KnexConnectionsStore } from './connections/connections.store';
+import { DisabledPingPort, SpApiPingPort, type PingPort } from './connections/ping.port';
 import { DeadLettersController } from './dead-letters/dead-letters.controller';
 import { KafkaDeadLetterPort, type DeadLetterPort } from './dead-letters/dead-letters.port';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
@@ -43,6 +44,7 @@ import { KnexSettlementsStore } from './settlements/settlements.store';
 import {
   CONNECTIONS_STORE,
   DEAD_LETTERS_SERVICE,
+  PING_PORT,
   LEDGER_FOLLOWER,
   MAPPINGS_SERVICE,
   SETTLEMENTS_SERVICE,
@@ -60,6 +62,7 @@ const DLQ_PORT = Symbol('DLQ_PORT');
 export interface ConsoleOverrides {
   deadLetters?: DeadLetterPort;
   authStore?: AuthStore;
+  ping?: PingPort;
 }
 
 /** The console's features: sign-in and sessions, and the pages' API over the connector's state. */
@@ -196,6 +199,13 @@ export class ConsoleModule implements NestModule, OnApplicationBootstrap, OnAppl
           inject: [DB, DEAD_LETTERS_SERVICE],
         },
         { provide: CONNECTIONS_STORE, useFactory: (db: Db) => new KnexConnectionsStore(db), inject: [DB] },
+        {
+          provide: PING_PORT,
+          useFactory: (db: Db) =>
+            overrides.ping ??
+            (config.CONSOLE_PING ? SpApiPingPort.fromConfig(db, config) : new DisabledPingPort()),
+          inject: [DB],
+        },
       ],
     };
   }

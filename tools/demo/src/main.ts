@@ -238,6 +238,10 @@ async function main(): Promise<void> {
         ...env('operator-console'),
         // the demo serves plain http on 127.0.0.1: cookies cannot be Secure there
         CONSOLE_COOKIE_SECURE: 'false',
+        // ping from the page, against the simulator (it decrypts the demo connection's credentials)
+        CONSOLE_PING: 'true',
+        SPAPI_ENDPOINT: spApiUrl,
+        LWA_TOKEN_URL: `${spApiUrl}/auth/o2/token`,
       }),
       { logger: loggerOf('operator-console') },
     ),

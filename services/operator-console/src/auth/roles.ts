@@ -4,8 +4,8 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * What a route needs. viewer: read everything (never buyer PII, which the console does not show at
- * all); accountant: GL mappings and re-running settlements; operator: SKU/customer/carrier mappings
- * and redriving dead letters; admin: accounts.
+ * all); accountant: GL mappings and re-running settlements; operator: SKU/customer/carrier mappings,
+ * redriving dead letters and pinging connections; admin: accounts.
  */
 export const PERMISSIONS = {
   read: 'viewer',
@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'rerun-settlement': 'accountant',
   'map-operations': 'operator',
   redrive: 'operator',
+  ping: 'operator',
   'manage-users': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;

@@ -489,6 +489,7 @@ export function ConnectionsPage({ session }) {
   const [csv, setCsv] = useState('');
   const [sku, setSku] = useState({ sellerSku: '', itemCode: '' });
   const [msg, setMsg] = useState({});
+  const [pingMsg, setPingMsg] = useState({});
   const conn = connection || connections?.[0]?.id || '';
   const [mappings, , reloadMappings] = useApi(
     conn ? `/api/mappings/${kind}?connection=${encodeURIComponent(conn)}` : null,
@@ -538,9 +539,23 @@ export function ConnectionsPage({ session }) {
             formatter: fmt((v) => (v === null ? '—' : integer(v))),
           },
           { title: 'Errors, 24 h', field: 'errors24h', hozAlign: 'right' },
+        ...(session.permissions.includes('ping')
+          ? [
+              buttonColumn('', 'Ping', async (r) => {
+                setPingMsg({ info: `Pinging ${r.id}…` });
+                try {
+                  const p = await api('POST', `/api/connections/${encodeURIComponent(r.id)}/ping`);
+                  setPingMsg(p.ok ? { info: `${r.id}: ${p.lines.join(' · ')}` } : { error: `${r.id}: ${p.lines.join(' · ')}` });
+                } catch (err) {
+                  setPingMsg({ error: err.message });
+                }
+              }),
+            ]
+          : []),
         ]}
       />`
     }
+    <div data-testid="ping-result"><${Message} ...${pingMsg} /></div>
     <h2>Mappings</h2>
     <div class="toolbar">
       <label
@@ -607,7 +622,6 @@ export function ConnectionsPage({ session }) {
       <button type="submit" disabled=${!canOps}>Map SKU</button>
     </form>
     <${Message} ...${msg} />
-    <p class="hint">${"Ping of a connection's Amazon and ERP credentials is not in the console yet: use "}<code>npm run connection -- ping --id ID</code>.</p>
   </section>`;
 }
 

@@ -10,6 +10,7 @@ describe('roles', () => {
       'rerun-settlement',
       'map-operations',
       'redrive',
+      'ping',
     ]);
     expect(permissionsOf('admin')).toContain('manage-users');
     expect(can('viewer', 'map-gl')).toBe(false);
