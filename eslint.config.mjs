@@ -45,6 +45,7 @@ const SERVICE_ENTRY_POINTS = [
   '@connector/erp-change-poller',
   '@connector/inventory-publisher',
   '@connector/settlement-reconciler',
+  '@connector/operator-console',
 ];
 const boundaries = (forTests, allow = []) => ({
   '@nx/enforce-module-boundaries': [
@@ -100,6 +101,29 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // the operator console's page: ES modules run by the browser (no bundler)
+    files: ['services/operator-console/src/web/**/*.mjs'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'navigator',
+          'location',
+          'history',
+          'fetch',
+          'FormData',
+          'Intl',
+          'setTimeout',
+          'addEventListener',
+          'removeEventListener',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+    rules: { 'no-console': 'error' },
   },
   {
     files: ['**/*.js'],

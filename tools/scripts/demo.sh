@@ -27,6 +27,9 @@ npm run -s migrate -- latest >/dev/null
 # the demo's own key for the connection credentials it stores (a real deployment keeps its key in a secret store)
 [ -s tmp/demo/credentials.key ] || node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' >tmp/demo/credentials.key
 export CREDENTIALS_KEY="$(cat tmp/demo/credentials.key)"
+# the operator console's first administrator (created while no account exists: each fresh demo database)
+[ -s tmp/demo/console-password ] || node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("base64url"))' >tmp/demo/console-password
+export CONSOLE_ADMIN_EMAIL="${CONSOLE_ADMIN_EMAIL:-admin@example.com}" CONSOLE_ADMIN_PASSWORD="$(cat tmp/demo/console-password)"
 export NODE_ENV=development LOG_LEVEL="${LOG_LEVEL:-info}" DEMO_LOG_DIR=tmp/demo
 export DEMO_CONNECTION_ID="${DEMO_CONNECTION_ID:-demo}" SIM_ORDERS_PER_DAY="${SIM_ORDERS_PER_DAY:-120}" REPORT_POLL_MS=1000
 node -r ts-node/register/transpile-only -r tsconfig-paths/register tools/demo/src/main.ts >tmp/demo/demo.out 2>&1 &
@@ -34,8 +37,8 @@ demo_pid=$!
 stop() { kill "$demo_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003 [inventory-publisher]=3004 [erp-change-poller]=3005)
-for svc in sage-writer settlement-reconciler amazon-ingest erp-change-poller inventory-publisher; do
+declare -A ports=([amazon-ingest]=3001 [sage-writer]=3002 [settlement-reconciler]=3003 [inventory-publisher]=3004 [erp-change-poller]=3005 [operator-console]=3006)
+for svc in sage-writer settlement-reconciler amazon-ingest erp-change-poller inventory-publisher operator-console; do
   for _ in $(seq 1 240); do
     curl -fsS -o /dev/null "http://127.0.0.1:${ports[$svc]}/health/ready" 2>/dev/null && break
     kill -0 "$demo_pid" 2>/dev/null || break
@@ -77,7 +80,8 @@ for _ in $(seq 1 360); do [ -s tmp/demo/return-path.txt ] && break; kill -0 "$de
 if [ -s tmp/demo/return-path.txt ]; then sed 's/^/[demo] ERP → Amazon: /' tmp/demo/return-path.txt
 else echo "[demo] ERP → Amazon: not shown; see tmp/demo/demo.out and tmp/demo/erp-change-poller.log, inventory-publisher.log"; fi
 echo "[demo] shipment confirmations and listing updates: $(curl -fsS http://127.0.0.1:3004/metrics | grep -E '^connector_(listing_updates|shipment_confirmations)_total' | tr '\n' ' ')"
-echo "[demo] logs in tmp/demo/; metrics on :3001-3005/metrics"
+echo "[demo] operator console: http://127.0.0.1:3006  sign in as $CONSOLE_ADMIN_EMAIL / $CONSOLE_ADMIN_PASSWORD (admin; add others with npm run console -- add-user)"
+echo "[demo] logs in tmp/demo/; metrics on :3001-3006/metrics"
 if [ "${DEMO_EXIT:-}" = 1 ]; then exit 0; fi
 echo "[demo] running; Ctrl-C to stop"
 wait

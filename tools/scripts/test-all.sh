@@ -38,6 +38,9 @@ if [ -z "${KAFKA_BROKERS:-}" ] && ! docker info >/dev/null 2>&1; then
   export TEST_INFRA=local
 fi
 
+step "chromium for the browser tests (Debian's package; puppeteer-core downloads none)"
+bash tools/scripts/ensure-chromium.sh >/dev/null
+
 step "integration tests (nx run-many -t int-test)"
 int_rc=0
 npx nx run-many -t int-test --parallel=1 --outputStyle=static || int_rc=$?

@@ -85,6 +85,7 @@ export const SECRET_KEYS = [
   'SCHEMA_REGISTRY_PASSWORD',
   'DATABASE_URL',
   'CREDENTIALS_KEY',
+  'CONSOLE_ADMIN_PASSWORD',
 ] as const;
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

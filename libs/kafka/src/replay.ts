@@ -118,3 +118,60 @@ export async function resetGroupToTime(
     await admin.disconnect();
   }
 }
+
+/**
+ * Sends one dead letter (`<topic>.dlq`, partition, offset) back to the topic it came from, as
+ * redriveDeadLetters does for each of them (original key, value and headers; x-dlq-* dropped,
+ * x-redriven-from set). For the operator console's "redrive this one": it reads the DLQ from its
+ * start with a throwaway group, so the redrive groups' offsets are not moved.
+ */
+export async function redriveDeadLetter(
+  kafka: Kafka,
+  opts: { topic: string; partition: number; offset: string; logger: Logger; timeoutMs?: number },
+): Promise<{ redriven: boolean }> {
+  const source = dlqTopic(opts.topic);
+  const consumer = kafka.consumer({ groupId: `connector.redrive-one.${opts.topic}.${Date.now()}` });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  await consumer.connect();
+  let redriven = false;
+  try {
+    await consumer.subscribe({ topic: source, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${source} ${opts.partition}/${opts.offset}: no such dead letter`)),
+        opts.timeoutMs ?? 30_000,
+      );
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            if (partition !== opts.partition || message.offset !== opts.offset) return;
+            const headers = Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([k, v]) => [k, v === undefined ? '' : String(v)]),
+            );
+            const origin = headers[DLQ_HEADERS.topic] || opts.topic;
+            const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('x-dlq-')));
+            kept[REDRIVEN_FROM_HEADER] = `${source}/${partition}/${message.offset}`;
+            await producer.send({
+              topic: origin,
+              acks: -1,
+              messages: [{ key: message.key, value: message.value, headers: kept }],
+            });
+            redriven = true;
+            clearTimeout(timer);
+            resolve();
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+  opts.logger.info(
+    { topic: opts.topic, partition: opts.partition, offset: opts.offset },
+    'dead letter redriven',
+  );
+  return { redriven };
+}

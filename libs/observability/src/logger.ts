@@ -19,6 +19,10 @@ export const REDACT_PATHS = [
   '*.Authorization',
   '*.cookie',
   '*.headers.authorization',
+  // pino-http logs request and response headers: session cookies and CSRF tokens (operator console)
+  '*.headers.cookie',
+  '*.headers["set-cookie"]',
+  '*.headers["x-csrf-token"]',
   '*.headers["x-amz-access-token"]',
   '*.buyerEmail',
   '*.buyerName',

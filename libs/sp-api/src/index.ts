@@ -10,3 +10,4 @@ export { USAGE_PLANS, type UsagePlan } from '@connector/sp-api-usage-plans';
 export * from './reports/settlement-report.parser';
 export * from './reports/report-runner';
 export * from './sp-api.factory';
+export * from './ping';

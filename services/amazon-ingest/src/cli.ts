@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@connector/config';
-import { errorCode, errorMessage, systemClock } from '@connector/core';
+import { errorMessage, systemClock } from '@connector/core';
 import {
   ConnectionRepository,
   connectionSettingsSchema,
   createDb,
   CredentialsCipher,
   migrateLatest,
-  type Connection,
   type ConnectionCredentials,
 } from '@connector/db';
 import { ERP_KINDS } from '@connector/erp';
@@ -16,7 +15,7 @@ import { MARKETPLACES } from '@connector/sp-api';
 import { z } from 'zod';
 import { kafkaRuntimeFromConfig } from '@connector/kafka';
 import { createLogger } from '@connector/observability';
-import { SpApiFactory } from '@connector/sp-api';
+import { SpApiFactory, pingAmazon } from '@connector/sp-api';
 import { configSchema } from './config';
 import { FileRawArchive } from './archive/raw-archive';
 import { KnexIngestStateStore } from './ingest-state/ingest-state.store';
@@ -37,35 +36,8 @@ The credentials file holds {"amazon":{"lwaClientId","lwaClientSecret","refreshTo
 is stored. Reads amazon-ingest's environment, validated the same way (DATABASE_URL, CREDENTIALS_KEY[_ID],
 KAFKA_*, SCHEMA_REGISTRY_*, SPAPI_ENDPOINT, LWA_TOKEN_URL, ARCHIVE_DIR).`;
 
-/** `ping`: an LWA token exchange and a marketplace call before any data moves. */
-export async function pingAmazon(
-  conn: Connection,
-  creds: ConnectionCredentials,
-  factory: SpApiFactory,
-): Promise<{ ok: boolean; lines: string[] }> {
-  const lines: string[] = [];
-  try {
-    const api = factory.forConnection(conn, creds);
-    const participations = await api.getMarketplaceParticipations();
-    const active = new Set(
-      (participations ?? []).filter((p) => p.participation.isParticipating).map((p) => p.marketplace.id),
-    );
-    lines.push(`LWA token exchange: ok`);
-    lines.push(`marketplaces the seller participates in: ${[...active].join(', ') || '(none)'}`);
-    const missing = conn.marketplaceIds.filter((m) => !active.has(m));
-    if (missing.length) {
-      lines.push(
-        `NOT OK: the connection lists marketplaces the seller does not sell in: ${missing.join(', ')}`,
-      );
-      return { ok: false, lines };
-    }
-    lines.push('Amazon: ok');
-    return { ok: true, lines };
-  } catch (err) {
-    lines.push(`NOT OK (${errorCode(err)}): ${errorMessage(err)}`);
-    return { ok: false, lines };
-  }
-}
+/** `ping` lives in libs/sp-api, shared with the operator console. */
+export { pingAmazon };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

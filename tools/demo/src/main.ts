@@ -4,8 +4,8 @@
  * simulators (DEMO_ERP: `sap-b1`, the SAP Business One Service Layer, by default; `sage100`, Sage
  * 100's eBusiness Web Services and the agent over its BOI), registers the seller as connection `demo` with that ERP,
  * publishes the demo mappings, and starts amazon-ingest, sage-writer, settlement-reconciler,
- * erp-change-poller and inventory-publisher through their public entry points with the simulators'
- * endpoints. Then it shows the return path: a price change and a goods receipt in the ERP reach the
+ * erp-change-poller, inventory-publisher and operator-console through their public entry points with
+ * the simulators' endpoints. Then it shows the return path: a price change and a goods receipt in the ERP reach the
  * Amazon listing (written to DEMO_LOG_DIR/return-path.txt). The services themselves know nothing of
  * simulators: they get endpoints and credentials the way production does (configuration and the
  * connection's stored credentials).
@@ -29,6 +29,7 @@ import { mappingRecords, publishMappings } from '@connector/mapping';
 import { startService } from '@connector/nest-common';
 import * as poller from '@connector/erp-change-poller';
 import * as publisher from '@connector/inventory-publisher';
+import * as operatorConsole from '@connector/operator-console';
 import { createLogger, type Logger } from '@connector/observability';
 import * as writer from '@connector/sage-writer';
 import * as reconciler from '@connector/settlement-reconciler';
@@ -60,6 +61,7 @@ const SERVICE_PORTS = {
   'settlement-reconciler': 3003,
   'inventory-publisher': 3004,
   'erp-change-poller': 3005,
+  'operator-console': 3006,
 } as const;
 const US = 'ATVPDKIKX0DER';
 
@@ -230,6 +232,22 @@ async function main(): Promise<void> {
         FEED_POLL_MS: '1000',
       }),
       { logger: loggerOf('inventory-publisher') },
+    ),
+  );
+  // the operator console; its first administrator comes from CONSOLE_ADMIN_EMAIL/PASSWORD (demo.sh)
+  await start(
+    'operator-console',
+    operatorConsole.appModule(
+      loadConfig(operatorConsole.configSchema, {
+        ...env('operator-console'),
+        // the demo serves plain http on 127.0.0.1: cookies cannot be Secure there
+        CONSOLE_COOKIE_SECURE: 'false',
+        // ping from the page, against the simulator (it decrypts the demo connection's credentials)
+        CONSOLE_PING: 'true',
+        SPAPI_ENDPOINT: spApiUrl,
+        LWA_TOKEN_URL: `${spApiUrl}/auth/o2/token`,
+      }),
+      { logger: loggerOf('operator-console') },
     ),
   );
   log.info('services started');

@@ -9,6 +9,7 @@ import * as erpSnapshots from './20261128000003_erp_snapshots';
 import * as listings from './20261128000004_listings';
 import * as shipmentOrders from './20261128000005_shipment_orders';
 import * as erpDrawnNumbers from './20261128000006_erp_drawn_numbers';
+import * as operatorConsole from './20261128000007_operator_console';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = 
   ['20261128000004_listings', listings],
   ['20261128000005_shipment_orders', shipmentOrders],
   ['20261128000006_erp_drawn_numbers', erpDrawnNumbers],
+  ['20261128000007_operator_console', operatorConsole],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

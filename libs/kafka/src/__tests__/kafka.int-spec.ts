@@ -13,6 +13,7 @@ import {
   createProducer,
   dlqTopic,
   ensureTopics,
+  redriveDeadLetter,
   redriveDeadLetters,
 } from '../index';
 
@@ -220,5 +221,47 @@ describe('kafka library against a real broker and schema registry', () => {
       { id: 'unmapped-2', redriven: `${dlqTopic(topic)}/0/1` },
     ]);
     expect(await redriveDeadLetters(kafka, { topic, logger })).toEqual({ redriven: 0, skipped: 0 });
+  });
+
+  it('when one dead letter is redriven, then only it goes back, unchanged but for the DLQ headers, and the redrive group has not moved', async () => {
+    const topic = uniqueName('one');
+    await ensureTopics(admin, [{ topic, partitions: 1, cleanupPolicy: 'delete', dlq: true }]);
+    const dead = (n: number) => ({
+      key: `k${n}`,
+      value: Buffer.from(`raw-${n}`),
+      headers: { 'x-trace': `t${n}`, [DLQ_HEADERS.code]: 'UNMAPPED_SKU', [DLQ_HEADERS.topic]: topic },
+    });
+    await producer.send({ topic: dlqTopic(topic), messages: [dead(0), dead(1), dead(2)] });
+
+    expect(await redriveDeadLetter(kafka, { topic, partition: 0, offset: '1', logger })).toEqual({
+      redriven: true,
+    });
+    const back: Array<{ key: string; value: string; headers: Record<string, string> }> = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('check') });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) =>
+        void back.push({
+          key: String(message.key),
+          value: String(message.value),
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+        }),
+    });
+    await waitFor(() => back.length === 1, { what: 'the redriven record' });
+    expect(back).toEqual([
+      {
+        key: 'k1',
+        value: 'raw-1',
+        headers: { 'x-trace': 't1', [REDRIVEN_FROM_HEADER]: `${dlqTopic(topic)}/0/1` },
+      },
+    ]);
+    // the replay CLI's redrive still has all three ahead of it
+    expect(await redriveDeadLetters(kafka, { topic, logger })).toEqual({ redriven: 3, skipped: 0 });
+    await waitFor(() => back.length === 4, { what: 'the group redrive' });
+    await consumer.disconnect();
+    await expect(
+      redriveDeadLetter(kafka, { topic, partition: 0, offset: '9', logger, timeoutMs: 3000 }),
+    ).rejects.toThrow(/no such dead letter/);
   });
 });

@@ -41,6 +41,23 @@ describe('logger', () => {
       expect(line).not.toContain(secret);
     }
   });
+
+  it('when pino-http logs a request and its answer, then session cookies and CSRF tokens are redacted', () => {
+    const { lines, destination } = capture();
+    createLogger({ service: 'test', destination }).info(
+      {
+        req: {
+          url: '/api/settlements',
+          headers: { cookie: 'console-session=sess-value-1', 'x-csrf-token': 'csrf-value' },
+        },
+        res: { statusCode: 200, headers: { 'set-cookie': '__Host-console-session=sess-value-2; HttpOnly' } },
+      },
+      'request completed',
+    );
+    const line = lines.join('');
+    expect(line).toContain('/api/settlements');
+    for (const secret of ['sess-value-1', 'sess-value-2', 'csrf-value']) expect(line).not.toContain(secret);
+  });
 });
 
 describe('metrics', () => {
