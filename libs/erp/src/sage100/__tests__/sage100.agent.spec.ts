@@ -30,6 +30,41 @@ const journal: JournalDraft = {
   ],
 };
 
+/**
+ * A Sage 100 installation of its own (SOAP simulator and the agent over its BOI) and an adapter for
+ * it, for a test that needs another seed or other adapter options; stopped after `fn`.
+ */
+async function withInstallation(
+  seed: Parameters<typeof startSage100Simulator>[0],
+  options: Partial<ConstructorParameters<typeof Sage100Adapter>[0]>,
+  fn: (a: Sage100Adapter, sim: Sage100Simulator) => Promise<void>,
+): Promise<void> {
+  const sim = await startSage100Simulator({ ...seed, boiUsers: { AGENT: 'boi-pw' } });
+  const agent = new AgentServer({
+    boi: sim.boi,
+    secret: SECRET,
+    boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
+  });
+  await agent.start();
+  try {
+    await fn(
+      new Sage100Adapter({
+        serviceUrl: sim.serviceUrl,
+        company: 'ABC',
+        user: 'WEBUSER',
+        password: 'secret',
+        http: new FetchTransport(5_000),
+        agent: { url: agent.url, secret: SECRET },
+        ...options,
+      }),
+      sim,
+    );
+  } finally {
+    await agent.close();
+    await sim.close();
+  }
+}
+
 describe('Sage100Adapter through the agent (BOI simulator)', () => {
   let soapSim: Sage100Simulator;
   let boi: BoiSimulator;
@@ -252,34 +287,18 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
   });
 
   it('with settlementPosting ap-invoice, fees are an A/P invoice of the Amazon vendor and the journal debits A/P control', async () => {
-    const sim = await startSage100Simulator({
-      accounts: ['400000', '610000', '611000', '102000', '200000'],
-      vendors: ['01-AMAZON'],
-      boiUsers: { AGENT: 'boi-pw' },
-    });
-    const ap = new AgentServer({
-      boi: sim.boi,
-      secret: SECRET,
-      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
-    });
-    await ap.start();
-    try {
-      const a = new Sage100Adapter({
-        serviceUrl: sim.serviceUrl,
-        company: 'ABC',
-        user: 'WEBUSER',
-        password: 'secret',
-        http: new FetchTransport(5_000),
-        agent: { url: ap.url, secret: SECRET },
-        accountSegments: [3, 3],
-        settlementPosting: {
-          mode: 'ap-invoice',
-          apDivisionNo: '01',
-          vendorNo: 'AMAZON',
-          apControlAccount: '200-000',
-          feeAccounts: ['610-000', '611-000'],
-        },
-      });
+    const seed = { accounts: ['400000', '610000', '611000', '102000', '200000'], vendors: ['01-AMAZON'] };
+    const options = {
+      accountSegments: [3, 3],
+      settlementPosting: {
+        mode: 'ap-invoice' as const,
+        apDivisionNo: '01',
+        vendorNo: 'AMAZON',
+        apControlAccount: '200-000',
+        feeAccounts: ['610-000', '611-000'],
+      },
+    };
+    await withInstallation(seed, options, async (a, sim) => {
       const settlement: JournalDraft = {
         ...journal,
         naturalKey: '12345678901/ATVPDKIKX0DER/USD',
@@ -314,10 +333,7 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
         ['102000', '82', '0'],
         ['200000', '18', '0'],
       ]);
-    } finally {
-      await ap.close();
-      await sim.close();
-    }
+    });
   });
 
   it("reads change stamps as the server's local time, turned into UTC by the connection's offset", async () => {
@@ -325,69 +341,23 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
     expect(sage100Stamp('2026-11-28', '23.75', 60)).toBe('2026-11-28T22:45:00.000Z');
     const t = Date.parse('2026-11-28T03:15:00Z');
     // a New York server: 22:15 local on the 27th
-    const ny = await startSage100Simulator({
-      items: ['ITEM-1'],
-      now: () => t,
-      utcOffsetMinutes: -300,
-      boiUsers: { AGENT: 'boi-pw' },
-    });
-    const nyAgent = new AgentServer({
-      boi: ny.boi,
-      secret: SECRET,
-      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
-    });
-    await nyAgent.start();
-    try {
+    const seed = { items: ['ITEM-1'], now: () => t, utcOffsetMinutes: -300 };
+    await withInstallation(seed, { serverUtcOffsetMinutes: -300 }, async (a, ny) => {
       expect(ny.boi.db().find('CI_Item', ['ITEM-1'])!.header['DateUpdated$']).toBe('20261127');
-      const a = new Sage100Adapter({
-        serviceUrl: ny.serviceUrl,
-        company: 'ABC',
-        user: 'WEBUSER',
-        password: 'secret',
-        http: new FetchTransport(5_000),
-        agent: { url: nyAgent.url, secret: SECRET },
-        serverUtcOffsetMinutes: -300,
-      });
       const { items } = await a.scanItems(null, 10);
       expect(items[0].changedAt).toBe(new Date(t).toISOString());
-    } finally {
-      await nyAgent.close();
-      await ny.close();
-    }
+    });
   });
 
   it('with the Amazon order id in a UDF (a short CustomerPONo), shipments carry the whole id', async () => {
-    const sim = await startSage100Simulator({
-      items: ['ITEM-1'],
-      customerPoLength: 15,
-      udfs: { UDF_AMAZON_ORDER_ID: 30 },
-      boiUsers: { AGENT: 'boi-pw' },
-    });
-    const udfAgent = new AgentServer({
-      boi: sim.boi,
-      secret: SECRET,
-      boiConfig: { user: 'AGENT', password: 'boi-pw', company: 'ABC' },
-    });
-    await udfAgent.start();
-    try {
-      const a = new Sage100Adapter({
-        serviceUrl: sim.serviceUrl,
-        company: 'ABC',
-        user: 'WEBUSER',
-        password: 'secret',
-        http: new FetchTransport(5_000),
-        agent: { url: udfAgent.url, secret: SECRET },
-        customerPoLength: 15,
-        amazonOrderIdUdf: { name: 'UDF_AMAZON_ORDER_ID', length: 30 },
-      });
+    const seed = { items: ['ITEM-1'], customerPoLength: 15, udfs: { UDF_AMAZON_ORDER_ID: 30 } };
+    const options = { customerPoLength: 15, amazonOrderIdUdf: { name: 'UDF_AMAZON_ORDER_ID', length: 30 } };
+    await withInstallation(seed, options, async (a, sim) => {
       const so = await a.createSalesOrder(order);
       expect(sim.salesOrders()[0].CustomerPONo).toBe(ORDER_ID.slice(0, 15));
       sim.ship('ABC', so.documentNumber, { shipVia: 'UPS', trackingId: '1Z-UDF' });
       const { items } = await a.readShipments({ after: null, until: '2100-01-01T00:00:00Z', pageSize: 10 });
       expect(items.map((x) => [x.naturalKey, x.trackingNumber])).toEqual([[ORDER_ID, '1Z-UDF']]);
-    } finally {
-      await udfAgent.close();
-      await sim.close();
-    }
+    });
   });
 });
