@@ -10,6 +10,12 @@ export const configSchema = baseConfigSchema.extend({
   ERP_WRITES: bool.default(true),
   /** per-request timeout of ERP calls */
   ERP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * when the ERP is asked for a document by its natural key before it is created: `in-doubt` (only
+   * when the idempotency ledger cannot tell, one ERP call per document otherwise) or `always` (when
+   * people may enter the same Amazon orders in the ERP by hand)
+   */
+  ERP_LOOKUP_BEFORE_CREATE: z.enum(['in-doubt', 'always']).default('in-doubt'),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

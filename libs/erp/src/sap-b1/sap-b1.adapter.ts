@@ -135,14 +135,37 @@ export class SapB1Adapter implements ErpPort {
     return this.ref('SALES_ORDER', draft.naturalKey, created);
   }
 
+  /**
+   * An invoice, copied from its sales order when there is one (reference/erp/FACTS.md §1.3:
+   * BaseType 17 / BaseEntry / BaseLine closes the order line). The order was written by this
+   * adapter from the same Amazon order, so its line i is draft line i: the invoice is posted with
+   * those base lines straight away, without reading the order. When SAP refuses them (someone
+   * changed or closed the order), the order's open lines are read and matched by item, and an order
+   * no longer open leaves the invoice standing alone.
+   */
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
     const body = this.documentBody(draft);
     if (draft.baseOrder) {
+      const entry = this.docEntry(draft.baseOrder);
+      const byIndex = (body.DocumentLines as Row[]).map((line, i) => ({
+        ...line,
+        BaseType: 17,
+        BaseEntry: entry,
+        BaseLine: i,
+      }));
+      try {
+        return this.ref(
+          'INVOICE',
+          draft.naturalKey,
+          await this.post('Invoices', { ...body, DocumentLines: byIndex }),
+        );
+      } catch (err) {
+        // refused as a whole, so nothing was written: copy from what the order holds now
+        if (!(err instanceof ErpValidationError)) throw err;
+      }
       const order = await this.get(
-        `Orders(${this.docEntry(draft.baseOrder)})?$select=DocEntry,DocumentStatus,Cancelled,DocumentLines`,
+        `Orders(${entry})?$select=DocEntry,DocumentStatus,Cancelled,DocumentLines`,
       );
-      // Copy from the order (reference/erp/FACTS.md §1.3: BaseType 17 / BaseEntry / BaseLine closes the order line).
-      // An order no longer open cannot be copied from; the invoice then stands alone.
       if (order.Cancelled !== 'tYES' && order.DocumentStatus !== 'bost_Close') {
         const open = ((order.DocumentLines as Row[] | undefined) ?? []).filter(
           (l) => l.LineStatus !== 'bost_Close',

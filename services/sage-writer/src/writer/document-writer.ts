@@ -10,6 +10,9 @@ import type { DocumentKind, ErpDocumentRef, ErpPort } from '@connector/erp';
 
 export type WriteOutcome = 'CREATED' | 'ALREADY_EXISTS';
 
+/** When the ERP is asked for a document by natural key before it is created. */
+export type LookupPolicy = 'in-doubt' | 'always';
+
 export interface WriteResult {
   outcome: WriteOutcome;
   ref: ErpDocumentRef;
@@ -63,24 +66,34 @@ export function writerLease(erpTimeoutMs: number): WriterLease {
  * 1. ledger row `written`/`confirmed` → the document exists; nothing is sent.
  * 2. otherwise claim the row (IdempotencyLedger.claim): an exclusive lease with a fencing token. A
  *    row another writer holds throws LeaseHeldError (retriable) before the ERP is called.
- * 3. ask the ERP by natural key (SAP B1 NumAtCard, Sage 300 PO number): a crash, a lost answer or a
- *    writer whose lease was taken over may have left the document there.
+ * 3. when the ledger is in doubt, ask the ERP by natural key (SAP B1 NumAtCard, Sage 300 PO
+ *    number): a claim that is not the row's first (an earlier claim crashed, lost the ERP's answer,
+ *    failed, or had its lease taken over) may have left the document there. The first claim of a
+ *    row ever made cannot have: no writer has sent that document, so the lookup is skipped, and a
+ *    document costs one ERP call in steady state. `lookup: 'always'` asks before every insert, for
+ *    ERPs where people may key the same Amazon order in by hand.
  * 4. only with enough lease left for the whole call, create it, and record the ERP's number with
  *    the token: a writer whose token is stale records nothing (StaleFenceError).
  *
- * The lookup happens before every insert, so even a lost ledger write cannot create a duplicate.
+ * A lost ledger write cannot create a duplicate: the row stays claimed, so the next claim is not its
+ * first and looks the document up.
  */
 export class DocumentWriter {
   private readonly owner: string;
   private readonly lease: WriterLease;
+  private readonly lookup: LookupPolicy;
 
-  /** `owner`: this writer instance's id in the ledger (leaseOwnerId()); `lease`: writerLease(ERP_TIMEOUT_MS) */
+  /**
+   * `owner`: this writer instance's id in the ledger (leaseOwnerId()); `lease`:
+   * writerLease(ERP_TIMEOUT_MS); `lookup`: when the ERP is asked by natural key before a create
+   */
   constructor(
     private readonly ledger: IdempotencyLedger,
-    opts: { owner?: string; lease?: WriterLease } = {},
+    opts: { owner?: string; lease?: WriterLease; lookup?: LookupPolicy } = {},
   ) {
     this.owner = opts.owner ?? leaseOwnerId();
     this.lease = opts.lease ?? writerLease(30_000);
+    this.lookup = opts.lookup ?? 'in-doubt';
   }
 
   async ensure(
@@ -98,9 +111,11 @@ export class DocumentWriter {
     if (claim.status === 'settled') return fromLedger(kind, naturalKey, claim.entry);
     const { token, entry } = claim;
 
+    // the row's first claim ever: nobody has sent this document to the ERP
+    const inDoubt = this.lookup === 'always' || entry.attempts > 1;
     let existing: ErpDocumentRef | null;
     try {
-      existing = await erp.findByNaturalKey(kind, naturalKey);
+      existing = inDoubt ? await erp.findByNaturalKey(kind, naturalKey) : null;
       if (!existing) assertLeaseLeft(key, claim, this.lease.createMarginMs);
     } catch (err) {
       // nothing was sent to be created: the next claimant may start at once

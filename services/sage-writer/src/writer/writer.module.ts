@@ -68,6 +68,7 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
         new DocumentWriter(new KnexIdempotencyLedger(db), {
           owner: leaseOwnerId(),
           lease: writerLease(c.ERP_TIMEOUT_MS),
+          lookup: c.ERP_LOOKUP_BEFORE_CREATE,
         }),
       inject: [DB, CONFIG],
     },

@@ -156,6 +156,32 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     await expect(erp.cancelOrder(order)).rejects.toBeInstanceOf(ErpValidationError);
   });
 
+  it('copies the invoice from the lines the order was written with, without reading the order; an order closed meanwhile is read, and the invoice stands alone', async () => {
+    const erp = adapter();
+    const reads = () =>
+      Object.entries(sim.stats.requests)
+        .filter(([k]) => k.startsWith('GET Orders'))
+        .reduce((n, [, v]) => n + v, 0);
+    const order = await erp.createSalesOrder(draft('111-0000000-0000004'));
+    const before = reads();
+    await erp.createInvoice({ ...draft('111-0000000-0000004'), baseOrder: order });
+    expect(reads()).toBe(before);
+
+    // someone closes the order in SAP: the first try is refused, the order read, and the invoice
+    // stands alone
+    const changed = await erp.createSalesOrder(draft('111-0000000-0000005'));
+    sim.documentAction('Orders', Number(changed.internalId), 'Close');
+    const invoice = await erp.createInvoice({ ...draft('111-0000000-0000005'), baseOrder: changed });
+    expect(reads()).toBe(before + 1);
+    const lines = sim.documents('Invoices').find((i) => String(i.DocEntry) === invoice.internalId)!
+      .DocumentLines as Array<Record<string, unknown>>;
+    expect(lines.map((l) => [l.ItemCode, l.BaseEntry])).toEqual([
+      ['ITEM-01', undefined],
+      ['ITEM-02', undefined],
+    ]);
+    expect(sim.documents('Invoices')).toHaveLength(2);
+  });
+
   it('cancels an order (and again, idempotently)', async () => {
     const erp = adapter();
     const order = await erp.createSalesOrder(draft('111-0000000-0000004'));

@@ -42,6 +42,15 @@ describe('DocumentWriter: two writers, one document', () => {
     b = new DocumentWriter(ledger, { owner: 'writer-b', lease: LEASE });
   });
 
+  it("when a document's ledger row is claimed for the first time, then the ERP is not asked for it by natural key (with lookup 'always' it is)", async () => {
+    expect(await ensure(a)).toMatchObject({ outcome: 'CREATED', attempts: 1 });
+    expect(erp.calls.filter((c) => c.startsWith('find'))).toEqual([]);
+    const asking = new DocumentWriter(ledger, { owner: 'writer-c', lease: LEASE, lookup: 'always' });
+    const other = 'S2/ATVPDKIKX0DER';
+    await asking.ensure('c1', erp, 'RECEIPT', other, () => erp.createReceipt({ ...draft, naturalKey: other }));
+    expect(erp.calls.filter((c) => c.startsWith('find'))).toHaveLength(1);
+  });
+
   it('when a second writer arrives while the first is creating, then it gets a retriable LEASE_HELD without calling the ERP, and its retry finds the document in the ledger', async () => {
     const creating = gate();
     const release = gate();
@@ -69,7 +78,9 @@ describe('DocumentWriter: two writers, one document', () => {
       clock.advance(LEASE.leaseMs - LEASE.createMarginMs + 1); // the lookup ate the margin
       return slowLookup(kind, key);
     };
-    const err = await ensure(a).catch((e: unknown) => e);
+    // a writer that asks before every create (on a first claim, `in-doubt` would not ask at all)
+    const asking = new DocumentWriter(ledger, { owner: 'writer-a', lease: LEASE, lookup: 'always' });
+    const err = await ensure(asking).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LEASE_EXPIRING', retriable: true });
     expect(erp.calls).not.toContain('createReceipt');
     expect(row()).toMatchObject({ state: 'reserved', leaseOwner: null });
