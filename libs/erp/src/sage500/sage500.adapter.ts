@@ -181,6 +181,14 @@ export class Sage500Adapter implements ErpPort {
 
   private connect(): Knex {
     const pool = { min: 0, max: this.opts.poolMax ?? 4 };
+    // knex prints pool events (a pooled connection the server dropped) to the console; every failure
+    // that matters reaches the caller as a typed error, and the service logs it there
+    const log = {
+      warn: () => undefined,
+      error: () => undefined,
+      deprecate: () => undefined,
+      debug: () => undefined,
+    };
     if (this.dialect.name === 'pg') {
       return knexFactory({
         client: 'pg',
@@ -192,6 +200,7 @@ export class Sage500Adapter implements ErpPort {
           types: WALL_CLOCK_TYPES,
         },
         pool,
+        log,
         acquireConnectionTimeout: 10_000,
       });
     }
@@ -214,6 +223,7 @@ export class Sage500Adapter implements ErpPort {
         },
       },
       pool,
+      log,
       acquireConnectionTimeout: 10_000,
     });
   }
