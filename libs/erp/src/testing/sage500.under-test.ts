@@ -45,10 +45,20 @@ const fromCmnt = (rows: Array<{ TranCmnt: string | null }>) =>
 export function sage500UnderTest(): ErpUnderTest {
   const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
   let sim: Sage500Simulator | undefined;
-  const pending = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>) => {
-    const q = p.catch(() => undefined).finally(() => pending.delete(q));
-    pending.add(q);
+  // the hooks' statements, one after the other in the order they were made (a person's actions)
+  let queue: Promise<unknown> = Promise.resolve();
+  let failed: unknown;
+  const track = (step: () => Promise<unknown>) => {
+    queue = queue.then(step).catch((err: unknown) => void (failed ??= err));
+  };
+  /** waits for the hooks' statements; a hook that failed fails the next call instead of passing unseen */
+  const settledQueue = async () => {
+    await queue;
+    if (failed !== undefined) {
+      const err = failed;
+      failed = undefined;
+      throw err;
+    }
   };
   const the = () => {
     if (!sim) throw new Error('Sage 500 simulator not started');
@@ -73,7 +83,7 @@ export function sage500UnderTest(): ErpUnderTest {
       await sim.start();
     },
     stop: async () => {
-      await Promise.all(pending);
+      await settledQueue();
       await sim?.close();
     },
     credentials: () => ({ baseUrl: the().url, user: USER, password: PASSWORD, company: COMPANY }),
@@ -84,7 +94,7 @@ export function sage500UnderTest(): ErpUnderTest {
         company: COMPANY,
         http: undefined as never,
       });
-      return settled(port, () => Promise.all(pending));
+      return settled(port, settledQueue);
     },
     documents: async (kind: DocumentKind) => {
       const db = the().db;
@@ -107,28 +117,30 @@ export function sage500UnderTest(): ErpUnderTest {
       }
     },
     setLockRate: (rate) =>
-      track(the().setFaults({ deadlockRate: rate / 2, lockTimeoutRate: rate / 2, logicalLockRate: rate })),
-    expireSessions: () => track(the().dropConnections()),
+      track(() =>
+        the().setFaults({ deadlockRate: rate / 2, lockTimeoutRate: rate / 2, logicalLockRate: rate }),
+      ),
+    expireSessions: () => track(() => the().dropConnections()),
     changes: {
-      setTime: (ms) => track(the().setTime(ms)),
-      advanceTime: (ms) => track(the().advanceTime(ms)),
+      setTime: (ms) => track(() => the().setTime(ms)),
+      advanceTime: (ms) => track(() => the().advanceTime(ms)),
       warehouse: 'WHS',
       carrier: 'UPS',
       priceList: 'LIST',
-      changePrice: (itemCode, price) => track(the().setPrice(itemCode, price)),
-      receiveStock: (itemCode, quantity) => track(the().receiveStock(itemCode, quantity)),
+      changePrice: (itemCode, price) => track(() => the().setPrice(itemCode, price)),
+      receiveStock: (itemCode, quantity) => track(() => the().receiveStock(itemCode, quantity)),
       async ship(order, { trackingNumber }) {
-        await Promise.all(pending);
+        await settledQueue();
         return String(
           await the().ship(Number(order.internalId), { shipMethId: 'UPS', trackingNo: trackingNumber }),
         );
       },
       async shipOtherOrder(itemCode, quantity) {
-        await Promise.all(pending);
+        await settledQueue();
         const so = await the().enterOrder('AMZ-US', itemCode, quantity);
         return String(await the().ship(so, { shipMethId: 'UPS', trackingNo: 'OTHER' }));
       },
-      cancelShipment: (id) => track(the().deleteShipment(Number(id))),
+      cancelShipment: (id) => track(() => the().deleteShipment(Number(id))),
     },
   };
 }
