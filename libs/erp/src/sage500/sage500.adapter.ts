@@ -158,6 +158,8 @@ export class Sage500Adapter implements ErpPort {
   private knex?: Knex;
   private readonly charges: Record<ChargeKind, string>;
   private readonly offsetMs: number;
+  /** What this adapter sent: SQL statements (each a round trip) and procedure runs among them (benches read it). */
+  readonly sent = { statements: 0, procedureRuns: 0 };
 
   constructor(
     private readonly opts: Sage500AdapterOptions,
@@ -170,12 +172,16 @@ export class Sage500Adapter implements ErpPort {
       });
     this.dialect = /^postgres(ql)?:/i.test(opts.url) ? pgDialect : mssqlDialect;
     this.knex = knex;
+    knex?.on('query', () => void this.sent.statements++);
     this.charges = { ...SAGE500_DEFAULT_CHARGE_ITEMS, ...opts.chargeItems };
     this.offsetMs = (opts.serverUtcOffsetMinutes ?? 0) * 60_000;
   }
 
   private get db(): Knex {
-    if (!this.knex) this.knex = this.connect();
+    if (!this.knex) {
+      this.knex = this.connect();
+      this.knex.on('query', () => void this.sent.statements++);
+    }
     return this.knex;
   }
 
@@ -280,6 +286,7 @@ export class Sage500Adapter implements ErpPort {
 
   private async call(db: Knex | Knex.Transaction, proc: string, params: ProcParam[]): Promise<Row> {
     const { sql, bindings } = this.dialect.call(proc, params);
+    this.sent.procedureRuns++;
     return this.dialect.outputs(await db.raw(sql, bindings as Knex.RawBinding[]));
   }
 
