@@ -57,7 +57,7 @@ export function sage500UnderTest(): ErpUnderTest {
     if (failed !== undefined) {
       const err = failed;
       failed = undefined;
-      throw err;
+      throw err instanceof Error ? err : new Error('a Sage 500 simulator hook failed', { cause: err });
     }
   };
   const the = () => {

@@ -1,12 +1,8 @@
-import {
-  ErpRecordLockedError,
-  ErpValidationError,
-  Sage500Adapter,
-  type JournalDraft,
-  type SalesDocumentDraft,
-} from '@connector/erp';
+import { Sage500Simulator } from '@connector/sage500-simulator';
 import { infraEnv } from '@connector/testing';
-import { Sage500Simulator } from '../simulator';
+import { ErpRecordLockedError, ErpValidationError } from '../../errors';
+import type { JournalDraft, SalesDocumentDraft } from '../../port';
+import { Sage500Adapter } from '../sage500.adapter';
 
 /** The adapter against the simulator: the DIM import, the extension table, GL post statuses and faults. */
 describe('Sage 500 adapter ↔ simulator (PostgreSQL stand-in)', () => {
