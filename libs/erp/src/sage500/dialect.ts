@@ -7,6 +7,8 @@
  * not run against a real SQL Server (docs/sage500.md).
  */
 
+import type { Knex } from 'knex';
+
 /** One parameter of a procedure call, in declaration order. */
 export interface ProcParam {
   /** without `@` */
@@ -25,14 +27,32 @@ export interface ProcCall {
 
 export type Sage500DialectName = 'mssql' | 'pg';
 
+/** The row of `#tciTransToPost` for one GL batch (spglAPIPostBatchlessGLPosting's input). */
+export interface TransToPost {
+  CompanyID: string;
+  TranID: string;
+  TranType: number;
+  TranKey: number;
+  GLBatchKey: number;
+}
+
+/** What spglAPIPostBatchlessGLPosting answered for the batch. */
+export interface BatchlessPostResult {
+  retVal: number;
+  postStatus: number;
+}
+
 export interface Sage500Dialect {
   readonly name: Sage500DialectName;
   /** The statement(s) that run a procedure and return its output parameters as one row. */
   call(proc: string, params: ProcParam[]): ProcCall;
   /** The output row of a call's raw result. */
   outputs(result: unknown): Record<string, unknown>;
-  /** Creates `#tciTransToPost` (spglAPIPostBatchlessGLPosting's input) for this connection. */
-  createTransToPost: string;
+  /**
+   * Posts one GL batch already in tglPosting: `#tciTransToPost` made and filled with its row,
+   * spglAPIPostBatchlessGLPosting run (suspense replacement off), the post status read back.
+   */
+  postBatchless(db: Knex.Transaction, row: TransToPost, batchCmnt: string): Promise<BatchlessPostResult>;
   /** One row, column `now`: the server's clock. */
   now: string;
   /** SQL Server's error number for a failure of this dialect (1205, 1222, 2627, 18456...), when it has one. */
@@ -52,6 +72,35 @@ export const SQL = {
 const TRANS_TO_POST_COLUMNS =
   'CompanyID VARCHAR(3) NOT NULL, TranID VARCHAR(13) NOT NULL, TranType INTEGER NOT NULL, ' +
   'TranKey INTEGER NOT NULL, GLBatchKey INTEGER NOT NULL, PostStatus INTEGER DEFAULT 0';
+
+/**
+ * SQL Server: the GL posting as ONE batch. tedious sends every statement through sp_executesql, and a
+ * temp table made inside it is dropped when that statement ends, so `#tciTransToPost` is created,
+ * filled, posted by the procedure (a nested scope sees it) and read back in the same batch.
+ */
+export function mssqlBatchlessPost(row: TransToPost, batchCmnt: string): ProcCall {
+  return {
+    sql:
+      'SET NOCOUNT ON; ' +
+      `CREATE TABLE #tciTransToPost (${TRANS_TO_POST_COLUMNS}); ` +
+      'INSERT INTO #tciTransToPost (CompanyID, TranID, TranType, TranKey, GLBatchKey, PostStatus) VALUES (?, ?, ?, ?, ?, 0); ' +
+      'DECLARE @ioSessionID INTEGER = 0, @oRetVal INTEGER = 0; ' +
+      'EXEC dbo.spglAPIPostBatchlessGLPosting @iBatchCmnt = ?, @ioSessionID = @ioSessionID OUTPUT, @oRetVal = @oRetVal OUTPUT, ' +
+      '@optReplcInvalidAcctWithSuspense = 0, @optPostToGL = 1; ' +
+      'SELECT @ioSessionID AS ioSessionID, @oRetVal AS oRetVal, ' +
+      '(SELECT MIN(PostStatus) FROM #tciTransToPost WHERE TranKey = ? AND GLBatchKey = ?) AS PostStatus;',
+    bindings: [
+      row.CompanyID,
+      row.TranID,
+      row.TranType,
+      row.TranKey,
+      row.GLBatchKey,
+      batchCmnt,
+      row.TranKey,
+      row.GLBatchKey,
+    ],
+  };
+}
 
 /**
  * SQL Server: one batch that declares the output parameters, EXECs the procedure with named
@@ -85,8 +134,11 @@ export const mssqlDialect: Sage500Dialect = {
     const rows = Array.isArray(result) ? (result as Record<string, unknown>[]) : [];
     return rows[rows.length - 1] ?? {};
   },
-  // a temp table lives as long as the pooled connection: drop the last one first
-  createTransToPost: `IF OBJECT_ID('tempdb..#tciTransToPost') IS NOT NULL DROP TABLE #tciTransToPost; CREATE TABLE #tciTransToPost (${TRANS_TO_POST_COLUMNS})`,
+  async postBatchless(db, row, batchCmnt) {
+    const { sql, bindings } = mssqlBatchlessPost(row, batchCmnt);
+    const out = this.outputs(await db.raw(sql, bindings as Knex.RawBinding[]));
+    return { retVal: Number(out.oRetVal), postStatus: Number(out.PostStatus) };
+  },
   now: 'SELECT GETDATE() AS now',
   errorNumber(err) {
     const n = (err as { number?: unknown } | null)?.number;
@@ -116,10 +168,25 @@ export const pgDialect: Sage500Dialect = {
   outputs(result) {
     return (result as { rows?: Record<string, unknown>[] }).rows?.[0] ?? {};
   },
-  createTransToPost: `CREATE TEMP TABLE "#tciTransToPost" (${TRANS_TO_POST_COLUMNS.replace(
-    /(\w+) (VARCHAR|INTEGER)/g,
-    '"$1" $2',
-  )}) ON COMMIT DROP`,
+  // separate statements in the caller's transaction: the temp table lives until it commits
+  async postBatchless(db, row, batchCmnt) {
+    await db.raw(
+      `CREATE TEMP TABLE "#tciTransToPost" (${TRANS_TO_POST_COLUMNS.replace(/(\w+) (VARCHAR|INTEGER)/g, '"$1" $2')}) ON COMMIT DROP`,
+    );
+    await db('#tciTransToPost').insert({ ...row, PostStatus: 0 });
+    const { sql, bindings } = this.call('spglAPIPostBatchlessGLPosting', [
+      { name: 'iBatchCmnt', type: 'VARCHAR(50)', value: batchCmnt },
+      { name: 'ioSessionID', type: 'INTEGER', value: 0, output: true },
+      { name: 'oRetVal', type: 'INTEGER', output: true },
+      { name: 'optReplcInvalidAcctWithSuspense', type: 'BIT', value: 0 },
+      { name: 'optPostToGL', type: 'BIT', value: 1 },
+    ]);
+    const out = this.outputs(await db.raw(sql, bindings as Knex.RawBinding[]));
+    const status = await db('#tciTransToPost')
+      .where({ TranKey: row.TranKey, GLBatchKey: row.GLBatchKey })
+      .min<{ s: number | null }[]>({ s: 'PostStatus' });
+    return { retVal: Number(out.oRetVal), postStatus: Number(status[0]?.s ?? 0) };
+  },
   now: `SELECT "simNow"() AS now`,
   errorNumber(err) {
     const code = (err as { code?: unknown } | null)?.code;

@@ -657,26 +657,19 @@ export class Sage500Adapter implements ErpPort {
             };
           }),
         );
-        await trx.raw(this.dialect.createTransToPost);
-        await trx('#tciTransToPost').insert({
-          CompanyID: this.opts.company,
-          TranID: tranNo,
-          TranType: tranType,
-          TranKey: batch,
-          GLBatchKey: batch,
-          PostStatus: 0,
-        });
-        const out = await this.call(trx, 'spglAPIPostBatchlessGLPosting', [
-          { name: 'iBatchCmnt', type: 'VARCHAR(50)', value: draft.reference.slice(0, 50) },
-          { name: 'ioSessionID', type: 'INTEGER', value: 0, output: true },
-          { name: 'oRetVal', type: 'INTEGER', output: true },
-          { name: 'optReplcInvalidAcctWithSuspense', type: 'BIT', value: 0 },
-          { name: 'optPostToGL', type: 'BIT', value: 1 },
-        ]);
-        const row = await trx('#tciTransToPost')
-          .where({ TranKey: batch })
-          .first<Row | undefined>('PostStatus');
-        this.checkPost(draft.naturalKey, Number(out.oRetVal), Number(row?.PostStatus ?? 0));
+        const posted = await this.dialect.postBatchless(
+          trx,
+          {
+            CompanyID: this.opts.company,
+            TranID: tranNo,
+            TranType: tranType,
+            TranKey: batch,
+            GLBatchKey: batch,
+          },
+          draft.reference.slice(0, 50),
+        );
+        this.sent.procedureRuns++;
+        this.checkPost(draft.naturalKey, posted.retVal, posted.postStatus);
         await trx(SAGE500_DOC_EXT_TABLE).insert({
           CompanyID: this.opts.company,
           DocKind: 'JOURNAL',

@@ -1,5 +1,5 @@
 import knexFactory from 'knex';
-import { mssqlDialect, pgDialect } from '../dialect';
+import { mssqlBatchlessPost, mssqlDialect, pgDialect } from '../dialect';
 
 /**
  * What the adapter sends to SQL Server for each procedure, as text: this is the part that has not run
@@ -71,12 +71,28 @@ describe('Sage 500 SQL Server dialect', () => {
     expect(gl.bindings).toEqual([0, null, 'AMZ', 0, 1]);
   });
 
-  it('creates #tciTransToPost with the columns the procedure header documents, dropping one left on a pooled connection', () => {
-    expect(mssqlDialect.createTransToPost).toBe(
-      "IF OBJECT_ID('tempdb..#tciTransToPost') IS NOT NULL DROP TABLE #tciTransToPost; " +
-        'CREATE TABLE #tciTransToPost (CompanyID VARCHAR(3) NOT NULL, TranID VARCHAR(13) NOT NULL, ' +
-        'TranType INTEGER NOT NULL, TranKey INTEGER NOT NULL, GLBatchKey INTEGER NOT NULL, PostStatus INTEGER DEFAULT 0)',
+  it('posts a GL batch in ONE batch: #tciTransToPost made, filled, posted and read inside the same sp_executesql', () => {
+    const call = mssqlBatchlessPost(
+      { CompanyID: 'SOA', TranID: '0000000042', TranType: 0, TranKey: 42, GLBatchKey: 42 },
+      'AMZ-SETTLE-1',
     );
+    const native = mssql
+      .raw(call.sql, call.bindings as never[])
+      .toSQL()
+      .toNative();
+    expect(native.sql).toBe(
+      'SET NOCOUNT ON; ' +
+        'CREATE TABLE #tciTransToPost (CompanyID VARCHAR(3) NOT NULL, TranID VARCHAR(13) NOT NULL, ' +
+        'TranType INTEGER NOT NULL, TranKey INTEGER NOT NULL, GLBatchKey INTEGER NOT NULL, PostStatus INTEGER DEFAULT 0); ' +
+        'INSERT INTO #tciTransToPost (CompanyID, TranID, TranType, TranKey, GLBatchKey, PostStatus) ' +
+        'VALUES (@p0, @p1, @p2, @p3, @p4, 0); ' +
+        'DECLARE @ioSessionID INTEGER = 0, @oRetVal INTEGER = 0; ' +
+        'EXEC dbo.spglAPIPostBatchlessGLPosting @iBatchCmnt = @p5, @ioSessionID = @ioSessionID OUTPUT, ' +
+        '@oRetVal = @oRetVal OUTPUT, @optReplcInvalidAcctWithSuspense = 0, @optPostToGL = 1; ' +
+        'SELECT @ioSessionID AS ioSessionID, @oRetVal AS oRetVal, ' +
+        '(SELECT MIN(PostStatus) FROM #tciTransToPost WHERE TranKey = @p6 AND GLBatchKey = @p7) AS PostStatus;',
+    );
+    expect(native.bindings).toEqual(['SOA', '0000000042', 0, 42, 42, 'AMZ-SETTLE-1', 42, 42]);
   });
 
   it('reads the outputs from the last row of the batch (rows of all result sets come back together)', () => {
