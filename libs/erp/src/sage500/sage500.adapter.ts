@@ -933,6 +933,8 @@ export class Sage500Adapter implements ErpPort {
       const lines = heads.length
         ? await this.db('tsoShipLine as sl')
             .join('timItem as i', 'i.ItemKey', 'sl.ItemKey')
+            // stock items only: a line of a misc charge item (freight, promotion) is no package content
+            .where('i.ItemType', '>=', 5)
             .whereIn(
               'sl.ShipKey',
               heads.map((h) => Number(h.ShipKey)),

@@ -232,4 +232,23 @@ describe('Sage 500 adapter ↔ simulator (PostgreSQL stand-in)', () => {
     ]);
     await sim.setTime(null);
   });
+
+  it('when an order with a freight charge ships, then the shipment read back has its stock lines only', async () => {
+    const ref = await erp.createSalesOrder(order('111-0000009-0000009'));
+    const shipKey = await sim.ship(Number(ref.internalId), { shipMethId: 'UPS', trackingNo: '1Z-9' });
+    // a Sage 500 that lists the freight line on the shipment too [?]: the adapter leaves it out
+    const freight = await sim
+      .db('tsoSOLine as l')
+      .join('timItem as i', 'i.ItemKey', 'l.ItemKey')
+      .where({ 'l.SOKey': Number(ref.internalId), 'i.ItemID': 'AMZ-FREIGHT' })
+      .first<{ SOLineKey: number; ItemKey: number }>('l.SOLineKey', 'l.ItemKey');
+    await sim.db('tsoShipLine').insert({ ShipKey: shipKey, ...freight, QtyShipped: '1' });
+    const page = await erp.readShipments({ after: null, until: '2100-01-01T00:00:00.000Z', pageSize: 10 });
+    const s = page.items.find((x) => x.naturalKey === '111-0000009-0000009');
+    expect(s?.lines).toEqual([
+      { itemCode: 'ITEM-1', quantity: 3 },
+      { itemCode: 'ITEM-2', quantity: 1 },
+    ]);
+    expect(s).toMatchObject({ carrier: 'UPS', trackingNumber: '1Z-9', erpOrderNumber: ref.documentNumber });
+  });
 });
