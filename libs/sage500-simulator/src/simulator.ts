@@ -4,7 +4,7 @@ import { SAGE500_SCHEMA } from './schema';
 export interface Sage500SimulatorOptions {
   /** a PostgreSQL server URL with the right to create databases; the simulator makes its own database there */
   adminUrl: string;
-  /** the database name (default: sage500_<random>) */
+  /** the database name (default: sage500_<random>); an existing one of that name is dropped first */
   database?: string;
   /** CompanyID, 3 characters (default SOA, the sample company) */
   company?: string;
@@ -65,6 +65,7 @@ export class Sage500Simulator {
 
   async start(): Promise<void> {
     this.admin = knexFactory({ client: 'pg', connection: this.opts.adminUrl, pool: { min: 0, max: 1 } });
+    if (this.opts.database) await this.admin.raw('drop database if exists ?? with (force)', [this.name]);
     await this.admin.raw('create database ??', [this.name]);
     const url = new URL(this.opts.adminUrl);
     url.pathname = `/${this.name}`;
@@ -156,9 +157,12 @@ export class Sage500Simulator {
           TrackingNo: opts.trackingNo,
         })
         .returning<{ ShipKey: number }[]>('ShipKey');
+      // stock items ship; misc items (the order's charges) do not
       const lines = await trx('tsoSOLine as l')
         .join('tsoSOLineDist as d', 'd.SOLineKey', 'l.SOLineKey')
+        .join('timItem as i', 'i.ItemKey', 'l.ItemKey')
         .where({ 'l.SOKey': soKey })
+        .where('i.ItemType', '>=', 5)
         .select<Array<{ SOLineKey: number; ItemKey: number; QtyOrd: string; WhseKey: number | null }>>(
           'l.SOLineKey',
           'l.ItemKey',
