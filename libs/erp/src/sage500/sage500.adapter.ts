@@ -116,9 +116,26 @@ function wallMs(v: unknown): number {
   return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
 }
 
-/** The server's wall clock for an instant, as the text SQL Server and PostgreSQL both read as a datetime. */
-function wallText(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+/**
+ * The server's wall clock for an instant, as ISO 8601 with the `T` and no zone
+ * ('2026-11-28T06:00:00.000'): SQL Server reads that form the same under every language and
+ * DATEFORMAT (the form with a space is read per DATEFORMAT for DATETIME), and PostgreSQL reads it too.
+ */
+export function wallText(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '');
+}
+
+/**
+ * A calendar date (YYYY-MM-DD) as SQL Server reads it the same under every DATEFORMAT: 'YYYYMMDD'
+ * ('2026-11-27' is read year-day-month for DATETIME under British English). PostgreSQL reads it too.
+ */
+export function sqlDate(isoDate: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate))
+    throw new ErpValidationError(`"${isoDate}" is not a date (YYYY-MM-DD)`, {
+      erp: 'SAGE500',
+      erpCode: 'Date',
+    });
+  return isoDate.replace(/-/g, '');
 }
 
 /** pg type parsers that keep `timestamp` (oid 1114) as the server's text, not read in this process's zone. */
@@ -126,6 +143,36 @@ const WALL_CLOCK_TYPES = {
   getTypeParser: (oid: number, format?: string): unknown =>
     oid === 1114 ? (s: string) => s : pg.types.getTypeParser(oid, format as 'text'),
 } as unknown as Knex.PgConnectionConfig['types'];
+
+/**
+ * The tedious connection of a Sage 500 URL, `mssql://host[:port]/DATABASE?encrypt=…&trustServerCertificate=…&instanceName=…`:
+ * encryption on unless `encrypt=false`, the server certificate checked unless
+ * `trustServerCertificate=true`, the login from the connection's credentials (never the URL).
+ */
+export function mssqlConnectionOf(o: Pick<Sage500AdapterOptions, 'url' | 'user' | 'password' | 'timeoutMs'>) {
+  const u = new URL(o.url);
+  if (!/^(mssql|sqlserver):$/i.test(u.protocol) || !u.hostname || u.pathname.length < 2)
+    throw new ErpValidationError('Sage 500 URL must be mssql://host[:port]/DATABASE', {
+      erp: 'SAGE500',
+      erpCode: 'Url',
+    });
+  const q = u.searchParams;
+  const instanceName = q.get('instanceName');
+  return {
+    server: decodeURIComponent(u.hostname),
+    ...(u.port ? { port: Number(u.port) } : {}),
+    database: decodeURIComponent(u.pathname.slice(1)),
+    user: o.user,
+    password: o.password,
+    requestTimeout: o.timeoutMs ?? 30_000,
+    options: {
+      encrypt: q.get('encrypt') !== 'false',
+      trustServerCertificate: q.get('trustServerCertificate') === 'true',
+      appName: 'amazon-connector',
+      ...(instanceName ? { instanceName } : {}),
+    },
+  };
+}
 
 /** A column value as text ('' for null). */
 function str(v: unknown): string {
@@ -210,24 +257,9 @@ export class Sage500Adapter implements ErpPort {
         acquireConnectionTimeout: 10_000,
       });
     }
-    const u = new URL(this.opts.url);
-    const q = u.searchParams;
     return knexFactory({
       client: 'mssql',
-      connection: {
-        server: decodeURIComponent(u.hostname),
-        ...(u.port ? { port: Number(u.port) } : {}),
-        database: decodeURIComponent(u.pathname.replace(/^\//, '')),
-        user: this.opts.user,
-        password: this.opts.password,
-        requestTimeout: this.opts.timeoutMs ?? 30_000,
-        options: {
-          encrypt: q.get('encrypt') !== 'false',
-          trustServerCertificate: q.get('trustServerCertificate') === 'true',
-          appName: 'amazon-connector',
-          ...(q.get('instanceName') ? { instanceName: q.get('instanceName')! } : {}),
-        },
-      },
+      connection: mssqlConnectionOf(this.opts),
       pool,
       log,
       acquireConnectionTimeout: 10_000,
@@ -387,7 +419,7 @@ export class Sage500Adapter implements ErpPort {
           ProcessStatus: 0,
           TranNo: tranNo,
           CustID: draft.customerCode,
-          TranDate: draft.documentDate,
+          TranDate: sqlDate(draft.documentDate),
           CurrID: draft.currency,
           TranCmnt: sage500TranCmnt(draft.naturalKey),
           SOStatus: 'Open',
@@ -576,7 +608,7 @@ export class Sage500Adapter implements ErpPort {
       [
         { name: 'iCompanyID', type: 'VARCHAR(3)', value: this.opts.company },
         { name: 'iCustID', type: 'VARCHAR(12)', value: draft.customerCode },
-        { name: 'iTranDate', type: 'DATE', value: draft.documentDate },
+        { name: 'iTranDate', type: 'DATE', value: sqlDate(draft.documentDate) },
         { name: 'iCurrID', type: 'VARCHAR(3)', value: draft.currency },
         { name: 'iTranAmt', type: 'DECIMAL(15,3)', value: total.toFixed() },
         { name: 'iTranCmnt', type: 'VARCHAR(50)', value: sage500TranCmnt(draft.naturalKey).slice(0, 50) },
@@ -646,8 +678,8 @@ export class Sage500Adapter implements ErpPort {
               CurrID: draft.currency,
               PostAmt: amt,
               PostAmtHC: amt,
-              PostDate: draft.postingDate,
-              TranDate: draft.postingDate,
+              PostDate: sqlDate(draft.postingDate),
+              TranDate: sqlDate(draft.postingDate),
               TranNo: tranNo,
               TranType: tranType,
               SourceModuleNo: this.opts.glSourceModuleNo ?? 1,
@@ -707,7 +739,7 @@ export class Sage500Adapter implements ErpPort {
       [
         { name: 'iCompanyID', type: 'VARCHAR(3)', value: this.opts.company },
         { name: 'iCustID', type: 'VARCHAR(12)', value: draft.customerCode },
-        { name: 'iTranDate', type: 'DATE', value: draft.date },
+        { name: 'iTranDate', type: 'DATE', value: sqlDate(draft.date) },
         { name: 'iCurrID', type: 'VARCHAR(3)', value: draft.currency },
         { name: 'iTranAmt', type: 'DECIMAL(15,3)', value: decimal(draft.amount).toFixed() },
         { name: 'iCashAcctNo', type: 'VARCHAR(100)', value: draft.bankAccount },

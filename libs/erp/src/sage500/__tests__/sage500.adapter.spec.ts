@@ -7,7 +7,7 @@ import {
   ErpValidationError,
 } from '../../errors';
 import { createAdapter } from '../../adapters';
-import { Sage500Adapter } from '../sage500.adapter';
+import { Sage500Adapter, mssqlConnectionOf, sqlDate, wallText } from '../sage500.adapter';
 
 describe('Sage 500 adapter (no database)', () => {
   const sqlServer = () =>
@@ -117,5 +117,42 @@ describe('Sage 500 adapter (no database)', () => {
       }),
     ).rejects.toBeInstanceOf(ErpUnsupportedError);
     await a.close();
+  });
+
+  it('builds the tedious connection from the URL, encrypted unless told otherwise, the login from the credentials', () => {
+    expect(
+      mssqlConnectionOf({ url: 'mssql://sql01.example:1433/SOA_APP', user: 'cnx', password: 'pw' }),
+    ).toEqual({
+      server: 'sql01.example',
+      port: 1433,
+      database: 'SOA_APP',
+      user: 'cnx',
+      password: 'pw',
+      requestTimeout: 30_000,
+      options: { encrypt: true, trustServerCertificate: false, appName: 'amazon-connector' },
+    });
+    expect(
+      mssqlConnectionOf({
+        url: 'sqlserver://sql01/MAS500?encrypt=false&trustServerCertificate=true&instanceName=SAGE',
+        user: 'u',
+        password: 'p',
+        timeoutMs: 5_000,
+      }),
+    ).toMatchObject({
+      server: 'sql01',
+      database: 'MAS500',
+      requestTimeout: 5_000,
+      options: { encrypt: false, trustServerCertificate: true, instanceName: 'SAGE' },
+    });
+    expect(() => mssqlConnectionOf({ url: 'http://sql01/MAS500', user: 'u', password: 'p' })).toThrow(
+      ErpValidationError,
+    );
+    expect(() => mssqlConnectionOf({ url: 'mssql://sql01', user: 'u', password: 'p' })).toThrow(/DATABASE/);
+  });
+
+  it('writes dates and datetimes in the forms SQL Server reads the same under every DATEFORMAT', () => {
+    expect(sqlDate('2026-11-27')).toBe('20261127');
+    expect(() => sqlDate('27/11/2026')).toThrow(ErpValidationError);
+    expect(wallText(Date.parse('2026-11-28T06:00:01.234Z'))).toBe('2026-11-28T06:00:01.234');
   });
 });
