@@ -93,7 +93,10 @@ export function createAdapter(kind: ErpKind, s: AdapterSettings): ErpPort {
         accountSegments: s.glAccountSegments,
         serverUtcOffsetMinutes: s.serverUtcOffsetMinutes,
       });
-    default:
-      throw new ErpUnsupportedError(`${kind} has no adapter yet`, { erp: kind });
+    default: {
+      // every kind the port names has a case; a kind from stored data that it does not name lands here
+      const other: string = kind;
+      throw new ErpUnsupportedError(`${other} has no adapter yet`, { erp: kind });
+    }
   }
 }
