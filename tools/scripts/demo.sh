@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: the main job against the built-in simulators. Installs what is missing, starts the
 # local stack, runs the demo's composition root (tools/demo: the SP-API and SAP Business One
-# simulators, or Sage 100's with DEMO_ERP=sage100, the demo connection and mappings, and the five
+# simulators, or Sage 100's with DEMO_ERP=sage100, or Sage 500's with DEMO_ERP=sage500, the demo connection and mappings, and the five
 # services) and reports what flowed,
 # both ways. Ctrl-C stops it (the stack keeps running;
 # `npm run stack:stop` stops it). DEMO_EXIT=1 stops after the report.
@@ -68,6 +68,9 @@ rows() { curl -fsS "$1" | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d))
 if [ "${DEMO_ERP:-sap-b1}" = sage100 ]; then
   s100() { rows "http://127.0.0.1:${SAGE100_SIM_PORT:-18103}/__inspect/tables/$1?company=ABC"; }
   echo "[demo] in the Sage 100 simulator (company ABC): $(s100 SO_SalesOrderHeader) sales orders, $(s100 SO_InvoiceHeader) invoices, $(s100 GL_GeneralJournalHeader) journal entries, $(s100 AR_CashReceiptsHeader) cash receipts"
+elif [ "${DEMO_ERP:-sap-b1}" = sage500 ]; then
+  s5() { psql "${DATABASE_URL%/*}/sage500_demo" -tAc "$1"; }
+  echo "[demo] in the Sage 500 simulator (company SOA, database sage500_demo): $(s5 'select count(*) from "tsoSalesOrder"') sales orders, $(s5 'select count(*) from "tarInvoice"') invoices, $(s5 "select count(*) from \"tciDocumentExt_CNX\" where \"DocKind\" = 'JOURNAL'") journals posted, $(s5 'select count(*) from "tarCustPmt"') cash receipts"
 else
   b1() { rows "http://127.0.0.1:${SAPB1_SIM_PORT:-18101}/__inspect/$1"; }
   echo "[demo] in the SAP Business One simulator (company SBODEMOUS): $(b1 Orders) sales orders, $(b1 Invoices) invoices, $(b1 JournalEntries) journal entries, $(b1 IncomingPayments) incoming payments"

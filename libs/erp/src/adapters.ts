@@ -4,6 +4,7 @@ import type { ErpKind, ErpPort } from './port';
 import type { Sage100OrderNumberStore } from './sage100/order-numbers';
 import { Sage100Adapter, type Sage100AdapterOptions } from './sage100/sage100.adapter';
 import { Sage300Adapter } from './sage300/sage300.adapter';
+import { Sage500Adapter } from './sage500/sage500.adapter';
 
 /** What a connection's settings say about its Sage 100 company (libs/db validates them). */
 export type Sage100Settings = Pick<
@@ -30,7 +31,7 @@ export interface AdapterSettings {
   timeoutMs?: number;
   /** Sage 300: the company's GL account structure (segment lengths), from the connection's settings */
   glAccountSegments?: number[];
-  /** SAP B1, Sage 100: the company server's offset from UTC in minutes east (their change stamps are local) */
+  /** SAP B1, Sage 100, Sage 500: the company server's offset from UTC in minutes east (their change stamps are local) */
   serverUtcOffsetMinutes?: number;
   /** Sage 100: the agent on the Sage 100 server (from the credentials); without it, sales orders only */
   agent?: { url: string; secret: string };
@@ -81,7 +82,21 @@ export function createAdapter(kind: ErpKind, s: AdapterSettings): ErpPort {
         agent: s.agent,
         orderNumbers: s.orderNumbers,
       });
-    default:
-      throw new ErpUnsupportedError(`${kind} has no adapter yet`, { erp: kind });
+    case 'SAGE500':
+      // baseUrl is the company database: mssql://host:1433/DB (SQL Server) or postgres://… (the simulator)
+      return new Sage500Adapter({
+        url: s.baseUrl,
+        company: s.company,
+        user: s.user,
+        password: s.password,
+        timeoutMs: s.timeoutMs,
+        accountSegments: s.glAccountSegments,
+        serverUtcOffsetMinutes: s.serverUtcOffsetMinutes,
+      });
+    default: {
+      // every kind the port names has a case; a kind from stored data that it does not name lands here
+      const other: string = kind;
+      throw new ErpUnsupportedError(`${other} has no adapter yet`, { erp: kind });
+    }
   }
 }

@@ -6,6 +6,11 @@ export const SAP_B1_NATURAL_KEY_MAX = 100;
 export const SAGE300_PO_NUMBER_LENGTH = 22;
 /** Sage 100 `CustomerPONo` holds 15 to 30 characters by version (reference/erp/FACTS.md §3.3); 30 by default. */
 export const SAGE100_PO_NUMBER_LENGTH = 30;
+/**
+ * Sage 500: the Amazon order id lives in our extension table (tsoSalesOrderExt_CNX.AmazonOrderId,
+ * VARCHAR(50)); CustPONo and UserFld* hold 15 and an Amazon order id has 19 (docs/sage500.md).
+ */
+export const SAGE500_NATURAL_KEY_MAX = 50;
 
 /**
  * What each ERP does, in one table: sage-writer reads it to route documents, the connection CLI to
@@ -69,6 +74,29 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
     // DateUpdated + TimeUpdated (decimal hours)
     changeResolution: 'second',
     // IM_ItemWarehouse rows are stamped when stock moves, but the item read keys on CI_Item's stamp
+    stockMovesChangeDate: false,
+  },
+  SAGE500: {
+    kind: 'SAGE500',
+    // DIM API: StgSalesOrder/StgSOLine + spSOapiSalesOrdIns
+    salesOrders: true,
+    // through our spARInvoiceIns_CNX: no public Sage 500 AR invoice procedure (docs/sage500.md)
+    invoices: 'standalone',
+    // no public procedure cancels a sales order
+    cancelOrder: false,
+    // tglPosting + spglAPIPostBatchlessGLPosting
+    journals: true,
+    // through our spARCashRcptIns_CNX (docs/sage500.md)
+    receipts: true,
+    // timItem.UpdateDate [?]
+    itemChanges: true,
+    // tsoShipment/tsoShipLine (columns [?]: docs/sage500.md)
+    shipments: true,
+    batchRequests: false,
+    naturalKeyMaxLength: SAGE500_NATURAL_KEY_MAX,
+    // datetime columns
+    changeResolution: 'second',
+    // timInventory/timWhseBinInvt carry no known change date [?]: quantities by full scan
     stockMovesChangeDate: false,
   },
 };

@@ -5,4 +5,5 @@ export * from './adapters';
 export * from './sap-b1';
 export * from './sage300';
 export * from './sage100';
+export * from './sage500';
 export * from './connection-resolver';

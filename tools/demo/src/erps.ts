@@ -3,6 +3,7 @@ import type { ErpKind } from '@connector/erp';
 import { DEFAULT_GL_MAPPING, defaultGlAccounts } from '@connector/mapping';
 import { AgentServer } from '@connector/sage100-agent-core';
 import { Sage100Simulator } from '@connector/sage100-simulator';
+import { Sage500Simulator } from '@connector/sage500-simulator';
 import { SAPB1_SIM_LOGIN, SapB1Simulator } from '@connector/sap-b1-simulator';
 
 /**
@@ -25,12 +26,13 @@ export interface DemoErp {
   upsCarrier: string;
   credentials: NonNullable<ConnectionCredentials['erp']>;
   settings: Pick<ConnectionSettingsInput, 'sage100'>;
-  changePrice(sku: string, price: string): void;
-  receiveStock(sku: string, quantity: string): void;
+  // an ERP whose simulator is a database (Sage 500) answers these asynchronously
+  changePrice(sku: string, price: string): void | Promise<void>;
+  receiveStock(sku: string, quantity: string): void | Promise<void>;
   /** what Amazon may sell of the item by the connection's rule: on hand − committed in the warehouse */
-  available(sku: string): number;
+  available(sku: string): number | Promise<number>;
   /** ships the first of these Amazon orders that has an open sales order; its id, or undefined */
-  shipOneOf(orderIds: string[], trackingNumber: string): string | undefined;
+  shipOneOf(orderIds: string[], trackingNumber: string): string | undefined | Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -167,5 +169,72 @@ export async function sage100Demo(
       await agent.close();
       await sim.close();
     },
+  };
+}
+
+/**
+ * Sage 500: its SQL Server schema and procedures stood in by PostgreSQL (libs/sage500-simulator), in
+ * a database `sage500_demo` (a fixed name, so `npm run demo` can count its documents; each run makes
+ * it afresh) on the server of `databaseUrl`.
+ */
+export async function sage500Demo(
+  skus: string[],
+  currencies: string[],
+  databaseUrl: string,
+): Promise<DemoErp> {
+  const customerOf = (currency: string) => `AMZ-${currency.slice(0, 2)}`;
+  const arAccount = '1100';
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const sim = new Sage500Simulator({
+    adminUrl: admin.toString(),
+    database: 'sage500_demo',
+    company: 'SOA',
+    items: skus,
+    // the order charges' misc items (the adapter's defaults)
+    miscItems: ['AMZ-FREIGHT', 'AMZ-FRTDISC', 'AMZ-PROMO', 'AMZ-GIFTWRAP'],
+    customers: currencies.map(customerOf),
+    accounts: [...new Set([arAccount, ...defaultGlAccounts()])],
+  });
+  await sim.start();
+  const itemKey = async (sku: string) =>
+    (await sim.db('timItem').where({ ItemID: sku }).first<{ ItemKey: number }>('ItemKey')).ItemKey;
+  return {
+    kind: 'SAGE500',
+    label: 'Sage 500',
+    company: sim.company,
+    customerOf,
+    arAccount,
+    priceList: 'LIST',
+    warehouse: sim.warehouse,
+    upsCarrier: 'UPS',
+    credentials: { baseUrl: sim.url, user: 'connector', password: 'connector', company: sim.company },
+    settings: {},
+    changePrice: (sku, price) => sim.setPrice(sku, price),
+    receiveStock: (sku, quantity) => sim.receiveStock(sku, quantity),
+    available: async (sku) => {
+      const key = await itemKey(sku);
+      const [onHand] = await sim
+        .db('timWhseBinInvt')
+        .where({ ItemKey: key })
+        .sum<{ q: string }[]>({ q: 'QtyOnHand' });
+      const [onSo] = await sim
+        .db('timInventory')
+        .where({ ItemKey: key })
+        .sum<{ q: string }[]>({ q: 'QtyOnSO' });
+      return floorAvailable(onHand.q ?? 0, onSo.q ?? 0);
+    },
+    shipOneOf: async (orderIds, trackingNumber) => {
+      const so = await sim
+        .db('tsoSalesOrderExt_CNX as x')
+        .join('tsoSalesOrder as so', 'so.SOKey', 'x.SOKey')
+        .whereIn('x.AmazonOrderId', orderIds)
+        .where('so.Status', 1)
+        .first<{ SOKey: number; AmazonOrderId: string } | undefined>('so.SOKey', 'x.AmazonOrderId');
+      if (!so) return undefined;
+      await sim.ship(so.SOKey, { shipMethId: 'UPS', trackingNo: trackingNumber });
+      return so.AmazonOrderId;
+    },
+    close: () => sim.close(),
   };
 }

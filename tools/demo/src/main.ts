@@ -2,7 +2,8 @@
  * `npm run demo`: the connector against its built-in simulators, in one process. This file is the
  * demo's composition root: it starts the SP-API simulator (a North American seller) and an ERP's
  * simulators (DEMO_ERP: `sap-b1`, the SAP Business One Service Layer, by default; `sage100`, Sage
- * 100's eBusiness Web Services and the agent over its BOI), registers the seller as connection `demo` with that ERP,
+ * 100's eBusiness Web Services and the agent over its BOI; `sage500`, Sage 500's SQL Server schema
+ * stood in by PostgreSQL), registers the seller as connection `demo` with that ERP,
  * publishes the demo mappings, and starts amazon-ingest, sage-writer, settlement-reconciler,
  * erp-change-poller, inventory-publisher and operator-console through their public entry points with
  * the simulators' endpoints. Then it shows the return path: a price change and a goods receipt in the ERP reach the
@@ -41,10 +42,10 @@ import {
   confirmedShipments,
   simSku,
 } from '@connector/sp-api-simulator';
-import { sage100Demo, sapB1Demo, type DemoErp } from './erps';
+import { sage100Demo, sage500Demo, sapB1Demo, type DemoErp } from './erps';
 
 const demoSchema = z.object({
-  DEMO_ERP: z.enum(['sap-b1', 'sage100']).default('sap-b1'),
+  DEMO_ERP: z.enum(['sap-b1', 'sage100', 'sage500']).default('sap-b1'),
   DEMO_CONNECTION_ID: z.string().min(1).default('demo'),
   SIM_ORDERS_PER_DAY: z.coerce.number().int().min(1).max(20_000).default(120),
   SPAPI_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(18090),
@@ -105,7 +106,13 @@ async function main(): Promise<void> {
           currencies,
           randomBytes(24).toString('base64'),
         )
-      : await sapB1Demo(demo.SAPB1_SIM_PORT, skus, currencies);
+      : demo.DEMO_ERP === 'sage500'
+        ? await sage500Demo(
+            skus,
+            currencies,
+            loadConfig(z.object({ DATABASE_URL: z.string().min(1) })).DATABASE_URL,
+          )
+        : await sapB1Demo(demo.SAPB1_SIM_PORT, skus, currencies);
   closers.push(() => erp.close());
   const spApiUrl = `http://127.0.0.1:${demo.SPAPI_SIM_PORT}`;
 
@@ -256,9 +263,9 @@ async function main(): Promise<void> {
   const sku = skus.find((s) => amazon.listing(seller.sellerId, s, US)?.fba === false);
   if (!sku) throw new Error('the simulated US catalogue has no merchant-fulfilled SKU');
   const listing = () => amazon.listing(seller.sellerId, sku, US)!;
-  const until = async (what: string, ok: () => boolean, timeoutMs = 120_000) => {
+  const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 120_000) => {
     const t0 = Date.now();
-    while (!ok()) {
+    while (!(await ok())) {
       if (Date.now() - t0 > timeoutMs)
         throw new Error(`demo: ${what} did not reach Amazon in ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 250));
@@ -273,17 +280,17 @@ async function main(): Promise<void> {
   report.push(
     `first sync: ${sku} on Amazon US shows the ERP's price ${listing().price} and quantity ${listing().quantity} (${synced} s)`,
   );
-  erp.changePrice(sku, '24.99');
+  await erp.changePrice(sku, '24.99');
   const priced = await until('the price change', () => listing().price === '24.99');
   report.push(
     `price 10.00 → 24.99 on ${erp.label} price list ${erp.priceList}: listing price ${listing().price} after ${priced} s`,
   );
   const before = listing().quantity;
-  erp.receiveStock(sku, '25');
+  await erp.receiveStock(sku, '25');
   // orders keep arriving and committing stock meanwhile: the listing follows the ERP's figure
   const stocked = await until(
     'the goods receipt',
-    () => listing().quantity > before && listing().quantity === erp.available(sku),
+    async () => listing().quantity > before && listing().quantity === (await erp.available(sku)),
   );
   report.push(
     `goods receipt of 25 in warehouse ${erp.warehouse} (no change date: found by the full scan): listing quantity ${before} → ${listing().quantity} (the ERP's available to sell) after ${stocked} s`,
@@ -294,7 +301,7 @@ async function main(): Promise<void> {
   const unshipped = amazon.orders.filter(
     (o) => o.sellerId === seller.sellerId && o.fulfilledBy === 'MERCHANT' && o.status === 'UNSHIPPED',
   );
-  const shippedId = erp.shipOneOf(
+  const shippedId = await erp.shipOneOf(
     unshipped.map((o) => o.orderId),
     '1Z999AA10123456784',
   );

@@ -61,7 +61,10 @@ export const sage100SettingsSchema = z.object({
   customerPoLength: z.number().int().min(15).max(30).optional(),
   /** a UDF of SO_SalesOrderHeader holding the Amazon order id, for versions whose CustomerPONo is too short */
   amazonOrderIdUdf: z
-    .object({ name: z.string().regex(/^UDF_\w+$/, 'must be a UDF_ column'), length: z.number().int().min(19) })
+    .object({
+      name: z.string().regex(/^UDF_\w+$/, 'must be a UDF_ column'),
+      length: z.number().int().min(19),
+    })
     .optional(),
   defaultArDivision: z.string().length(2).optional(),
   defaultWarehouse: z.string().min(1).max(3).optional(),

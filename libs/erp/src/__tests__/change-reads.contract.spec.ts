@@ -18,7 +18,10 @@ const START = Date.parse('2031-03-04T05:06:07Z');
  * row, windows that end at `until` by the ERP's clock, stock found by the full scan, shipments of
  * Amazon orders only.
  */
-describe.each(erpsUnderTest.map((make) => [make().name, make] as const))(
+/** the ERPs whose simulator runs here: one that needs the integration database only when it is set */
+const erpsRunnableHere = erpsUnderTest.filter((make) => !make().database || process.env.TEST_DATABASE_URL);
+
+describe.each(erpsRunnableHere.map((make) => [make().name, make] as const))(
   '%s: change reads',
   (_name, make) => {
     let erp: ErpUnderTest;

@@ -27,12 +27,12 @@ describe('ConnectionErpResolver', () => {
   });
 
   it('when the ERP has no adapter or the connection no ERP credentials, then the error says so and is not retriable', async () => {
-    await expect(resolver({ b: conn('b', { erpKind: 'SAGE500' }) }).forConnection('b')).rejects.toMatchObject(
-      {
-        code: 'ERP_NOT_SUPPORTED',
-        retriable: false,
-      },
-    );
+    // a kind no adapter serves (every kind the port names has one, or soon will)
+    const none = 'NO_SUCH_ERP' as ErpConnection['erpKind'];
+    await expect(resolver({ b: conn('b', { erpKind: none }) }).forConnection('b')).rejects.toMatchObject({
+      code: 'ERP_NOT_SUPPORTED',
+      retriable: false,
+    });
     await expect(resolver({ c: conn('c') }, {}).forConnection('c')).rejects.toMatchObject({
       code: 'ERP_NO_CREDENTIALS',
     });

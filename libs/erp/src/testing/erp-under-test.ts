@@ -28,6 +28,11 @@ export interface ErpUnderTest {
   expireSessions(): void;
   /** what the change-read contract tests do to the ERP (the simulators have it) */
   changes?: ErpChangesUnderTest;
+  /**
+   * the simulator needs the integration PostgreSQL (TEST_DATABASE_URL; Sage 500's SQL stand-in):
+   * unit runs without it leave this ERP out
+   */
+  database?: boolean;
 }
 
 /**

@@ -1,0 +1,7 @@
+export * from './sage500.adapter';
+export * from './address';
+export * from './status';
+export { mssqlDialect, pgDialect, type Sage500Dialect } from './dialect';
+
+/** The T-SQL install script of the connector's extension tables (run once per company database). */
+export const SAGE500_INSTALL_SCRIPT = `${__dirname}/install/sage500-extension.sql`;

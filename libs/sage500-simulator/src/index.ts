@@ -1,0 +1,2 @@
+export * from './simulator';
+export { SAGE500_SCHEMA } from './schema';
