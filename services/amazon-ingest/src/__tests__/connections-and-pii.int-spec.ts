@@ -1,5 +1,6 @@
 import { VirtualClock } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
+import type { ErpKind } from '@connector/erp';
 import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
 import { KnexBuyerPiiVault } from '../pii/buyer-pii.vault';
 
@@ -48,19 +49,20 @@ describe('connections and buyer PII at rest (PostgreSQL)', () => {
     const repo = new ConnectionRepository(tdb.db, cipher);
     const refused = repo.upsert(
       {
-        id: 'c-sage500',
-        name: 'Sage 500',
+        id: 'c-unknown',
+        name: 'An ERP with no adapter',
         sellerId: 'A3',
         region: 'na',
         marketplaceIds: ['ATVPDKIKX0DER'],
-        erpKind: 'SAGE500',
+        // every ERP kind has an adapter now: a kind from a newer connector version stands in
+        erpKind: 'NO_SUCH_ERP' as ErpKind,
         erpCompany: 'ABC',
         enabled: true,
       },
       creds,
     );
     await expect(refused).rejects.toMatchObject({ code: 'ERP_NOT_SUPPORTED', retriable: false });
-    expect(await tdb.db('connections').where({ id: 'c-sage500' }).first()).toBeUndefined();
+    expect(await tdb.db('connections').where({ id: 'c-unknown' }).first()).toBeUndefined();
   });
 
   it('when buyer PII is kept, then it is encrypted, readable by reference, and purged after its retention', async () => {
