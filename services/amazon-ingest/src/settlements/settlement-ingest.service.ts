@@ -159,6 +159,7 @@ export class SettlementIngestService {
     const parser = new SettlementReportParser({
       reportId,
       decimalSeparator: checked.decimalSeparator,
+      dateStyle: checked.dateStyle,
       marketplaceName,
     });
     const size = this.deps.chunkSize ?? 1000;
