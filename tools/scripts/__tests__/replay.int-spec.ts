@@ -235,6 +235,30 @@ describe('replay of one record, group reset and unknown schema ids on real Kafka
     });
   }, 60_000);
 
+  it('when a settlement is replayed by its id, then its records (chunks and closing record) go again in their order', async () => {
+    const settlements = `${prefix}amazon.settlements.v1`;
+    await ensureTopics(admin, [{ topic: settlements, partitions: 3, cleanupPolicy: 'delete', dlq: true }]);
+    const pub = new KafkaEventPublisher(producer, codec, new Map([[settlements, schema]]), {
+      autoRegister: true,
+    });
+    await pub.publish(settlements, [
+      { key: 'c1/11000000001', value: { eventId: '11000000001#0', amount: '1' } },
+      { key: 'c1/11000000002', value: { eventId: '11000000002#0', amount: '2' } },
+      { key: 'c1/11000000001', value: { eventId: '11000000001#closed', amount: '1' } },
+    ]);
+    printed.length = 0;
+    const replayed = await replay('record', '--settlement', '11000000001', '--by', 'dave');
+    expect(replayed.map((r) => r.key)).toEqual(['c1/11000000001', 'c1/11000000001']);
+    expect(replayed.map((r) => Number(r.from.offset))).toEqual([0, 1]);
+    const copies = await Promise.all(
+      replayed.map((r) => fetchRecord(kafka, settlements, r.to.partition, r.to.offset)),
+    );
+    expect(copies.map((c) => c.headers[REPLAYED_FROM_HEADER])).toEqual(
+      replayed.map((r) => `${settlements}/${r.from.partition}/${r.from.offset}`),
+    );
+    expect(printed).toHaveLength(2);
+  }, 60_000);
+
   it('when the offset is not on the partition or the order is unknown, then nothing is sent and nothing is audited', async () => {
     const audited = (await auditRows()).length;
     await expect(fetchRecord(kafka, topic, 0, '999999')).rejects.toBeInstanceOf(RecordNotFoundError);
