@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { fromUnscaled } from '@connector/money';
 import {
+  MAX_SETTLEMENT_LINE,
   SettlementReportFormatError,
   SettlementReportParser,
   V2_SETTLEMENT_COLUMNS,
   parseSettlementDate,
   parseSettlementText,
+  settlementLines,
 } from '../reports/settlement-report.parser';
 
 /**
@@ -415,5 +417,38 @@ describe('settlement dates that do not exist', () => {
     '2026-10-01 24:00:00 UTC',
   ])('when a date reads %s, then it is refused rather than rolled into the next month', (raw) => {
     expect(() => parseSettlementDate(raw)).toThrow(/not a date/);
+  });
+});
+
+describe('settlement lines read from a stream', () => {
+  async function* chunked(text: string, size: number): AsyncGenerator<Buffer> {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+  }
+
+  it('when a file arrives in chunks of any size, cutting lines and multi-byte characters, then the lines are those of the file', async () => {
+    await fc.assert(
+      fc.asyncProperty(fileArb, fc.integer({ min: 1, max: 200 }), async (m, size) => {
+        const text = render(m);
+        const got: string[] = [];
+        for await (const l of settlementLines(chunked(text, size))) got.push(l);
+        expect(got).toEqual(text.split(/\r?\n/).slice(0, -1));
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
+    );
+  });
+
+  it('when a file has no line break for megabytes, then it is refused before the line is held whole', async () => {
+    let read = 0;
+    async function* endless(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 1000; i++) {
+        read += 16_384;
+        yield Buffer.alloc(16_384, 'x');
+      }
+    }
+    await expect(async () => {
+      for await (const _ of settlementLines(endless())) void _;
+    }).rejects.toThrow(SettlementReportFormatError);
+    expect(read).toBeLessThan(MAX_SETTLEMENT_LINE * 2);
   });
 });

@@ -421,3 +421,33 @@ export async function parseSettlementText(
   for await (const r of parser.records(text.split(/\r?\n/))) if (r.kind === 'line') lines.push(r.line);
   return { result: parser.result(), lines };
 }
+
+/**
+ * The lines of a settlement file as it streams in (LF or CRLF; a UTF-8 BOM stays for the parser to
+ * drop), never holding more than one line: a line longer than `maxChars` stops the read with
+ * SettlementReportFormatError before it is buffered whole (a file with no line breaks at all would
+ * otherwise be read into memory entire).
+ */
+export async function* settlementLines(
+  chunks: AsyncIterable<Buffer | string>,
+  maxChars = MAX_SETTLEMENT_LINE,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let pending = '';
+  let lineNumber = 0;
+  for await (const chunk of chunks) {
+    pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) !== -1) {
+      lineNumber++;
+      if (nl > maxChars + 1)
+        throw new SettlementReportFormatError(`line longer than ${maxChars} characters`, lineNumber);
+      yield pending.slice(0, nl).replace(/\r$/, '');
+      pending = pending.slice(nl + 1);
+    }
+    if (pending.length > maxChars + 1)
+      throw new SettlementReportFormatError(`line longer than ${maxChars} characters`, lineNumber + 1);
+  }
+  pending += decoder.decode();
+  if (pending !== '') yield pending.replace(/\r$/, '');
+}
