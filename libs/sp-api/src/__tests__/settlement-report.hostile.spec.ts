@@ -46,6 +46,8 @@ interface FileModel {
   crlf: boolean;
   quoteRate: number;
   grouping: boolean;
+  /** EU files whose summary dates are ISO 8601 (as Amazon's field definitions describe them) */
+  isoSummary: boolean;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -121,6 +123,7 @@ const fileArb: fc.Arbitrary<FileModel> = fc
     crlf: fc.boolean(),
     quoteRate: fc.constantFrom(0, 0.2, 1),
     grouping: fc.boolean(),
+    isoSummary: fc.boolean(),
     order: fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
   })
   .map((r) => {
@@ -156,6 +159,7 @@ const fileArb: fc.Arbitrary<FileModel> = fc
       crlf: r.crlf,
       quoteRate: r.quoteRate,
       grouping: r.grouping,
+      isoSummary: r.isoSummary,
     };
   });
 
@@ -176,9 +180,9 @@ function render(m: FileModel): string {
     row(
       {
         'settlement-id': m.settlementId,
-        'settlement-start-date': formatDate(m.start, m.style, true),
-        'settlement-end-date': formatDate(m.end, m.style, true),
-        'deposit-date': formatDate(m.deposit, m.style, true),
+        'settlement-start-date': formatDate(m.start, m.isoSummary ? 'na' : m.style, true),
+        'settlement-end-date': formatDate(m.end, m.isoSummary ? 'na' : m.style, true),
+        'deposit-date': formatDate(m.deposit, m.isoSummary ? 'na' : m.style, true),
         'total-amount': formatAmount(total(m), m.style, m.grouping),
         currency: m.currency,
       },
@@ -236,7 +240,9 @@ describe('settlement report parser on hostile input (property-based)', () => {
         });
         expect(result.summary.settlementStartDate).toBe(m.start);
         expect(result.summary.depositDate).toBe(m.deposit);
-        expect(result.dateStyle).toBe(m.style === 'eu' ? 'eu' : 'iso');
+        expect(m.details.length ? result.dateStyle : 'no rows').toBe(
+          m.details.length ? (m.style === 'eu' ? 'eu' : 'iso') : 'no rows',
+        );
         expect(result.tiesOut).toBe(true);
         expect(result.unknownColumns.length).toBe(
           m.columns.filter((c) => !(V2_SETTLEMENT_COLUMNS as readonly string[]).includes(c)).length,
@@ -280,7 +286,7 @@ describe('settlement report parser on hostile input (property-based)', () => {
     );
   });
 
-  it('when one file mixes EU and NA dates or separators, then it is rejected, never read at 100 times the amount', async () => {
+  it('when one file mixes EU and NA posted dates or separators, then it is rejected, never read at 100 times the amount or on a swapped day', async () => {
     await fc.assert(
       fc.asyncProperty(
         fileArb.filter((m) => m.details.some((d) => d.cents % 100n !== 0n)),
@@ -298,7 +304,15 @@ describe('settlement report parser on hostile input (property-based)', () => {
             what === 'date' ? formatDate(d.posted, other, false) : formatAmount(d.cents, other, m.grouping);
           lines[i + 2] = lines[i + 2].replace(good, bad);
           const out = await parsesOrRejects(lines.join('\n'));
-          expect(out).toBeInstanceOf(SettlementReportFormatError);
+          // an amount in the other form is refused; a date in the other form is refused when the
+          // rows disagree, and a file whose rows agree is read on the right day, never swapped
+          const verdict =
+            out instanceof SettlementReportFormatError
+              ? 'rejected'
+              : what === 'date' && out.lines.every((l, k) => l.postedDate === m.details[k].posted)
+                ? 'read right'
+                : 'misread';
+          expect(verdict).toBe(what === 'amount' || m.details.length > 1 ? 'rejected' : 'read right');
         },
       ),
       { numRuns: Math.ceil(RUNS / 3) },
@@ -382,6 +396,7 @@ describe('settlement report parser on hostile input (property-based)', () => {
         crlf: false,
         quoteRate: 0,
         grouping: false,
+        isoSummary: false,
       };
       const text = render(m).replace('\t0.00\tUSD', `\t${amount}\tUSD`);
       await expect(parse(text)).rejects.toThrow(SettlementReportFormatError);

@@ -80,6 +80,7 @@ export interface SettlementParseResult {
   decimalSeparator: '.' | ',';
   /** Distinct marketplace-name values of the detail rows (one for a single-marketplace settlement). */
   marketplaceNames: string[];
+  /** how the file writes posted-date-time (the detail rows' dates), decided by the first one */
   dateStyle: SettlementDateStyle;
 }
 
@@ -273,11 +274,14 @@ export class SettlementReportParser {
         separator ??= detectSeparator(cell(c));
         return amount;
       };
+      // the summary's dates may be ISO 8601 while the rows' posted-date-time is EU (Amazon's field
+      // definitions give the summary dates as ISO): each form is unambiguous alone, so the style is
+      // held per column, and it is the rows' column that must not change within the file
       const date = (c: Column): number => {
         const raw = cell(c);
-        dateStyle ??= settlementDateStyle(raw);
+        if (c === 'posted-date-time') dateStyle ??= settlementDateStyle(raw);
         try {
-          return parseSettlementDate(raw, dateStyle);
+          return parseSettlementDate(raw, c === 'posted-date-time' ? dateStyle : undefined);
         } catch (err) {
           throw new SettlementReportFormatError((err as Error).message, lineNumber, c);
         }
