@@ -4,6 +4,7 @@ import type { EventCodec } from './avro-codec';
 import { createProducer } from './kafka-client';
 import { KafkaDeadLetterSink } from './dead-letter';
 import { RecordProcessor, type RawRecord, type Subscription } from './record-processor';
+import { REPLAYED_FROM_HEADER, REPLAY_ID_HEADER, isForGroup } from './replay';
 
 export interface ConsumerHostOptions {
   groupId: string;
@@ -105,6 +106,10 @@ export class KafkaConsumerHost implements ConsumerHost {
         const { topic, partition, message } = payload;
         const sub = this.subs.get(topic);
         if (!sub) return;
+        if (!isForGroup(headersOf(message.headers), groupId)) {
+          logger.debug({ topic, partition, offset: message.offset }, 'replay for another group passed by');
+          return;
+        }
         const raw: RawRecord = {
           topic,
           partition,
@@ -114,6 +119,17 @@ export class KafkaConsumerHost implements ConsumerHost {
           headers: headersOf(message.headers),
           timestamp: message.timestamp,
         };
+        if (raw.headers[REPLAYED_FROM_HEADER])
+          logger.info(
+            {
+              topic,
+              partition,
+              offset: message.offset,
+              replayedFrom: raw.headers[REPLAYED_FROM_HEADER],
+              replayId: raw.headers[REPLAY_ID_HEADER],
+            },
+            'replayed record received',
+          );
         await processor.process(raw, sub, () => payload.heartbeat());
       },
     });

@@ -40,7 +40,8 @@ export interface LocaleAmountOptions {
  * Parses an amount as Amazon writes it in flat files: "1,234.56" (US/UK), "1.234,56" or "-12,5" (DE/FR/IT/ES),
  * "1 234,56". With `auto`, the last of ',' or '.' is the decimal separator when it is followed by 1–2 digits
  * or when the other separator also appears; a lone separator followed by exactly three digits is ambiguous
- * and rejected unless the separator is given.
+ * and rejected unless the separator is given. "(55.00)" is -55.00. A group separator must split the whole
+ * part into thousands, so "95,00" read with "." as the decimal separator is an error, never 9500.
  */
 export function parseLocaleAmount(raw: string, opts: LocaleAmountOptions = {}): string {
   const input = raw.trim().replace(/[\s\u00a0\u202f']/g, '');
@@ -63,8 +64,23 @@ export function parseLocaleAmount(raw: string, opts: LocaleAmountOptions = {}): 
     }
   }
   const group = sep === ',' ? '.' : ',';
-  const normalised = input.split(group).join('').replace(sep, '.');
-  return decimal(normalised).toFixed();
+  const negative = /^\(.*\)$/.test(input); // (55.00): accountants' negative
+  const body = negative ? input.slice(1, -1) : input;
+  if (body.split(sep).length > 2) throw new InvalidAmountError(raw, `more than one "${sep}"`);
+  const [whole, fraction] = body.split(sep);
+  if (fraction !== undefined && !/^\d+$/.test(fraction))
+    throw new InvalidAmountError(raw, `only digits may follow the decimal "${sep}"`);
+  // a group separator only ever splits thousands: "95,00" in a file whose decimals are "." is not 9500
+  if (whole.includes(group) && !groupedThousands(whole, group))
+    throw new InvalidAmountError(raw, `"${group}" is not between groups of three digits`);
+  const normalised = body.split(group).join('').replace(sep, '.');
+  if (negative && /^[+-]/.test(normalised)) throw new InvalidAmountError(raw, 'sign inside parentheses');
+  return decimal(negative ? `-${normalised}` : normalised).toFixed();
+}
+
+function groupedThousands(whole: string, group: string): boolean {
+  const g = group === '.' ? '\\.' : group;
+  return new RegExp(`^[+-]?\\d{1,3}(${g}\\d{3})+$`).test(whole);
 }
 
 /** Sum of decimal strings, exact. */

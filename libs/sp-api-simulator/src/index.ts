@@ -4,3 +4,4 @@ export * from './server';
 export * from './sandbox';
 export { AMAZON_MARKETPLACES, type AmazonMarketplace } from './marketplaces';
 export { ALREADY_FULFILLED_MESSAGE, confirmedShipments, type SimShipment } from './routes/orders-v0';
+export { renderShipmentEvents } from './finances';

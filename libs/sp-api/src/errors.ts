@@ -26,6 +26,19 @@ export class SpApiRetriableError extends RetriableError {
   }
 }
 
+/**
+ * A 2xx answer whose body is not JSON: cut off in transit, or an HTML page from a proxy. Retriable (the
+ * next attempt usually gets the whole body); after the attempts, the caller's run fails and says so.
+ */
+export class SpApiMalformedResponseError extends RetriableError {
+  constructor(
+    readonly context: SpApiErrorContext,
+    options?: { cause?: unknown },
+  ) {
+    super('SPAPI_MALFORMED_RESPONSE', `${describe(context)}: the body is not JSON`, options);
+  }
+}
+
 /** 400, 404, 403 after a fresh token, ...: the request or the authorisation must change. */
 export class SpApiRequestError extends NonRetriableError {
   constructor(readonly context: SpApiErrorContext) {

@@ -1,5 +1,10 @@
 import { RetriesExhaustedError, isRetriable, retry, systemClock, type Clock } from '@connector/core';
-import { SpApiRequestError, SpApiRetriableError, type SpApiErrorDetail } from './errors';
+import {
+  SpApiMalformedResponseError,
+  SpApiRequestError,
+  SpApiRetriableError,
+  type SpApiErrorDetail,
+} from './errors';
 import { parseExactJson } from './exact-json';
 import type { HttpTransport } from '@connector/core';
 import type { AccessTokenSource } from './lwa-token.provider';
@@ -145,14 +150,19 @@ export class SpApiClient {
     if (rate > 0) limiter.adjust(sellerId, operation, rate);
     const text = res.body.toString('utf8');
     if (res.status >= 200 && res.status < 300) {
-      return { status: res.status, body: parseExactJson<T>(text), requestId };
+      let body: T;
+      try {
+        body = parseExactJson<T>(text);
+      } catch (err) {
+        const errors = [{ code: 'MalformedBody', message: `${text.length} characters, not JSON` }];
+        throw new SpApiMalformedResponseError(
+          { operation, status: res.status, requestId, errors },
+          { cause: err },
+        );
+      }
+      return { status: res.status, body, requestId };
     }
-    let errors: SpApiErrorDetail[] = [];
-    try {
-      errors = (parseExactJson<{ errors?: SpApiErrorDetail[] }>(text) ?? {}).errors ?? [];
-    } catch {
-      errors = [{ code: String(res.status), message: text.slice(0, 200) }];
-    }
+    const errors = errorDetails(res.status, text);
     const context = { operation, status: res.status, requestId, errors };
     if (res.status === 429) {
       limiter.drain(sellerId, operation);
@@ -180,4 +190,31 @@ export class SpApiClient {
       token = next(page);
     } while (token);
   }
+}
+
+/**
+ * The errors of a failed answer. An HTML page, a cut body or an `errors` of the wrong shape becomes one
+ * detail coded with the HTTP status (the body's start kept for the log), never a TypeError.
+ */
+function errorDetails(status: number, text: string): SpApiErrorDetail[] {
+  const fallback = [{ code: String(status), message: text.slice(0, 200) }];
+  let parsed: unknown;
+  try {
+    parsed = parseExactJson(text);
+  } catch {
+    return fallback;
+  }
+  const list = parsed && typeof parsed === 'object' ? (parsed as { errors?: unknown }).errors : undefined;
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) return fallback;
+  const text_ = (v: unknown, or: string) => (typeof v === 'string' || typeof v === 'number' ? String(v) : or);
+  return list.map((e: unknown) => {
+    if (!e || typeof e !== 'object') return { code: String(status), message: text_(e, '') };
+    const { code, message, details } = e as Record<string, unknown>;
+    return {
+      code: text_(code, String(status)),
+      message: text_(message, ''),
+      ...(typeof details === 'string' ? { details } : {}),
+    };
+  });
 }

@@ -1,4 +1,12 @@
-export type AuditStage = 'consumed' | 'mapped' | 'posted' | 'produced' | 'dead_lettered' | 'skipped';
+export type AuditStage =
+  | 'consumed'
+  | 'mapped'
+  | 'posted'
+  | 'produced'
+  | 'dead_lettered'
+  | 'skipped'
+  /** an operator re-delivered records (npm run replay): who, what, when, in payload */
+  | 'replayed';
 
 export interface AuditEntry {
   connectionId?: string;

@@ -197,8 +197,14 @@ export class Sage300Adapter implements ErpPort {
       json = undefined;
     }
     if (res.status >= 200 && res.status < 300) {
+      // a cut body or a proxy's page served with 200 is retriable; a write is looked up by key first
       if (json === undefined)
         throw new ErpUnavailableError(`Sage 300 sent no JSON for ${what}`, this.detail(res.status));
+      if (json === null || typeof json !== 'object' || Array.isArray(json))
+        throw new ErpUnavailableError(
+          `Sage 300 answered ${what} without a JSON object`,
+          this.detail(res.status, 'MALFORMED_BODY'),
+        );
       return json as Rec;
     }
     const err = (json as SageErrorBody | undefined)?.error;
@@ -233,8 +239,15 @@ export class Sage300Adapter implements ErpPort {
     let next: string | undefined = this.url(module, resource, query);
     while (next) {
       const page = await this.call('GET', next);
-      rows.push(...((page.value as Rec[] | undefined) ?? []));
-      next = (page['@odata.nextLink'] ?? page['odata.nextLink']) as string | undefined;
+      const value: unknown = page.value ?? [];
+      if (!Array.isArray(value) || value.some((r) => !r || typeof r !== 'object'))
+        throw new ErpUnavailableError(
+          `Sage 300 answered a ${module}/${resource} page whose value is not a list of records`,
+          this.detail(200, 'MALFORMED_BODY'),
+        );
+      rows.push(...(value as Rec[]));
+      const link: unknown = page['@odata.nextLink'] ?? page['odata.nextLink'];
+      next = typeof link === 'string' ? link : undefined;
     }
     return rows;
   }

@@ -474,7 +474,7 @@ export class SapB1Adapter implements ErpPort {
   // ---- transport ------------------------------------------------------------------------------
 
   private async get(path: string): Promise<Row> {
-    return (await this.send('GET', path)) as Row;
+    return objectOf(await this.send('GET', path));
   }
 
   /** Every row of a collection, following odata.nextLink. */
@@ -484,16 +484,22 @@ export class SapB1Adapter implements ErpPort {
     while (next) {
       const body = (await this.send('GET', next, undefined, {
         Prefer: `odata.maxpagesize=${this.opts.serverPageSize ?? 100}`,
-      })) as Row;
-      out.push(...((body.value as Row[] | undefined) ?? []));
-      const link = body['odata.nextLink'] ?? body['@odata.nextLink'];
+      })) as Row | undefined;
+      const page = objectOf(body);
+      if (page.value !== undefined && !Array.isArray(page.value))
+        throw new ErpUnavailableError('SAP B1 answered a collection whose value is not a list', {
+          erp: ERP,
+          erpCode: 'MALFORMED_BODY',
+        });
+      for (const row of (page.value as unknown[] | undefined) ?? []) out.push(objectOf(row));
+      const link = page['odata.nextLink'] ?? page['@odata.nextLink'];
       next = typeof link === 'string' ? link : undefined;
     }
     return out;
   }
 
   private async post(path: string, body: Row): Promise<Row> {
-    return (await this.send('POST', path, body)) as Row;
+    return objectOf(await this.send('POST', path, body));
   }
 
   /** One call with the session; on 401 / 301 one fresh login and one retry (reference/erp/FACTS.md §1.1). */
@@ -611,10 +617,31 @@ export class SapB1Adapter implements ErpPort {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
+/**
+ * A success's JSON. A body that is not JSON (cut in transit, an IIS or proxy page served with 200) is
+ * ErpUnavailableError: retriable, and a write retried after it is found by its natural key first.
+ */
 function parseBody(res: HttpResponse): unknown {
   const text = res.body.toString('utf8');
   if (!text.trim()) return undefined;
-  return parse(text);
+  try {
+    return parse(text);
+  } catch (err) {
+    throw new ErpUnavailableError(
+      `SAP B1 answered ${res.status} with a body that is not JSON (${text.length} characters)`,
+      { erp: ERP, erpCode: 'MALFORMED_BODY', httpStatus: res.status },
+      { cause: err },
+    );
+  }
+}
+
+/** A success's JSON object; anything else (null, an array, a string, nothing) is a malformed answer. */
+function objectOf(body: unknown): Row {
+  if (body && typeof body === 'object' && !Array.isArray(body)) return body as Row;
+  throw new ErpUnavailableError('SAP B1 answered without the JSON object expected', {
+    erp: ERP,
+    erpCode: 'MALFORMED_BODY',
+  });
 }
 
 function errorOf(res: HttpResponse): { code?: string; message: string } {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@connector/core';
+import { NonRetriableError, canonicalJson } from '@connector/core';
 import type { FinancialEvent, FinancialEventTypes } from '@connector/events';
-import { decimal, sumDecimals } from '@connector/money';
+import { InvalidAmountError, decimal, sumDecimals } from '@connector/money';
 import { MARKETPLACES, type FinancialEvents } from '@connector/sp-api';
 
 type Component = FinancialEventTypes.ConnectorAmazon.FinancialComponent;
@@ -11,6 +11,39 @@ const isCurrency = (v: unknown): v is Currency =>
   typeof v === 'object' && v !== null && 'CurrencyCode' in v && 'CurrencyAmount' in v;
 
 /**
+ * A Finances event that cannot become a FinancialEvent: not an object, an amount that is not an
+ * exact decimal(18,4), a currency or a date of the wrong kind. Final; the sync counts it, keeps the
+ * group open so that it is read again, and publishes the group's other events.
+ */
+export class FinancialEventShapeError extends NonRetriableError {
+  constructor(
+    readonly eventType: string,
+    readonly reason: string,
+  ) {
+    super('SPAPI_FINANCIAL_EVENT_MALFORMED', `${eventType}: ${reason}`);
+  }
+}
+
+/** An amount as Finances sends it (a JSON number kept exact, so a string, or a safe integer). */
+function exactAmount(v: unknown, where: string): string {
+  if (v === undefined || v === null) return '0';
+  if (typeof v !== 'string' && !(typeof v === 'number' && Number.isSafeInteger(v)))
+    throw new FinancialEventShapeError(where, `amount is ${typeof v}, not a number`);
+  let amount: string;
+  try {
+    amount = decimal(String(v)).toFixed();
+  } catch (err) {
+    if (err instanceof InvalidAmountError)
+      throw new FinancialEventShapeError(where, `amount ${String(v).slice(0, 40)} is not a plain decimal`);
+    throw err;
+  }
+  const [whole, fraction = ''] = amount.replace('-', '').split('.');
+  if (fraction.length > 4 || whole.length > 14)
+    throw new FinancialEventShapeError(where, `amount ${amount.slice(0, 40)} does not fit decimal(18,4)`);
+  return amount;
+}
+
+/**
  * Walks one Finances v0 event of any type (FACTS §5.1) and collects its amounts: ChargeComponent
  * (ChargeType/ChargeAmount) as CHARGE, or TAX_WITHHELD inside TaxesWithheld; FeeComponent as FEE;
  * Promotion as PROMOTION; AdjustmentType/AdjustmentAmount as ADJUSTMENT. Event types the connector
@@ -18,10 +51,11 @@ const isCurrency = (v: unknown): v is Currency =>
  */
 function components(ev: Record<string, unknown>): Component[] {
   const out: Component[] = [];
-  const money = (c: Currency) => ({
-    amount: decimal(String(c.CurrencyAmount ?? '0')).toFixed(),
-    currency: c.CurrencyCode ?? '',
-  });
+  const money = (c: Currency) => {
+    if (c.CurrencyCode !== undefined && c.CurrencyCode !== null && typeof c.CurrencyCode !== 'string')
+      throw new FinancialEventShapeError('Finances', 'CurrencyCode is not a string');
+    return { amount: exactAmount(c.CurrencyAmount, 'Finances'), currency: c.CurrencyCode ?? '' };
+  };
   const walk = (node: unknown, withheld: boolean) => {
     if (Array.isArray(node)) return node.forEach((n) => walk(n, withheld));
     if (typeof node !== 'object' || node === null) return;
@@ -64,40 +98,89 @@ const marketplaceId = (name: unknown) =>
  */
 export function mapFinancialEvents(
   page: FinancialEvents,
-  ctx: { connectionId: string; groupId: string; observedAt: number; seen: Map<string, number> },
+  ctx: {
+    connectionId: string;
+    groupId: string;
+    observedAt: number;
+    seen: Map<string, number>;
+    /** an event that cannot be mapped; without it, the error is thrown */
+    onRejected?: (err: FinancialEventShapeError) => void;
+  },
 ): FinancialEvent[] {
   const out: FinancialEvent[] = [];
   for (const [listName, list] of Object.entries(page as Record<string, unknown>)) {
     if (!Array.isArray(list)) continue;
     const eventType = listName.replace(/List$/, '');
-    for (const raw of list as Record<string, unknown>[]) {
-      const comps = components(raw);
-      const hash = createHash('sha256')
-        .update(`${ctx.groupId}|${eventType}|${canonicalJson(raw)}`)
-        .digest('base64url')
-        .slice(0, 32);
-      const n = (ctx.seen.get(hash) ?? 0) + 1;
-      ctx.seen.set(hash, n);
-      const items = (raw.ShipmentItemList ?? raw.ShipmentItemAdjustmentList) as
-        Array<{ SellerSKU?: string }> | undefined;
-      const skus = [...new Set((items ?? []).map((i) => i.SellerSKU).filter(Boolean))];
-      const currency = comps.find((c) => c.amount.currency)?.amount.currency ?? '';
-      const posted = raw.PostedDate ?? raw.postedDate;
-      out.push({
-        eventId: `${ctx.groupId}/${eventType}/${hash}${n > 1 ? `#${n}` : ''}`,
-        connectionId: ctx.connectionId,
-        financialEventGroupId: ctx.groupId,
-        transactionId: null,
-        eventType,
-        postedDate: typeof posted === 'string' ? Date.parse(posted) : 0,
-        amazonOrderId: (raw.AmazonOrderId ?? raw.OrderId ?? null) as string | null,
-        sellerSku: (skus.length === 1 ? skus[0] : (raw.SellerSKU ?? null)) as string | null,
-        marketplaceId: marketplaceId(raw.MarketplaceName),
-        components: comps,
-        total: { amount: sumDecimals(comps.map((c) => c.amount.amount)).toFixed(), currency },
-        observedAt: ctx.observedAt,
-      });
+    for (const raw of list as unknown[]) {
+      let event: FinancialEvent;
+      try {
+        event = mapOne(raw, eventType, ctx);
+      } catch (err) {
+        if (!(err instanceof FinancialEventShapeError) || !ctx.onRejected) throw err;
+        ctx.onRejected(err);
+        continue;
+      }
+      out.push(event);
     }
   }
   return out;
+}
+
+function mapOne(
+  value: unknown,
+  eventType: string,
+  ctx: { connectionId: string; groupId: string; observedAt: number; seen: Map<string, number> },
+): FinancialEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new FinancialEventShapeError(eventType, 'is not an object');
+  const raw = value as Record<string, unknown>;
+  const str = (v: unknown, field: string): string | null => {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string') throw new FinancialEventShapeError(eventType, `${field} is not a string`);
+    return v;
+  };
+  let comps: Component[];
+  try {
+    comps = components(raw);
+  } catch (err) {
+    throw err instanceof FinancialEventShapeError ? new FinancialEventShapeError(eventType, err.reason) : err;
+  }
+  const items: unknown = raw.ShipmentItemList ?? raw.ShipmentItemAdjustmentList ?? [];
+  if (!Array.isArray(items)) throw new FinancialEventShapeError(eventType, 'its item list is not a list');
+  const skus = [
+    ...new Set(
+      items
+        .map((i: unknown) =>
+          i && typeof i === 'object' ? str((i as Record<string, unknown>).SellerSKU, 'SellerSKU') : null,
+        )
+        .filter(Boolean),
+    ),
+  ];
+  const posted = raw.PostedDate ?? raw.postedDate;
+  const postedDate = posted === undefined || posted === null ? 0 : Date.parse(str(posted, 'PostedDate')!);
+  if (Number.isNaN(postedDate)) throw new FinancialEventShapeError(eventType, 'PostedDate is not a date');
+  const amazonOrderId = str(raw.AmazonOrderId ?? raw.OrderId, 'AmazonOrderId');
+  const sellerSku = skus.length === 1 ? skus[0] : str(raw.SellerSKU, 'SellerSKU');
+  // counted only once the event is known good, so a rejected twin does not shift the numbering
+  const hash = createHash('sha256')
+    .update(`${ctx.groupId}|${eventType}|${canonicalJson(raw)}`)
+    .digest('base64url')
+    .slice(0, 32);
+  const n = (ctx.seen.get(hash) ?? 0) + 1;
+  ctx.seen.set(hash, n);
+  const currency = comps.find((c) => c.amount.currency)?.amount.currency ?? '';
+  return {
+    eventId: `${ctx.groupId}/${eventType}/${hash}${n > 1 ? `#${n}` : ''}`,
+    connectionId: ctx.connectionId,
+    financialEventGroupId: ctx.groupId,
+    transactionId: null,
+    eventType,
+    postedDate,
+    amazonOrderId,
+    sellerSku,
+    marketplaceId: marketplaceId(raw.MarketplaceName),
+    components: comps,
+    total: { amount: sumDecimals(comps.map((c) => c.amount.amount)).toFixed(), currency },
+    observedAt: ctx.observedAt,
+  };
 }

@@ -6,7 +6,7 @@ import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { FinancialEventGroup, SellingPartnerApi } from '@connector/sp-api';
 import type { IngestStateStore } from '../ingest-state/ingest-state.store';
 import { TWO_MINUTE_RULE_MS } from '../orders/order-sync.service';
-import { mapFinancialEvents } from './financial-event.mapper';
+import { FinancialEventShapeError, mapFinancialEvents } from './financial-event.mapper';
 
 const TOPIC = 'amazon.financial-events.v1' as const satisfies TopicName;
 /** an open group is re-read until it closes; groups last about 14 days, so look back a little more */
@@ -19,6 +19,8 @@ export interface FinancialEventsResult {
   closedGroupsDone: number;
   published: number;
   skippedAlreadyPublished: number;
+  /** events Amazon sent in a shape that cannot become a FinancialEvent; their group stays open */
+  rejected: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export class FinancialEventsSyncService {
       closedGroupsDone: 0,
       published: 0,
       skippedAlreadyPublished: 0,
+      rejected: 0,
     };
     // Amazon returns no groups at all for a range over 180 days (FACTS §5.1): ask window by window
     const to = now - TWO_MINUTE_RULE_MS;
@@ -84,8 +87,27 @@ export class FinancialEventsSyncService {
       return;
     }
     const seen = new Map<string, number>();
+    let rejected = 0;
+    const onRejected = (err: FinancialEventShapeError) => {
+      rejected++;
+      this.deps.metrics?.ingestRejected.inc({
+        connection: conn.id,
+        stream: 'financial-events',
+        reason: 'malformed_event',
+      });
+      this.deps.logger.error(
+        { connectionId: conn.id, groupId, eventType: err.eventType, code: err.code, err: err.message },
+        'financial event rejected: it cannot become an event',
+      );
+    };
     for await (const page of api.listFinancialEventsByGroupId(groupId, { MaxResultsPerPage: 100 })) {
-      const events = mapFinancialEvents(page, { connectionId: conn.id, groupId, observedAt: now, seen });
+      const events = mapFinancialEvents(page, {
+        connectionId: conn.id,
+        groupId,
+        observedAt: now,
+        seen,
+        onRejected,
+      });
       const known = await store.publishedVersions(
         conn.id,
         'financial-events',
@@ -106,8 +128,10 @@ export class FinancialEventsSyncService {
         result.published += fresh.length;
       }
     }
-    // a closed group does not change any more: remember it was read to the end
-    if (g.ProcessingStatus === 'Closed')
+    result.rejected += rejected;
+    // a closed group does not change any more: remember it was read to the end, unless some of its
+    // events were rejected (then it is read again, and the rejection counted again, until fixed)
+    if (g.ProcessingStatus === 'Closed' && rejected === 0)
       await store.recordPublished(conn.id, 'financial-events', [
         { key: doneKey, version: 0, eventId: doneKey },
       ]);

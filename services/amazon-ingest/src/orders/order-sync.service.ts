@@ -6,7 +6,13 @@ import type { ConnectorMetrics, Logger } from '@connector/observability';
 import { MARKETPLACES, type Order, type SellingPartnerApi } from '@connector/sp-api';
 import type { HeldOrder, IngestStateStore, PublishedEntry } from '../ingest-state/ingest-state.store';
 import type { BuyerPiiVault } from '../pii/buyer-pii.vault';
-import { isPending, mapAllOrdersReport, mapApiOrder, type Mapped } from './order.mapper';
+import {
+  AmazonOrderShapeError,
+  isPending,
+  mapAllOrdersReport,
+  mapApiOrder,
+  type Mapped,
+} from './order.mapper';
 import type { ReportRunner } from '@connector/sp-api';
 
 /** Amazon wants lastUpdatedBefore at least two minutes in the past (FACTS §3.1); a few seconds more absorb clock skew. */
@@ -22,6 +28,8 @@ export interface OrderSyncResult {
   published: number;
   skippedAlreadyPublished: number;
   held: number;
+  /** orders Amazon sent in a shape that cannot become an event (AmazonOrderShapeError); logged and counted */
+  rejected: number;
 }
 
 export interface OrderSyncDeps {
@@ -61,6 +69,7 @@ export class OrderSyncService {
       published: 0,
       skippedAlreadyPublished: 0,
       held: 0,
+      rejected: 0,
     };
     if (windowEnd <= windowStart) return result;
 
@@ -71,7 +80,7 @@ export class OrderSyncService {
     const observedAt = now;
     const source = useReport
       ? this.fromReport(conn, api, windowStart, windowEnd, observedAt)
-      : this.fromApi(conn, api, windowStart, windowEnd, observedAt);
+      : this.fromApi(conn, api, windowStart, windowEnd, observedAt, result);
 
     let batch: Mapped[] = [];
     for await (const mapped of source) {
@@ -107,6 +116,7 @@ export class OrderSyncService {
     from: number,
     to: number,
     observedAt: number,
+    result: OrderSyncResult,
   ): AsyncGenerator<Mapped> {
     const includedData = [
       'PROCEEDS',
@@ -121,7 +131,24 @@ export class OrderSyncService {
       includedData,
     } as Parameters<SellingPartnerApi['searchOrders']>[0]);
     for await (const o of orders) {
-      const mapped = mapApiOrder(o, { connectionId: conn.id, sellerId: conn.sellerId, observedAt });
+      let mapped: Mapped;
+      try {
+        mapped = mapApiOrder(o, { connectionId: conn.id, sellerId: conn.sellerId, observedAt });
+      } catch (err) {
+        if (!(err instanceof AmazonOrderShapeError)) throw err;
+        // one malformed order must not hold back the others; the message names fields, never buyer data
+        result.rejected++;
+        this.deps.metrics?.ingestRejected.inc({
+          connection: conn.id,
+          stream: 'orders',
+          reason: 'malformed_order',
+        });
+        this.deps.logger.error(
+          { connectionId: conn.id, orderId: err.orderId, field: err.field, code: err.code, err: err.message },
+          'Amazon order rejected: it cannot become an event',
+        );
+        continue;
+      }
       if (conn.settings.buyerPii && this.deps.pii) mapped.order.piiRef = await this.keepPii(conn, o);
       yield mapped;
     }

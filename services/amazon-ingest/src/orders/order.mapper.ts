@@ -1,5 +1,6 @@
+import { NonRetriableError } from '@connector/core';
 import type { AmazonOrder, AmazonOrderTypes } from '@connector/events';
-import { decimal, sumDecimals } from '@connector/money';
+import { InvalidAmountError, decimal, sumDecimals } from '@connector/money';
 import type { Order } from '@connector/sp-api';
 
 type OrderStatus = AmazonOrderTypes.ConnectorAmazon.OrderStatus;
@@ -51,8 +52,82 @@ export const isPending = (o: AmazonOrder) =>
 /** Discounts are carried as positive amounts whatever sign the source uses. */
 const positive = (m: Money | null): Money | null => m && { ...m, amount: decimal(m.amount).abs().toFixed() };
 
-function money(m: { amount: string | number; currencyCode: string } | undefined): Money | null {
-  return m ? { amount: decimal(String(m.amount)).toFixed(), currency: m.currencyCode } : null;
+/**
+ * An order Amazon sent that cannot become an event: a required field missing or of the wrong type,
+ * an impossible date, an amount that is not an exact decimal(18,4). Final for this version of the
+ * order; the sync rejects it (logged and counted, no buyer data) and goes on with the others.
+ */
+export class AmazonOrderShapeError extends NonRetriableError {
+  constructor(
+    readonly orderId: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super('SPAPI_ORDER_MALFORMED', `order ${orderId}: ${field} ${reason}`);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks an answer's fields before they are read, so that a bad one names itself instead of a TypeError. */
+class Shape {
+  constructor(private readonly orderId: string) {}
+  fail(field: string, reason: string): never {
+    throw new AmazonOrderShapeError(this.orderId, field, reason);
+  }
+  object(v: unknown, field: string): Record<string, unknown> {
+    if (!isObject(v)) this.fail(field, `is ${v === null ? 'null' : typeof v}, expected an object`);
+    return v;
+  }
+  optObject(v: unknown, field: string): Record<string, unknown> | undefined {
+    return v === undefined || v === null ? undefined : this.object(v, field);
+  }
+  array(v: unknown, field: string, optional = false): unknown[] {
+    if (optional && (v === undefined || v === null)) return [];
+    if (!Array.isArray(v)) this.fail(field, `is ${typeof v}, expected an array`);
+    return v;
+  }
+  string(v: unknown, field: string): string {
+    if (typeof v !== 'string' || v === '') this.fail(field, 'is missing or not a string');
+    return v;
+  }
+  optString(v: unknown, field: string): string | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') this.fail(field, `is ${typeof v}, expected a string`);
+    return v;
+  }
+  count(v: unknown, field: string, optional = false): number {
+    if (optional && (v === undefined || v === null)) return 0;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2_147_483_647)
+      this.fail(field, 'is not a whole number of units');
+    return v;
+  }
+  time(v: unknown, field: string): number {
+    const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : NaN;
+    if (Number.isNaN(ms)) this.fail(field, 'is not an ISO 8601 date-time');
+    return ms;
+  }
+  /** Money as Amazon sends it: amount a decimal string (or a safe integer), a three-letter currency. */
+  money(v: unknown, field: string): Money | null {
+    if (v === undefined || v === null) return null;
+    const m = this.object(v, field);
+    const raw = m.amount;
+    if (typeof raw !== 'string' && !(typeof raw === 'number' && Number.isSafeInteger(raw)))
+      this.fail(`${field}.amount`, 'is not an exact decimal');
+    let amount: string;
+    try {
+      amount = decimal(String(raw)).toFixed();
+    } catch (err) {
+      if (err instanceof InvalidAmountError) this.fail(`${field}.amount`, 'is not a plain decimal');
+      throw err;
+    }
+    const [whole, fraction = ''] = amount.replace('-', '').split('.');
+    if (fraction.length > 4 || whole.length > 14) this.fail(`${field}.amount`, 'does not fit decimal(18,4)');
+    if (typeof m.currencyCode !== 'string' || !/^[A-Z]{3}$/.test(m.currencyCode))
+      this.fail(`${field}.currencyCode`, 'is not an ISO 4217 code');
+    return { amount, currency: m.currencyCode };
+  }
 }
 
 /** Orders API 2026-01-01 Order → AmazonOrder (no buyer PII: the PII store keeps that, see piiRef). */
@@ -61,7 +136,48 @@ export function mapApiOrder(
   ctx: { connectionId: string; sellerId: string; observedAt: number },
 ): Mapped {
   const issues: MappingIssue[] = [];
-  const rawStatus = o.fulfillment?.fulfillmentStatus ?? '';
+  const orderId =
+    isObject(o) && typeof o.orderId === 'string' && o.orderId !== '' ? o.orderId : '(no orderId)';
+  const shape = new Shape(orderId);
+  shape.object(o, 'order');
+  shape.string(o.orderId, 'orderId');
+  const createdTime = shape.time(o.createdTime, 'createdTime');
+  const lastUpdateDate = shape.time(o.lastUpdatedTime, 'lastUpdatedTime');
+  const salesChannel = shape.object(o.salesChannel, 'salesChannel');
+  shape.optString(salesChannel.marketplaceId, 'salesChannel.marketplaceId');
+  shape.optString(salesChannel.marketplaceName, 'salesChannel.marketplaceName');
+  const fulfillment = shape.optObject(o.fulfillment, 'fulfillment');
+  shape.optString(fulfillment?.fulfillmentServiceLevel, 'fulfillment.fulfillmentServiceLevel');
+  const proceeds = shape.optObject(o.proceeds, 'proceeds');
+  const orderTotal = shape.money(proceeds?.grandTotal, 'proceeds.grandTotal');
+  const programs = shape.array(o.programs, 'programs', true);
+  const associated = shape.array(o.associatedOrders, 'associatedOrders', true).map((a, i) => {
+    const x = shape.object(a, `associatedOrders[${i}]`);
+    return { orderId: shape.optString(x.orderId, `associatedOrders[${i}].orderId`), type: x.associationType };
+  });
+  const rawItems = shape.array(o.orderItems, 'orderItems').map((it, i) => {
+    const item = shape.object(it, `orderItems[${i}]`);
+    shape.string(item.orderItemId, `orderItems[${i}].orderItemId`);
+    shape.count(item.quantityOrdered, `orderItems[${i}].quantityOrdered`);
+    const product = shape.object(item.product ?? {}, `orderItems[${i}].product`);
+    for (const f of ['sellerSku', 'asin', 'title'])
+      shape.optString(product[f], `orderItems[${i}].product.${f}`);
+    const f = shape.optObject(item.fulfillment, `orderItems[${i}].fulfillment`);
+    shape.count(f?.quantityFulfilled, `orderItems[${i}].fulfillment.quantityFulfilled`, true);
+    const p = shape.optObject(item.proceeds, `orderItems[${i}].proceeds`);
+    const breakdowns = shape
+      .array(p?.breakdowns, `orderItems[${i}].proceeds.breakdowns`, true)
+      .map((b, k) => {
+        const at = `orderItems[${i}].proceeds.breakdowns[${k}]`;
+        const x = shape.object(b, at);
+        return {
+          type: shape.string(x.type, `${at}.type`),
+          subtotal: shape.money(x.subtotal, `${at}.subtotal`),
+        };
+      });
+    return { breakdowns };
+  });
+  const rawStatus = String(o.fulfillment?.fulfillmentStatus ?? '');
   const orderStatus = (STATUSES as readonly string[]).includes(rawStatus)
     ? (rawStatus as OrderStatus)
     : 'UNKNOWN';
@@ -71,12 +187,12 @@ export function mapApiOrder(
   const fulfillmentChannel = by === 'AMAZON' ? 'AFN' : by === 'MERCHANT' ? 'MFN' : 'UNKNOWN';
   if (fulfillmentChannel === 'UNKNOWN')
     issues.push({ orderId: o.orderId, field: 'fulfilledBy', value: String(by) });
-  const lastUpdateDate = Date.parse(o.lastUpdatedTime);
 
-  const items: OrderItem[] = o.orderItems.map((it) => {
+  const items: OrderItem[] = o.orderItems.map((it, i) => {
     const parts = new Map<string, Money>();
-    for (const b of it.proceeds?.breakdowns ?? []) {
-      const m = money(b.subtotal)!;
+    for (const b of rawItems[i].breakdowns) {
+      const m = b.subtotal;
+      if (!m) continue;
       const prev = parts.get(b.type);
       parts.set(b.type, prev ? { ...m, amount: sumDecimals([prev.amount, m.amount]).toFixed() } : m);
       if (!['ITEM', 'SHIPPING', 'TAX', 'DISCOUNT', 'GIFT_WRAP', 'COD_FEE', 'OTHER'].includes(b.type))
@@ -102,7 +218,6 @@ export function mapApiOrder(
     };
   });
 
-  const programs = o.programs ?? [];
   return {
     order: {
       eventId: orderEventId(o.orderId, lastUpdateDate),
@@ -114,17 +229,13 @@ export function mapApiOrder(
         o.salesChannel.channelName === 'NON_AMAZON' ? 'NON_AMAZON' : (o.salesChannel.marketplaceName ?? null),
       orderStatus,
       fulfillmentChannel,
-      purchaseDate: Date.parse(o.createdTime),
+      purchaseDate: createdTime,
       lastUpdateDate,
-      orderTotal: money(o.proceeds?.grandTotal),
+      orderTotal,
       isBusinessOrder: programs.includes('AMAZON_BUSINESS'),
       isPrime: programs.includes('PRIME'),
-      isReplacementOrder: (o.associatedOrders ?? []).some(
-        (a) => a.associationType === 'REPLACEMENT_ORIGINAL_ID',
-      ),
-      replacedOrderId:
-        (o.associatedOrders ?? []).find((a) => a.associationType === 'REPLACEMENT_ORIGINAL_ID')?.orderId ??
-        null,
+      isReplacementOrder: associated.some((a) => a.type === 'REPLACEMENT_ORIGINAL_ID'),
+      replacedOrderId: associated.find((a) => a.type === 'REPLACEMENT_ORIGINAL_ID')?.orderId ?? null,
       shipServiceLevel: o.fulfillment?.fulfillmentServiceLevel ?? null,
       earliestShipDate: null,
       latestShipDate: null,

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { errorMessage, isRetriable, type Clock } from '@connector/core';
 import type { Connection } from '@connector/db';
@@ -7,6 +6,7 @@ import type { EventPublisher } from '@connector/kafka';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import {
   SettlementReportParser,
+  settlementLines,
   type SellingPartnerApi,
   type SettlementLine,
   type SettlementParseResult,
@@ -159,6 +159,7 @@ export class SettlementIngestService {
     const parser = new SettlementReportParser({
       reportId,
       decimalSeparator: checked.decimalSeparator,
+      dateStyle: checked.dateStyle,
       marketplaceName,
     });
     const size = this.deps.chunkSize ?? 1000;
@@ -237,6 +238,7 @@ export class SettlementIngestService {
   }
 }
 
+/** One line at a time, never a line longer than the parser accepts (a file without line breaks is refused). */
 function lines(stream: Readable): AsyncIterable<string> {
-  return createInterface({ input: stream, crlfDelay: Infinity });
+  return settlementLines(stream as AsyncIterable<Buffer>);
 }

@@ -261,4 +261,29 @@ describe('OrderSyncService against the SP-API simulator', () => {
       /connector_ingest_rejected_total\{[^}]*reason="unexpected_fulfillmentStatus"[^}]*\} 1/,
     );
   });
+
+  it('when Amazon sends one order without its items, then that order is rejected and counted and the others are published', async () => {
+    await startAtDay();
+    const publisher = new FakeEventPublisher();
+    const metrics = new ConnectorMetrics('amazon-ingest', { defaultMetrics: false });
+    const c = conn({ ordersOverlapSec: 0 });
+    const real = api(c);
+    let broken: string | undefined;
+    const hostile = Object.create(real) as typeof real;
+    hostile.searchOrders = async function* (...args: Parameters<typeof real.searchOrders>) {
+      for await (const o of real.searchOrders(...args)) {
+        if (!broken && o.fulfillment?.fulfillmentStatus === 'SHIPPED') {
+          broken = o.orderId;
+          yield { ...o, orderItems: undefined } as unknown as typeof o;
+        } else yield o;
+      }
+    };
+    const result = await service(publisher, metrics).sync(c, hostile);
+    expect(broken).toBeDefined();
+    expect(result.rejected).toBe(1);
+    expect(ids(publisher).sort()).toEqual(expectedDay().filter((id) => id !== broken));
+    expect(await metrics.text()).toMatch(
+      /connector_ingest_rejected_total\{[^}]*reason="malformed_order"[^}]*\} 1/,
+    );
+  });
 });

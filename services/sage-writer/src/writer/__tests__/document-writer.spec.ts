@@ -47,7 +47,9 @@ describe('DocumentWriter: two writers, one document', () => {
     expect(erp.calls.filter((c) => c.startsWith('find'))).toEqual([]);
     const asking = new DocumentWriter(ledger, { owner: 'writer-c', lease: LEASE, lookup: 'always' });
     const other = 'S2/ATVPDKIKX0DER';
-    await asking.ensure('c1', erp, 'RECEIPT', other, () => erp.createReceipt({ ...draft, naturalKey: other }));
+    await asking.ensure('c1', erp, 'RECEIPT', other, () =>
+      erp.createReceipt({ ...draft, naturalKey: other }),
+    );
     expect(erp.calls.filter((c) => c.startsWith('find'))).toHaveLength(1);
   });
 
