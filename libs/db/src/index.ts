@@ -7,3 +7,4 @@ export * from './connections/connection.repository';
 export * from './idempotency/idempotency-ledger';
 export * from './idempotency/lease-errors';
 export * from './erp-numbers/sage100-order-numbers';
+export * from './pii/buyer-pii.vault';

@@ -61,6 +61,24 @@ export interface SalesDocumentDraft {
   comments?: string;
   lines: DocumentLine[];
   charges: DocumentCharge[];
+  /**
+   * Where a merchant-fulfilled order goes, from the buyer PII vault, only for connections that keep
+   * buyer PII (settings.buyerPii); adapters that have ship-to fields put it there, cut to their
+   * lengths by a documented rule or refused, never cut silently.
+   */
+  shipTo?: ShipToAddress;
+}
+
+/** A delivery address (Amazon's CustomerAddress, without phone or e-mail). */
+export interface ShipToAddress {
+  name?: string;
+  addressLine1?: string;
+  addressLine2?: string;
+  addressLine3?: string;
+  city?: string;
+  stateOrRegion?: string;
+  postalCode?: string;
+  countryCode?: string;
 }
 
 export interface InvoiceDraft extends SalesDocumentDraft {

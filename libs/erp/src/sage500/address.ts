@@ -1,16 +1,8 @@
 import { ErpValidationError } from '../errors';
+import type { ShipToAddress } from '../port';
 
-/** A ship-to address as the buyer PII vault holds it (Amazon's ShippingAddress). */
-export interface AmazonAddress {
-  name?: string | null;
-  addressLine1?: string | null;
-  addressLine2?: string | null;
-  addressLine3?: string | null;
-  city?: string | null;
-  stateOrRegion?: string | null;
-  postalCode?: string | null;
-  countryCode?: string | null;
-}
+/** A ship-to address as the buyer PII vault holds it (Amazon's CustomerAddress): the port's ShipToAddress. */
+export type AmazonAddress = ShipToAddress;
 
 /** The ship-to columns of StgSalesOrder (lengths [?]: docs/sage500.md). */
 export interface Sage500ShipTo {

@@ -29,7 +29,7 @@ import type {
 } from '../port';
 import { SQL, mssqlDialect, pgDialect, type ProcParam, type Sage500Dialect } from './dialect';
 import { documentStatusOf } from './status';
-import type { Sage500ShipTo } from './address';
+import { formatSage500Address, type Sage500ShipTo } from './address';
 
 export interface Sage500AdapterOptions {
   /**
@@ -397,8 +397,10 @@ export class Sage500Adapter implements ErpPort {
    * the session are deleted again outside it (a procedure that committed them on its own), so a failed
    * attempt is never imported twice.
    */
-  async createSalesOrder(draft: SalesDocumentDraft, shipTo?: Sage500ShipTo): Promise<ErpDocumentRef> {
+  async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
     this.checkKey(draft.naturalKey);
+    // the ship-to address, checked against the columns before anything is staged
+    const shipTo: Sage500ShipTo | undefined = draft.shipTo ? formatSage500Address(draft.shipTo) : undefined;
     if (draft.lines.length === 0)
       throw new ErpValidationError(`order ${draft.naturalKey} has no lines`, this.detail('NoLines'));
     const session = await this.run('spGetNextSurrogateKey', () => this.nextKey('tsmMigrateSession'));

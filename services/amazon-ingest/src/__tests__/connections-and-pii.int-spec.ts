@@ -2,7 +2,7 @@ import { VirtualClock } from '@connector/core';
 import { ConnectionRepository, CredentialsCipher } from '@connector/db';
 import type { ErpKind } from '@connector/erp';
 import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
-import { KnexBuyerPiiVault } from '../pii/buyer-pii.vault';
+import { KnexBuyerPiiVault } from '@connector/db';
 
 const cipher = new CredentialsCipher('k1', { k1: Buffer.alloc(32, 9).toString('base64') });
 const creds = {

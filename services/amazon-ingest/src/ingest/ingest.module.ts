@@ -11,7 +11,7 @@ import type { AppConfig } from '../config';
 import { FinancialEventsSyncService } from '../finances/financial-events-sync.service';
 import { KnexIngestStateStore } from '../ingest-state/ingest-state.store';
 import { OrderSyncService } from '../orders/order-sync.service';
-import { KnexBuyerPiiVault } from '../pii/buyer-pii.vault';
+import { KnexBuyerPiiVault } from '@connector/db';
 import { IngestScheduler } from '../scheduler/ingest-scheduler';
 import { SettlementIngestService } from '../settlements/settlement-ingest.service';
 import { KnexSettlementReportStore } from '../settlements/settlement-report.store';

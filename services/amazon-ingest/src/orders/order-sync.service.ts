@@ -5,7 +5,7 @@ import type { EventPublisher } from '@connector/kafka';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import { MARKETPLACES, type Order, type SellingPartnerApi } from '@connector/sp-api';
 import type { HeldOrder, IngestStateStore, PublishedEntry } from '../ingest-state/ingest-state.store';
-import type { BuyerPiiVault } from '../pii/buyer-pii.vault';
+import type { BuyerPiiVault } from '@connector/db';
 import {
   AmazonOrderShapeError,
   isPending,

@@ -1,6 +1,6 @@
 import { NonRetriableError, errorCode, errorMessage, isRetriable, type Clock } from '@connector/core';
 import type { AuditStore } from '@connector/db';
-import type { DocumentKind, ErpDocumentRef, ErpKind, ErpPort } from '@connector/erp';
+import type { DocumentKind, ErpDocumentRef, ErpKind, ErpPort, ShipToAddress } from '@connector/erp';
 import type { AmazonOrder, ErpWriteResultTypes } from '@connector/events';
 import { recordKey } from '@connector/events';
 import type { ConsumedRecord, EventPublisher } from '@connector/kafka';
@@ -74,6 +74,8 @@ export class OrderWriterService {
       clock: Clock;
       logger: Logger;
       metrics?: ConnectorMetrics;
+      /** the ship-to address of an order from the buyer PII vault (shipToOf), null when none or purged */
+      shipTo?: (connectionId: string, amazonOrderId: string) => Promise<ShipToAddress | null>;
     },
   ) {}
 
@@ -114,6 +116,11 @@ export class OrderWriterService {
     step: 'SALES_ORDER' | 'INVOICE',
   ): Promise<WriteResult> {
     const draft = orderToDraft(order, this.deps.mapping);
+    // merchant-fulfilled orders of connections that keep buyer PII ship to the buyer's address
+    if (order.piiRef && order.fulfillmentChannel === 'MFN' && this.deps.shipTo) {
+      const shipTo = await this.deps.shipTo(order.connectionId, order.amazonOrderId);
+      if (shipTo) draft.shipTo = shipTo;
+    }
     if (draft.lines.length === 0)
       throw new NonRetriableError(
         'ORDER_WITHOUT_ITEMS',

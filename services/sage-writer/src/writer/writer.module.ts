@@ -8,7 +8,9 @@ import {
 import { FetchTransport, systemClock } from '@connector/core';
 import {
   ConnectionRepository,
+  KnexBuyerPiiVault,
   KnexIdempotencyLedger,
+  shipToOf,
   KnexSage100OrderNumbers,
   CredentialsCipher,
   leaseOwnerId,
@@ -82,8 +84,11 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
         publisher: EventPublisher,
         logger: Logger,
         metrics: ConnectorMetrics,
-      ) =>
-        new OrderWriterService({
+        db: Db,
+        c: AppConfig,
+      ) => {
+        const vault = new KnexBuyerPiiVault(db, CredentialsCipher.fromConfig(c), systemClock);
+        return new OrderWriterService({
           erps,
           mapping,
           writer,
@@ -92,8 +97,20 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
           clock: systemClock,
           logger,
           metrics,
-        }),
-      inject: [ERP_RESOLVER, MAPPING_CACHE, DocumentWriter, AUDIT_STORE, EVENT_PUBLISHER, LOGGER, METRICS],
+          shipTo: (connectionId, orderId) => shipToOf(vault, connectionId, orderId),
+        });
+      },
+      inject: [
+        ERP_RESOLVER,
+        MAPPING_CACHE,
+        DocumentWriter,
+        AUDIT_STORE,
+        EVENT_PUBLISHER,
+        LOGGER,
+        METRICS,
+        DB,
+        CONFIG,
+      ],
     },
     {
       provide: LEDGER_WRITER,

@@ -78,6 +78,35 @@ describe('Sage 500 adapter ↔ simulator (PostgreSQL stand-in)', () => {
     expect(await sim.db('tsoSalesOrder').where({ TranCmnt: 'Amazon 111-0000001-0000001' })).toHaveLength(1);
   });
 
+  it('when an order carries a ship-to address, then the sales order holds it in its columns; one that cannot fit is refused and nothing is staged', async () => {
+    const shipTo = {
+      name: 'Jane Doe',
+      addressLine1: '410 Terry Ave N',
+      city: 'Seattle',
+      stateOrRegion: 'WA',
+      postalCode: '98109',
+      countryCode: 'US',
+    };
+    const ref = await erp.createSalesOrder(order('111-0000001-0000009', { shipTo }));
+    const so = await sim
+      .db('tsoSalesOrder')
+      .where({ SOKey: Number(ref.internalId) })
+      .first<Record<string, unknown>>();
+    expect(so).toMatchObject({
+      ShipToName: 'Jane Doe',
+      ShipToAddrLine1: '410 Terry Ave N',
+      ShipToCity: 'Seattle',
+      ShipToStateID: 'WA',
+      ShipToPostalCode: '98109',
+      ShipToCountryID: 'US',
+    });
+    const long = { ...shipTo, city: 'Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch' };
+    await expect(erp.createSalesOrder(order('111-0000001-0000010', { shipTo: long }))).rejects.toBeInstanceOf(
+      ErpValidationError,
+    );
+    expect(await staged()).toBe(0);
+  });
+
   it('when an item is unknown, then the log row becomes a validation error naming it, and nothing is left behind', async () => {
     const err = await erp
       .createSalesOrder(

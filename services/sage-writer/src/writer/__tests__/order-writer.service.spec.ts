@@ -220,6 +220,38 @@ describe('OrderWriterService', () => {
     expect(published.map((v) => [v.outcome, v.attempts])).toEqual([['CREATED', 2]]);
   });
 
+  it('when a merchant-fulfilled order has buyer PII kept, then its sales order carries the ship-to address; FBA orders and purged PII carry none', async () => {
+    const address = { name: 'Jane Doe', addressLine1: '410 Terry Ave N', city: 'Seattle', countryCode: 'US' };
+    const asked: string[] = [];
+    const withPii = new OrderWriterService({
+      erps: { forConnection: async () => erp },
+      mapping,
+      writer: new DocumentWriter(ledger),
+      audit,
+      publisher,
+      clock: new VirtualClock(Date.UTC(2026, 10, 2)),
+      logger: silentLogger(),
+      shipTo: async (_c, id) => {
+        asked.push(id);
+        return id.endsWith('1') ? address : null; // …2: purged after its retention
+      },
+    });
+    const ids = ['111-0000000-0000001', '111-0000000-0000002', '111-0000000-0000003'];
+    await withPii.handle(rec(order('UNSHIPPED', { amazonOrderId: ids[0], piiRef: `pii:c1/${ids[0]}` })));
+    await withPii.handle(rec(order('UNSHIPPED', { amazonOrderId: ids[1], piiRef: `pii:c1/${ids[1]}` })));
+    await withPii.handle(
+      rec(
+        order('UNSHIPPED', { amazonOrderId: ids[2], piiRef: `pii:c1/${ids[2]}`, fulfillmentChannel: 'AFN' }),
+      ),
+    );
+    const shipTo = (id: string) => (erp.of('SALES_ORDER', id)[0].draft as { shipTo?: unknown }).shipTo;
+    expect(shipTo(ids[0])).toEqual(address);
+    expect(shipTo(ids[1])).toBeUndefined();
+    expect(shipTo(ids[2])).toBeUndefined();
+    // the vault is not asked for an FBA order
+    expect(asked).toEqual(ids.slice(0, 2));
+  });
+
   it('when a pending order comes by, then nothing is written and the skip is audited', async () => {
     await service.handle(rec(order('PENDING')));
     expect(erp.calls).toEqual([]);

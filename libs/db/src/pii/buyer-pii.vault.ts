@@ -1,11 +1,13 @@
-import type { CredentialsCipher, Db } from '@connector/db';
-import type { Connection } from '@connector/db';
 import type { Clock } from '@connector/core';
+import type { CredentialsCipher } from '../connections/credentials-cipher';
+import type { Connection } from '../connections/connection.repository';
+import type { Db } from '../knex';
 
 /**
  * Buyer name and address, only for connections whose ERP needs them (settings.buyerPii). Encrypted
  * with AES-256-GCM bound to the connection and order, never put on Kafka (events carry `piiRef`),
- * and deleted `piiRetentionDays` after the order's last update (Amazon DPP; FACTS §13).
+ * and deleted `piiRetentionDays` after the order's last update (Amazon DPP; FACTS §13). amazon-ingest
+ * keeps and purges it; sage-writer reads the ship-to address of an order it writes.
  */
 export interface BuyerPiiVault {
   keep(
@@ -67,4 +69,45 @@ export class KnexBuyerPiiVault implements BuyerPiiVault {
   async purgeExpired(): Promise<number> {
     return this.db('buyer_pii').where('purge_after', '<', new Date(this.clock.now())).delete();
   }
+}
+
+/** A ship-to address as the ERP port takes it (ShipToAddress in libs/erp), from Amazon's CustomerAddress. */
+export interface PiiShipTo {
+  name?: string;
+  addressLine1?: string;
+  addressLine2?: string;
+  addressLine3?: string;
+  city?: string;
+  stateOrRegion?: string;
+  postalCode?: string;
+  countryCode?: string;
+}
+
+/**
+ * The delivery address of an order kept in the vault (`recipient.deliveryAddress` of the Orders API
+ * 2026-01-01), or null when there is none: never kept, or purged after its retention (it never comes
+ * back). Only the address travels on; phone and e-mail stay in the vault.
+ */
+export async function shipToOf(
+  vault: Pick<BuyerPiiVault, 'read'>,
+  connectionId: string,
+  orderId: string,
+): Promise<PiiShipTo | null> {
+  const pii = await vault.read(connectionId, orderId);
+  const address = (pii?.recipient as { deliveryAddress?: Record<string, unknown> } | undefined)
+    ?.deliveryAddress;
+  if (!address) return null;
+  const fields = [
+    'name',
+    'addressLine1',
+    'addressLine2',
+    'addressLine3',
+    'city',
+    'stateOrRegion',
+    'postalCode',
+    'countryCode',
+  ] as const;
+  const out: PiiShipTo = {};
+  for (const f of fields) if (typeof address[f] === 'string' && address[f] !== '') out[f] = address[f];
+  return Object.keys(out).length ? out : null;
 }
