@@ -73,6 +73,7 @@ describe('Kubernetes manifests (deploy/k8s) against the Kubernetes and Strimzi s
         'amazon-ingest',
         'erp-change-poller',
         'inventory-publisher',
+        'operator-console',
         'sage-writer',
         'settlement-reconciler',
       ].sort(),
@@ -111,8 +112,20 @@ describe('Kubernetes manifests (deploy/k8s) against the Kubernetes and Strimzi s
     // the services' image and configuration, so it migrates the database they use
     const deployments = ofKind('Deployment');
     for (const d of deployments) {
-      expect(podSpec(d).containers[0].image).toBe(migrate.image);
-      expect(podSpec(d).containers[0].envFrom).toEqual(migrate.envFrom);
+      const c = podSpec(d).containers[0];
+      expect(c.image).toBe(migrate.image);
+      if (name(d) !== 'operator-console') {
+        expect(c.envFrom).toEqual(migrate.envFrom);
+        continue;
+      }
+      // the console takes the same configuration and, from the services' secret, the same database,
+      // but never the credentials key (it would decrypt the connections' credentials)
+      expect(c.envFrom).toEqual(expect.arrayContaining([migrate.envFrom![0]]));
+      const env = (c as unknown as { env: Array<{ name: string; valueFrom?: Json }> }).env;
+      expect(env.find((e) => e.name === 'DATABASE_URL')?.valueFrom).toEqual({
+        secretKeyRef: { name: 'connector-secrets', key: 'DATABASE_URL' },
+      });
+      expect(env.map((e) => e.name)).not.toContain('CREDENTIALS_KEY');
     }
     // the base turns migration at boot off; the production overlay brings the Job
     const kustomizations = manifests().filter((m) => m.doc.kind === 'Kustomization');
