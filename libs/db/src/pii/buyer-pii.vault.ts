@@ -1,4 +1,5 @@
 import type { Clock } from '@connector/core';
+import type { ShipToAddress } from '@connector/erp';
 import type { CredentialsCipher } from '../connections/credentials-cipher';
 import type { Connection } from '../connections/connection.repository';
 import type { Db } from '../knex';
@@ -71,18 +72,6 @@ export class KnexBuyerPiiVault implements BuyerPiiVault {
   }
 }
 
-/** A ship-to address as the ERP port takes it (ShipToAddress in libs/erp), from Amazon's CustomerAddress. */
-export interface PiiShipTo {
-  name?: string;
-  addressLine1?: string;
-  addressLine2?: string;
-  addressLine3?: string;
-  city?: string;
-  stateOrRegion?: string;
-  postalCode?: string;
-  countryCode?: string;
-}
-
 /**
  * The delivery address of an order kept in the vault (`recipient.deliveryAddress` of the Orders API
  * 2026-01-01), or null when there is none: never kept, or purged after its retention (it never comes
@@ -92,7 +81,7 @@ export async function shipToOf(
   vault: Pick<BuyerPiiVault, 'read'>,
   connectionId: string,
   orderId: string,
-): Promise<PiiShipTo | null> {
+): Promise<ShipToAddress | null> {
   const pii = await vault.read(connectionId, orderId);
   const address = (pii?.recipient as { deliveryAddress?: Record<string, unknown> } | undefined)
     ?.deliveryAddress;
@@ -107,7 +96,7 @@ export async function shipToOf(
     'postalCode',
     'countryCode',
   ] as const;
-  const out: PiiShipTo = {};
+  const out: ShipToAddress = {};
   for (const f of fields) if (typeof address[f] === 'string' && address[f] !== '') out[f] = address[f];
   return Object.keys(out).length ? out : null;
 }

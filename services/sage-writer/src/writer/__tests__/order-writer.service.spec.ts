@@ -99,7 +99,12 @@ describe('OrderWriterService', () => {
       currency: 'USD',
       updatedAt: 0,
     });
-    service = new OrderWriterService({
+    service = writerService();
+  });
+
+  /** The service over this test's fakes, with what a test adds (the ship-to lookup). */
+  const writerService = (extra: Partial<ConstructorParameters<typeof OrderWriterService>[0]> = {}) =>
+    new OrderWriterService({
       erps: { forConnection: async () => erp },
       mapping,
       writer: new DocumentWriter(ledger),
@@ -107,8 +112,8 @@ describe('OrderWriterService', () => {
       publisher,
       clock: new VirtualClock(Date.UTC(2026, 10, 2)),
       logger: silentLogger(),
+      ...extra,
     });
-  });
 
   it('when an unshipped order arrives twice, then one sales order is written and the replay is recognised from the ledger', async () => {
     await service.handle(rec(order('UNSHIPPED')));
@@ -223,14 +228,7 @@ describe('OrderWriterService', () => {
   it('when a merchant-fulfilled order has buyer PII kept, then its sales order carries the ship-to address; FBA orders and purged PII carry none', async () => {
     const address = { name: 'Jane Doe', addressLine1: '410 Terry Ave N', city: 'Seattle', countryCode: 'US' };
     const asked: string[] = [];
-    const withPii = new OrderWriterService({
-      erps: { forConnection: async () => erp },
-      mapping,
-      writer: new DocumentWriter(ledger),
-      audit,
-      publisher,
-      clock: new VirtualClock(Date.UTC(2026, 10, 2)),
-      logger: silentLogger(),
+    const withPii = writerService({
       shipTo: async (_c, id) => {
         asked.push(id);
         return id.endsWith('1') ? address : null; // …2: purged after its retention
