@@ -422,8 +422,17 @@ export class Sage100Adapter implements ErpPort {
 
   // ---- port ----
 
-  /** Logs on and reads one thing: an order number that cannot exist (CI_NOF means the logon was accepted). */
+  /**
+   * Logs on to the web service and reads one thing, an order number that cannot exist (CI_NOF means
+   * the logon was accepted), then asks the agent's `ping` (its BOI logon and company).
+   */
   async ping(): Promise<void> {
+    await this.soapPing();
+    // the other half: the agent answers, the shared secret is right, and its BOI logon works
+    if (this.opts.agent) await this.agentCall('ping', {});
+  }
+
+  private async soapPing(): Promise<void> {
     try {
       await this.call('GetSalesOrder', { salesOrderNo: '' });
     } catch (err) {
@@ -435,7 +444,7 @@ export class Sage100Adapter implements ErpPort {
   async erpClock(): Promise<string> {
     const fresh = this.clock.fresh();
     if (fresh) return fresh;
-    await this.ping();
+    await this.soapPing();
     const latest = this.clock.latest();
     if (!latest)
       throw new ErpUnavailableError(

@@ -249,6 +249,9 @@ describe('Sage100Adapter through the agent (BOI simulator)', () => {
     });
     const err = await wrong.postJournal(journal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ErpAuthError);
+    // ping checks both halves: the web service logon passes, the agent refuses the secret
+    await expect(adapter.ping()).resolves.toBeUndefined();
+    await expect(wrong.ping()).rejects.toBeInstanceOf(ErpAuthError);
     expect((err as Error).message).not.toContain('x'.repeat(40));
     const url = agent.url;
     await agent.close();
