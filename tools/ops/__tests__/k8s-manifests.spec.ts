@@ -111,22 +111,18 @@ describe('Kubernetes manifests (deploy/k8s) against the Kubernetes and Strimzi s
     expect(migrate.resources?.requests?.cpu && migrate.resources.requests.memory).toBeTruthy();
     // the services' image and configuration, so it migrates the database they use
     const deployments = ofKind('Deployment');
-    for (const d of deployments) {
-      const c = podSpec(d).containers[0];
-      expect(c.image).toBe(migrate.image);
-      if (name(d) !== 'operator-console') {
-        expect(c.envFrom).toEqual(migrate.envFrom);
-        continue;
-      }
-      // the console takes the same configuration and, from the services' secret, the same database,
-      // but never the credentials key (it would decrypt the connections' credentials)
-      expect(c.envFrom).toEqual(expect.arrayContaining([migrate.envFrom![0]]));
-      const env = (c as unknown as { env: Array<{ name: string; valueFrom?: Json }> }).env;
-      expect(env.find((e) => e.name === 'DATABASE_URL')?.valueFrom).toEqual({
-        secretKeyRef: { name: 'connector-secrets', key: 'DATABASE_URL' },
-      });
-      expect(env.map((e) => e.name)).not.toContain('CREDENTIALS_KEY');
-    }
+    for (const d of deployments) expect(podSpec(d).containers[0].image).toBe(migrate.image);
+    const services = deployments.filter((d) => name(d) !== 'operator-console');
+    for (const d of services) expect(podSpec(d).containers[0].envFrom).toEqual(migrate.envFrom);
+    // the console takes the same configuration and, from the services' secret, the same database,
+    // but never the credentials key (it would decrypt the connections' credentials)
+    const consoleContainer = podSpec(deployments.find((d) => name(d) === 'operator-console')!).containers[0];
+    expect(consoleContainer.envFrom).toEqual(expect.arrayContaining([migrate.envFrom![0]]));
+    const env = (consoleContainer as unknown as { env: Array<{ name: string; valueFrom?: Json }> }).env;
+    expect(env.find((e) => e.name === 'DATABASE_URL')?.valueFrom).toEqual({
+      secretKeyRef: { name: 'connector-secrets', key: 'DATABASE_URL' },
+    });
+    expect(env.map((e) => e.name)).not.toContain('CREDENTIALS_KEY');
     // the base turns migration at boot off; the production overlay brings the Job
     const kustomizations = manifests().filter((m) => m.doc.kind === 'Kustomization');
     const base = kustomizations.find((m) => m.file === 'deploy/k8s/base/kustomization.yaml')!;
