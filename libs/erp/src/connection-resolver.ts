@@ -105,3 +105,47 @@ export class ConnectionErpResolver {
     this.ports.clear();
   }
 }
+
+/** What an accountant reads when the ERP side of a connection fails its ping, by error code. */
+const PING_WORDS: Record<string, string> = {
+  ERP_AUTH_FAILED: 'the ERP refused the sign-in: check the user, the password and the company',
+  ERP_SESSION_EXPIRED: 'the ERP ended the session at once: check the user is allowed to use the API',
+  ERP_UNAVAILABLE: 'the ERP did not answer: check the address and that the server (and any agent) runs',
+  ERP_NOT_SUPPORTED: 'the connector has no adapter for this ERP',
+  ERP_UNSUPPORTED: 'the ERP cannot do what the connector needs with these settings',
+  ERP_NO_CREDENTIALS: 'the connection has no ERP credentials',
+  ERP_VALIDATION: 'the ERP refused the request',
+};
+
+/**
+ * `ping` of a connection's ERP side: the adapter is built as the services build it and signs in
+ * (SAP B1 login, Sage 300 a read with Basic auth, Sage 100 the web service and the agent, Sage 500
+ * the database), before any data moves. The lines say what is wrong in words, then the ERP's own.
+ */
+export async function pingErp(
+  conn: ErpConnection,
+  creds: ErpConnectionCredentials,
+  factories: Partial<Record<ErpKind, ErpFactory>>,
+): Promise<{ ok: boolean; lines: string[] }> {
+  const what = `ERP (${conn.erpKind}, company ${creds.erp?.company ?? conn.erpCompany})`;
+  let port: ErpPort | undefined;
+  try {
+    const factory = factories[conn.erpKind];
+    if (!factory)
+      throw new NonRetriableError('ERP_NOT_SUPPORTED', `${conn.erpKind} has no adapter in this connector`);
+    if (!creds.erp)
+      throw new NonRetriableError('ERP_NO_CREDENTIALS', `connection ${conn.id} has no ERP credentials`);
+    port = factory(conn, creds);
+    await port.ping();
+    return { ok: true, lines: [`${what}: signed in, ok`] };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'ERROR';
+    const words = PING_WORDS[code] ?? 'the ERP check failed';
+    return {
+      ok: false,
+      lines: [`NOT OK ${what}: ${words}`, `  (${code}: ${(err as Error).message})`],
+    };
+  } finally {
+    await port?.close().catch(() => undefined);
+  }
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@connector/config';
-import { errorMessage, systemClock } from '@connector/core';
+import { FetchTransport, errorMessage, systemClock } from '@connector/core';
 import {
   ConnectionRepository,
   connectionSettingsSchema,
@@ -10,7 +10,7 @@ import {
   migrateLatest,
   type ConnectionCredentials,
 } from '@connector/db';
-import { ERP_KINDS } from '@connector/erp';
+import { ERP_KINDS, erpFactories, pingErp } from '@connector/erp';
 import { MARKETPLACES } from '@connector/sp-api';
 import { z } from 'zod';
 import { kafkaRuntimeFromConfig } from '@connector/kafka';
@@ -28,7 +28,7 @@ const USAGE = `amazon-ingest connections
                         --marketplaces ATVPDKIKX0DER,A2EUQ1WTGCTBG2 --erp SAP_B1|SAGE300|SAGE100|SAGE500
                         --company COMPANY --credentials FILE.json [--settings '{"ordersMode":"auto"}'] [--disabled]
   npm run connection -- list
-  npm run connection -- ping --id ID
+  npm run connection -- ping --id ID                 check both sides: Amazon (LWA, marketplaces) and the ERP (sign-in)
   npm run connection -- reprocess-settlement --id ID --report REPORT_ID   publish an archived settlement report again
 
 The credentials file holds {"amazon":{"lwaClientId","lwaClientSecret","refreshToken"},
@@ -115,9 +115,11 @@ async function main(argv: string[]): Promise<number> {
         undefined,
         systemClock,
       );
-      const result = await pingAmazon(conn, creds, factory);
-      for (const l of result.lines) console.log(l);
-      return result.ok ? 0 : 1;
+      const amazon = await pingAmazon(conn, creds, factory);
+      for (const l of amazon.lines) console.log(l);
+      const erp = await pingErp(conn, creds, erpFactories(new FetchTransport(15_000), 15_000));
+      for (const l of erp.lines) console.log(l);
+      return amazon.ok && erp.ok ? 0 : 1;
     }
     if (command === 'reprocess-settlement') {
       if (!values.id || !values.report) throw new Error('reprocess-settlement needs --id and --report');

@@ -1,5 +1,5 @@
 import { FetchTransport } from '@connector/core';
-import { ConnectionErpResolver, erpFactories, type ErpConnection } from '../connection-resolver';
+import { ConnectionErpResolver, erpFactories, pingErp, type ErpConnection } from '../connection-resolver';
 import { SapB1Adapter } from '../sap-b1/sap-b1.adapter';
 
 const creds = { erp: { baseUrl: 'http://erp.invalid/b1s/v1', user: 'manager', password: 'p' } };
@@ -36,5 +36,31 @@ describe('ConnectionErpResolver', () => {
     await expect(resolver({ c: conn('c') }, {}).forConnection('c')).rejects.toMatchObject({
       code: 'ERP_NO_CREDENTIALS',
     });
+  });
+});
+
+describe('pingErp', () => {
+  it('when the ERP signs in, then the line says ok; when it refuses or is away, then the line says what to check', async () => {
+    const { sapB1UnderTest } = await import('../testing/sap-b1.under-test');
+    const erp = sapB1UnderTest();
+    await erp.start();
+    try {
+      const factories = erpFactories(new FetchTransport(5_000));
+      const good = { erp: { ...erp.credentials(), company: 'SBODEMOUS' } };
+      expect(await pingErp(conn('a'), good, factories)).toEqual({
+        ok: true,
+        lines: ['ERP (SAP_B1, company SBODEMOUS): signed in, ok'],
+      });
+      const wrong = await pingErp(conn('a'), { erp: { ...good.erp, password: 'nope' } }, factories);
+      expect(wrong.ok).toBe(false);
+      expect(wrong.lines[0]).toContain('check the user, the password and the company');
+      expect(wrong.lines.join('\n')).not.toContain('nope');
+      const away = await pingErp(conn('a'), creds, factories);
+      expect(away.lines[0]).toContain('the ERP did not answer');
+      const none = await pingErp(conn('a'), {}, factories);
+      expect(none.lines[0]).toContain('has no ERP credentials');
+    } finally {
+      await erp.stop();
+    }
   });
 });
