@@ -122,6 +122,23 @@ export const BOI_TABLES: Record<string, TableDef> = {
         db.stamp(so.header);
       }
     },
+    // deleting an invoice before it is posted gives back the stock it relieved and reopens its order
+    onDelete: (doc, db) => {
+      for (const l of doc.lines) {
+        const iw = db.find('IM_ItemWarehouse', [l['ItemCode$'], l['WarehouseCode$']]);
+        if (!iw) continue;
+        iw.header.QuantityOnHand = money(iw.header.QuantityOnHand).plus(money(l.QuantityShipped)).toFixed();
+        iw.header.QuantityOnSalesOrder = money(iw.header.QuantityOnSalesOrder)
+          .plus(money(l.QuantityShipped))
+          .toFixed();
+        db.stamp(iw.header);
+      }
+      const so = db.find('SO_SalesOrderHeader', [doc.header['SalesOrderNo$']]);
+      if (so) {
+        so.header['OrderStatus$'] = 'O';
+        db.stamp(so.header);
+      }
+    },
   },
   GL_GeneralJournalHeader: {
     keys: ['EntryNo$'],
@@ -156,6 +173,17 @@ export const BOI_TABLES: Record<string, TableDef> = {
     check: (doc) => (money(doc.header.PostingAmt).isZero() ? 'The receipt amount is zero.' : null),
   },
 };
+
+/** The invoice lines of a sales order's lines, shipped in full or not at all (nCopyLinesFromSalesOrder). */
+export function invoiceLinesOf(so: Doc, shipAll: boolean): Row[] {
+  return so.lines.map((l) => ({
+    ItemCode$: l['ItemCode$'],
+    WarehouseCode$: l['WarehouseCode$'],
+    QuantityOrdered: l.QuantityOrdered,
+    QuantityShipped: shipAll ? l.QuantityOrdered : '0',
+    UnitPrice: l.UnitPrice,
+  }));
+}
 
 /** Which table each object works on. */
 const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: string; lines?: boolean }> = {
@@ -208,6 +236,21 @@ export class BoiDatabase {
       .set(BoiDatabase.keyOf(BOI_TABLES[table].keys.map((k) => doc.header[k] ?? '')), doc);
     return doc;
   }
+  /**
+   * Deletes a document as BOI's nDelete does: refused (the reason answered) when the table's rule
+   * says so, otherwise gone together with what it did elsewhere (the table's onDelete).
+   */
+  remove(table: string, key: string[]): string | null {
+    const id = BoiDatabase.keyOf(key);
+    const stored = this.tables.get(table)?.get(id);
+    if (!stored) return `No ${table} record ${key.join('-')}.`;
+    const why = BOI_TABLES[table].checkDelete?.(stored, this);
+    if (why) return why;
+    this.tables.get(table)!.delete(id);
+    BOI_TABLES[table].onDelete?.(stored, this);
+    return null;
+  }
+
   next(counter: string): string {
     const n = (this.counters.get(counter) ?? 0) + 1;
     this.counters.set(counter, n);
@@ -478,12 +521,11 @@ export class SimBusObject {
     const t = this.tripped('nDelete');
     if (t) return this.fail(t);
     if (!this.edit || this.edit.isNew) return this.fail('No existing record is being edited.');
-    const key = BoiDatabase.keyOf(this.def.keys.map((k) => this.edit!.header[k]));
-    const stored = this.db.tables.get(this.table)!.get(key)!;
-    const why = this.def.checkDelete?.(stored, this.db);
+    const why = this.db.remove(
+      this.table,
+      this.def.keys.map((k) => this.edit!.header[k]),
+    );
     if (why) return this.fail(why);
-    this.db.tables.get(this.table)!.delete(key);
-    this.def.onDelete?.(stored, this.db);
     this.edit = undefined;
     return 1;
   }
@@ -562,14 +604,7 @@ export class SimLines {
     if (!doc) return this.fail('No document is being edited.');
     const so = this.parent.database.find('SO_SalesOrderHeader', [salesOrderNo]);
     if (!so) return this.fail(`Sales order ${salesOrderNo} not found.`);
-    for (const l of so.lines)
-      doc.lines.push({
-        ItemCode$: l['ItemCode$'],
-        WarehouseCode$: l['WarehouseCode$'],
-        QuantityOrdered: l.QuantityOrdered,
-        QuantityShipped: shipAll === 'Y' ? l.QuantityOrdered : '0',
-        UnitPrice: l.UnitPrice,
-      });
+    doc.lines.push(...invoiceLinesOf(so, shipAll === 'Y'));
     return 1;
   }
 }

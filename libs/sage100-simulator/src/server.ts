@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as soap from 'soap';
 import { LocalHttpServer, seededRandom, SettableTime } from '@connector/core';
 import { MoneyDecimal } from '@connector/money';
-import { BOI_TABLES, BoiSimulator } from './boi-simulator';
+import { BOI_TABLES, BoiSimulator, invoiceLinesOf } from './boi-simulator';
 import {
   MasFaultError,
   SAGE100_LOGON_FAILURE,
@@ -206,13 +206,7 @@ export class Sage100Simulator {
           CustomerNo$: so.header['CustomerNo$'],
           CustomerPONo$: so.header['CustomerPONo$'] ?? '',
         },
-        so.lines.map((l) => ({
-          ItemCode$: l['ItemCode$'],
-          WarehouseCode$: l['WarehouseCode$'],
-          QuantityOrdered: l.QuantityOrdered,
-          QuantityShipped: l.QuantityOrdered,
-          UnitPrice: l.UnitPrice,
-        })),
+        invoiceLinesOf(so, true),
       );
       BOI_TABLES.SO_InvoiceHeader.onWrite?.(inv, db);
     }
@@ -258,26 +252,8 @@ export class Sage100Simulator {
 
   /** Deleting an invoice before it is posted: the stock it relieved and its order come back. */
   deleteInvoice(company: string, invoiceNo: string): void {
-    const db = this.company(company).db;
-    const inv = db.find('SO_InvoiceHeader', [invoiceNo]);
-    if (!inv) throw new Error(`no invoice ${invoiceNo}`);
-    for (const l of inv.lines) {
-      const iw = db.find('IM_ItemWarehouse', [l['ItemCode$'], l['WarehouseCode$']]);
-      if (!iw) continue;
-      iw.header.QuantityOnHand = new MoneyDecimal(iw.header.QuantityOnHand || '0')
-        .plus(l.QuantityShipped || '0')
-        .toFixed();
-      iw.header.QuantityOnSalesOrder = new MoneyDecimal(iw.header.QuantityOnSalesOrder || '0')
-        .plus(l.QuantityShipped || '0')
-        .toFixed();
-      db.stamp(iw.header);
-    }
-    const so = db.find('SO_SalesOrderHeader', [inv.header['SalesOrderNo$']]);
-    if (so) {
-      so.header['OrderStatus$'] = 'O';
-      db.stamp(so.header);
-    }
-    db.tables.get('SO_InvoiceHeader')!.delete(invoiceNo);
+    const why = this.company(company).db.remove('SO_InvoiceHeader', [invoiceNo]);
+    if (why) throw new Error(why);
   }
 
   /** A company's tables (what the desktop and the BOI see), by company code. */
