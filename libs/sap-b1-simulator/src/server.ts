@@ -204,6 +204,24 @@ export class SapB1Simulator {
     return plain(this.createRecord(entity, clone(body))) as SapB1Record;
   }
 
+  /**
+   * A delivery of the whole sales order, copied from it as SAP's "copy to delivery" posts it
+   * (BaseType 17 per order line), with a tracking number and shipping type; returns the delivery.
+   */
+  deliver(order: SapB1Record, opts: { trackingNumber: string; transportationCode: number }): SapB1Record {
+    return this.create('DeliveryNotes', {
+      CardCode: order.CardCode,
+      NumAtCard: order.NumAtCard,
+      TrackingNumber: opts.trackingNumber,
+      TransportationCode: opts.transportationCode,
+      DocumentLines: (order.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
+        BaseType: 17,
+        BaseEntry: Number(order.DocEntry),
+        BaseLine: Number(l.LineNum),
+      })),
+    });
+  }
+
   /** `POST /b1s/v1/<Documents>(n)/Cancel|Close` in process (no session, no faults). */
   documentAction(entity: string, docEntry: number, action: 'Cancel' | 'Close'): void {
     documentAction(this.state, entity, docEntry, action);

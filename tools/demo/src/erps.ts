@@ -82,18 +82,8 @@ export async function sapB1Demo(port: number, skus: string[], currencies: string
         .documents('Orders')
         .find((d) => orderIds.includes(String(d.NumAtCard)) && d.DocumentStatus === 'bost_Open');
       if (!so) return undefined;
-      // a delivery copied from the sales order, as SAP's "copy to delivery" posts it
-      erp.create('DeliveryNotes', {
-        CardCode: so.CardCode,
-        NumAtCard: so.NumAtCard,
-        TrackingNumber: trackingNumber,
-        TransportationCode: 2,
-        DocumentLines: (so.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
-          BaseType: 17,
-          BaseEntry: Number(so.DocEntry),
-          BaseLine: Number(l.LineNum),
-        })),
-      });
+      // shipping type 2 (OSHP) is UPS
+      erp.deliver(so, { trackingNumber, transportationCode: 2 });
       return String(so.NumAtCard);
     },
     close: () => erp.close(),

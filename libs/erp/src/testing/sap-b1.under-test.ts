@@ -79,18 +79,7 @@ export function sapB1UnderTest(): ErpUnderTest {
         const sim = running();
         const o = sim.documents('Orders').find((d) => String(d.DocEntry) === order.internalId);
         if (!o) throw new Error(`no order ${order.internalId}`);
-        // a delivery copied from the order (BaseType 17), as SAP's "copy to delivery" posts it
-        const delivery = sim.create('DeliveryNotes', {
-          CardCode: o.CardCode,
-          NumAtCard: o.NumAtCard,
-          TrackingNumber: trackingNumber,
-          TransportationCode: 2,
-          DocumentLines: (o.DocumentLines as Array<Record<string, unknown>>).map((l) => ({
-            BaseType: 17,
-            BaseEntry: Number(o.DocEntry),
-            BaseLine: Number(l.LineNum),
-          })),
-        });
+        const delivery = sim.deliver(o, { trackingNumber, transportationCode: 2 });
         return String(delivery.DocEntry);
       },
       async shipOtherOrder(itemCode, quantity) {
