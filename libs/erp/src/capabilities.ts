@@ -20,6 +20,9 @@ export const SAGE500_NATURAL_KEY_MAX = 50;
 const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   SAP_B1: {
     kind: 'SAP_B1',
+    creditNotes: 'fromInvoice',
+    customers: true,
+    multiCurrency: true,
     salesOrders: true,
     invoices: 'copyFromOrder',
     cancelOrder: true,
@@ -37,6 +40,9 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE300: {
     kind: 'SAGE300',
+    creditNotes: 'applied',
+    customers: true,
+    multiCurrency: true,
     salesOrders: true,
     invoices: 'batch',
     // OE orders take only GET and POST in the 2022 Web API
@@ -57,6 +63,9 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   // (Sage100Adapter.capabilities says which)
   SAGE100: {
     kind: 'SAGE100',
+    creditNotes: 'fromInvoice',
+    customers: true,
+    multiCurrency: false,
     // eBusiness Web Services
     salesOrders: true,
     // the agent's SO_Invoice_bus sequence copies the order's lines
@@ -78,6 +87,9 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE500: {
     kind: 'SAGE500',
+    creditNotes: 'applied',
+    customers: true,
+    multiCurrency: true,
     // DIM API: StgSalesOrder/StgSOLine + spSOapiSalesOrdIns
     salesOrders: true,
     // through our spARInvoiceIns_CNX: no public Sage 500 AR invoice procedure (docs/sage500.md)

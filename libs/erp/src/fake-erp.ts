@@ -10,7 +10,12 @@ import type {
   ErpPort,
   ErpShipmentRecord,
   ChangeWindow,
+  CreditNoteDraft,
+  CustomerDraft,
+  ErpCustomer,
   InvoiceDraft,
+  MasterDataProblem,
+  MasterDataRefs,
   JournalDraft,
   ReceiptDraft,
   SalesDocumentDraft,
@@ -38,8 +43,17 @@ export class FakeErp implements ErpPort {
   constructor(
     /** what the fake claims to be: SAP Business One's capabilities unless a test says otherwise */
     readonly capabilities: ErpCapabilities = capabilitiesOf('SAP_B1')!,
-    private readonly known: { items?: Set<string>; accounts?: Set<string> } = {},
+    private readonly known: {
+      items?: Set<string>;
+      accounts?: Set<string>;
+      customers?: Set<string>;
+      /** currency → rate (home units per unit) in the ERP's rate table */
+      rates?: Map<string, string>;
+    } = {},
   ) {}
+
+  /** customers created through the port (code → customer) */
+  readonly customers = new Map<string, ErpCustomer>();
 
   private async enter(op: string): Promise<void> {
     this.calls.push(op);
@@ -102,6 +116,66 @@ export class FakeErp implements ErpPort {
       if (order) order.ref.status = 'CLOSED';
     }
     return ref;
+  }
+
+  async createCreditNote(draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    await this.enter('createCreditNote');
+    this.checkItems(draft);
+    const invoice = this.documents.find(
+      (d) => d.ref.kind === 'INVOICE' && d.ref.internalId === draft.baseInvoice.internalId,
+    );
+    if (!invoice)
+      throw new ErpValidationError(`No matching records found: invoice ${draft.baseInvoice.internalId}`, {
+        erp: this.capabilities.kind,
+        erpCode: '-2028',
+      });
+    return this.store('CREDIT_NOTE', draft.naturalKey, draft);
+  }
+
+  async findCustomer(customerCode: string): Promise<ErpCustomer | null> {
+    await this.enter('findCustomer');
+    const made = this.customers.get(customerCode);
+    if (made) return { ...made };
+    return this.known.customers?.has(customerCode)
+      ? { customerCode, name: customerCode, active: true }
+      : null;
+  }
+
+  async createCustomer(draft: CustomerDraft): Promise<ErpCustomer> {
+    await this.enter('createCustomer');
+    if (this.customers.has(draft.customerCode) || this.known.customers?.has(draft.customerCode))
+      throw new ErpValidationError(`customer ${draft.customerCode} already exists`, {
+        erp: this.capabilities.kind,
+        erpCode: '-10',
+      });
+    const c: ErpCustomer = {
+      customerCode: draft.customerCode,
+      name: draft.name,
+      currency: draft.currency,
+      active: true,
+    };
+    this.customers.set(c.customerCode, c);
+    return { ...c };
+  }
+
+  async exchangeRate(currency: string, _date: string): Promise<string | null> {
+    await this.enter('exchangeRate');
+    return this.known.rates?.get(currency) ?? null;
+  }
+
+  async checkMasterData(refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    await this.enter('checkMasterData');
+    const missing = (kind: MasterDataProblem['kind'], codes: string[], known?: Set<string>) =>
+      known
+        ? codes
+            .filter((c) => !known.has(c) && !this.customers.has(c))
+            .map((code) => ({ kind, code, problem: 'MISSING' as const }))
+        : [];
+    return [
+      ...missing('CUSTOMER', refs.customers, this.known.customers),
+      ...missing('ITEM', refs.items, this.known.items),
+      ...missing('GL_ACCOUNT', refs.glAccounts, this.known.accounts),
+    ];
   }
 
   async cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef> {

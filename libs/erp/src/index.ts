@@ -7,3 +7,4 @@ export * from './sage300';
 export * from './sage100';
 export * from './sage500';
 export * from './connection-resolver';
+export * from './fx';

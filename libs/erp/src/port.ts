@@ -9,14 +9,17 @@ export const ERP_KINDS = ['SAP_B1', 'SAGE300', 'SAGE100', 'SAGE500'] as const;
 export type ErpKind = (typeof ERP_KINDS)[number];
 
 /** What the connector writes. The natural key is what finds the document again after a crash. */
-export type DocumentKind = 'SALES_ORDER' | 'INVOICE' | 'JOURNAL' | 'RECEIPT';
+export type DocumentKind = 'SALES_ORDER' | 'INVOICE' | 'CREDIT_NOTE' | 'JOURNAL' | 'RECEIPT';
 
 export type DocumentStatus = 'OPEN' | 'CLOSED' | 'CANCELLED';
 
 /** A document as the ERP knows it. */
 export interface ErpDocumentRef {
   kind: DocumentKind;
-  /** Ours: the Amazon order id, or `<settlementId>/<marketplace>` for journals and receipts. */
+  /**
+   * Ours: the Amazon order id (orders, invoices), `<amazonOrderId>/<refundId>` (credit notes), or
+   * `<settlementId>/<marketplace>/<currency>` (journals and receipts).
+   */
   naturalKey: string;
   /** The ERP's internal key (SAP B1 DocEntry / JdtNum; Sage 300 order uniquifier / batch-entry). */
   internalId: string;
@@ -61,6 +64,8 @@ export interface SalesDocumentDraft {
   comments?: string;
   lines: DocumentLine[];
   charges: DocumentCharge[];
+  /** set when `currency` is not the company's home currency */
+  fx?: ForeignCurrency;
   /**
    * Where a merchant-fulfilled order goes, from the buyer PII vault, only for connections that keep
    * buyer PII (settings.buyerPii); adapters that have ship-to fields put it there, cut to their
@@ -86,6 +91,83 @@ export interface InvoiceDraft extends SalesDocumentDraft {
   baseOrder?: ErpDocumentRef;
 }
 
+/**
+ * Foreign currency: set by sage-writer on a document or journal whose currency is not the company's
+ * home currency. `rate` is home-currency units per one unit of the document's currency (CAD → USD
+ * 0.7312 means 1 CAD = 0.7312 USD), from the ERP's own rate table (`ErpPort.exchangeRate`) or implied
+ * by the bank deposit. Adapters put it in the ERP's exchange-rate fields; journals are converted by
+ * `toHomeCurrency` (fx.ts) and its rounding line goes to `roundingAccount`.
+ */
+export interface ForeignCurrency {
+  homeCurrency: string;
+  rate: string;
+  rateSource: 'ERP' | 'DEPOSIT';
+  /** the GL account that takes the home-currency rounding difference of a journal */
+  roundingAccount: string;
+}
+
+/** Why a credit note is written. */
+export type CreditNoteReason = 'REFUND' | 'CANCELLED_AFTER_INVOICE';
+
+/**
+ * A credit note reversing all or part of an invoice: an Amazon refund (from the financial events'
+ * RefundEvent, per item), a return, or an order cancelled after it was invoiced (the whole invoice).
+ * Lines and charges carry the amounts credited as positive numbers (a refunded shipping charge is
+ * SHIPPING "5.00"; a promotion given back by the seller stays negative, as on the invoice).
+ */
+export interface CreditNoteDraft {
+  /** `<amazonOrderId>/<refundId>`; refundId is `C` for a cancellation after invoicing, `R` + 8 hash characters for a refund. */
+  naturalKey: string;
+  amazonOrderId: string;
+  customerCode: string;
+  currency: string;
+  /** YYYY-MM-DD in the company's time zone: the refund's posting date */
+  documentDate: string;
+  /** The invoice this credit note reverses (SAP B1 BaseType 13; others keep its number as the applied-to document). */
+  baseInvoice: ErpDocumentRef;
+  lines: DocumentLine[];
+  charges: DocumentCharge[];
+  /** The goods come back into stock: the connection's `returnsToStock`, never for FBA orders. */
+  returnToStock: boolean;
+  reason: CreditNoteReason;
+  comments?: string;
+  fx?: ForeignCurrency;
+}
+
+/** A customer as the ERP knows it (per-buyer customers are matched by code, which carries a hashed buyer key). */
+export interface ErpCustomer {
+  customerCode: string;
+  name: string;
+  currency?: string;
+  active: boolean;
+}
+
+/** A customer the connector creates: one per buyer, copying its terms and accounts from the marketplace's customer. */
+export interface CustomerDraft {
+  /** `<prefix><hashed buyer key>`, cut to the ERP's customer-code length by `buyerCustomerCode` */
+  customerCode: string;
+  /** the buyer's name from the PII vault, or "Amazon buyer <key>" when PII is not kept or purged */
+  name: string;
+  currency: string;
+  /** the marketplace's customer: class, terms, tax group and receivable account are copied from it */
+  templateCustomerCode: string;
+  /** bill-to / ship-to address, only when the connection keeps buyer PII */
+  address?: ShipToAddress;
+}
+
+/** Master data a connection relies on, checked by `ping` before any data moves. */
+export interface MasterDataRefs {
+  customers: string[];
+  items: string[];
+  glAccounts: string[];
+}
+
+export interface MasterDataProblem {
+  kind: 'CUSTOMER' | 'ITEM' | 'GL_ACCOUNT';
+  code: string;
+  problem: 'MISSING' | 'INACTIVE';
+}
+
 export interface JournalLineDraft {
   /** The account as the company writes it, e.g. "4000-00-US" (segmented) or "40000". */
   account: string;
@@ -103,6 +185,8 @@ export interface JournalDraft {
   reference: string;
   memo: string;
   lines: JournalLineDraft[];
+  /** set when `currency` is not the company's home currency */
+  fx?: ForeignCurrency;
 }
 
 export interface ReceiptDraft {
@@ -113,6 +197,7 @@ export interface ReceiptDraft {
   date: string;
   bankAccount: string;
   reference: string;
+  fx?: ForeignCurrency;
 }
 
 /**
@@ -186,6 +271,16 @@ export interface ErpCapabilities {
   invoices: 'copyFromOrder' | 'standalone' | 'batch' | 'none';
   cancelOrder: boolean;
   journals: boolean;
+  /**
+   * How a refund or a cancellation after invoicing is credited: `fromInvoice`, a credit note based on
+   * the invoice (SAP B1 CreditNotes with BaseType 13, Sage 100 SO_Invoice_bus type CM); `applied`,
+   * a credit note that names the invoice it applies to (Sage 300, Sage 500); `none`.
+   */
+  creditNotes: 'fromInvoice' | 'applied' | 'none';
+  /** Customers can be found and created through the API (a customer per buyer). */
+  customers: boolean;
+  /** Documents and journals in a currency other than the home currency, with the ERP's rate fields. */
+  multiCurrency: boolean;
   /** Whether the payout is modelled as a customer receipt (SAP B1 IncomingPayments, Sage 300 AR receipt batch). */
   receipts: boolean;
   itemChanges: boolean;
@@ -215,6 +310,18 @@ export interface ErpPort {
   findByNaturalKey(kind: DocumentKind, naturalKey: string): Promise<ErpDocumentRef | null>;
   createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef>;
   createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef>;
+  /** A credit note against an invoice; stock comes back only when `returnToStock`. */
+  createCreditNote(draft: CreditNoteDraft): Promise<ErpDocumentRef>;
+  /** The customer with this code, or null. */
+  findCustomer(customerCode: string): Promise<ErpCustomer | null>;
+  createCustomer(draft: CustomerDraft): Promise<ErpCustomer>;
+  /**
+   * The ERP's own rate for `currency` on `date` (home-currency units per unit, exact decimal), or
+   * null when its rate table has none for that day.
+   */
+  exchangeRate(currency: string, date: string): Promise<string | null>;
+  /** What of the given customers, items and GL accounts the ERP lacks or holds inactive (connection ping). */
+  checkMasterData(refs: MasterDataRefs): Promise<MasterDataProblem[]>;
   cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef>;
   postJournal(draft: JournalDraft): Promise<ErpDocumentRef>;
   createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef>;

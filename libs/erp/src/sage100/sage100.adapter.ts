@@ -1,3 +1,4 @@
+import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import * as soap from 'soap';
 import { backoffDelay, type HttpResponse, type HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
@@ -605,6 +606,29 @@ export class Sage100Adapter implements ErpPort {
   }
 
   /** An invoice of the whole sales order (the agent's SO_Invoice_bus sequence); the order must be Sage 100's. */
+  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
+  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    return Promise.reject(
+      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
+    );
+  }
+  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
+    );
+  }
+  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
+    );
+  }
+  exchangeRate(_currency: string, _date: string): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    return Promise.resolve([]);
+  }
+
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
     if (!this.opts.agent) throw this.needsAgent('an invoice (SO_Invoice_bus)');
     const order = draft.baseOrder ?? (await this.findByNaturalKey('SALES_ORDER', draft.naturalKey));

@@ -1,3 +1,4 @@
+import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import { createHash } from 'node:crypto';
 import { LosslessNumber, parse as parseLossless, stringify } from 'lossless-json';
 import type { HttpResponse, HttpTransport } from '@connector/core';
@@ -286,6 +287,8 @@ export class Sage300Adapter implements ErpPort {
         });
         return rows[0] ? this.batchRef('RECEIPT', rows[0], naturalKey) : null;
       }
+      case 'CREDIT_NOTE':
+        return null;
     }
   }
 
@@ -345,6 +348,29 @@ export class Sage300Adapter implements ErpPort {
     };
     const o = await this.call('POST', this.url('OE', 'OEOrders'), body);
     return this.orderRef(o, draft.naturalKey);
+  }
+
+  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
+  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    return Promise.reject(
+      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
+    );
+  }
+  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
+    );
+  }
+  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
+    );
+  }
+  exchangeRate(_currency: string, _date: string): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    return Promise.resolve([]);
   }
 
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {

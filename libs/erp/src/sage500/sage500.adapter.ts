@@ -1,3 +1,4 @@
+import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { decimal, sumDecimals } from '@connector/money';
@@ -596,6 +597,29 @@ export class Sage500Adapter implements ErpPort {
    * An AR invoice for the order's total through spARInvoiceIns_CNX (ours: public material names no
    * Sage 500 AR invoice import). Total = Σ round(qty × unit price, 2) + line taxes + charges and their taxes.
    */
+  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
+  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    return Promise.reject(
+      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
+    );
+  }
+  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
+    );
+  }
+  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
+    );
+  }
+  exchangeRate(_currency: string, _date: string): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    return Promise.resolve([]);
+  }
+
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
     const total = sumDecimals([
       ...draft.lines.map((l) => decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),

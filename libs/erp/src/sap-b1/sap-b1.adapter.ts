@@ -1,3 +1,4 @@
+import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import { LosslessNumber, isLosslessNumber, parse, stringify } from 'lossless-json';
 import type { HttpResponse, HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
@@ -9,6 +10,7 @@ import {
   ErpUnavailableError,
   ErpValidationError,
   type ErpErrorDetail,
+  ErpUnsupportedError,
 } from '../errors';
 import { ServerClock } from '../change-reads';
 import type {
@@ -60,6 +62,7 @@ export interface SapB1AdapterOptions {
 export const SAP_B1_NATURAL_KEY_FIELDS: Record<DocumentKind, { entity: string; field: string }> = {
   SALES_ORDER: { entity: 'Orders', field: 'NumAtCard' },
   INVOICE: { entity: 'Invoices', field: 'NumAtCard' },
+  CREDIT_NOTE: { entity: 'CreditNotes', field: 'NumAtCard' },
   JOURNAL: { entity: 'JournalEntries', field: 'Reference' },
   RECEIPT: { entity: 'IncomingPayments', field: 'Reference2' },
 };
@@ -143,6 +146,29 @@ export class SapB1Adapter implements ErpPort {
    * changed or closed the order), the order's open lines are read and matched by item, and an order
    * no longer open leaves the invoice standing alone.
    */
+  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
+  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    return Promise.reject(
+      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
+    );
+  }
+  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
+    );
+  }
+  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
+    return Promise.reject(
+      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
+    );
+  }
+  exchangeRate(_currency: string, _date: string): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    return Promise.resolve([]);
+  }
+
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
     const body = this.documentBody(draft);
     if (draft.baseOrder) {

@@ -28,11 +28,63 @@ export interface ErpUnderTest {
   expireSessions(): void;
   /** what the change-read contract tests do to the ERP (the simulators have it) */
   changes?: ErpChangesUnderTest;
+  /** what the order-to-cash tests (issue 14) read and set in the ERP; each simulator's harness has it */
+  orderToCash?: OrderToCashUnderTest;
   /**
    * the simulator needs the integration PostgreSQL (TEST_DATABASE_URL; Sage 500's SQL stand-in):
    * unit runs without it leave this ERP out
    */
   database?: boolean;
+}
+
+/** A credit note as the ERP holds it, read back from the simulator. */
+export interface CreditNoteUnderTest {
+  naturalKey: string;
+  /** the document total including tax and charges, exact decimal at the ERP's scale ("12.50") */
+  total: string;
+  currency: string;
+  /** the number (or internal id) of the invoice it credits, as the ERP links them */
+  baseInvoice: string;
+  lines: Array<{ itemCode: string; quantity: number }>;
+  /** whether the ERP moved the goods back into stock */
+  returnedToStock: boolean;
+}
+
+/** A posted journal in both currencies, read back from the simulator. */
+export interface JournalUnderTest {
+  naturalKey: string;
+  currency: string;
+  /** home-currency units per unit of `currency`; "1" for a home-currency journal */
+  rate: string;
+  foreignDebit: string;
+  foreignCredit: string;
+  homeDebit: string;
+  homeCredit: string;
+}
+
+/**
+ * Order to cash (issue 14) in an ERP simulator: credit notes, customers, the order's state after
+ * invoicing, stock, and foreign currency. The company's home currency is USD unless `setHomeCurrency`
+ * says otherwise (a GBP company for EUR, for example).
+ */
+export interface OrderToCashUnderTest {
+  creditNotes(): Promise<CreditNoteUnderTest[]>;
+  /** the document total of the invoice written under this Amazon order id */
+  invoiceTotal(amazonOrderId: string): Promise<string | null>;
+  /** customer codes the ERP holds */
+  customers(): Promise<string[]>;
+  /** the sales order's state: CLOSED once invoiced in full (committed stock released) */
+  orderStatus(amazonOrderId: string): Promise<'OPEN' | 'CLOSED' | 'CANCELLED' | null>;
+  /** on hand of an item in the harness's warehouse */
+  onHand(itemCode: string): Promise<string>;
+  /** committed (allocated to open orders) of an item in the harness's warehouse */
+  committed(itemCode: string): Promise<string>;
+  setHomeCurrency(currency: string): void;
+  /** a rate in the ERP's own table: home units per unit of `currency` on `date` (YYYY-MM-DD) */
+  setExchangeRate(currency: string, date: string, rate: string): void;
+  /** a customer (one of the ERP's) is made inactive, or an account removed, for ping tests */
+  removeGlAccount(account: string): void;
+  journals(): Promise<JournalUnderTest[]>;
 }
 
 /**
@@ -93,6 +145,21 @@ export class LosingAnswers implements ErpPort {
   }
   createInvoice(d: Parameters<ErpPort['createInvoice']>[0]) {
     return this.maybeLose(this.inner.createInvoice(d));
+  }
+  createCreditNote(d: Parameters<ErpPort['createCreditNote']>[0]) {
+    return this.maybeLose(this.inner.createCreditNote(d));
+  }
+  findCustomer(code: string) {
+    return this.inner.findCustomer(code);
+  }
+  createCustomer(d: Parameters<ErpPort['createCustomer']>[0]) {
+    return this.maybeLose(this.inner.createCustomer(d));
+  }
+  exchangeRate(currency: string, date: string) {
+    return this.inner.exchangeRate(currency, date);
+  }
+  checkMasterData(refs: Parameters<ErpPort['checkMasterData']>[0]) {
+    return this.inner.checkMasterData(refs);
   }
   cancelOrder(r: Parameters<ErpPort['cancelOrder']>[0]) {
     return this.inner.cancelOrder(r);

@@ -16,6 +16,8 @@ const PAYOUT = DEFAULT_GL_MAPPING.accounts.payout;
 const KEY_OF: Record<DocumentKind, { table: string; key: (r: Row) => string | undefined }> = {
   SALES_ORDER: { table: 'SO_SalesOrderHeader', key: (r) => r['CustomerPONo$'] },
   INVOICE: { table: 'SO_InvoiceHeader', key: (r) => r['CustomerPONo$'] },
+  // issue 14: where the credit note keeps its key is this adapter's choice
+  CREDIT_NOTE: { table: 'SO_InvoiceHeader', key: () => undefined },
   JOURNAL: { table: 'GL_GeneralJournalHeader', key: (r) => r['Reference$'] },
   RECEIPT: { table: 'AR_CashReceiptsHeader', key: (r) => r['CheckNo$'] },
 };

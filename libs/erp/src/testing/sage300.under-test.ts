@@ -14,6 +14,8 @@ const BANK = DEFAULT_GL_MAPPING.accounts.payout;
 const KEY_OF: Record<DocumentKind, { resource: string; key: (r: Record<string, unknown>) => unknown }> = {
   SALES_ORDER: { resource: 'OEOrders', key: (r) => r.PurchaseOrderNumber },
   INVOICE: { resource: 'ARInvoiceBatches', key: (r) => r.Description },
+  // issue 14: where the credit note keeps its key is this adapter's choice
+  CREDIT_NOTE: { resource: 'ARInvoiceBatches', key: () => undefined },
   JOURNAL: { resource: 'GLJournalBatches', key: (r) => r.Description },
   RECEIPT: {
     resource: 'ARReceiptAndAdjustmentBatches',

@@ -52,6 +52,7 @@ export function planFor(order: AmazonOrder): OrderPlan {
 const OPERATION: Record<DocumentKind | 'CANCEL', Operation> = {
   SALES_ORDER: 'CREATE_SALES_ORDER',
   INVOICE: 'CREATE_INVOICE',
+  CREDIT_NOTE: 'CREATE_CREDIT_NOTE',
   JOURNAL: 'POST_JOURNAL',
   RECEIPT: 'CREATE_RECEIPT',
   CANCEL: 'CANCEL_ORDER',
