@@ -20,6 +20,8 @@ export const SAGE500_NATURAL_KEY_MAX = 50;
 const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   SAP_B1: {
     kind: 'SAP_B1',
+    // OCRD.CardCode: 15 characters (50 from version 10.0)
+    customerCodeMaxLength: 15,
     creditNotes: 'fromInvoice',
     customers: true,
     multiCurrency: true,
@@ -40,6 +42,8 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE300: {
     kind: 'SAGE300',
+    // ARCUS.IDCUST: 12 characters
+    customerCodeMaxLength: 12,
     creditNotes: 'applied',
     customers: true,
     multiCurrency: true,
@@ -63,6 +67,8 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   // (Sage100Adapter.capabilities says which)
   SAGE100: {
     kind: 'SAGE100',
+    // AR_Customer.CustomerNo: 7 characters (20 from version 2018 with expanded numbers)
+    customerCodeMaxLength: 7,
     creditNotes: 'fromInvoice',
     customers: true,
     multiCurrency: false,
@@ -87,6 +93,8 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE500: {
     kind: 'SAGE500',
+    // tarCustomer.CustID: 12 characters
+    customerCodeMaxLength: 12,
     creditNotes: 'applied',
     customers: true,
     multiCurrency: true,

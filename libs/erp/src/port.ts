@@ -279,6 +279,8 @@ export interface ErpCapabilities {
   creditNotes: 'fromInvoice' | 'applied' | 'none';
   /** Customers can be found and created through the API (a customer per buyer). */
   customers: boolean;
+  /** Longest customer code (SAP B1 CardCode, Sage 300 IDCUST, Sage 100 CustomerNo, Sage 500 CustID). */
+  customerCodeMaxLength: number;
   /** Documents and journals in a currency other than the home currency, with the ERP's rate fields. */
   multiCurrency: boolean;
   /** Whether the payout is modelled as a customer receipt (SAP B1 IncomingPayments, Sage 300 AR receipt batch). */
