@@ -8,3 +8,4 @@ export * from './idempotency/idempotency-ledger';
 export * from './idempotency/lease-errors';
 export * from './erp-numbers/sage100-order-numbers';
 export * from './pii/buyer-pii.vault';
+export * from './leases/connection-leases';

@@ -15,6 +15,11 @@ export const configSchema = baseConfigSchema.extend({
    * over after this when the first one died
    */
   POLL_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
+  /**
+   * replicas share the connections by leases of this length (connection_leases): each reads only the
+   * connections it holds, and a replica that dies hands its own over after about this long
+   */
+  CONNECTION_LEASE_MS: z.coerce.number().int().min(3000).default(30_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

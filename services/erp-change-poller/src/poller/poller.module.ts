@@ -9,9 +9,11 @@ import {
 } from '@nestjs/common';
 import { ConnectionScheduler, FetchTransport, systemClock } from '@connector/core';
 import {
+  ConnectionLeaseStore,
   ConnectionRepository,
   CredentialsCipher,
   KnexSage100OrderNumbers,
+  LeasedConnections,
   type Connection,
   type Db,
 } from '@connector/db';
@@ -34,6 +36,9 @@ import { ShipmentPoller } from './shipment.poller';
 export const POLL_SCHEDULER = Symbol('POLL_SCHEDULER');
 export const ERP_RESOLVER = Symbol('ERP_RESOLVER');
 const POLL_DEPS = Symbol('POLL_DEPS');
+const LEASED_CONNECTIONS = Symbol('LEASED_CONNECTIONS');
+/** the service name replicas share connection leases under */
+const LEASE_SERVICE = 'erp-change-poller';
 
 export interface PollerOptions {
   /** replaces the ERP adapters (tests that stand in for an ERP) */
@@ -81,18 +86,31 @@ export class PollerModule implements OnApplicationBootstrap, OnModuleDestroy {
           inject: [DB, CONFIG, EVENT_PUBLISHER, LOGGER, METRICS],
         },
         {
+          // replicas share the connections: this one reads only those it holds a lease on
+          provide: LEASED_CONNECTIONS,
+          useFactory: (db: Db, c: AppConfig, deps: PollerDeps, logger: Logger) => {
+            const repo = new ConnectionRepository(db, CredentialsCipher.fromConfig(c));
+            return new LeasedConnections<Connection>({
+              inner: { list: async () => (await repo.list()).filter(readable) },
+              store: new ConnectionLeaseStore(db),
+              options: { service: LEASE_SERVICE, holder: deps.owner, ttlMs: c.CONNECTION_LEASE_MS },
+              now: () => systemClock.now(),
+              logger,
+            });
+          },
+          inject: [DB, CONFIG, POLL_DEPS, LOGGER],
+        },
+        {
           provide: POLL_SCHEDULER,
           useFactory: (
-            db: Db,
-            c: AppConfig,
+            connections: LeasedConnections<Connection>,
             erps: ConnectionErpResolver,
             deps: PollerDeps,
             logger: Logger,
             metrics: ConnectorMetrics,
           ) => {
-            const repo = new ConnectionRepository(db, CredentialsCipher.fromConfig(c));
             return new ConnectionScheduler<Connection, ErpPort>({
-              connections: { list: async () => (await repo.list()).filter(readable) },
+              connections,
               client: (conn) => erps.forConnection(conn.id),
               runners: [new ItemPoller(deps), new ShipmentPoller(deps)],
               clock: systemClock,
@@ -101,7 +119,7 @@ export class PollerModule implements OnApplicationBootstrap, OnModuleDestroy {
                 metrics.ingestRuns.inc({ connection: conn.id, stream, outcome }),
             });
           },
-          inject: [DB, CONFIG, ERP_RESOLVER, POLL_DEPS, LOGGER, METRICS],
+          inject: [LEASED_CONNECTIONS, ERP_RESOLVER, POLL_DEPS, LOGGER, METRICS],
         },
       ],
       exports: [POLL_SCHEDULER, ERP_RESOLVER],
@@ -113,6 +131,7 @@ export class PollerModule implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(POLL_SCHEDULER) private readonly scheduler: ConnectionScheduler<Connection, ErpPort>,
     @Inject(ERP_RESOLVER) private readonly erps: ConnectionErpResolver,
     @Inject(POLL_DEPS) private readonly deps: PollerDeps,
+    @Inject(LEASED_CONNECTIONS) private readonly leases: LeasedConnections<Connection>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -124,6 +143,8 @@ export class PollerModule implements OnApplicationBootstrap, OnModuleDestroy {
     await this.scheduler.stop();
     // the streams this replica read are free at once for another one
     await this.deps.state.releaseAll(this.deps.owner);
+    // if the database is gone already, the leases run out on their own
+    await this.leases.release().catch(() => undefined);
     await this.erps.close();
   }
 }
