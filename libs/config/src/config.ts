@@ -53,6 +53,13 @@ export const baseConfigSchema = z.object({
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30_000),
   /** partitions a consumer works on at once; records of one partition (one key) stay in order */
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /**
+   * within a partition, records of different keys worked on at once per connection (same key in
+   * order): the ceiling of an adaptive limit; 1 is one record at a time
+   */
+  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
+  /** false: the key concurrency stays at its ceiling instead of adapting to lock errors and outages */
+  CONSUMER_ADAPTIVE: bool.default(true),
   /** run database migrations at boot (local, demo, tests); production runs them as a job */
   DATABASE_MIGRATE_ON_BOOT: bool.default(true),
 });

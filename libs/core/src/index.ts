@@ -6,3 +6,4 @@ export * from './random';
 export * from './local-server';
 export * from './connection-scheduler';
 export * from './canonical-json';
+export * from './adaptive-limit';

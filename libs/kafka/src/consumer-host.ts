@@ -1,8 +1,10 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { AdaptiveLimit, errorCode, isRetriable } from '@connector/core';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { EventCodec } from './avro-codec';
 import { createProducer } from './kafka-client';
 import { KafkaDeadLetterSink } from './dead-letter';
+import { connectionLane, runKeyedBatch } from './keyed-batch';
 import { RecordProcessor, type RawRecord, type Subscription } from './record-processor';
 import { REPLAYED_FROM_HEADER, REPLAY_ID_HEADER, isForGroup } from './replay';
 
@@ -14,6 +16,14 @@ export interface ConsumerHostOptions {
   retryMaxMs: number;
   /** partitions worked on at once (kafkajs partitionsConsumedConcurrently); order holds within a partition */
   concurrency?: number;
+  /**
+   * records of different keys worked on at once within a partition, per connection (the key's
+   * `<connectionId>/` prefix), same key in order: the ceiling of an adaptive limit that halves on lock
+   * errors, timeouts and outages and grows back one at a time. 1 (the default): one record at a time.
+   */
+  keyConcurrency?: number;
+  /** off: the key concurrency stays at its ceiling (for a sweep of fixed settings) */
+  adaptiveConcurrency?: boolean;
   /** where a new group starts: the earliest offset (default) so nothing published before the first start is missed */
   fromBeginning?: boolean;
   logger: Logger;
@@ -49,12 +59,29 @@ export class KafkaConsumerHost implements ConsumerHost {
   private consumer?: Consumer;
   private dlqProducer?: Producer;
   private running = false;
+  /** per connection: how many of its records run at once (keyConcurrency) */
+  private readonly limits = new Map<string, AdaptiveLimit>();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly codec: EventCodec,
     private readonly opts: ConsumerHostOptions,
   ) {}
+
+  private limitFor(lane: string, ceiling: number): AdaptiveLimit {
+    let limit = this.limits.get(lane);
+    if (!limit) {
+      limit = new AdaptiveLimit({ ceiling, adaptive: this.opts.adaptiveConcurrency !== false });
+      this.limits.set(lane, limit);
+    }
+    this.opts.metrics?.consumerConcurrency.set({ group: this.opts.groupId, connection: lane }, limit.limit);
+    return limit;
+  }
+
+  /** The concurrency limit of each connection now (for the bench and the metrics). */
+  concurrencyLimits(): Record<string, number> {
+    return Object.fromEntries([...this.limits].map(([lane, l]) => [lane, l.limit]));
+  }
 
   subscribe<T>(sub: Subscription<T>): void {
     if (this.running) throw new Error('subscribe before start');
@@ -98,41 +125,84 @@ export class KafkaConsumerHost implements ConsumerHost {
       topics: [...this.subs.keys()],
       fromBeginning: this.opts.fromBeginning ?? true,
     });
-    await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
-      partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
-      eachMessage: async (payload) => {
-        const { topic, partition, message } = payload;
-        const sub = this.subs.get(topic);
-        if (!sub) return;
-        if (!isForGroup(headersOf(message.headers), groupId)) {
-          logger.debug({ topic, partition, offset: message.offset }, 'replay for another group passed by');
-          return;
-        }
-        const raw: RawRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: headersOf(message.headers),
-          timestamp: message.timestamp,
-        };
-        if (raw.headers[REPLAYED_FROM_HEADER])
-          logger.info(
+    const handle = async (
+      topic: string,
+      partition: number,
+      message: KafkaMessage,
+      heartbeat: () => Promise<void>,
+      onRetry?: (err: unknown) => void,
+    ) => {
+      const sub = this.subs.get(topic);
+      if (!sub) return;
+      if (!isForGroup(headersOf(message.headers), groupId)) {
+        logger.debug({ topic, partition, offset: message.offset }, 'replay for another group passed by');
+        return;
+      }
+      const raw: RawRecord = {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: headersOf(message.headers),
+        timestamp: message.timestamp,
+      };
+      if (raw.headers[REPLAYED_FROM_HEADER])
+        logger.info(
+          {
+            topic,
+            partition,
+            offset: message.offset,
+            replayedFrom: raw.headers[REPLAYED_FROM_HEADER],
+            replayId: raw.headers[REPLAY_ID_HEADER],
+          },
+          'replayed record received',
+        );
+      await processor.process(raw, sub, heartbeat, onRetry);
+    };
+    const keyConcurrency = this.opts.keyConcurrency ?? 1;
+    if (keyConcurrency <= 1)
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
+        eachMessage: ({ topic, partition, message, heartbeat }) =>
+          handle(topic, partition, message, heartbeat),
+      });
+    else
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: 1_000,
+        partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          heartbeat,
+          isRunning,
+          isStale,
+          commitOffsetsIfNecessary,
+        }) => {
+          await runKeyedBatch(
+            batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, item: m })),
             {
-              topic,
-              partition,
-              offset: message.offset,
-              replayedFrom: raw.headers[REPLAYED_FROM_HEADER],
-              replayId: raw.headers[REPLAY_ID_HEADER],
+              laneOf: connectionLane,
+              limitFor: (lane) => this.limitFor(lane, keyConcurrency),
+              run: async (m, permit) => {
+                // a lock error, a timeout or an outage being retried: the ERP pushes back
+                const onRetry = (err: unknown) => {
+                  if (isRetriable(err) && errorCode(err) !== 'LEASE_HELD') permit.overload();
+                };
+                await handle(batch.topic, batch.partition, m, heartbeat, onRetry);
+                await heartbeat();
+              },
+              onDone: (offset) => resolveOffset(offset),
+              shouldStop: () => !isRunning() || isStale(),
             },
-            'replayed record received',
           );
-        await processor.process(raw, sub, () => payload.heartbeat());
-      },
-    });
+          await commitOffsetsIfNecessary();
+        },
+      });
     this.running = true;
     logger.info({ groupId, topics: [...this.subs.keys()] }, 'consumer started');
   }

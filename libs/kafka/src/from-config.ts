@@ -69,6 +69,8 @@ export function kafkaRuntimeFromConfig(
       retryBaseMs: config.CONSUMER_RETRY_BASE_MS,
       retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
       concurrency: config.CONSUMER_CONCURRENCY,
+      keyConcurrency: config.CONSUMER_KEY_CONCURRENCY,
+      adaptiveConcurrency: config.CONSUMER_ADAPTIVE,
     },
     logger: opts.logger,
     metrics: opts.metrics,

@@ -22,7 +22,14 @@ export interface KafkaRuntimeOptions {
   groupId: string;
   autoRegister: boolean;
   ensureTopics: boolean;
-  consumer: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; concurrency?: number };
+  consumer: {
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    concurrency?: number;
+    keyConcurrency?: number;
+    adaptiveConcurrency?: boolean;
+  };
   logger: Logger;
   metrics?: ConnectorMetrics;
 }

@@ -38,6 +38,12 @@ export class ConnectorMetrics {
     labelNames: ['group', 'topic', 'partition'] as const,
     registers: [this.registry],
   });
+  readonly consumerConcurrency = new Gauge({
+    name: 'connector_consumer_concurrency',
+    help: 'Records of one connection a consumer works on at once: its adaptive limit now',
+    labelNames: ['group', 'connection'] as const,
+    registers: [this.registry],
+  });
   readonly spapiCalls = new Counter({
     name: 'connector_spapi_calls_total',
     help: 'SP-API calls by operation and HTTP status',

@@ -16,6 +16,11 @@ export const configSchema = baseConfigSchema.extend({
    * people may enter the same Amazon orders in the ERP by hand)
    */
   ERP_LOOKUP_BEFORE_CREATE: z.enum(['in-doubt', 'always']).default('in-doubt'),
+  /**
+   * documents of one connection written at once (different orders; one order's steps stay in order):
+   * the ceiling of the adaptive limit, which halves on ERP lock errors, timeouts and outages
+   */
+  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

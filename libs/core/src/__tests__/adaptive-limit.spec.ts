@@ -1,0 +1,51 @@
+import { AdaptiveLimit } from '../adaptive-limit';
+
+describe('AdaptiveLimit', () => {
+  it('starts at a quarter of the ceiling and grows by one after a limit’s worth of successes', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 16 });
+    expect(limit.limit).toBe(4);
+    for (let i = 0; i < 4; i++) (await limit.acquire()).release('ok');
+    expect(limit.limit).toBe(5);
+    for (let i = 0; i < 200; i++) (await limit.acquire()).release('ok');
+    expect(limit.limit).toBe(16);
+  });
+
+  it('halves on overload once per window of work, not once per error', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 16, initial: 16 });
+    const permits = await Promise.all(Array.from({ length: 16 }, () => limit.acquire()));
+    // a burst: every running write hits a lock
+    permits.forEach((p) => p.overload());
+    expect(limit.limit).toBe(8);
+    permits.forEach((p) => p.release('overload'));
+    expect(limit.limit).toBe(8);
+    // work started after the decrease reports news: another halving
+    (await limit.acquire()).release('overload');
+    expect(limit.limit).toBe(4);
+  });
+
+  it('never runs more than the limit at once, nor drops below the floor', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 3, initial: 3, floor: 2 });
+    let running = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const p = await limit.acquire();
+        running++;
+        most = Math.max(most, running);
+        await new Promise((r) => setImmediate(r));
+        running--;
+        p.release(i % 5 === 0 ? 'overload' : 'ok');
+      }),
+    );
+    expect(most).toBeLessThanOrEqual(3);
+    expect(limit.limit).toBeGreaterThanOrEqual(2);
+    expect(limit.running).toBe(0);
+  });
+
+  it('stays at the ceiling when not adaptive', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 6, adaptive: false });
+    expect(limit.limit).toBe(6);
+    (await limit.acquire()).release('overload');
+    expect(limit.limit).toBe(6);
+  });
+});

@@ -1,0 +1,99 @@
+/** How a unit of work went, for the limit that let it run. */
+export type LimitOutcome = 'ok' | 'overload' | 'failed';
+
+export interface AdaptiveLimitOptions {
+  /** the most that may run at once, whatever happens */
+  ceiling: number;
+  /** where the limit starts (default: a quarter of the ceiling, at least 1) */
+  initial?: number;
+  /** the limit never drops below this (default 1) */
+  floor?: number;
+  /** on overload, the limit is multiplied by this (default 0.5) */
+  decrease?: number;
+  /** off: a fixed limit at the ceiling (a sweep's fixed settings) */
+  adaptive?: boolean;
+}
+
+/**
+ * A concurrency limit that finds what the other side can take (issue 15): additive increase — one
+ * more slot after a limit's worth of successes in a row — and multiplicative decrease when the other
+ * side says it is overloaded (record locks, timeouts, 5xx), at most once per window of work that was
+ * already running when the signal came, so one burst of errors halves the limit once, not once per
+ * error. What TCP does with its window, and Netflix's concurrency-limits calls AIMD.
+ */
+/** A slot taken from an AdaptiveLimit. */
+export interface LimitPermit {
+  /** the other side said it is overloaded while this work still runs (a lock error being retried) */
+  overload(): void;
+  /** gives the slot back, saying how the work went; later calls do nothing */
+  release(outcome: LimitOutcome): void;
+}
+
+export class AdaptiveLimit {
+  private current: number;
+  private inFlight = 0;
+  private successes = 0;
+  private readonly waiting: Array<() => void> = [];
+  /** bumped on every decrease: work started before it reports old news */
+  private epoch = 0;
+  readonly floor: number;
+
+  constructor(private readonly opts: AdaptiveLimitOptions) {
+    if (!(opts.ceiling >= 1)) throw new RangeError('ceiling must be at least 1');
+    this.floor = Math.max(1, Math.min(opts.floor ?? 1, opts.ceiling));
+    this.current =
+      opts.adaptive === false
+        ? opts.ceiling
+        : Math.max(this.floor, Math.min(opts.ceiling, opts.initial ?? Math.ceil(opts.ceiling / 4)));
+  }
+
+  /** The limit now (whole slots). */
+  get limit(): number {
+    return Math.floor(this.current);
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  /** Waits for a slot. */
+  async acquire(): Promise<LimitPermit> {
+    while (this.inFlight >= this.limit) await new Promise<void>((r) => this.waiting.push(r));
+    this.inFlight++;
+    const epoch = this.epoch;
+    let released = false;
+    return {
+      overload: () => this.decrease(epoch),
+      release: (outcome) => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        if (outcome === 'overload') this.decrease(epoch);
+        else if (outcome === 'ok') this.increase();
+        this.wake();
+      },
+    };
+  }
+
+  private decrease(epoch: number): void {
+    this.successes = 0;
+    if (this.opts.adaptive === false || epoch !== this.epoch) return;
+    this.current = Math.max(this.floor, this.current * (this.opts.decrease ?? 0.5));
+    this.epoch++;
+  }
+
+  private increase(): void {
+    if (this.opts.adaptive === false) return;
+    this.successes++;
+    if (this.successes >= this.limit && this.current < this.opts.ceiling) {
+      this.current = Math.min(this.opts.ceiling, Math.floor(this.current) + 1);
+      this.successes = 0;
+    }
+  }
+
+  /** waiters check the limit again themselves */
+  private wake(): void {
+    for (let free = this.limit - this.inFlight; free > 0 && this.waiting.length; free--)
+      this.waiting.shift()!();
+  }
+}
