@@ -166,8 +166,7 @@ export class KafkaConsumerHost implements ConsumerHost {
         autoCommit: true,
         autoCommitInterval: 1_000,
         partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
-        eachMessage: ({ topic, partition, message, heartbeat }) =>
-          handle(topic, partition, message, heartbeat),
+        eachMessage: (p) => handle(p.topic, p.partition, p.message, () => p.heartbeat()),
       });
     else
       await consumer.run({
@@ -175,14 +174,9 @@ export class KafkaConsumerHost implements ConsumerHost {
         autoCommitInterval: 1_000,
         partitionsConsumedConcurrently: this.opts.concurrency ?? 1,
         eachBatchAutoResolve: false,
-        eachBatch: async ({
-          batch,
-          resolveOffset,
-          heartbeat,
-          isRunning,
-          isStale,
-          commitOffsetsIfNecessary,
-        }) => {
+        eachBatch: async (p) => {
+          const { batch } = p;
+          const heartbeat = () => p.heartbeat();
           await runKeyedBatch(
             batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, item: m })),
             {
@@ -196,11 +190,11 @@ export class KafkaConsumerHost implements ConsumerHost {
                 await handle(batch.topic, batch.partition, m, heartbeat, onRetry);
                 await heartbeat();
               },
-              onDone: (offset) => resolveOffset(offset),
-              shouldStop: () => !isRunning() || isStale(),
+              onDone: (offset) => p.resolveOffset(offset),
+              shouldStop: () => !p.isRunning() || p.isStale(),
             },
           );
-          await commitOffsetsIfNecessary();
+          await p.commitOffsetsIfNecessary();
         },
       });
     this.running = true;
