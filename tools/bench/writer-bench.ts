@@ -21,10 +21,15 @@ const ORDERS = Number(process.env.BENCH_WRITER_ORDERS ?? 500);
 
 export class CountingTransport implements HttpTransport {
   calls = 0;
+  /** answers that refused a write: record locks and conflicts (409, 412, or SAP B1's -2039 in the body) */
+  locks = 0;
   constructor(private readonly inner: HttpTransport) {}
-  request(req: HttpRequest) {
+  async request(req: HttpRequest) {
     this.calls++;
-    return this.inner.request(req);
+    const res = await this.inner.request(req);
+    if (res.status === 409 || res.status === 412 || (res.status >= 400 && res.body.includes('-2039')))
+      this.locks++;
+    return res;
   }
 }
 

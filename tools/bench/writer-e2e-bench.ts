@@ -27,6 +27,16 @@ export interface WriterE2eResult {
   orders: number;
   seconds: number;
   callsPerOrder: number;
+  /** writes the ERP answered with a record lock */
+  locks: number;
+}
+
+export interface WriterE2eOptions {
+  orders?: number;
+  /** sage-writer configuration on top of the bench's (CONSUMER_KEY_CONCURRENCY, …) */
+  env?: Record<string, string>;
+  /** after the ERP simulator has started: its latency and contention */
+  prepare?: (erp: ErpUnderTest) => void;
 }
 
 /** The local stack's connection strings (starting it when it is down), unless the environment has them. */
@@ -39,9 +49,15 @@ function stackEnv(): void {
   }
 }
 
-async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
+/** One ERP simulator, sage-writer in this process, N orders then the same N shipped. */
+export async function runWriterE2e(
+  make: () => ErpUnderTest,
+  opts: WriterE2eOptions = {},
+): Promise<WriterE2eResult> {
+  stackEnv();
   const erp = make();
   await erp.start();
+  opts.prepare?.(erp);
   const tdb = await createTestDatabase();
   const prefix = `${uniqueName('bench')}.`;
   const http = new CountingTransport(new FetchTransport());
@@ -54,6 +70,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     KAFKA_GROUP_ID: `${prefix}sage-writer`,
     CREDENTIALS_KEY: KEY,
     LOG_LEVEL: 'error',
+    ...opts.env,
   });
   const app = await startService(
     appModule(config, { logger: silentLogger() }, { erpFactories: erpFactories(http) }),
@@ -65,7 +82,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
     await publishMappings(publisher, benchMappings(erp, Date.now()));
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topics
-    const orders = demoOrders('bench', ORDERS);
+    const orders = demoOrders('bench', opts.orders ?? ORDERS);
     const send = (os: AmazonOrder[]) =>
       publisher.publish(
         'amazon.orders.v1',
@@ -83,7 +100,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     // an ERP reached over SQL (Sage 500) makes no HTTP calls; the writer bench counts its statements
     const callsPerOrder = erp.database ? Number.NaN : http.calls / orders.length;
-    return { erp: erp.name, orders: orders.length, seconds, callsPerOrder };
+    return { erp: erp.name, orders: orders.length, seconds, callsPerOrder, locks: http.locks };
   } finally {
     await app.close();
     await erp.stop();
@@ -94,7 +111,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterE2eResult> {
 export async function writerE2eBench(): Promise<WriterE2eResult[]> {
   stackEnv();
   const results = [];
-  for (const make of erpsUnderTest) results.push(await run(make)); // one after the other: each owns the CPU
+  for (const make of erpsUnderTest) results.push(await runWriterE2e(make)); // one after the other: each owns the CPU
   return results;
 }
 
