@@ -476,6 +476,8 @@ export class SapB1Adapter implements ErpPort {
       Memo: draft.memo,
       Reference: draft.naturalKey,
       Reference2: draft.reference,
+      // SAP keeps no rate on a journal entry: the one converted at is said in Reference3 (OJDT.Ref3, 27 characters)
+      ...(foreign && draft.fx ? fxReference(draft.currency, draft.fx) : {}),
       JournalEntryLines: lines,
     });
     return this.ref('JOURNAL', draft.naturalKey, created);
@@ -1064,6 +1066,12 @@ const TEMPLATE_FIELDS = [
   'VatGroup',
   'VatLiable',
 ];
+
+/** `FX CAD/USD 0.7312`: the rate a journal was converted at, when it fits Reference3 (27 characters). */
+export function fxReference(currency: string, fx: ForeignCurrency): { Reference3?: string } {
+  const ref = `FX ${currency}/${fx.homeCurrency} ${fx.rate}`;
+  return ref.length <= 27 ? { Reference3: ref } : {};
+}
 
 /** `BusinessPartners('C''1')`, the key quoted as an OData string and escaped for the path. */
 function bpPath(code: string): string {
