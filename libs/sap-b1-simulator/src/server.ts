@@ -47,6 +47,11 @@ export interface SapB1SimulatorOptions {
   customers?: Array<string | SapB1SeedCustomer>;
   /** longest CardCode: 15 (the default, before version 10.0) or 50 (10.0 and later) */
   cardCodeLength?: number;
+  /**
+   * currency → rate for every day the rate table has no rate of its own (default none: a foreign
+   * document or FC-only journal line without DocRate is refused with -4006, as SAP does)
+   */
+  standingRates?: Record<string, string>;
   /** G/L account codes (ChartOfAccounts Code = FormatCode) */
   accounts?: string[];
   warehouses?: string[];
@@ -137,6 +142,7 @@ export class SapB1Simulator {
       warehouses: ['01'],
       expenseCodes: [1, 2, 3],
       cardCodeLength: 15,
+      standingRates: {},
       lockStatus: 412,
       ...options,
     };

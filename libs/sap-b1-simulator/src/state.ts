@@ -74,6 +74,11 @@ export interface SapB1Seed {
   expenseCodes: number[];
   /** longest CardCode (OCRD.CardCode: 15 before version 10.0, 50 from 10.0) */
   cardCodeLength?: number;
+  /**
+   * currency → rate for every day without a dated rate: a simulator convenience standing for a rate
+   * table filled every day (demos run on today's date); SAP itself has dated rates only
+   */
+  standingRates?: Record<string, string>;
 }
 
 export const D = (v: unknown): MoneyDecimal => new MoneyDecimal(textOf(v ?? 0));
@@ -139,7 +144,8 @@ export class SapB1State {
   /** The rate of a currency on a day: 1 for the local currency, undefined when the table has none. */
   rate(currency: string, date: string): MoneyDecimal | undefined {
     if (currency === this.local) return D(1);
-    return this.rates.get(`${currency}|${date.slice(0, 10)}`);
+    const standing = this.seed.standingRates?.[currency];
+    return this.rates.get(`${currency}|${date.slice(0, 10)}`) ?? (standing ? D(standing) : undefined);
   }
 
   has(entity: string): boolean {

@@ -214,6 +214,25 @@ describe('SAP B1 Service Layer simulator: order to cash', () => {
     expect((await call('POST', 'CompanyService_GetAdminInfo')).status).toBe(503);
   });
 
+  it('answers a standing rate, when configured, for the days without one of their own', async () => {
+    await sim.close();
+    sim = new SapB1Simulator({ standingRates: { CAD: '0.73' } });
+    sim.setExchangeRate('CAD', '2024-05-01', '0.7312');
+    base = await sim.start();
+    const login = await fetch(`${base}/b1s/v1/Login`, {
+      method: 'POST',
+      body: JSON.stringify({ CompanyDB: 'SBODEMOUS', UserName: 'manager', Password: 'manager' }),
+    });
+    cookie = `B1SESSION=${((await login.json()) as SlBody).SessionId}`;
+    const rate = (Date: string) => call('POST', 'SBOBobService_GetCurrencyRate', { Currency: 'CAD', Date });
+    expect((await rate('20240501')).json?.value).toBe(0.7312);
+    expect((await rate('20240502')).json?.value).toBe(0.73);
+    expect((await rate('20240502')).status).toBe(200);
+    expect(
+      (await call('POST', 'SBOBobService_GetCurrencyRate', { Currency: 'EUR', Date: '20240502' })).status,
+    ).toBe(400);
+  });
+
   it('keeps a foreign document at its DocRate, or the table rate of its DocDate, and refuses one without a rate', async () => {
     const noRate = await call('POST', 'Invoices', {
       CardCode: 'C1',
