@@ -1,4 +1,4 @@
-import { FetchTransport } from '@connector/core';
+import { FetchTransport, type HttpTransport } from '@connector/core';
 import { SapB1Simulator } from '@connector/sap-b1-simulator';
 import { ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from '../../errors';
 import type { CreditNoteDraft, ErpDocumentRef, ForeignCurrency, JournalDraft } from '../../port';
@@ -307,6 +307,24 @@ describe('SapB1Adapter order to cash against the Service Layer simulator', () =>
     await expect(erp.exchangeRate('CAD', '1 May')).rejects.toBeInstanceOf(ErpValidationError);
   });
 
+  it('inverts the rates of a company that quotes them indirectly (foreign units per local unit)', async () => {
+    const fetch = new FetchTransport(5_000);
+    // the simulator quotes directly: its AdminInfo is answered as an indirect company's
+    const indirect: HttpTransport = {
+      request: async (req) => {
+        const res = await fetch.request(req);
+        if (!req.url.endsWith('/CompanyService_GetAdminInfo')) return res;
+        const info = JSON.parse(res.body.toString()) as Record<string, unknown>;
+        return { ...res, body: Buffer.from(JSON.stringify({ ...info, DirectIndirectRate: 'tNO' })) };
+      },
+    };
+    const erp = adapter({ http: indirect });
+    sim.setExchangeRate('CAD', '2024-05-01', '1.25');
+    await expect(erp.exchangeRate('CAD', '2024-05-01')).resolves.toBe('0.8');
+    await invoiced(erp, 'CAD', { ...cad, rate: '0.8' });
+    expect(sim.documents('Invoices')[0].DocRate).toBe('1.25');
+  });
+
   const cad: ForeignCurrency = {
     homeCurrency: 'USD',
     rate: '0.7312',
@@ -400,6 +418,17 @@ describe('SapB1Adapter order to cash against the Service Layer simulator', () =>
     await erp.createCreditNote(creditNote(invoice, { currency: 'CAD', fx: cad }));
     expect((await o2c.creditNotes())[0]).toMatchObject({ currency: 'CAD', total: '0.10' });
     expect(sim.documents('CreditNotes')[0]).toMatchObject({ DocRate: '0.7312', DocTotal: '0.07' });
+    await erp.createReceipt({
+      naturalKey: 'S-1/A2EUQ1WTGCTBG2/CAD',
+      customerCode: 'AMZ-US',
+      amount: '48.17',
+      currency: 'CAD',
+      date: '2024-05-03',
+      bankAccount: '1000',
+      reference: 'S-1',
+      fx: cad,
+    });
+    expect(sim.documents('IncomingPayments')[0]).toMatchObject({ DocCurrency: 'CAD', DocRate: '0.7312' });
   });
 
   it('names the missing and inactive customers, items and GL accounts, 20 codes per read', async () => {
