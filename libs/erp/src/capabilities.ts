@@ -20,10 +20,14 @@ export const SAGE500_NATURAL_KEY_MAX = 50;
 const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   SAP_B1: {
     kind: 'SAP_B1',
-    // OCRD.CardCode: 15 characters (50 from version 10.0)
+    // OCRD.CardCode: 15 characters (reference/erp/FACTS.md §1.3, [SL-SDK] Documents.CardCode); SAP
+    // widened it to 50 in version 10.0, which the 2019 metadata does not say: 15 holds on every version
     customerCodeMaxLength: 15,
+    // CreditNotes (ORIN) with lines based on the invoice: BaseType 13 / BaseEntry / BaseLine
     creditNotes: 'fromInvoice',
+    // BusinessPartners read by CardCode and created with CardType cCustomer
     customers: true,
+    // DocCurrency + DocRate on documents, FCCurrency/FCDebit/FCCredit beside Debit/Credit on journals
     multiCurrency: true,
     salesOrders: true,
     invoices: 'copyFromOrder',

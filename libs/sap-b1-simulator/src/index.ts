@@ -1,3 +1,3 @@
 export * from './odata';
 export * from './server';
-export type { SapB1SeedItem } from './state';
+export type { SapB1SeedCustomer, SapB1SeedItem } from './state';

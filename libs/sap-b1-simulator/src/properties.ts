@@ -13,7 +13,7 @@ const set = (s: string) => new Set(s.split(/\s+/).filter(Boolean));
 
 export const DOC_W =
   set(`DocNum DocType HandWritten Series DocDate DocDueDate TaxDate CardCode CardName NumAtCard
-  DocCurrency DocRate DocTotal Comments JournalMemo Reference1 Reference2 TrackingNumber TransportationCode
+  DocCurrency DocRate DocTotal DocTotalFc Comments JournalMemo Reference1 Reference2 TrackingNumber TransportationCode
   DiscountPercent ShipToCode PayToCode SalesPersonCode Project Address Address2 DocumentLines DocumentAdditionalExpenses`);
 export const DOC_RO =
   set(`DocEntry DocumentStatus Cancelled CreationDate UpdateDate UpdateTime VatSum TransNum DocTotalSys
@@ -21,7 +21,7 @@ export const DOC_RO =
 export const LINE_W =
   set(`LineNum ItemCode ItemDescription Quantity UnitPrice Price PriceAfterVAT DiscountPercent Currency
   WarehouseCode TaxCode VatGroup AccountCode LineTotal TaxTotal BaseType BaseEntry BaseLine FreeText ShipDate
-  CostingCode ProjectCode LineStatus`);
+  CostingCode ProjectCode LineStatus WithoutInventoryMovement`);
 export const LINE_RO = set(`DocEntry RemainingOpenQuantity OpenAmount`);
 export const EXP_W = set(
   `ExpenseCode LineTotal TaxSum TaxCode VatGroup Remarks TaxLiable DistributionMethod`,
@@ -39,14 +39,22 @@ export const PAY_W =
   DueDate BankChargeAmount Series ProjectCode PaymentInvoices`);
 export const PAY_RO = set(`DocEntry Cancelled`);
 export const PINV_W = set(`LineNum DocEntry SumApplied AppliedFC InvoiceType InstallmentId DocLine`);
+/** Business partners: the card fields the connector copies from its template customer, and the address rows. */
+export const BP_W =
+  set(`CardCode CardName CardType GroupCode PayTermsGrpCode DebitorAccount Currency PriceListNum VatGroup
+  VatLiable SalesPersonCode Valid Frozen FederalTaxID EmailAddress Phone1 Notes ShipToDefault BilltoDefault
+  BPAddresses`);
+export const BP_RO = set(`CreateDate UpdateDate UpdateTime CurrentAccountBalance`);
+export const BPA_W = set(`AddressName AddressName2 AddressName3 Street Block ZipCode City County Country State
+  BuildingFloorRoom AddressType StreetNo BPCode RowNum`);
 export const NONE = new Set<string>();
 
 const DOUBLES =
   set(`Quantity UnitPrice Price PriceAfterVAT LineTotal TaxTotal DocTotal DocRate DiscountPercent VatSum
-  Debit Credit FCDebit FCCredit TransferSum CashSum SumApplied AppliedFC BankChargeAmount TaxSum`);
+  Debit Credit FCDebit FCCredit TransferSum CashSum SumApplied AppliedFC BankChargeAmount TaxSum DocTotalFc`);
 const INTS =
   set(`LineNum BaseType BaseEntry BaseLine ExpenseCode Series DocNum Line_ID DocEntry InstallmentId DocLine
-  TransportationCode SalesPersonCode`);
+  TransportationCode SalesPersonCode GroupCode PayTermsGrpCode PriceListNum RowNum`);
 
 /** A body's known properties, Edm.Double as exact decimals and Edm.Int32 as numbers; refuses the rest. */
 export function checkProps(body: unknown, writable: Set<string>, readOnly: Set<string>, type: string): Row {

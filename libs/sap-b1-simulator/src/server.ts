@@ -9,7 +9,17 @@ import { createJournalEntry } from './routes/journal-entries';
 import { Sessions, loginAnswer } from './routes/login';
 import { createMasterRecord, patchMasterRecord, updateItem, type ItemChange } from './routes/master-data';
 import { listPage, query, select } from './routes/query';
-import { D, ENTITIES, SapB1State, clone, plain, type EntityDef, type SapB1SeedItem } from './state';
+import { callFunction } from './routes/functions';
+import {
+  D,
+  ENTITIES,
+  SapB1State,
+  clone,
+  plain,
+  type EntityDef,
+  type SapB1SeedCustomer,
+  type SapB1SeedItem,
+} from './state';
 
 /** The login the simulator accepts unless told otherwise. */
 export const SAPB1_SIM_LOGIN = { companyDb: 'SBODEMOUS', user: 'manager', password: 'manager' } as const;
@@ -33,8 +43,15 @@ export interface SapB1SimulatorOptions {
   seed?: number;
   localCurrency?: string;
   items?: SapB1SeedItem[];
-  /** CardCodes of customers (CardType cCustomer) */
-  customers?: string[];
+  /** customers (CardType cCustomer): CardCodes, or cards with a receivable, group, terms, currency */
+  customers?: Array<string | SapB1SeedCustomer>;
+  /** longest CardCode: 15 (the default, before version 10.0) or 50 (10.0 and later) */
+  cardCodeLength?: number;
+  /**
+   * currency → rate for every day the rate table has no rate of its own (default none: a foreign
+   * document or FC-only journal line without DocRate is refused with -4006, as SAP does)
+   */
+  standingRates?: Record<string, string>;
   /** G/L account codes (ChartOfAccounts Code = FormatCode) */
   accounts?: string[];
   warehouses?: string[];
@@ -80,6 +97,10 @@ export interface SapB1Control extends Partial<SapB1Faults> {
   now?: string;
   /** a stock posting, as `postStock` */
   stock?: StockPosting;
+  /** the company's local currency from now on, as `setLocalCurrency` */
+  localCurrency?: string;
+  /** a row of the rate table, as `setExchangeRate` */
+  rate?: { currency: string; date: string; rate: string };
 }
 
 const BASE = '/b1s/v1/';
@@ -120,6 +141,8 @@ export class SapB1Simulator {
       accounts: [],
       warehouses: ['01'],
       expenseCodes: [1, 2, 3],
+      cardCodeLength: 15,
+      standingRates: {},
       lockStatus: 412,
       ...options,
     };
@@ -189,6 +212,32 @@ export class SapB1Simulator {
     this.state.moveStock(posting.itemCode, posting.warehouse, D(posting.quantity), D(0));
   }
 
+  /** The company's local currency (AdminInfo LocalCurrency) from now on. */
+  setLocalCurrency(currency: string): void {
+    this.state.localCurrency = currency;
+  }
+
+  get localCurrency(): string {
+    return this.state.localCurrency;
+  }
+
+  /** A row of the rate table (ORTT), as `SBOBobService_SetCurrencyRate`: local units per unit of `currency` on `date`. */
+  setExchangeRate(currency: string, date: string, rate: string): void {
+    this.state.setRate(currency, date.slice(0, 10), D(rate));
+  }
+
+  /** A G/L account is gone from the chart of accounts (as if it had never been created). */
+  removeAccount(code: string): void {
+    const t = this.state.table('ChartOfAccounts');
+    const i = t.findIndex((a) => a.Code === code);
+    if (i >= 0) t.splice(i, 1);
+  }
+
+  /** `PATCH /b1s/v1/<entity>(key)` in process (no session, no faults): e.g. an item or a customer made inactive. */
+  update(entity: string, key: string | number, body: Record<string, unknown>): void {
+    this.patchRecord(entity, key, clone(body));
+  }
+
   /** Every session is gone now: the next request with its cookie gets 401 / 301. */
   expireSessions(): void {
     this.sessions.expireAll();
@@ -247,7 +296,9 @@ export class SapB1Simulator {
       if (c.expireSessions) this.expireSessions();
       if (c.now !== undefined) this.setTime(Date.parse(c.now));
       if (c.stock) this.postStock(c.stock);
-      const { expireSessions: _e, now: _n, stock: _s, ...faults } = c;
+      if (c.localCurrency) this.setLocalCurrency(c.localCurrency);
+      if (c.rate) this.setExchangeRate(c.rate.currency, c.rate.date, c.rate.rate);
+      const { expireSessions: _e, now: _n, stock: _s, localCurrency: _l, rate: _r, ...faults } = c;
       return this.sendJson(res, 200, this.setFaults(faults));
     }
     if (url.pathname.startsWith('/__inspect/') && req.method === 'GET') {
@@ -284,6 +335,7 @@ export class SapB1Simulator {
         res.end();
         return;
       }
+      if (/^[A-Za-z]+Service_[A-Za-z]+$/.test(resource)) return this.callFunction(method, resource, raw, res);
       this.route(method, resource, url.searchParams, raw, req, res);
     } catch (err) {
       if (err instanceof SlError) return this.sendError(res, err.status, err.code, err.message);
@@ -380,6 +432,23 @@ export class SapB1Simulator {
     }
     if (method === 'DELETE' && key !== undefined && !action) this.state.find(entity, key);
     throw notSupported();
+  }
+
+  /** `POST /<Service>_<Method>`: the service functions of routes/functions; a write among them can meet a lock. */
+  private callFunction(method: string, name: string, raw: Buffer, res: ServerResponse): void {
+    const statKey = `${method} ${name}`;
+    this.stats.requests[statKey] = (this.stats.requests[statKey] ?? 0) + 1;
+    if (method !== 'POST') throw notSupported();
+    const answer = callFunction(this.state, name, raw.length ? parseJson(raw) : {}, () => this.maybeLock());
+    if (answer === undefined) {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    return this.sendJson(res, 200, {
+      'odata.metadata': `${this.url}${BASE}$metadata#${answer.type}`,
+      ...answer.body,
+    });
   }
 
   private createRecord(entity: string, body: unknown): Row {

@@ -45,17 +45,40 @@ export interface SapB1SeedItem {
   warehouse?: string;
 }
 
+/** A customer the simulator starts with, beyond its code (what a business partner's card holds). */
+export interface SapB1SeedCustomer {
+  CardCode: string;
+  CardName?: string;
+  /** receivable (control) account, OCRD.DebPayAcct */
+  DebitorAccount?: string;
+  /** customer group, OCRD.GroupCode (default 100, SBODEMOUS's "Customers") */
+  GroupCode?: number;
+  /** payment terms, OCRD.GroupNum (default -1, none) */
+  PayTermsGrpCode?: number;
+  /** '##' for all currencies (the default), or one currency */
+  Currency?: string;
+  Valid?: 'tYES' | 'tNO';
+  Frozen?: 'tYES' | 'tNO';
+}
+
 /** The master data a company starts with. */
 export interface SapB1Seed {
   localCurrency: string;
   items: SapB1SeedItem[];
-  /** CardCodes of customers (CardType cCustomer) */
-  customers: string[];
+  /** customers (CardType cCustomer): their CardCodes, or their cards */
+  customers: Array<string | SapB1SeedCustomer>;
   /** G/L account codes (ChartOfAccounts Code = FormatCode) */
   accounts: string[];
   warehouses: string[];
   /** AdditionalExpenses (freight) codes, ExpensCode */
   expenseCodes: number[];
+  /** longest CardCode (OCRD.CardCode: 15 before version 10.0, 50 from 10.0) */
+  cardCodeLength?: number;
+  /**
+   * currency → rate for every day without a dated rate: a simulator convenience standing for a rate
+   * table filled every day (demos run on today's date); SAP itself has dated rates only
+   */
+  standingRates?: Record<string, string>;
 }
 
 export const D = (v: unknown): MoneyDecimal => new MoneyDecimal(textOf(v ?? 0));
@@ -83,17 +106,46 @@ export const clone = <T>(v: T): T => {
 export class SapB1State {
   private readonly tables = new Map<string, Row[]>();
   private readonly counters = new Map<string, { entry: number; num: number }>();
+  /**
+   * The company's exchange rates (ORTT: currency, date, rate), as the client's "Exchange Rates and
+   * Indexes" window keeps them: direct quotation, local-currency units per one unit of the currency
+   * (AdminInfo DirectIndirectRate tYES, the simulator's only mode).
+   */
+  private readonly rates = new Map<string, MoneyDecimal>();
+  private local: string;
 
   constructor(
     readonly seed: SapB1Seed,
     private readonly now: () => number,
   ) {
     for (const name of Object.keys(ENTITIES)) this.tables.set(name, []);
+    this.local = seed.localCurrency;
     this.load();
   }
 
+  get cardCodeLength(): number {
+    return this.seed.cardCodeLength ?? 15;
+  }
+
+  /** The company's local currency (OADM.MainCurncy, AdminInfo LocalCurrency). */
   get localCurrency(): string {
-    return this.seed.localCurrency;
+    return this.local;
+  }
+
+  set localCurrency(currency: string) {
+    this.local = currency;
+  }
+
+  /** A rate in the table (ORTT) for a currency on a day (YYYY-MM-DD). */
+  setRate(currency: string, date: string, rate: MoneyDecimal): void {
+    this.rates.set(`${currency}|${date}`, rate);
+  }
+
+  /** The rate of a currency on a day: 1 for the local currency, undefined when the table has none. */
+  rate(currency: string, date: string): MoneyDecimal | undefined {
+    if (currency === this.local) return D(1);
+    const standing = this.seed.standingRates?.[currency];
+    return this.rates.get(`${currency}|${date.slice(0, 10)}`) ?? (standing ? D(standing) : undefined);
   }
 
   has(entity: string): boolean {
@@ -166,18 +218,23 @@ export class SapB1State {
         ActiveAccount: 'tYES',
         AcctCurrency: '##',
       });
-    for (const c of s.customers)
+    for (const seeded of s.customers) {
+      const c = typeof seeded === 'string' ? { CardCode: seeded } : seeded;
       this.table('BusinessPartners').push({
-        CardCode: c,
-        CardName: `Customer ${c}`,
+        CardName: `Customer ${c.CardCode}`,
         CardType: 'cCustomer',
+        GroupCode: 100,
+        PayTermsGrpCode: -1,
         Currency: '##',
         Valid: 'tYES',
         Frozen: 'tNO',
+        ...c,
+        BPAddresses: [],
         CreateDate: date,
         UpdateDate: date,
         UpdateTime: time,
       });
+    }
     for (const i of s.items) {
       const wh = i.warehouse ?? '01';
       this.table('Items').push({

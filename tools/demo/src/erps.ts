@@ -48,6 +48,8 @@ export async function sapB1Demo(port: number, skus: string[], currencies: string
     items: skus.map((ItemCode) => ({ ItemCode })),
     customers: currencies.map(customerOf),
     accounts: [...new Set([arAccount, ...defaultGlAccounts()])],
+    // the company's rate table holds a CAD rate every day: SAP refuses a CAD document without one
+    standingRates: { CAD: '0.7312' },
   });
   await erp.start();
   return {

@@ -1,7 +1,6 @@
-import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import { LosslessNumber, isLosslessNumber, parse, stringify } from 'lossless-json';
 import type { HttpResponse, HttpTransport } from '@connector/core';
-import { decimal, sumDecimals } from '@connector/money';
+import { decimal, sumDecimals, toScale } from '@connector/money';
 import { SAP_B1_NATURAL_KEY_MAX, capabilitiesOf } from '../capabilities';
 import {
   ErpAuthError,
@@ -10,12 +9,19 @@ import {
   ErpUnavailableError,
   ErpValidationError,
   type ErpErrorDetail,
-  ErpUnsupportedError,
 } from '../errors';
 import { ServerClock } from '../change-reads';
+import { toHomeCurrency } from '../fx';
 import type {
   ChangeWindow,
   ChargeKind,
+  CreditNoteDraft,
+  CustomerDraft,
+  ErpCustomer,
+  ForeignCurrency,
+  MasterDataProblem,
+  MasterDataRefs,
+  ShipToAddress,
   DocumentKind,
   DocumentStatus,
   ErpCapabilities,
@@ -41,7 +47,10 @@ export interface SapB1AdapterOptions {
   timeoutMs?: number;
   /** AdditionalExpenses code (freight) each charge is booked on (default: all on 1) */
   chargeExpenseCodes?: Partial<Record<ChargeKind, number>>;
-  /** the company's local currency: journals in another currency are written in FCDebit/FCCredit (default USD) */
+  /**
+   * the company's local currency; unset, it is read once from the company (CompanyService_GetAdminInfo
+   * LocalCurrency) when a foreign currency first needs it
+   */
   localCurrency?: string;
   /** page size asked of the server with `Prefer: odata.maxpagesize` when following nextLinks (default 100) */
   serverPageSize?: number;
@@ -96,6 +105,7 @@ export class SapB1Adapter implements ErpPort {
   private cookie?: string;
   private loggingIn?: Promise<void>;
   private readonly accountCodes = new Map<string, string>();
+  private companyInfo?: Promise<{ localCurrency: string; direct: boolean }>;
   /** the Service Layer's time, from the Date header of its answers */
   private readonly clock: ServerClock;
   /** the server's offset from UTC, minutes east */
@@ -133,9 +143,230 @@ export class SapB1Adapter implements ErpPort {
   }
 
   async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
-    const body = this.documentBody(draft);
+    const body = { ...this.documentBody(draft), ...(await this.rateFields(draft)) };
     const created = await this.post('Orders', body);
     return this.ref('SALES_ORDER', draft.naturalKey, created);
+  }
+
+  /**
+   * An A/R credit note (CreditNotes, ORIN) based on the invoice it reverses: each line copies an
+   * invoice line (BaseType 13, BaseEntry = the invoice's DocEntry, BaseLine = its LineNum), which
+   * links the two and closes the invoice line once credited in full; SAP refuses a quantity beyond
+   * what is left to credit on the line. Refunded shipping and other charges go in
+   * DocumentAdditionalExpenses, tax in each line's TaxTotal and each expense's TaxSum. A line whose
+   * goods do not come back (`returnToStock` false: FBA returns, refunds without a return) is sent
+   * "without inventory movement" (DocumentLine.WithoutInventoryMovement = RIN1.NoInvtryMv, present
+   * in the 9.3/10.0 Service Layer metadata of 2019, reference/erp/sap-b1/entities-subset.json).
+   *
+   * Like createInvoice, the first try takes draft line i as invoice line i, which holds when the
+   * whole invoice is credited (a cancellation after invoicing) and costs no read. When SAP refuses
+   * those base lines, the invoice is read and each line matched to an invoice line with enough left
+   * to credit, by the Amazon order item id kept in FreeText, then by item; a line that finds none is
+   * the first refusal, thrown: a credit note never stands alone, or it could credit more than was
+   * invoiced. The natural key (`<amazonOrderId>/<refundId>`, at most 29 characters) fits NumAtCard
+   * (100): it is stored whole.
+   */
+  async createCreditNote(draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    if (draft.lines.length === 0)
+      throw this.invalid(
+        `credit note ${draft.naturalKey}: SAP B1 credits an invoice line by line, and this one has no item line`,
+      );
+    const entry = this.docEntry(draft.baseInvoice);
+    const body: Row = {
+      ...this.documentBody({
+        ...draft,
+        comments: draft.comments ?? `Amazon ${draft.reason.toLowerCase()} ${draft.naturalKey}`,
+      }),
+      ...(await this.rateFields(draft)),
+    };
+    const noMove = draft.returnToStock ? {} : { WithoutInventoryMovement: 'tYES' };
+    const lines = (body.DocumentLines as Row[]).map((l) => ({ ...l, ...noMove }));
+    let refused: ErpValidationError;
+    try {
+      return this.ref(
+        'CREDIT_NOTE',
+        draft.naturalKey,
+        await this.post('CreditNotes', {
+          ...body,
+          DocumentLines: lines.map((l, i) => ({ ...l, BaseType: 13, BaseEntry: entry, BaseLine: i })),
+        }),
+      );
+    } catch (err) {
+      // refused as a whole, so nothing was written: match the lines to what the invoice holds now
+      if (!(err instanceof ErpValidationError)) throw err;
+      refused = err;
+    }
+    let invoice: Row;
+    try {
+      invoice = await this.get(
+        `Invoices(${entry})?$select=DocEntry,DocNum,DocumentStatus,Cancelled,DocumentLines`,
+      );
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.httpStatus === 404)
+        throw new ErpValidationError(
+          `credit note ${draft.naturalKey}: invoice ${draft.baseInvoice.documentNumber} (DocEntry ${entry}) is not in SAP B1`,
+          err.detail,
+          { cause: err },
+        );
+      throw err;
+    }
+    if (invoice.Cancelled === 'tYES')
+      throw this.invalid(`credit note ${draft.naturalKey}: invoice ${str(invoice.DocNum)} is cancelled`);
+    const open = ((invoice.DocumentLines as Row[] | undefined) ?? []).filter(
+      (l) => l.LineStatus !== 'bost_Close',
+    );
+    const left = new Map(open.map((l) => [l, decimal(amount(l.RemainingOpenQuantity))]));
+    const based: Row[] = [];
+    for (const [i, line] of lines.entries()) {
+      const want = draft.lines[i];
+      const qty = decimal(String(want.quantity));
+      const fits = (l: Row) => l.ItemCode === want.itemCode && left.get(l)!.gte(qty);
+      const base =
+        (want.sourceLineId !== undefined
+          ? open.find((l) => l.FreeText === want.sourceLineId && fits(l))
+          : undefined) ?? open.find(fits);
+      if (!base) throw refused;
+      left.set(base, left.get(base)!.minus(qty));
+      based.push({ ...line, BaseType: 13, BaseEntry: entry, BaseLine: Number(str(base.LineNum)) });
+    }
+    const created = await this.post('CreditNotes', { ...body, DocumentLines: based });
+    return this.ref('CREDIT_NOTE', draft.naturalKey, created);
+  }
+
+  /** The business partner with this CardCode (reference/erp/FACTS.md §1.3 BusinessPartners), or null. */
+  async findCustomer(customerCode: string): Promise<ErpCustomer | null> {
+    if (!customerCode) return null;
+    try {
+      const row = await this.get(
+        `${bpPath(customerCode)}?$select=CardCode,CardName,CardType,Currency,Valid,Frozen`,
+      );
+      return customerOf(row);
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.httpStatus === 404) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * A customer per buyer (`POST /BusinessPartners`, CardType cCustomer), with the template
+   * customer's group, payment terms, receivable (DebitorAccount), price list, sales employee and
+   * tax fields, and its currency when it takes all ('##'; otherwise the draft's currency). The
+   * address, when given, is written as a bill-to and a ship-to row of BPAddresses, each field cut to
+   * its OCRD/CRD1 column (CardName 100, Street/Block/BuildingFloorRoom/City/County 100, ZipCode 20;
+   * a state or region longer than State's 3 characters goes to County). A code that exists is
+   * refused by SAP (-10) and thrown as ErpValidationError saying so.
+   */
+  async createCustomer(draft: CustomerDraft): Promise<ErpCustomer> {
+    const max = this.capabilities.customerCodeMaxLength;
+    if (!draft.customerCode || draft.customerCode.length > max)
+      throw this.invalid(
+        `customer code must have 1..${max} characters (OCRD.CardCode): ${draft.customerCode}`,
+      );
+    let template: Row;
+    try {
+      template = await this.get(`${bpPath(draft.templateCustomerCode)}?$select=${TEMPLATE_FIELDS.join(',')}`);
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.httpStatus === 404)
+        throw new ErpValidationError(
+          `template customer ${draft.templateCustomerCode} is not in SAP B1`,
+          err.detail,
+          { cause: err },
+        );
+      throw err;
+    }
+    const copied = Object.fromEntries(
+      TEMPLATE_FIELDS.filter(
+        (f) => f !== 'CardCode' && f !== 'Currency' && template[f] !== undefined && template[f] !== null,
+      ).map((f) => [f, template[f]]),
+    );
+    const currency = template.Currency === '##' ? '##' : draft.currency;
+    const body: Row = {
+      ...copied,
+      CardCode: draft.customerCode,
+      CardName: cut(draft.name, 100),
+      CardType: 'cCustomer',
+      Currency: currency,
+      ...(draft.address ? addressFields(draft.address) : {}),
+    };
+    try {
+      const created = await this.post('BusinessPartners', body);
+      return customerOf(created);
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.erpCode === '-10')
+        throw new ErpValidationError(`customer ${draft.customerCode} already exists in SAP B1`, err.detail, {
+          cause: err,
+        });
+      throw err;
+    }
+  }
+
+  /**
+   * The company's rate for `currency` on `date` (SBOBobService_GetCurrencyRate {Currency, Date:
+   * YYYYMMDD}, the rate table ORTT), as home units per unit: "1" for the local currency, null when
+   * the table has no rate that day (SAP -4006 [3P], or a rate of 0). A company quoting rates
+   * indirectly (AdminInfo DirectIndirectRate tNO: foreign units per local unit) has its rate
+   * inverted, to 10 decimals.
+   */
+  async exchangeRate(currency: string, date: string): Promise<string | null> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw this.invalid(`not a date (YYYY-MM-DD): ${date}`);
+    const company = await this.company();
+    if (currency === company.localCurrency) return '1';
+    let answer: unknown;
+    try {
+      answer = await this.send('POST', 'SBOBobService_GetCurrencyRate', {
+        Currency: currency,
+        Date: date.replace(/-/g, ''),
+      });
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.erpCode === '-4006') return null;
+      throw err;
+    }
+    // JSON light wraps a primitive as {"value": …}; some servers are reported to answer the bare number
+    const value =
+      answer && typeof answer === 'object' && !Array.isArray(answer) ? (answer as Row).value : answer;
+    const rate = decimal(amount(value));
+    if (!rate.gt(0)) return null;
+    return company.direct ? rate.toFixed() : decimal('1').div(rate).toDecimalPlaces(10).toFixed();
+  }
+
+  /**
+   * Which customers, items and G/L accounts SAP lacks or holds inactive, read 20 codes per request
+   * (`$filter=Code eq 'a' or Code eq 'b' …`, the server's nextLink pages followed): a customer or an
+   * item is inactive when not Valid or Frozen (items also when not a sales item), an account when it
+   * is a title (ActiveAccount tNO) or frozen. Accounts are found by Code or by FormatCode (the
+   * segmented code the company writes).
+   */
+  async checkMasterData(refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    const out: MasterDataProblem[] = [];
+    const inactive = (r: Row) => r.Valid === 'tNO' || r.Frozen === 'tYES';
+    await this.checkCodes(
+      out,
+      'CUSTOMER',
+      refs.customers,
+      'BusinessPartners',
+      ['CardCode'],
+      'CardCode,Valid,Frozen',
+      inactive,
+    );
+    await this.checkCodes(
+      out,
+      'ITEM',
+      refs.items,
+      'Items',
+      ['ItemCode'],
+      'ItemCode,Valid,Frozen,SalesItem',
+      (r) => inactive(r) || r.SalesItem === 'tNO',
+    );
+    await this.checkCodes(
+      out,
+      'GL_ACCOUNT',
+      refs.glAccounts,
+      'ChartOfAccounts',
+      ['Code', 'FormatCode'],
+      'Code,FormatCode,ActiveAccount,FrozenFor',
+      (r) => r.ActiveAccount === 'tNO' || r.FrozenFor === 'tYES',
+    );
+    return out;
   }
 
   /**
@@ -146,31 +377,8 @@ export class SapB1Adapter implements ErpPort {
    * changed or closed the order), the order's open lines are read and matched by item, and an order
    * no longer open leaves the invoice standing alone.
    */
-  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
-  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
-    return Promise.reject(
-      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
-    );
-  }
-  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
-    );
-  }
-  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
-    );
-  }
-  exchangeRate(_currency: string, _date: string): Promise<string | null> {
-    return Promise.resolve(null);
-  }
-  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
-    return Promise.resolve([]);
-  }
-
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
-    const body = this.documentBody(draft);
+    const body = { ...this.documentBody(draft), ...(await this.rateFields(draft)) };
     if (draft.baseOrder) {
       const entry = this.docEntry(draft.baseOrder);
       const byIndex = (body.DocumentLines as Row[]).map((line, i) => ({
@@ -231,18 +439,36 @@ export class SapB1Adapter implements ErpPort {
     const credit = sumDecimals(draft.lines.map((l) => l.credit));
     if (!debit.eq(credit))
       throw this.invalid(`journal does not balance: debit ${debit.toFixed()} ≠ credit ${credit.toFixed()}`);
-    const foreign = draft.currency !== (this.opts.localCurrency ?? 'USD');
+    const local = draft.fx || draft.currency !== this.opts.localCurrency ? await this.company() : undefined;
+    const foreign = local !== undefined && draft.currency !== local.localCurrency;
     const lines: Row[] = [];
-    for (const l of draft.lines) {
-      const account = await this.accountCode(l.account);
-      lines.push({
-        AccountCode: account,
-        ...(foreign
-          ? { FCCurrency: draft.currency, FCDebit: num(l.debit), FCCredit: num(l.credit) }
-          : { Debit: num(l.debit), Credit: num(l.credit) }),
-        LineMemo: l.description,
-      });
-    }
+    if (foreign && draft.fx) {
+      // both currencies: the local amounts converted at the draft's rate, the rounding left by
+      // converting line by line on one more line in the local currency only (fx.ts toHomeCurrency)
+      this.checkHome(draft.fx, local.localCurrency);
+      for (const l of toHomeCurrency(draft, draft.fx)) {
+        lines.push({
+          AccountCode: await this.accountCode(l.account),
+          Debit: num(l.homeDebit),
+          Credit: num(l.homeCredit),
+          ...(l.rounding
+            ? {}
+            : { FCCurrency: draft.currency, FCDebit: num(l.debit), FCCredit: num(l.credit) }),
+          LineMemo: l.description,
+        });
+      }
+    } else
+      for (const l of draft.lines) {
+        const account = await this.accountCode(l.account);
+        lines.push({
+          AccountCode: account,
+          // without a rate SAP converts the foreign amounts at its own rate of the ReferenceDate
+          ...(foreign
+            ? { FCCurrency: draft.currency, FCDebit: num(l.debit), FCCredit: num(l.credit) }
+            : { Debit: num(l.debit), Credit: num(l.credit) }),
+          LineMemo: l.description,
+        });
+      }
     const created = await this.post('JournalEntries', {
       ReferenceDate: draft.postingDate,
       TaxDate: draft.postingDate,
@@ -250,6 +476,8 @@ export class SapB1Adapter implements ErpPort {
       Memo: draft.memo,
       Reference: draft.naturalKey,
       Reference2: draft.reference,
+      // SAP keeps no rate on a journal entry: the one converted at is said in Reference3 (OJDT.Ref3, 27 characters)
+      ...(foreign && draft.fx ? fxReference(draft.currency, draft.fx) : {}),
       JournalEntryLines: lines,
     });
     return this.ref('JOURNAL', draft.naturalKey, created);
@@ -264,6 +492,7 @@ export class SapB1Adapter implements ErpPort {
       CardCode: draft.customerCode,
       DocDate: draft.date,
       DocCurrency: draft.currency,
+      ...(await this.rateFields(draft)),
       TransferAccount: draft.bankAccount,
       TransferSum: num(draft.amount),
       TransferDate: draft.date,
@@ -387,7 +616,19 @@ export class SapB1Adapter implements ErpPort {
 
   // ---- documents ------------------------------------------------------------------------------
 
-  private documentBody(draft: SalesDocumentDraft): Row {
+  private documentBody(
+    draft: Pick<
+      SalesDocumentDraft,
+      | 'naturalKey'
+      | 'customerCode'
+      | 'currency'
+      | 'documentDate'
+      | 'dueDate'
+      | 'comments'
+      | 'lines'
+      | 'charges'
+    >,
+  ): Row {
     this.checkKey(draft.naturalKey);
     if (draft.lines.length === 0) throw this.invalid('a document needs at least one line');
     const codes = this.opts.chargeExpenseCodes ?? {};
@@ -418,6 +659,79 @@ export class SapB1Adapter implements ErpPort {
       })),
       ...(expenses.length ? { DocumentAdditionalExpenses: expenses } : {}),
     };
+  }
+
+  /**
+   * DocRate for a document in a foreign currency with a rate (DocCurrency is in the body already):
+   * the draft's rate as SAP quotes it (direct: local units per unit; indirect companies: its inverse,
+   * to 6 decimals). Without a rate SAP takes its own rate of the DocDate. A draft whose home currency
+   * is not the company's local currency is refused.
+   */
+  private async rateFields(draft: { currency: string; fx?: ForeignCurrency }): Promise<Row> {
+    if (!draft.fx) return {};
+    const company = await this.company();
+    this.checkHome(draft.fx, company.localCurrency);
+    if (draft.currency === company.localCurrency) return {};
+    const rate = decimal(draft.fx.rate);
+    if (!rate.isFinite() || !rate.gt(0))
+      throw this.invalid(`exchange rate ${draft.fx.rate} for ${draft.currency} is not a positive number`);
+    return { DocRate: num(company.direct ? rate.toFixed() : toScale(decimal('1').div(rate), 6)) };
+  }
+
+  private checkHome(fx: ForeignCurrency, localCurrency: string): void {
+    if (fx.homeCurrency !== localCurrency)
+      throw this.invalid(
+        `the draft converts into ${fx.homeCurrency}, but the company's local currency is ${localCurrency}`,
+      );
+  }
+
+  /**
+   * The company's local currency and rate quotation, read once (CompanyService_GetAdminInfo:
+   * LocalCurrency = OADM.MainCurncy, DirectIndirectRate = OADM.DirectRate) unless configured. A
+   * change of local currency on a live company is not followed: it never changes once posted to.
+   */
+  private company(): Promise<{ localCurrency: string; direct: boolean }> {
+    if (this.opts.localCurrency)
+      return Promise.resolve({ localCurrency: this.opts.localCurrency, direct: true });
+    this.companyInfo ??= this.post('CompanyService_GetAdminInfo', {}).then(
+      (r) => {
+        const localCurrency = str(r.LocalCurrency);
+        if (!localCurrency)
+          throw new ErpUnavailableError('SAP B1 answered AdminInfo without LocalCurrency', {
+            erp: ERP,
+            erpCode: 'MALFORMED_BODY',
+          });
+        return { localCurrency, direct: r.DirectIndirectRate !== 'tNO' };
+      },
+      (err: unknown) => {
+        this.companyInfo = undefined;
+        throw err;
+      },
+    );
+    return this.companyInfo;
+  }
+
+  /** Master data of one kind, 20 codes per `$filter`: what is missing, and what `isInactive` says. */
+  private async checkCodes(
+    out: MasterDataProblem[],
+    kind: MasterDataProblem['kind'],
+    codes: string[],
+    entity: string,
+    keys: string[],
+    select: string,
+    isInactive: (r: Row) => boolean,
+  ): Promise<void> {
+    const all = [...new Set(codes.filter((c) => c !== ''))];
+    for (let i = 0; i < all.length; i += MASTER_DATA_BATCH) {
+      const batch = all.slice(i, i + MASTER_DATA_BATCH);
+      const q = batch.flatMap((c) => keys.map((k) => `${k} eq ${odataString(c)}`)).join(' or ');
+      const rows = await this.getAll(`${entity}?$filter=${encodeURIComponent(q)}&$select=${select}`);
+      for (const code of batch) {
+        const row = rows.find((r) => keys.some((k) => r[k] === code));
+        if (!row) out.push({ kind, code, problem: 'MISSING' });
+        else if (isInactive(row)) out.push({ kind, code, problem: 'INACTIVE' });
+      }
+    }
   }
 
   private ref(kind: DocumentKind, naturalKey: string, row: Row): ErpDocumentRef {
@@ -735,6 +1049,75 @@ function docEntryLiteral(key: string): string {
   if (!/^\d+$/.test(key))
     throw new ErpValidationError(`change cursor key is not a DocEntry: ${key}`, { erp: ERP });
   return key;
+}
+
+/** Codes per master-data read: 20 `eq` terms (40 for accounts, by Code or FormatCode) keep the URL short. */
+const MASTER_DATA_BATCH = 20;
+
+/** What a customer per buyer copies from its template customer (reference/erp/sap-b1/entities-subset.json BusinessPartner). */
+const TEMPLATE_FIELDS = [
+  'CardCode',
+  'GroupCode',
+  'PayTermsGrpCode',
+  'DebitorAccount',
+  'Currency',
+  'PriceListNum',
+  'SalesPersonCode',
+  'VatGroup',
+  'VatLiable',
+];
+
+/** `FX CAD/USD 0.7312`: the rate a journal was converted at, when it fits Reference3 (27 characters). */
+export function fxReference(currency: string, fx: ForeignCurrency): { Reference3?: string } {
+  const ref = `FX ${currency}/${fx.homeCurrency} ${fx.rate}`;
+  return ref.length <= 27 ? { Reference3: ref } : {};
+}
+
+/** `BusinessPartners('C''1')`, the key quoted as an OData string and escaped for the path. */
+function bpPath(code: string): string {
+  return `BusinessPartners(${encodeURIComponent(odataString(code))})`;
+}
+
+function customerOf(r: Row): ErpCustomer {
+  const currency = str(r.Currency);
+  return {
+    customerCode: str(r.CardCode),
+    name: str(r.CardName),
+    // '##' is "all currencies": no one currency
+    ...(currency && currency !== '##' ? { currency } : {}),
+    active: r.Valid !== 'tNO' && r.Frozen !== 'tYES',
+  };
+}
+
+/** A text cut to its column's length (a documented cut: the columns below are the rule). */
+function cut(v: string | undefined, max: number): string | undefined {
+  return v === undefined ? undefined : v.slice(0, max);
+}
+
+/** The buyer's address as a bill-to and a ship-to row, both named "Amazon", and made the defaults. */
+function addressFields(a: ShipToAddress): Row {
+  const state = a.stateOrRegion;
+  const row = Object.fromEntries(
+    Object.entries({
+      AddressName: 'Amazon',
+      AddressName2: cut(a.name, 50),
+      Street: cut(a.addressLine1, 100),
+      Block: cut(a.addressLine2, 100),
+      BuildingFloorRoom: cut(a.addressLine3, 100),
+      City: cut(a.city, 100),
+      ZipCode: cut(a.postalCode, 20),
+      ...(state !== undefined && state.length <= 3 ? { State: state } : { County: cut(state, 100) }),
+      Country: cut(a.countryCode, 3),
+    }).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  return {
+    BPAddresses: [
+      { ...row, AddressType: 'bo_BillTo' },
+      { ...row, AddressType: 'bo_ShipTo' },
+    ],
+    BilltoDefault: 'Amazon',
+    ShipToDefault: 'Amazon',
+  };
 }
 
 const ITEM_FIELDS = 'ItemCode,ItemName,Valid,Frozen,ItemPrices';

@@ -8,8 +8,11 @@ import { D, ENTITIES, N, clone, round2, type SapB1State } from '../state';
 /**
  * Marketing documents: `Orders` (17), `DeliveryNotes` (15), `Invoices` (13) and `CreditNotes` (14),
  * reference/erp/FACTS.md §1.3 and §1.5. `POST /<Documents>` with copy-from-order (BaseType 17 /
- * BaseEntry / BaseLine), `POST /<Documents>(n)/Cancel|Close`, `PATCH /<Documents>(n)` on the header.
- * Orders commit stock; deliveries and invoices take it out; credit notes bring it back.
+ * BaseEntry / BaseLine) and credit notes based on an invoice (BaseType 13), `POST /<Documents>(n)/Cancel|Close`,
+ * `PATCH /<Documents>(n)` on the header. Orders commit stock; deliveries and invoices take it out;
+ * credit notes bring it back, except lines "without inventory movement" (RIN1.NoInvtryMv, the
+ * DocumentLine property `WithoutInventoryMovement` of the 2019 9.3/10.0 metadata [SL-M]). Foreign
+ * documents keep DocCurrency, DocRate (sent, or the rate table's) and DocTotalFc beside DocTotal.
  */
 
 const COPIED_FROM_BASE_LINE = [
@@ -20,6 +23,25 @@ const COPIED_FROM_BASE_LINE = [
   'DiscountPercent',
   'TaxCode',
 ];
+
+/** What each document may be copied from (BaseType → the base's entity set), reference/erp/FACTS.md §1.3. */
+const BASES: Record<string, Record<number, string>> = {
+  Invoices: { 17: 'Orders' },
+  DeliveryNotes: { 17: 'Orders' },
+  // A/R credit notes based on an A/R invoice (ORIN lines with BaseType 13, RIN1.BaseEntry/BaseLine)
+  CreditNotes: { 13: 'Invoices' },
+};
+
+/** The document's total in its own currency: DocTotalFc when foreign, DocTotal when local. */
+export function docTotal(state: SapB1State, doc: Row): MoneyDecimal {
+  return doc.DocCurrency !== undefined && doc.DocCurrency !== state.localCurrency
+    ? D(doc.DocTotalFc)
+    : D(doc.DocTotal);
+}
+
+/** A refused rate lookup (ORTT has no row): the code a third-party client reads as "rate missing" [3P]; text [?]. */
+export const rateMissing = (currency: string, date: string) =>
+  new SlError(400, -4006, `Update the exchange rate for currency '${currency}' on ${date.slice(0, 10)}`);
 
 export function createDocument(state: SapB1State, entity: string, body: unknown): Row {
   const def = ENTITIES[entity];
@@ -36,21 +58,44 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
   if (bp.Valid === 'tNO' || bp.Frozen === 'tYES') throw validation(`BP ${bp.CardCode as string} is inactive`);
   if (lines.length === 0) throw validation('Cannot add document without rows');
   if (typeof doc.NumAtCard === 'string' && doc.NumAtCard.length > 100) throw invalidValue('NumAtCard');
+  const { date: today } = state.stamp();
+  const docDate = typeof doc.DocDate === 'string' ? doc.DocDate.slice(0, 10) : today;
+
+  // Currency: the BP's own, or the local currency, or any for an all-currencies ('##') partner; a
+  // foreign document takes DocRate as sent, else the rate table's rate of its DocDate
+  const bpCurrency = typeof bp.Currency === 'string' ? bp.Currency : '##';
+  const currency =
+    typeof doc.DocCurrency === 'string'
+      ? doc.DocCurrency
+      : bpCurrency === '##'
+        ? state.localCurrency
+        : bpCurrency;
+  if (currency !== state.localCurrency && bpCurrency !== '##' && bpCurrency !== currency)
+    throw validation(`Currency ${currency} is not the currency of BP ${bp.CardCode as string}`);
+  let rate = D(1);
+  if (currency !== state.localCurrency) {
+    if (doc.DocRate !== undefined) rate = D(doc.DocRate);
+    else rate = state.rate(currency, docDate) ?? throwing(rateMissing(currency, docDate));
+    if (!rate.gt(0)) throw invalidValue('DocRate');
+  }
 
   // Validate every line before anything changes: a refused POST leaves no trace (reference/erp/FACTS.md §1.5)
-  type BaseUse = { order: Row; line: Row; qty: MoneyDecimal };
+  type BaseUse = { base: Row; line: Row; qty: MoneyDecimal };
   const baseUses: BaseUse[] = [];
   lines.forEach((l, i) => {
     if (l.BaseType !== undefined && l.BaseType !== -1) {
-      if (l.BaseType !== 17 || entity === 'Orders')
+      const baseEntity = BASES[entity]?.[l.BaseType as number];
+      if (!baseEntity)
         throw validation(`Line ${i}: base document type ${l.BaseType as number} cannot be copied here`);
-      const order = state.table('Orders').find((o) => o.DocEntry === l.BaseEntry);
-      if (!order) throw validation(`Line ${i}: base document ${String(l.BaseEntry)} not found`);
-      if (order.CardCode !== doc.CardCode)
+      const base = state.table(baseEntity).find((o) => o.DocEntry === l.BaseEntry);
+      if (!base) throw validation(`Line ${i}: base document ${String(l.BaseEntry)} not found`);
+      if (base.CardCode !== doc.CardCode)
         throw validation(`Line ${i}: base document belongs to another business partner`);
-      if (order.Cancelled === 'tYES' || order.DocumentStatus === 'bost_Close')
-        throw validation(`Line ${i}: base document ${order.DocNum as number} is closed`);
-      const bl = (order.DocumentLines as Row[]).find((x) => x.LineNum === l.BaseLine);
+      if (base.Cancelled === 'tYES' || base.DocumentStatus === 'bost_Close')
+        throw validation(`Line ${i}: base document ${base.DocNum as number} is closed`);
+      if ((base.DocCurrency ?? state.localCurrency) !== currency)
+        throw validation(`Line ${i}: currency differs from the base document's`);
+      const bl = (base.DocumentLines as Row[]).find((x) => x.LineNum === l.BaseLine);
       if (!bl) throw validation(`Line ${i}: base line ${String(l.BaseLine)} not found`);
       if (bl.LineStatus === 'bost_Close') throw validation(`Line ${i}: base line is closed`);
       for (const f of COPIED_FROM_BASE_LINE)
@@ -62,7 +107,7 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
       const used = baseUses.filter((u) => u.line === bl).reduce((s, u) => s.plus(u.qty), D(0));
       if (qty.plus(used).gt(open))
         throw validation(`Line ${i}: quantity exceeds the open quantity of the base line`);
-      baseUses.push({ order, line: bl, qty });
+      baseUses.push({ base, line: bl, qty });
     }
     const item = state.table('Items').find((it) => it.ItemCode === l.ItemCode);
     if (typeof l.ItemCode !== 'string' || !item)
@@ -78,6 +123,13 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
       l.UnitPrice = l.Price ?? clone((item.ItemPrices as Row[])[0]?.Price) ?? N('0');
     if (l.AccountCode !== undefined && !state.account(l.AccountCode))
       throw validation(`Invalid account code (${textOf(l.AccountCode)})`);
+    const noMove = textOf(l.WithoutInventoryMovement ?? 'tNO');
+    if (!['tYES', 'tNO', 'Y', 'N'].includes(noMove)) throw invalidValue('WithoutInventoryMovement');
+    l.WithoutInventoryMovement = noMove === 'tYES' || noMove === 'Y' ? 'tYES' : 'tNO';
+    // the simulator takes "without inventory movement" on credit notes only, the one place the
+    // connector uses it (where else SAP takes it is not in the public material [?])
+    if (l.WithoutInventoryMovement === 'tYES' && entity !== 'CreditNotes')
+      throw validation(`Line ${i}: "without inventory movement" is not allowed in this document`);
   });
   for (const e of expenses) {
     if (!state.table('AdditionalExpenses').some((x) => x.ExpensCode === e.ExpenseCode))
@@ -85,7 +137,7 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
     if (e.LineTotal === undefined) throw validation('Enter the freight amount');
   }
 
-  // Accepted: totals, numbering, stamps, then the effects on the base order and on stock
+  // Totals in the document's currency (line prices are in it)
   let net = D(0);
   let tax = D(0);
   lines.forEach((l, i) => {
@@ -95,9 +147,10 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
     l.Price = N(price);
     if (l.LineTotal === undefined) l.LineTotal = N(round2(price.times(D(l.Quantity))));
     if (l.TaxTotal === undefined) l.TaxTotal = N('0');
-    l.Currency ??= doc.DocCurrency ?? state.localCurrency;
+    l.Currency ??= currency;
     l.LineStatus = 'bost_Open';
-    l.RemainingOpenQuantity = entity === 'Orders' ? clone(l.Quantity) : N('0');
+    // what is left to copy: an order's to deliver or invoice, an invoice's to credit
+    l.RemainingOpenQuantity = entity === 'Orders' || entity === 'Invoices' ? clone(l.Quantity) : N('0');
     l.BaseType ??= -1;
     net = net.plus(D(l.LineTotal));
     tax = tax.plus(D(l.TaxTotal));
@@ -107,27 +160,49 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
     net = net.plus(D(e.LineTotal));
     tax = tax.plus(D(e.TaxSum));
   }
+  const total = round2(net.plus(tax));
+
+  // A credit note takes back no more than its base invoices' totals: what earlier credit notes
+  // based on them took counts against it. SAP refuses a copy beyond the open quantity of a base
+  // line (above); the amount rule is the simulator's reading of the invoice's open amount [?]
+  for (const base of new Set(baseUses.map((u) => u.base))) {
+    if (entity !== 'CreditNotes') break;
+    const credited = state
+      .table('CreditNotes')
+      .filter((c) =>
+        (c.DocumentLines as Row[]).some((x) => x.BaseType === 13 && x.BaseEntry === base.DocEntry),
+      )
+      .reduce((s, c) => s.plus(docTotal(state, c)), D(0));
+    if (credited.plus(total).gt(docTotal(state, base)))
+      throw validation(
+        `Credit total ${credited.plus(total).toFixed(2)} exceeds the total ${docTotal(state, base).toFixed(2)} of base document ${base.DocNum as number}`,
+      );
+  }
+
+  // Accepted: numbering, stamps, then the effects on the base documents and on stock
   const counter = state.counter(entity);
   const docEntry = ++counter.entry;
   const docNum = typeof doc.DocNum === 'number' && doc.HandWritten === 'tYES' ? doc.DocNum : counter.num++;
-  const { date } = state.stamp();
+  const foreign = currency !== state.localCurrency;
   const stored: Row = {
     DocEntry: docEntry,
     DocNum: docNum,
     DocType: 'dDocument_Items',
-    DocDate: date,
-    DocDueDate: doc.DocDate ?? date,
-    TaxDate: doc.DocDate ?? date,
+    DocDate: today,
+    DocDueDate: doc.DocDate ?? today,
+    TaxDate: doc.DocDate ?? today,
     CardName: bp.CardName,
-    DocCurrency: state.localCurrency,
-    DocRate: N('1'),
     ...doc,
+    DocCurrency: currency,
+    DocRate: N(rate),
     DocObjectCode: def.objectType,
-    DocTotal: N(round2(net.plus(tax))),
-    VatSum: N(round2(tax)),
+    // DocTotal and VatSum are in the local currency, DocTotalFc in the document's (OINV.DocTotal / DocTotalFC)
+    DocTotal: N(foreign ? round2(total.times(rate)) : total),
+    DocTotalFc: N(foreign ? total : D(0)),
+    VatSum: N(round2(foreign ? tax.times(rate) : tax)),
     DocumentStatus: 'bost_Open',
     Cancelled: 'tNO',
-    CreationDate: date,
+    CreationDate: today,
     ...state.stampFields(),
     DocumentLines: lines.map((l) => ({ ...l, DocEntry: docEntry })),
     DocumentAdditionalExpenses: expenses,
@@ -136,13 +211,15 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
     const left = D(u.line.RemainingOpenQuantity).minus(u.qty);
     u.line.RemainingOpenQuantity = N(left);
     if (left.lte(0)) u.line.LineStatus = 'bost_Close';
-    if ((u.order.DocumentLines as Row[]).every((x) => x.LineStatus === 'bost_Close'))
-      u.order.DocumentStatus = 'bost_Close';
-    Object.assign(u.order, state.stampFields());
+    if ((u.base.DocumentLines as Row[]).every((x) => x.LineStatus === 'bost_Close'))
+      u.base.DocumentStatus = 'bost_Close';
+    Object.assign(u.base, state.stampFields());
   }
   for (const l of stored.DocumentLines as Row[]) {
     const item = l.ItemCode as string;
     const wh = l.WarehouseCode as string;
+    // a line "without inventory movement" posts to the accounts only: no stock moves
+    if (l.WithoutInventoryMovement === 'tYES') continue;
     if (entity === 'Orders') state.moveStock(item, wh, D(0), D(l.Quantity));
     else if (entity === 'Invoices' || entity === 'DeliveryNotes') {
       const fromOrder = l.BaseType === 17 ? D(l.Quantity) : D(0);
@@ -151,6 +228,10 @@ export function createDocument(state: SapB1State, entity: string, body: unknown)
   }
   state.table(entity).push(stored);
   return stored;
+}
+
+function throwing(err: Error): never {
+  throw err;
 }
 
 /** `POST /<Documents>(n)/Cancel` (orders and deliveries) or `/Close`; an open order releases its commitment. */
