@@ -723,11 +723,9 @@ export class Sage500Adapter implements ErpPort {
   ): Promise<ErpDocumentRef> {
     this.checkKey(key, 100);
     let session: number | null = null;
-    if (doc.lines) {
-      const existing = await this.findByNaturalKey(kind, key);
-      if (existing) return existing;
-      session = await this.run('spGetNextSurrogateKey', () => this.nextKey('tsmMigrateSession'));
-    }
+    // (the writer looks the key up before every insert; the transaction looks again, so a retry
+    // after a crash finds the document and the session key it took is simply left unused)
+    if (doc.lines) session = await this.run('spGetNextSurrogateKey', () => this.nextKey('tsmMigrateSession'));
     const status = kind === 'CREDIT_NOTE' ? 4 : 1;
     try {
       return await this.db.transaction(async (trx) => {
