@@ -2,13 +2,15 @@
  * The Sage 500 schema subset and stand-ins for its procedures, in PostgreSQL. Table, column and
  * procedure names are Sage 500's (docs/sage500.md), quoted so they keep their case; `sim*` objects
  * are the simulator's own (faults, clock, key counters). Objects ending in `_CNX` are the
- * connector's: its extension tables (shipped as a T-SQL install script with the adapter) and the two
- * AR procedures that stand where public material names none.
+ * connector's: its extension and line-staging tables (shipped as a T-SQL install script with the
+ * adapter) and the three AR procedures (invoice, credit memo, cash receipt) that stand where public
+ * material names none.
  *
- * What the stand-ins honour: the API procedure signature, `Action` and `ProcessStatus` on the staging
- * rows, `@oContinue` looping (`simSettings.BatchSize` headers per run), the `@oRetVal` codes and
- * `tdmMigrationLogWrk` rows (duplicate `TranNo` → failure row with `Duplicate = 1`); the GL post
- * statuses −5/−6/−7 on `#tciTransToPost`. SQL Server SMALLINT/BIT parameters are `int` here, so
+ * What the stand-ins honour: the API procedure signature (spSOapiSalesOrdIns, spARapiCustomerIns),
+ * `Action` and `ProcessStatus` on the staging rows, `@oContinue` looping (`simSettings.BatchSize`
+ * headers per run), the `@oRetVal` codes and `tdmMigrationLogWrk` rows (duplicate `TranNo` or
+ * `CustID` → failure row with `Duplicate = 1`); the GL post statuses −5/−6/−7 on `#tciTransToPost`,
+ * −7 also for a batch unbalanced in any currency. SQL Server SMALLINT/BIT parameters are `int` here, so
  * untyped bindings resolve. Faults are raised with the PostgreSQL SQLSTATE of the same
  * condition (40P01 for SQL Server's 1205 deadlock, 55P03 for 1222 lock timeout) and SQL Server's text.
  */
@@ -206,7 +208,7 @@ create table "tarInvoice" (
   "Balance" numeric(15,3) not null default 0, "BalanceHC" numeric(15,3) not null default 0,
   "TranCmnt" varchar(50));
 create table "tarInvoiceDetl" (
-  "InvoiceLineKey" serial primary key, "InvcKey" int not null references "tarInvoice", "LineNo" int not null,
+  "InvoiceLineKey" serial primary key, "InvcKey" int not null references "tarInvoice", "SeqNo" int not null,
   "ItemKey" int not null references "timItem", "Description" varchar(40), "Qty" numeric(16,8) not null,
   "UnitPrice" numeric(15,5) not null, "ExtAmt" numeric(15,3) not null, "STaxAmt" numeric(15,3) not null default 0,
   "WhseKey" int references "timWarehouse");
@@ -238,10 +240,10 @@ create table "tciDocumentExt_CNX" (
   "CreateDate" timestamp not null default "simNow"(),
   primary key ("CompanyID", "DocKind", "NaturalKey"));
 create table "tarDocLineStg_CNX" (
-  "SessionKey" int not null, "LineNo" int not null, "ItemID" varchar(30) not null, "Description" varchar(40),
+  "SessionKey" int not null, "SeqNo" int not null, "ItemID" varchar(30) not null, "Description" varchar(40),
   "Qty" numeric(16,8) not null, "UnitPrice" numeric(15,5) not null, "ExtAmt" numeric(15,3) not null,
   "STaxAmt" numeric(15,3) not null default 0, "WhseID" varchar(6),
-  primary key ("SessionKey", "LineNo"));
+  primary key ("SessionKey", "SeqNo"));
 
 -- spSOapiSalesOrdIns: the Data Import Manager sales-order import, over the session's staged rows
 create procedure "spSOapiSalesOrdIns"(
@@ -502,8 +504,8 @@ begin
     returning "InvcKey" into "oInvcKey";
   "oTranNo" := lpad("oInvcKey"::text, 10, '0');
   update "tarInvoice" set "TranNo" = "oTranNo", "TranID" = "oTranNo" || '-IN' where "InvcKey" = "oInvcKey";
-  insert into "tarInvoiceDetl" ("InvcKey", "LineNo", "ItemKey", "Description", "Qty", "UnitPrice", "ExtAmt", "STaxAmt", "WhseKey")
-    select "oInvcKey", s."LineNo", i."ItemKey", s."Description", s."Qty", s."UnitPrice", s."ExtAmt", s."STaxAmt", w."WhseKey"
+  insert into "tarInvoiceDetl" ("InvcKey", "SeqNo", "ItemKey", "Description", "Qty", "UnitPrice", "ExtAmt", "STaxAmt", "WhseKey")
+    select "oInvcKey", s."SeqNo", i."ItemKey", s."Description", s."Qty", s."UnitPrice", s."ExtAmt", s."STaxAmt", w."WhseKey"
     from "tarDocLineStg_CNX" s
     join "timItem" i on i."CompanyID" = "iCompanyID" and i."ItemID" = s."ItemID"
     left join "timWarehouse" w on w."CompanyID" = "iCompanyID" and w."WhseID" = s."WhseID"
@@ -573,8 +575,8 @@ begin
     returning "InvcKey" into "oMemoKey";
   "oTranNo" := lpad("oMemoKey"::text, 10, '0');
   update "tarInvoice" set "TranNo" = "oTranNo", "TranID" = "oTranNo" || '-CM' where "InvcKey" = "oMemoKey";
-  insert into "tarInvoiceDetl" ("InvcKey", "LineNo", "ItemKey", "Description", "Qty", "UnitPrice", "ExtAmt", "STaxAmt", "WhseKey")
-    select "oMemoKey", s."LineNo", i."ItemKey", s."Description", s."Qty", s."UnitPrice", s."ExtAmt", s."STaxAmt", w."WhseKey"
+  insert into "tarInvoiceDetl" ("InvcKey", "SeqNo", "ItemKey", "Description", "Qty", "UnitPrice", "ExtAmt", "STaxAmt", "WhseKey")
+    select "oMemoKey", s."SeqNo", i."ItemKey", s."Description", s."Qty", s."UnitPrice", s."ExtAmt", s."STaxAmt", w."WhseKey"
     from "tarDocLineStg_CNX" s
     join "timItem" i on i."CompanyID" = "iCompanyID" and i."ItemID" = s."ItemID"
     left join "timWarehouse" w on w."CompanyID" = "iCompanyID" and w."WhseID" = coalesce(s."WhseID", "iWhseID")
