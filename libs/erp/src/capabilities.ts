@@ -97,10 +97,14 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE500: {
     kind: 'SAGE500',
-    // tarCustomer.CustID: 12 characters
+    // tarCustomer.CustID VARCHAR(12): spARapiCustomerIns declares @CustID VARCHAR(12) and its work
+    // tables CustID VARCHAR(12) (Sage's procedure as redistributed in public repositories, docs/sage500.md)
     customerCodeMaxLength: 12,
+    // our spARCreditMemoIns_CNX: a credit memo applied to the invoice's InvcKey (docs/sage500.md)
     creditNotes: 'applied',
+    // StgCustomer + spARapiCustomerIns (the Data Import Manager's customer import)
     customers: true,
+    // CurrID/CurrExchRate on AR documents, PostAmt/PostAmtHC on tglPosting, tmcCurrExchSchdDtl rates
     multiCurrency: true,
     // DIM API: StgSalesOrder/StgSOLine + spSOapiSalesOrdIns
     salesOrders: true,

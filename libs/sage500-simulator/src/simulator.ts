@@ -17,7 +17,19 @@ export interface Sage500SimulatorOptions {
   accounts?: string[];
   /** the warehouse items are stocked in (default WHS), 100 each in bin DEFAULT */
   warehouse?: string;
+  /** the company's home currency, tsmCompany.CurrID (default USD) */
+  homeCurrency?: string;
+  /**
+   * the receivable account of the customer class the seeded customers belong to (class AMAZON,
+   * terms NET30, sales tax schedule AMAZON; default 1100, added to tglAccount when missing)
+   */
+  receivableAccount?: string;
 }
+
+/** The exchange-rate schedule the simulator keeps its rates in (tmcCurrExchSchd.CurrExchSchdID [?]). */
+export const SAGE500_SIM_RATE_SCHEDULE = 'DEFAULT';
+/** The customer class, payment terms and sales tax schedule of the seeded customers. */
+export const SAGE500_SIM_CUSTOMER_CLASS = 'AMAZON';
 
 export interface Sage500Faults {
   /** share of procedure runs that fail as the deadlock victim (SQL Server 1205) */
@@ -89,8 +101,124 @@ export class Sage500Simulator {
       await db('timItem').insert({ CompanyID: c, ItemID: id, ShortDesc: id, ItemType: 1 });
     // the seeded items share one change date (a data load)
     await db('timItem').update({ UpdateDate: db.raw('"simNow"()') });
-    for (const id of this.opts.customers ?? []) await db('tarCustomer').insert({ CompanyID: c, CustID: id });
-    for (const no of this.opts.accounts ?? []) await db('tglAccount').insert({ CompanyID: c, GLAcctNo: no });
+    await db('tsmCompany').insert({ CompanyID: c, CurrID: this.opts.homeCurrency ?? 'USD' });
+    await db('tmcCurrExchSchd').insert({ CompanyID: c, CurrExchSchdID: SAGE500_SIM_RATE_SCHEDULE });
+    const receivable = this.opts.receivableAccount ?? '1100';
+    for (const no of new Set([...(this.opts.accounts ?? []), receivable]))
+      await db('tglAccount').insert({ CompanyID: c, GLAcctNo: no });
+    await this.addCustomerClass(SAGE500_SIM_CUSTOMER_CLASS, receivable);
+    for (const id of this.opts.customers ?? []) await this.addCustomer(id);
+  }
+
+  /**
+   * A customer class with its receivable account, and payment terms and a sales tax schedule of the
+   * same id (made when missing). Returns its CustClassKey.
+   */
+  async addCustomerClass(classId: string, receivableAccount: string): Promise<number> {
+    const db = this.db;
+    const c = this.company;
+    const acct = await db('tglAccount')
+      .where({ CompanyID: c, GLAcctNo: receivableAccount })
+      .first<{ GLAcctKey: number } | undefined>('GLAcctKey');
+    if (!acct) throw new Error(`no GL account ${receivableAccount}`);
+    const key = async (table: string, idCol: string, keyCol: string, id: string): Promise<number> => {
+      const found = await db(table)
+        .where({ CompanyID: c, [idCol]: id })
+        .first<Record<string, number> | undefined>(keyCol);
+      if (found) return found[keyCol];
+      const [row] = await db(table)
+        .insert({ CompanyID: c, [idCol]: id })
+        .returning<Record<string, number>[]>(keyCol);
+      return row[keyCol];
+    };
+    const terms = await key(
+      'tciPaymentTerms',
+      'PmtTermsID',
+      'PmtTermsKey',
+      classId === SAGE500_SIM_CUSTOMER_CLASS ? 'NET30' : classId,
+    );
+    const stax = await key('tciSTaxSchedule', 'STaxSchdID', 'STaxSchdKey', classId);
+    const [{ CustClassKey }] = await db('tarCustClass')
+      .insert({
+        CompanyID: c,
+        CustClassID: classId,
+        CustClassName: classId,
+        ARAcctKey: acct.GLAcctKey,
+        PmtTermsKey: terms,
+        STaxSchdKey: stax,
+        CurrID: this.opts.homeCurrency ?? 'USD',
+      })
+      .returning<{ CustClassKey: number }[]>('CustClassKey');
+    return CustClassKey;
+  }
+
+  /** A customer of a class (default AMAZON), active, with a primary address carrying the class's terms and tax schedule. */
+  async addCustomer(custId: string, classId = SAGE500_SIM_CUSTOMER_CLASS): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const cls = await trx('tarCustClass')
+        .where({ CompanyID: this.company, CustClassID: classId })
+        .first<
+          { CustClassKey: number; PmtTermsKey: number; STaxSchdKey: number; CurrID: string } | undefined
+        >();
+      if (!cls) throw new Error(`no customer class ${classId}`);
+      const [{ AddrKey }] = await trx('tciAddress')
+        .insert({ AddrName: custId })
+        .returning<{ AddrKey: number }[]>('AddrKey');
+      const [{ CustKey }] = await trx('tarCustomer')
+        .insert({
+          CompanyID: this.company,
+          CustID: custId,
+          CustName: custId,
+          CustClassKey: cls.CustClassKey,
+          PrimaryAddrKey: AddrKey,
+        })
+        .returning<{ CustKey: number }[]>('CustKey');
+      await trx('tarCustAddr').insert({
+        AddrKey,
+        CustKey,
+        CustAddrID: custId,
+        CurrID: cls.CurrID,
+        PmtTermsKey: cls.PmtTermsKey,
+        STaxSchdKey: cls.STaxSchdKey,
+      });
+    });
+  }
+
+  /** tarCustomer.Status: 1 active, 2 inactive, 3 temporary, 4 deleted. */
+  async setCustomerStatus(custId: string, status: 1 | 2 | 3 | 4): Promise<void> {
+    await this.db('tarCustomer')
+      .where({ CompanyID: this.company, CustID: custId })
+      .update({ Status: status });
+  }
+
+  /** The company's home currency (tsmCompany.CurrID). */
+  async setHomeCurrency(currency: string): Promise<void> {
+    await this.db('tsmCompany').where({ CompanyID: this.company }).update({ CurrID: currency });
+  }
+
+  /**
+   * A rate in the DEFAULT schedule: `rate` home-currency units per unit of `currency` from `date`
+   * (YYYY-MM-DD) on, until a later row takes over (or until `expires`, when given).
+   */
+  async setExchangeRate(currency: string, date: string, rate: string, expires?: string): Promise<void> {
+    const db = this.db;
+    const schd = await db('tmcCurrExchSchd')
+      .where({ CompanyID: this.company, CurrExchSchdID: SAGE500_SIM_RATE_SCHEDULE })
+      .first<{ CurrExchSchdKey: number }>('CurrExchSchdKey');
+    const home = await db('tsmCompany')
+      .where({ CompanyID: this.company })
+      .first<{ CurrID: string }>('CurrID');
+    await db('tmcCurrExchSchdDtl')
+      .insert({
+        CurrExchSchdKey: schd.CurrExchSchdKey,
+        EffectiveDate: date,
+        SourceCurrID: currency,
+        TargetCurrID: home.CurrID,
+        CurrExchRate: rate,
+        ExpirationDate: expires ?? null,
+      })
+      .onConflict(['CurrExchSchdKey', 'SourceCurrID', 'TargetCurrID', 'EffectiveDate'])
+      .merge(['CurrExchRate', 'ExpirationDate']);
   }
 
   /** An item (type 5, finished good [?]) stocked 100 in the default bin, list price 10 USD. */

@@ -1,4 +1,3 @@
-import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { decimal, sumDecimals } from '@connector/money';
@@ -11,10 +10,19 @@ import {
   ErpValidationError,
   type ErpErrorDetail,
 } from '../errors';
+import { toHomeCurrency } from '../fx';
 import { segmentedAccount } from '../segmented-account';
 import type {
   ChangeWindow,
   ChargeKind,
+  CreditNoteDraft,
+  CustomerDraft,
+  DocumentCharge,
+  DocumentLine,
+  ErpCustomer,
+  ForeignCurrency,
+  MasterDataProblem,
+  MasterDataRefs,
   DocumentKind,
   ErpCapabilities,
   ErpDocumentRef,
@@ -55,6 +63,8 @@ export interface Sage500AdapterOptions {
   glTranType?: number;
   /** tglPosting.SourceModuleNo of a settlement journal [?] (default 1) */
   glSourceModuleNo?: number;
+  /** the exchange-rate schedule exchangeRate reads (tmcCurrExchSchd.CurrExchSchdID [?]; default DEFAULT) */
+  rateSchedule?: string;
   /** the server's offset from UTC in minutes east: Sage 500 dates are the server's local time (GETDATE) */
   serverUtcOffsetMinutes?: number;
   poolMax?: number;
@@ -74,6 +84,42 @@ export const SAGE500_DOC_EXT_TABLE = 'tciDocumentExt_CNX';
 /** Our AR procedures: public material names none for Sage 500 (docs/sage500.md). */
 export const SAGE500_AR_INVOICE_PROC = 'spARInvoiceIns_CNX';
 export const SAGE500_CASH_RECEIPT_PROC = 'spARCashRcptIns_CNX';
+/** Our credit memo procedure (install/spARCreditMemoIns_CNX.sql): a memo applied to one invoice. */
+export const SAGE500_CREDIT_MEMO_PROC = 'spARCreditMemoIns_CNX';
+/** Our staging table of document lines (invoices, credit memos), keyed by a migration session. */
+export const SAGE500_LINE_STAGING_TABLE = 'tarDocLineStg_CNX';
+/** Sage's Data Import Manager customer import (StgCustomer), [3P] spARapiCustomerIns. */
+export const SAGE500_CUSTOMER_PROC = 'spARapiCustomerIns';
+/** The rate schedule read when the connection names none [?]. */
+export const SAGE500_DEFAULT_RATE_SCHEDULE = 'DEFAULT';
+/** tarInvoice.TranType [?] (docs/sage500.md): an AR invoice and a credit memo. */
+export const SAGE500_AR_TRAN_TYPE = { INVOICE: 501, CREDIT_MEMO: 502 } as const;
+/** SQL Server's limit is 2,100 parameters a statement: master-data reads go in chunks of this many codes. */
+export const SAGE500_IN_LIST_CHUNK = 1000;
+
+/** @oRetVal of our AR procedures that are refusals (the data is wrong; trying again will not help). */
+export const SAGE500_AR_REFUSALS: Record<number, string> = {
+  2: 'customer not found',
+  3: 'parameter error',
+  4: 'cash account not found',
+  5: 'invoice not found for this customer',
+  6: 'more than the invoice still open to credit',
+  7: 'more of an item than the invoice holds, less what earlier credit memos credited',
+  8: 'item not found, or not on the invoice',
+  9: 'no exchange rate for a foreign currency',
+  10: 'warehouse not found',
+};
+
+/** One document line staged in tarDocLineStg_CNX (amounts as exact decimal strings). */
+export interface Sage500StagedLine {
+  ItemID: string;
+  Description: string | null;
+  Qty: string;
+  UnitPrice: string;
+  ExtAmt: string;
+  STaxAmt: string;
+  WhseID: string | null;
+}
 
 /** tdmMigrationLogWrk.Status */
 const LOG = { INFO: 0, FAILURE: 1, WARNING: 2, SUCCESS: 3 } as const;
@@ -103,6 +149,9 @@ const SAFE_LOG_COLUMNS = new Set([
   'UnitMeasID',
   'ShipMethID',
   'Action',
+  'CustClassID',
+  'PmtTermsID',
+  'STaxSchdID',
 ]);
 
 /** The most `@oContinue` rounds one import may take before the adapter gives up (a stuck procedure). */
@@ -189,6 +238,106 @@ const pad10 = (n: number) => String(n).padStart(10, '0');
 /** What people read on the order (TranCmnt, 50): the Amazon order id. */
 export function sage500TranCmnt(amazonOrderId: string): string {
   return `Amazon ${amazonOrderId}`;
+}
+
+/** A document's total: Σ round(qty × unit price, 2) + line taxes + charges and their taxes. */
+export function sage500DocumentTotal(d: { lines: DocumentLine[]; charges: DocumentCharge[] }): string {
+  return sumDecimals([
+    ...d.lines.map((l) => decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),
+    ...d.lines.map((l) => l.taxAmount ?? '0'),
+    ...d.charges.map((c) => c.amount),
+    ...d.charges.map((c) => c.taxAmount ?? '0'),
+  ]).toFixed();
+}
+
+/**
+ * The lines of an invoice or credit memo as staged in tarDocLineStg_CNX: one per item line, and one
+ * of the charge kind's misc item per charge (quantity 1). Descriptions are for people: cut to 40.
+ */
+export function sage500StagedLines(
+  d: { lines: DocumentLine[]; charges: DocumentCharge[] },
+  chargeItems: Record<ChargeKind, string>,
+): Sage500StagedLine[] {
+  return [
+    ...d.lines.map((l) => ({
+      ItemID: l.itemCode,
+      Description: l.description ? l.description.slice(0, 40) : null,
+      Qty: String(l.quantity),
+      UnitPrice: decimal(l.unitPrice).toFixed(),
+      ExtAmt: decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2).toFixed(),
+      STaxAmt: decimal(l.taxAmount ?? '0').toFixed(),
+      WhseID: l.warehouseCode ?? null,
+    })),
+    ...d.charges.map((c) => ({
+      ItemID: chargeItems[c.kind],
+      Description: (c.description ?? c.kind).slice(0, 40),
+      Qty: '1',
+      UnitPrice: decimal(c.amount).toFixed(),
+      ExtAmt: decimal(c.amount).toFixed(),
+      STaxAmt: decimal(c.taxAmount ?? '0').toFixed(),
+      WhseID: null,
+    })),
+  ];
+}
+
+/** The exchange rate a document carries: the draft's when it is in a foreign currency, else none (home: 1). */
+const rateOf = (fx?: ForeignCurrency) => (fx ? decimal(fx.rate).toFixed() : null);
+
+/** The parameters of spARCreditMemoIns_CNX for a credit note (the T-SQL text is pinned by dialect tests). */
+export function sage500CreditMemoParams(
+  company: string,
+  draft: CreditNoteDraft,
+  session: number,
+  warehouse: string,
+): ProcParam[] {
+  return [
+    { name: 'iCompanyID', type: 'VARCHAR(3)', value: company },
+    { name: 'iCustID', type: 'VARCHAR(12)', value: draft.customerCode },
+    { name: 'iApplyToInvcKey', type: 'INTEGER', value: Number(draft.baseInvoice.internalId) },
+    { name: 'iTranDate', type: 'DATE', value: sqlDate(draft.documentDate) },
+    { name: 'iCurrID', type: 'VARCHAR(3)', value: draft.currency },
+    { name: 'iCurrExchRate', type: 'DECIMAL(28,10)', value: rateOf(draft.fx) },
+    { name: 'iTranAmt', type: 'DECIMAL(15,3)', value: sage500DocumentTotal(draft) },
+    { name: 'iReturnToStock', type: 'SMALLINT', value: draft.returnToStock ? 1 : 0 },
+    { name: 'iWhseID', type: 'VARCHAR(6)', value: warehouse },
+    { name: 'iSessionKey', type: 'INTEGER', value: session },
+    {
+      name: 'iTranCmnt',
+      type: 'VARCHAR(50)',
+      value: sage500TranCmnt(draft.naturalKey).slice(0, 50),
+    },
+    { name: 'oMemoKey', type: 'INTEGER', output: true },
+    { name: 'oTranNo', type: 'VARCHAR(10)', output: true },
+    { name: 'oRetVal', type: 'INTEGER', output: true },
+  ];
+}
+
+/**
+ * The parameters of one run of a Data Import Manager API procedure ([3P] signature). The customer
+ * import names two of them differently from the sales-order import ([3P] spARapiCustomerIns header):
+ * `@iUseStageTable` and `@_oRetVal`.
+ */
+export function sage500ImportParams(
+  proc: string,
+  company: string,
+  session: number,
+  prev: Record<string, unknown>,
+): ProcParam[] {
+  const customers = proc === SAGE500_CUSTOMER_PROC;
+  return [
+    { name: 'oContinue', type: 'SMALLINT', value: prev.oContinue ?? 0, output: true },
+    { name: 'iCancel', type: 'SMALLINT', value: 0 },
+    { name: 'iSessionKey', type: 'INTEGER', value: session },
+    { name: 'iCompanyID', type: 'VARCHAR(3)', value: company },
+    // 1: no report (the result is read from tdmMigrationLogWrk)
+    { name: 'iRptOption', type: 'INTEGER', value: 1 },
+    { name: 'iPrintWarnings', type: 'SMALLINT', value: 1 },
+    { name: customers ? 'iUseStageTable' : 'UseStageTable', type: 'SMALLINT', value: 1 },
+    { name: 'oRecsProcessed', type: 'INTEGER', value: prev.oRecsProcessed ?? 0, output: true },
+    { name: 'oFailedRecs', type: 'INTEGER', value: prev.oFailedRecs ?? 0, output: true },
+    { name: 'oTotalRecs', type: 'INTEGER', value: prev.oTotalRecs ?? 0, output: true },
+    { name: customers ? '_oRetVal' : 'oRetVal', type: 'INTEGER', value: 0, output: true },
+  ];
 }
 
 /**
@@ -360,9 +509,15 @@ export class Sage500Adapter implements ErpPort {
     const r = await db(SAGE500_DOC_EXT_TABLE)
       .where({ CompanyID: this.opts.company, DocKind: kind, NaturalKey: naturalKey })
       .first<Row | undefined>('TranKey', 'TranNo');
-    // a journal is only recorded once posted; invoices and receipts are open AR documents
+    // a journal is only recorded once posted, a credit memo once applied; invoices and receipts are open AR documents
     return r
-      ? this.ref(kind, naturalKey, Number(r.TranKey), String(r.TranNo), kind === 'JOURNAL' ? 4 : 1)
+      ? this.ref(
+          kind,
+          naturalKey,
+          Number(r.TranKey),
+          String(r.TranNo),
+          kind === 'JOURNAL' || kind === 'CREDIT_NOTE' ? 4 : 1,
+        )
       : null;
   }
 
@@ -456,33 +611,8 @@ export class Sage500Adapter implements ErpPort {
             ...l,
           })),
         );
-        let out: Row = {};
-        for (let round = 0; ; round++) {
-          if (round >= MAX_ROUNDS)
-            throw new ErpUnavailableError(
-              `spSOapiSalesOrdIns still continuing after ${MAX_ROUNDS} runs`,
-              this.detail(),
-            );
-          out = await this.call(trx, 'spSOapiSalesOrdIns', [
-            { name: 'oContinue', type: 'SMALLINT', value: out.oContinue ?? 0, output: true },
-            { name: 'iCancel', type: 'SMALLINT', value: 0 },
-            { name: 'iSessionKey', type: 'INTEGER', value: session },
-            { name: 'iCompanyID', type: 'VARCHAR(3)', value: this.opts.company },
-            // 1: no report (the result is read from tdmMigrationLogWrk)
-            { name: 'iRptOption', type: 'INTEGER', value: 1 },
-            { name: 'iPrintWarnings', type: 'SMALLINT', value: 1 },
-            { name: 'UseStageTable', type: 'SMALLINT', value: 1 },
-            { name: 'oRecsProcessed', type: 'INTEGER', value: out.oRecsProcessed ?? 0, output: true },
-            { name: 'oFailedRecs', type: 'INTEGER', value: out.oFailedRecs ?? 0, output: true },
-            { name: 'oTotalRecs', type: 'INTEGER', value: out.oTotalRecs ?? 0, output: true },
-            { name: 'oRetVal', type: 'INTEGER', value: 0, output: true },
-          ]);
-          if (Number(out.oContinue) !== 1) break;
-        }
-        const log = await trx('tdmMigrationLogWrk')
-          .where({ SessionKey: session })
-          .select<Row[]>('EntityID', 'ColumnID', 'ColumnValue', 'Duplicate', 'Comment', 'Status');
-        this.checkImport(draft.naturalKey, Number(out.oRetVal), log);
+        const { retVal, log } = await this.importSession(trx, 'spSOapiSalesOrdIns', session);
+        this.checkImport(`order ${draft.naturalKey}`, 'spSOapiSalesOrdIns', retVal, log);
         const so = await trx('tsoSalesOrder')
           .where({ CompanyID: this.opts.company, TranNo: tranNo })
           .first<Row | undefined>('SOKey', 'TranID', 'Status');
@@ -523,14 +653,37 @@ export class Sage500Adapter implements ErpPort {
     return typed;
   }
 
-  private async cleanSession(db: Knex | Knex.Transaction, session: number) {
-    await db('StgSOLine').where({ SessionKey: session }).delete();
-    await db('StgSalesOrder').where({ SessionKey: session }).delete();
+  private async cleanSession(
+    db: Knex | Knex.Transaction,
+    session: number,
+    tables: readonly string[] = ['StgSOLine', 'StgSalesOrder'],
+  ) {
+    for (const t of tables) await db(t).where({ SessionKey: session }).delete();
     await db('tdmMigrationLogWrk').where({ SessionKey: session }).delete();
   }
 
+  /** A DIM API procedure run over the session's staged rows until @oContinue is 0; its @oRetVal and log rows. */
+  private async importSession(
+    trx: Knex.Transaction,
+    proc: string,
+    session: number,
+  ): Promise<{ retVal: number; log: Row[] }> {
+    const retName = proc === SAGE500_CUSTOMER_PROC ? '_oRetVal' : 'oRetVal';
+    let out: Row = {};
+    for (let round = 0; ; round++) {
+      if (round >= MAX_ROUNDS)
+        throw new ErpUnavailableError(`${proc} still continuing after ${MAX_ROUNDS} runs`, this.detail());
+      out = await this.call(trx, proc, sage500ImportParams(proc, this.opts.company, session, out));
+      if (Number(out.oContinue) !== 1) break;
+    }
+    const log = await trx('tdmMigrationLogWrk')
+      .where({ SessionKey: session })
+      .select<Row[]>('EntityID', 'ColumnID', 'ColumnValue', 'Duplicate', 'Comment', 'Status');
+    return { retVal: Number(out[retName]), log };
+  }
+
   /** The import's outcome from @oRetVal and the session's log rows, as a typed error when it failed. */
-  private checkImport(key: string, retVal: number, log: Row[]) {
+  private checkImport(what: string, proc: string, retVal: number, log: Row[]) {
     const failures = log.filter((r) => Number(r.Status) === LOG.FAILURE);
     if (failures.length) {
       const f = failures[0];
@@ -540,38 +693,57 @@ export class Sage500Adapter implements ErpPort {
       const value =
         SAFE_LOG_COLUMNS.has(column) && f.ColumnValue != null ? ` = ${str(f.ColumnValue).trim()}` : '';
       throw new ErpValidationError(
-        `Sage 500 refused order ${key}: ${str(f.Comment).trim()}${column ? ` (${column}${value})` : ''}${dup ? ' [duplicate]' : ''}`,
+        `Sage 500 refused ${what}: ${str(f.Comment).trim()}${column ? ` (${column}${value})` : ''}${dup ? ' [duplicate]' : ''}`,
         this.detail(dup ? 'Duplicate' : `Log:${column}`),
       );
     }
     if (retVal === RET.PARAMETER)
-      throw new ErpValidationError(`spSOapiSalesOrdIns: parameter error (@oRetVal 3)`, this.detail(3));
+      throw new ErpValidationError(`${proc}: parameter error (@oRetVal 3)`, this.detail(3));
     if (retVal !== RET.SUCCESS || !log.some((r) => Number(r.Status) === LOG.SUCCESS))
       throw new ErpUnavailableError(
-        `spSOapiSalesOrdIns ended with @oRetVal ${retVal} and no success row for ${key}`,
+        `${proc} ended with @oRetVal ${retVal} and no success row for ${what}`,
         this.detail(retVal),
       );
   }
 
-  /** An AR document (invoice, receipt) through one of our _CNX procedures, with its extension row, in one transaction. */
+  /**
+   * An AR document (invoice, credit memo, receipt) through one of our _CNX procedures, with its
+   * extension row, in one transaction. Documents with lines get a migration session key first (its
+   * own short statement); their lines are staged in tarDocLineStg_CNX under it, in the same
+   * transaction, and the procedure takes them. A failure rolls it all back, and the session's staged
+   * lines are deleted again outside it (a procedure that committed on its own).
+   */
   private async arDocument(
-    kind: 'INVOICE' | 'RECEIPT',
+    kind: 'INVOICE' | 'RECEIPT' | 'CREDIT_NOTE',
     key: string,
     proc: string,
-    params: ProcParam[],
+    params: (session: number | null) => ProcParam[],
     keyOut: string,
-    refused: Record<number, string>,
+    doc: { currency: string; fx?: ForeignCurrency; lines?: Sage500StagedLine[] },
   ): Promise<ErpDocumentRef> {
     this.checkKey(key, 100);
+    let session: number | null = null;
+    // (the writer looks the key up before every insert; the transaction looks again, so a retry
+    // after a crash finds the document and the session key it took is simply left unused)
+    if (doc.lines) session = await this.run('spGetNextSurrogateKey', () => this.nextKey('tsmMigrateSession'));
+    const status = kind === 'CREDIT_NOTE' ? 4 : 1;
     try {
       return await this.db.transaction(async (trx) => {
         const existing = await this.find(trx, kind, key);
         if (existing) return existing;
-        const out = await this.call(trx, proc, params);
+        if (doc.lines?.length)
+          await trx(SAGE500_LINE_STAGING_TABLE).insert(
+            doc.lines.map((l, i) => ({ SessionKey: session, SeqNo: i + 1, ...l })),
+          );
+        const out = await this.call(trx, proc, params(session));
         const ret = Number(out.oRetVal);
         if (ret !== RET.SUCCESS) {
-          const why = refused[ret];
-          if (why) throw new ErpValidationError(`Sage 500 ${proc} refused ${key}: ${why}`, this.detail(ret));
+          const why = SAGE500_AR_REFUSALS[ret];
+          if (why)
+            throw new ErpValidationError(
+              `Sage 500 ${proc} refused ${key}: ${why} (@oRetVal ${ret})`,
+              this.detail(ret),
+            );
           throw new ErpUnavailableError(
             `Sage 500 ${proc} ended with @oRetVal ${ret} for ${key}`,
             this.detail(ret),
@@ -585,66 +757,272 @@ export class Sage500Adapter implements ErpPort {
           NaturalKey: key,
           TranKey: tranKey,
           TranNo: tranNo,
+          CurrID: doc.currency,
+          CurrExchRate: rateOf(doc.fx),
         });
-        return this.ref(kind, key, tranKey, tranNo, 1);
+        return this.ref(kind, key, tranKey, tranNo, status);
       });
     } catch (err) {
+      if (session !== null)
+        await this.db(SAGE500_LINE_STAGING_TABLE)
+          .where({ SessionKey: session })
+          .delete()
+          .catch(() => undefined);
       throw this.uniqueAsRace(this.classify(err, `${kind.toLowerCase()} ${key}`), err, key);
     }
   }
 
   /**
-   * An AR invoice for the order's total through spARInvoiceIns_CNX (ours: public material names no
-   * Sage 500 AR invoice import). Total = Σ round(qty × unit price, 2) + line taxes + charges and their taxes.
+   * An AR invoice through spARInvoiceIns_CNX (ours: public material names no Sage 500 AR invoice
+   * import): the order's total (sage500DocumentTotal), its lines staged (credit memos are checked
+   * against them), the exchange rate when the invoice is in a foreign currency.
    */
-  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
-  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
-    return Promise.reject(
-      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
-    );
-  }
-  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
-    );
-  }
-  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
-    );
-  }
-  exchangeRate(_currency: string, _date: string): Promise<string | null> {
-    return Promise.resolve(null);
-  }
-  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
-    return Promise.resolve([]);
-  }
-
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
-    const total = sumDecimals([
-      ...draft.lines.map((l) => decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),
-      ...draft.lines.map((l) => l.taxAmount ?? '0'),
-      ...draft.charges.map((c) => c.amount),
-      ...draft.charges.map((c) => c.taxAmount ?? '0'),
-    ]);
     return this.arDocument(
       'INVOICE',
       draft.naturalKey,
       SAGE500_AR_INVOICE_PROC,
-      [
+      (session) => [
         { name: 'iCompanyID', type: 'VARCHAR(3)', value: this.opts.company },
         { name: 'iCustID', type: 'VARCHAR(12)', value: draft.customerCode },
         { name: 'iTranDate', type: 'DATE', value: sqlDate(draft.documentDate) },
         { name: 'iCurrID', type: 'VARCHAR(3)', value: draft.currency },
-        { name: 'iTranAmt', type: 'DECIMAL(15,3)', value: total.toFixed() },
+        { name: 'iTranAmt', type: 'DECIMAL(15,3)', value: sage500DocumentTotal(draft) },
         { name: 'iTranCmnt', type: 'VARCHAR(50)', value: sage500TranCmnt(draft.naturalKey).slice(0, 50) },
         { name: 'oInvcKey', type: 'INTEGER', output: true },
         { name: 'oTranNo', type: 'VARCHAR(10)', output: true },
         { name: 'oRetVal', type: 'INTEGER', output: true },
+        { name: 'iCurrExchRate', type: 'DECIMAL(28,10)', value: rateOf(draft.fx) },
+        { name: 'iSessionKey', type: 'INTEGER', value: session },
       ],
       'oInvcKey',
-      { 2: 'customer not found', 3: 'parameter error' },
+      { currency: draft.currency, fx: draft.fx, lines: sage500StagedLines(draft, this.charges) },
     );
+  }
+
+  /**
+   * A credit memo through spARCreditMemoIns_CNX (ours, install/spARCreditMemoIns_CNX.sql), applied
+   * to the invoice it reverses (its InvcKey): the refunded lines and charges staged, the goods back in
+   * the warehouse only when `returnToStock`. The procedure refuses more than the invoice still has
+   * open, and more of an item than it holds less earlier memos.
+   */
+  async createCreditNote(draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    this.checkKey(draft.naturalKey, 100);
+    if (draft.baseInvoice.kind !== 'INVOICE' || !/^\d+$/.test(draft.baseInvoice.internalId))
+      throw new ErpValidationError(
+        `credit note ${draft.naturalKey}: the document it reverses is not a Sage 500 invoice (${draft.baseInvoice.kind} ${draft.baseInvoice.internalId})`,
+        this.detail('ApplyToInvcKey'),
+      );
+    if (draft.lines.length + draft.charges.length === 0)
+      throw new ErpValidationError(`credit note ${draft.naturalKey} has no lines`, this.detail('NoLines'));
+    const bad = draft.lines.find((l) => !Number.isInteger(l.quantity) || l.quantity <= 0);
+    if (bad)
+      throw new ErpValidationError(
+        `credit note ${draft.naturalKey}: quantity ${bad.quantity} of ${bad.itemCode} is not a positive whole number`,
+        this.detail('Qty'),
+      );
+    const total = decimal(sage500DocumentTotal(draft));
+    if (total.lte(0))
+      throw new ErpValidationError(
+        `credit note ${draft.naturalKey}: total ${total.toFixed()} is not positive`,
+        this.detail('TranAmt'),
+      );
+    const warehouse = this.opts.defaultWarehouse ?? 'WHS';
+    return this.arDocument(
+      'CREDIT_NOTE',
+      draft.naturalKey,
+      SAGE500_CREDIT_MEMO_PROC,
+      (session) => sage500CreditMemoParams(this.opts.company, draft, session ?? 0, warehouse),
+      'oMemoKey',
+      { currency: draft.currency, fx: draft.fx, lines: sage500StagedLines(draft, this.charges) },
+    );
+  }
+
+  /** The customer with this CustID: its name, its primary address's currency [?], active when Status is 1. */
+  async findCustomer(customerCode: string): Promise<ErpCustomer | null> {
+    return this.run('find customer', () => this.customerIn(this.db, customerCode));
+  }
+
+  private async customerIn(db: Knex | Knex.Transaction, code: string): Promise<ErpCustomer | null> {
+    const r = await db('tarCustomer as c')
+      .leftJoin('tarCustAddr as a', 'a.AddrKey', 'c.PrimaryAddrKey')
+      .where({ 'c.CompanyID': this.opts.company, 'c.CustID': code })
+      .first<Row | undefined>('c.CustID', 'c.CustName', 'c.Status', 'a.CurrID');
+    if (!r) return null;
+    return {
+      customerCode: str(r.CustID).trim(),
+      name: str(r.CustName).trim(),
+      ...(r.CurrID ? { currency: str(r.CurrID).trim() } : {}),
+      // tarCustomer.Status: 1 active, 2 inactive, 3 temporary, 4 deleted
+      active: Number(r.Status) === 1,
+    };
+  }
+
+  /**
+   * A customer per buyer through the Data Import Manager: a StgCustomer row with the template
+   * customer's class, payment terms and sales tax schedule (the receivable account is the class's:
+   * StgCustomer has none of its own), the name and address formatted to Sage's columns
+   * (formatSage500Address: refused, never cut silently), then spARapiCustomerIns until @oContinue is
+   * 0, its log read, the session's rows deleted. A CustID that exists is an ErpValidationError
+   * (erpCode Duplicate), whether found before staging or by the import.
+   */
+  async createCustomer(draft: CustomerDraft): Promise<ErpCustomer> {
+    const max = this.capabilities.customerCodeMaxLength;
+    if (!draft.customerCode || draft.customerCode.length > max)
+      throw new ErpValidationError(
+        `Sage 500 CustID "${draft.customerCode}" is empty or longer than ${max} characters`,
+        this.detail('CustID'),
+      );
+    const a = formatSage500Address({ ...draft.address, name: draft.name });
+    const template = await this.run('customer template', () =>
+      this.db('tarCustomer as c')
+        .join('tarCustClass as cc', 'cc.CustClassKey', 'c.CustClassKey')
+        .leftJoin('tarCustAddr as a', 'a.AddrKey', 'c.PrimaryAddrKey')
+        .leftJoin('tciPaymentTerms as pt', 'pt.PmtTermsKey', 'a.PmtTermsKey')
+        .leftJoin('tciSTaxSchedule as st', 'st.STaxSchdKey', 'a.STaxSchdKey')
+        .where({ 'c.CompanyID': this.opts.company, 'c.CustID': draft.templateCustomerCode })
+        .first<Row | undefined>('cc.CustClassID', 'pt.PmtTermsID', 'st.STaxSchdID'),
+    );
+    if (!template)
+      throw new ErpValidationError(
+        `Sage 500: template customer ${draft.templateCustomerCode} not found`,
+        this.detail('TemplateCustID'),
+      );
+    if (await this.findCustomer(draft.customerCode))
+      throw new ErpValidationError(
+        `Sage 500: customer ${draft.customerCode} already exists`,
+        this.detail('Duplicate'),
+      );
+    const session = await this.run('spGetNextSurrogateKey', () => this.nextKey('tsmMigrateSession'));
+    try {
+      return await this.db.transaction(async (trx) => {
+        await trx('StgCustomer').insert({
+          SessionKey: session,
+          Action: 1,
+          ProcessStatus: 0,
+          CustID: draft.customerCode,
+          CustName: a.ShipToName,
+          CustClassID: str(template.CustClassID).trim(),
+          PmtTermsID: template.PmtTermsID ? str(template.PmtTermsID).trim() : null,
+          STaxSchdID: template.STaxSchdID ? str(template.STaxSchdID).trim() : null,
+          CurrID: draft.currency,
+          AddrName: a.ShipToName,
+          AddrLine1: a.ShipToAddrLine1,
+          AddrLine2: a.ShipToAddrLine2,
+          AddrLine3: a.ShipToAddrLine3,
+          AddrLine4: a.ShipToAddrLine4,
+          AddrLine5: a.ShipToAddrLine5,
+          City: a.ShipToCity,
+          StateID: a.ShipToStateID,
+          PostalCode: a.ShipToPostalCode,
+          CountryID: a.ShipToCountryID,
+        });
+        const { retVal, log } = await this.importSession(trx, SAGE500_CUSTOMER_PROC, session);
+        this.checkImport(`customer ${draft.customerCode}`, SAGE500_CUSTOMER_PROC, retVal, log);
+        const made = await this.customerIn(trx, draft.customerCode);
+        if (!made)
+          throw new ErpUnavailableError(
+            `${SAGE500_CUSTOMER_PROC} reported success but customer ${draft.customerCode} is not in tarCustomer`,
+            this.detail(),
+          );
+        await this.cleanSession(trx, session, ['StgCustomer']);
+        return made;
+      });
+    } catch (err) {
+      await this.cleanSession(this.db, session, ['StgCustomer']).catch(() => undefined);
+      throw this.classify(err, `customer ${draft.customerCode}`);
+    }
+  }
+
+  /** The company's home currency, tsmCompany.CurrID [3P]. */
+  private async homeCurrency(db: Knex | Knex.Transaction): Promise<string> {
+    const r = await db('tsmCompany').where({ CompanyID: this.opts.company }).first<Row | undefined>('CurrID');
+    if (!r?.CurrID)
+      throw new ErpValidationError(
+        `Sage 500 company ${this.opts.company} has no home currency (tsmCompany)`,
+        this.detail('tsmCompany'),
+      );
+    return str(r.CurrID).trim();
+  }
+
+  /**
+   * The rate of `currency` into the home currency on `date` from the rate table: the connection's
+   * schedule in tmcCurrExchSchd, its tmcCurrExchSchdDtl row from `currency` to the home currency in
+   * effect that day (latest EffectiveDate on or before it, not expired) [3P table and columns; the
+   * direction, target units per source unit, and the schedule's name are [?]]. "1" for the home
+   * currency, null when there is no row.
+   */
+  async exchangeRate(currency: string, date: string): Promise<string | null> {
+    const day = sqlDate(date);
+    return this.run('exchange rate', async () => {
+      const home = await this.homeCurrency(this.db);
+      if (currency.trim().toUpperCase() === home.toUpperCase()) return '1';
+      const r = await this.db('tmcCurrExchSchdDtl as d')
+        .join('tmcCurrExchSchd as s', 's.CurrExchSchdKey', 'd.CurrExchSchdKey')
+        .where({
+          's.CompanyID': this.opts.company,
+          's.CurrExchSchdID': this.opts.rateSchedule ?? SAGE500_DEFAULT_RATE_SCHEDULE,
+          'd.SourceCurrID': currency,
+          'd.TargetCurrID': home,
+        })
+        .where('d.EffectiveDate', '<=', day)
+        .where((b) => void b.whereNull('d.ExpirationDate').orWhere('d.ExpirationDate', '>=', day))
+        .orderBy('d.EffectiveDate', 'desc')
+        // the rate is a float in SQL Server: read as an exact decimal of 10 places, never as a JavaScript float
+        .first<Row | undefined>(
+          this.db.raw('CAST(CAST(?? AS DECIMAL(28,10)) AS VARCHAR(40)) AS ??', ['d.CurrExchRate', 'rate']),
+        );
+      return r ? decimal(str(r.rate)).toFixed() : null;
+    });
+  }
+
+  /**
+   * What of the given customers, items and GL accounts Sage 500 lacks or holds inactive: one query
+   * per kind and per 1,000 codes (SQL Server takes 2,100 parameters a statement). Customers are
+   * inactive unless tarCustomer.Status is 1, items unless timItem.Status is 1 [?]; GL accounts are
+   * only checked for existence (tglAccount's status column is not in public material [?]).
+   */
+  async checkMasterData(refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    const uniq = (xs: string[]) => [...new Set(xs.map((x) => x.trim()).filter((x) => x !== ''))];
+    const chunks = (xs: string[]) =>
+      Array.from({ length: Math.ceil(xs.length / SAGE500_IN_LIST_CHUNK) }, (_, i) =>
+        xs.slice(i * SAGE500_IN_LIST_CHUNK, (i + 1) * SAGE500_IN_LIST_CHUNK),
+      );
+    const read = async (table: string, col: string, codes: string[], status: boolean) => {
+      const found = new Map<string, number>();
+      for (const part of chunks(codes)) {
+        const rows = await this.db(table)
+          .where({ CompanyID: this.opts.company })
+          .whereIn(col, part)
+          .select<Row[]>(status ? [col, 'Status'] : [col]);
+        for (const r of rows) found.set(str(r[col]).trim(), status ? Number(r.Status) : 1);
+      }
+      return found;
+    };
+    return this.run('master data', async () => {
+      const problems: MasterDataProblem[] = [];
+      const customers = uniq(refs.customers);
+      const cust = await read('tarCustomer', 'CustID', customers, true);
+      for (const c of customers) {
+        const st = cust.get(c);
+        if (st === undefined) problems.push({ kind: 'CUSTOMER', code: c, problem: 'MISSING' });
+        else if (st !== 1) problems.push({ kind: 'CUSTOMER', code: c, problem: 'INACTIVE' });
+      }
+      const items = uniq(refs.items);
+      const item = await read('timItem', 'ItemID', items, true);
+      for (const i of items) {
+        const st = item.get(i);
+        if (st === undefined) problems.push({ kind: 'ITEM', code: i, problem: 'MISSING' });
+        else if (st !== 1) problems.push({ kind: 'ITEM', code: i, problem: 'INACTIVE' });
+      }
+      const accounts = uniq(refs.glAccounts);
+      const numberOf = (a: string) =>
+        this.opts.accountSegments ? segmentedAccount(a, this.opts.accountSegments, 'SAGE500') : a;
+      const gl = await read('tglAccount', 'GLAcctNo', [...new Set(accounts.map(numberOf))], false);
+      for (const a of accounts)
+        if (!gl.has(numberOf(a))) problems.push({ kind: 'GL_ACCOUNT', code: a, problem: 'MISSING' });
+      return problems;
+    });
   }
 
   async cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef> {
@@ -679,7 +1057,23 @@ export class Sage500Adapter implements ErpPort {
       return await this.db.transaction(async (trx) => {
         const again = await this.find(trx, 'JOURNAL', draft.naturalKey);
         if (again) return again;
-        const numbers = draft.lines.map((l) =>
+        // in both currencies: a foreign journal's home amounts from toHomeCurrency, its rounding line
+        // (home amount only) on the rounding account; a home-currency journal is the same in both
+        const home = await this.homeCurrency(trx);
+        if (draft.fx && draft.fx.homeCurrency !== home)
+          throw new ErpValidationError(
+            `journal ${draft.naturalKey}: converted to ${draft.fx.homeCurrency}, but the company's home currency is ${home}`,
+            this.detail('CurrID'),
+          );
+        if (!draft.fx && draft.currency !== home)
+          throw new ErpValidationError(
+            `journal ${draft.naturalKey} is in ${draft.currency}, the company's home currency is ${home}: it needs an exchange rate`,
+            this.detail('CurrExchRate'),
+          );
+        const lines = draft.fx
+          ? toHomeCurrency(draft, draft.fx)
+          : draft.lines.map((l) => ({ ...l, homeDebit: l.debit, homeCredit: l.credit }));
+        const numbers = lines.map((l) =>
           this.opts.accountSegments
             ? segmentedAccount(l.account, this.opts.accountSegments, 'SAGE500')
             : l.account.trim(),
@@ -696,24 +1090,22 @@ export class Sage500Adapter implements ErpPort {
             this.detail('GLAcctNo'),
           );
         await trx('tglPosting').insert(
-          draft.lines.map((l, i) => {
-            const amt = decimal(l.debit).minus(decimal(l.credit)).toFixed();
-            return {
-              GLAcctKey: keyOf.get(numbers[i]),
-              BatchKey: batch,
-              CurrID: draft.currency,
-              PostAmt: amt,
-              PostAmtHC: amt,
-              PostDate: sqlDate(draft.postingDate),
-              TranDate: sqlDate(draft.postingDate),
-              TranNo: tranNo,
-              TranType: tranType,
-              SourceModuleNo: this.opts.glSourceModuleNo ?? 1,
-              // comments are for people (the key is in our extension table): cut to the columns, by rule
-              PostCmnt: draft.memo.slice(0, 50),
-              ExtCmnt: `${draft.reference} ${l.description}`.slice(0, 255),
-            };
-          }),
+          lines.map((l, i) => ({
+            GLAcctKey: keyOf.get(numbers[i]),
+            BatchKey: batch,
+            CurrID: draft.currency,
+            // PostAmt in the journal's currency, PostAmtHC in the home currency [3P]
+            PostAmt: decimal(l.debit).minus(decimal(l.credit)).toFixed(),
+            PostAmtHC: decimal(l.homeDebit).minus(decimal(l.homeCredit)).toFixed(),
+            PostDate: sqlDate(draft.postingDate),
+            TranDate: sqlDate(draft.postingDate),
+            TranNo: tranNo,
+            TranType: tranType,
+            SourceModuleNo: this.opts.glSourceModuleNo ?? 1,
+            // comments are for people (the key is in our extension table): cut to the columns, by rule
+            PostCmnt: draft.memo.slice(0, 50),
+            ExtCmnt: `${draft.reference} ${l.description}`.slice(0, 255),
+          })),
         );
         const posted = await this.dialect.postBatchless(
           trx,
@@ -734,6 +1126,8 @@ export class Sage500Adapter implements ErpPort {
           NaturalKey: draft.naturalKey,
           TranKey: batch,
           TranNo: tranNo,
+          CurrID: draft.currency,
+          CurrExchRate: rateOf(draft.fx),
         });
         return this.ref('JOURNAL', draft.naturalKey, batch, tranNo, 4);
       });
@@ -762,7 +1156,7 @@ export class Sage500Adapter implements ErpPort {
       'RECEIPT',
       draft.naturalKey,
       SAGE500_CASH_RECEIPT_PROC,
-      [
+      () => [
         { name: 'iCompanyID', type: 'VARCHAR(3)', value: this.opts.company },
         { name: 'iCustID', type: 'VARCHAR(12)', value: draft.customerCode },
         { name: 'iTranDate', type: 'DATE', value: sqlDate(draft.date) },
@@ -773,9 +1167,10 @@ export class Sage500Adapter implements ErpPort {
         { name: 'oCustPmtKey', type: 'INTEGER', output: true },
         { name: 'oTranNo', type: 'VARCHAR(10)', output: true },
         { name: 'oRetVal', type: 'INTEGER', output: true },
+        { name: 'iCurrExchRate', type: 'DECIMAL(28,10)', value: rateOf(draft.fx) },
       ],
       'oCustPmtKey',
-      { 2: 'customer not found', 3: 'parameter error', 4: 'cash account not found' },
+      { currency: draft.currency, fx: draft.fx },
     );
   }
 

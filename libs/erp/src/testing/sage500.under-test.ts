@@ -1,9 +1,15 @@
 import { DEFAULT_GL_MAPPING, defaultGlAccounts } from '@connector/mapping';
 import { Sage500Simulator } from '@connector/sage500-simulator';
+import { decimal } from '@connector/money';
 import { createAdapter } from '../adapters';
 import type { DocumentKind, ErpPort } from '../port';
-import { SAGE500_DEFAULT_CHARGE_ITEMS } from '../sage500/sage500.adapter';
-import type { ErpUnderTest } from './erp-under-test';
+import {
+  SAGE500_AR_TRAN_TYPE,
+  SAGE500_DEFAULT_CHARGE_ITEMS,
+  SAGE500_DOC_EXT_TABLE,
+  SAGE500_SO_EXT_TABLE,
+} from '../sage500/sage500.adapter';
+import type { ErpUnderTest, JournalUnderTest, OrderToCashUnderTest } from './erp-under-test';
 
 /**
  * The port, each call of which first waits for the changes made to the simulator so far (the change
@@ -24,6 +30,9 @@ function settled(port: ErpPort, pending: () => Promise<unknown>): ErpPort {
 }
 
 const COMPANY = 'SOA';
+const WAREHOUSE = 'WHS';
+/** an amount as the harness reports it: the ERP's DECIMAL(15,3) at two places */
+const money = (v: string | null) => decimal(v ?? '0').toFixed(2);
 const USER = 'connector';
 const PASSWORD = 'connector';
 
@@ -107,7 +116,23 @@ export function sage500UnderTest(): ErpUnderTest {
               .select('TranCmnt'),
           );
         case 'INVOICE':
-          return fromCmnt(await db('tarInvoice').where({ CompanyID: COMPANY }).select('TranCmnt'));
+          return fromCmnt(
+            await db('tarInvoice')
+              .where({ CompanyID: COMPANY, TranType: SAGE500_AR_TRAN_TYPE.INVOICE })
+              .select('TranCmnt'),
+          );
+        case 'CREDIT_NOTE': {
+          // the memos themselves, by the natural key our extension row gives each one
+          const rows = await db('tarInvoice as m')
+            .join(`${SAGE500_DOC_EXT_TABLE} as x`, 'x.TranKey', 'm.InvcKey')
+            .where({
+              'm.CompanyID': COMPANY,
+              'm.TranType': SAGE500_AR_TRAN_TYPE.CREDIT_MEMO,
+              'x.DocKind': 'CREDIT_NOTE',
+            })
+            .select<Array<{ NaturalKey: string }>>('x.NaturalKey');
+          return rows.map((r) => r.NaturalKey);
+        }
         default: {
           const rows = await db('tciDocumentExt_CNX')
             .where({ CompanyID: COMPANY, DocKind: kind })
@@ -141,6 +166,173 @@ export function sage500UnderTest(): ErpUnderTest {
         return String(await the().ship(so, { shipMethId: 'UPS', trackingNo: 'OTHER' }));
       },
       cancelShipment: (id) => track(() => the().deleteShipment(Number(id))),
+    },
+    orderToCash: orderToCash(the, track, settledQueue),
+  };
+}
+
+/**
+ * Order to cash in the Sage 500 simulator: credit memos (tarInvoice TranType 502 [?]) with their
+ * lines, the invoice they apply to and whether a customer-return inventory transaction (811) moved
+ * the goods back; invoices, customers, the sales order's status, stock in WHS, rates, GL batches in
+ * both currencies. In Sage 500 an AR invoice does not close the sales order: its shipment does
+ * (`changes.ship`), so `orderStatus` stays OPEN after an invoice until the order ships.
+ */
+function orderToCash(
+  the: () => Sage500Simulator,
+  track: (step: () => Promise<unknown>) => void,
+  settledQueue: () => Promise<void>,
+): OrderToCashUnderTest {
+  const db = () => the().db;
+  const whse = () =>
+    db()('timWarehouse')
+      .where({ CompanyID: COMPANY, WhseID: WAREHOUSE })
+      .first<{ WhseKey: number }>('WhseKey');
+  return {
+    async creditNotes() {
+      await settledQueue();
+      const memos = await db()('tarInvoice as m')
+        .join(`${SAGE500_DOC_EXT_TABLE} as x`, 'x.TranKey', 'm.InvcKey')
+        .join('tarCustPmtAppl as a', 'a.ApplyFromMemoKey', 'm.InvcKey')
+        .join('tarInvoice as inv', 'inv.InvcKey', 'a.ApplyToInvcKey')
+        .where({
+          'm.CompanyID': COMPANY,
+          'm.TranType': SAGE500_AR_TRAN_TYPE.CREDIT_MEMO,
+          'x.DocKind': 'CREDIT_NOTE',
+        })
+        .orderBy('m.InvcKey')
+        .select<
+          Array<{ InvcKey: number; NaturalKey: string; TranAmt: string; CurrID: string; InvTranNo: string }>
+        >('m.InvcKey', 'x.NaturalKey', 'm.TranAmt', 'm.CurrID', 'inv.TranNo as InvTranNo');
+      const keys = memos.map((m) => m.InvcKey);
+      const lines = await db()('tarInvoiceDetl as d')
+        .join('timItem as i', 'i.ItemKey', 'd.ItemKey')
+        .whereIn('d.InvcKey', keys)
+        // the refunded items: the charges' misc items are amounts, not goods
+        .where('i.ItemType', '>=', 5)
+        .orderBy(['d.InvcKey', 'd.SeqNo'])
+        .select<Array<{ InvcKey: number; ItemID: string; Qty: string }>>('d.InvcKey', 'i.ItemID', 'd.Qty');
+      const returned = new Set(
+        (
+          await db()('timInvtTran')
+            .whereIn('SourceInvcKey', keys)
+            .where({ TranType: 811 })
+            .select<Array<{ SourceInvcKey: number }>>('SourceInvcKey')
+        ).map((r) => r.SourceInvcKey),
+      );
+      return memos.map((m) => ({
+        naturalKey: m.NaturalKey,
+        total: money(m.TranAmt),
+        currency: (m.CurrID ?? '').trim(),
+        baseInvoice: m.InvTranNo.trim(),
+        lines: lines
+          .filter((l) => l.InvcKey === m.InvcKey)
+          .map((l) => ({ itemCode: l.ItemID, quantity: Number(decimal(l.Qty).toFixed()) })),
+        returnedToStock: returned.has(m.InvcKey),
+      }));
+    },
+    async invoiceTotal(amazonOrderId) {
+      await settledQueue();
+      const r = await db()('tarInvoice as i')
+        .join(`${SAGE500_DOC_EXT_TABLE} as x`, 'x.TranKey', 'i.InvcKey')
+        .where({ 'i.CompanyID': COMPANY, 'i.TranType': SAGE500_AR_TRAN_TYPE.INVOICE })
+        .where({ 'x.DocKind': 'INVOICE', 'x.NaturalKey': amazonOrderId })
+        .first<{ TranAmt: string } | undefined>('i.TranAmt');
+      return r ? money(r.TranAmt) : null;
+    },
+    async customers() {
+      await settledQueue();
+      const rows = await db()('tarCustomer')
+        .where({ CompanyID: COMPANY })
+        .orderBy('CustID')
+        .select<Array<{ CustID: string }>>('CustID');
+      return rows.map((r) => r.CustID);
+    },
+    async orderStatus(amazonOrderId) {
+      await settledQueue();
+      const r = await db()(`${SAGE500_SO_EXT_TABLE} as x`)
+        .join('tsoSalesOrder as so', 'so.SOKey', 'x.SOKey')
+        .where({ 'x.CompanyID': COMPANY, 'x.AmazonOrderId': amazonOrderId })
+        .first<{ Status: number } | undefined>('so.Status');
+      if (!r) return null;
+      return r.Status === 3 ? 'CANCELLED' : r.Status === 4 ? 'CLOSED' : 'OPEN';
+    },
+    async onHand(itemCode) {
+      await settledQueue();
+      const w = await whse();
+      const r = await db()('timWhseBinInvt as bi')
+        .join('timWhseBin as b', 'b.WhseBinKey', 'bi.WhseBinKey')
+        .join('timItem as i', 'i.ItemKey', 'bi.ItemKey')
+        .where({ 'b.WhseKey': w.WhseKey, 'i.CompanyID': COMPANY, 'i.ItemID': itemCode })
+        .sum<{ q: string | null }[]>({ q: 'bi.QtyOnHand' });
+      return decimal(r[0]?.q ?? '0').toFixed();
+    },
+    async committed(itemCode) {
+      await settledQueue();
+      const w = await whse();
+      const r = await db()('timInventory as v')
+        .join('timItem as i', 'i.ItemKey', 'v.ItemKey')
+        .where({ 'v.WhseKey': w.WhseKey, 'i.CompanyID': COMPANY, 'i.ItemID': itemCode })
+        .first<{ QtyOnSO: string } | undefined>('v.QtyOnSO');
+      return decimal(r?.QtyOnSO ?? '0').toFixed();
+    },
+    setHomeCurrency: (currency) => track(() => the().setHomeCurrency(currency)),
+    setExchangeRate: (currency, date, rate) => track(() => the().setExchangeRate(currency, date, rate)),
+    removeGlAccount: (account) =>
+      track(async () => {
+        // an account GL postings use cannot be deleted: it is renamed out of the way instead
+        const n = await db()('tglAccount')
+          .where({ CompanyID: COMPANY, GLAcctNo: account })
+          .whereNotExists(
+            db()('tglPosting').whereRaw('?? = ??', ['tglPosting.GLAcctKey', 'tglAccount.GLAcctKey']),
+          )
+          .delete();
+        if (!n)
+          await db()('tglAccount')
+            .where({ CompanyID: COMPANY, GLAcctNo: account })
+            .update({ GLAcctNo: `${account}~removed` });
+      }),
+    async journals() {
+      await settledQueue();
+      const rows = await db()(`${SAGE500_DOC_EXT_TABLE} as x`)
+        .join('tglTransaction as t', 't.BatchKey', 'x.TranKey')
+        .where({ 'x.CompanyID': COMPANY, 'x.DocKind': 'JOURNAL' })
+        .orderBy(['x.NaturalKey', 't.PostingKey'])
+        .select<
+          Array<{
+            NaturalKey: string;
+            CurrID: string | null;
+            CurrExchRate: string | null;
+            PostAmt: string;
+            PostAmtHC: string;
+          }>
+        >('x.NaturalKey', 'x.CurrID', 'x.CurrExchRate', 't.PostAmt', 't.PostAmtHC');
+      const out = new Map<string, JournalUnderTest>();
+      for (const r of rows) {
+        const j = out.get(r.NaturalKey) ?? {
+          naturalKey: r.NaturalKey,
+          currency: (r.CurrID ?? '').trim(),
+          rate: r.CurrExchRate === null ? '1' : decimal(r.CurrExchRate).toFixed(),
+          foreignDebit: '0',
+          foreignCredit: '0',
+          homeDebit: '0',
+          homeCredit: '0',
+        };
+        const f = decimal(r.PostAmt);
+        const h = decimal(r.PostAmtHC);
+        if (f.gt(0)) j.foreignDebit = decimal(j.foreignDebit).plus(f).toFixed();
+        else j.foreignCredit = decimal(j.foreignCredit).minus(f).toFixed();
+        if (h.gt(0)) j.homeDebit = decimal(j.homeDebit).plus(h).toFixed();
+        else j.homeCredit = decimal(j.homeCredit).minus(h).toFixed();
+        out.set(r.NaturalKey, j);
+      }
+      return [...out.values()].map((j) => ({
+        ...j,
+        foreignDebit: money(j.foreignDebit),
+        foreignCredit: money(j.foreignCredit),
+        homeDebit: money(j.homeDebit),
+        homeCredit: money(j.homeCredit),
+      }));
     },
   };
 }

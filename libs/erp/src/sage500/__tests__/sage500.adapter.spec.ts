@@ -7,7 +7,21 @@ import {
   ErpValidationError,
 } from '../../errors';
 import { createAdapter } from '../../adapters';
-import { Sage500Adapter, mssqlConnectionOf, sqlDate, wallText } from '../sage500.adapter';
+import { mssqlDialect } from '../dialect';
+import {
+  SAGE500_CREDIT_MEMO_PROC,
+  SAGE500_CUSTOMER_PROC,
+  Sage500Adapter,
+  mssqlConnectionOf,
+  sage500CreditMemoParams,
+  sage500DocumentTotal,
+  sage500ImportParams,
+  sage500StagedLines,
+  SAGE500_DEFAULT_CHARGE_ITEMS,
+  sqlDate,
+  wallText,
+} from '../sage500.adapter';
+import type { CreditNoteDraft } from '../../port';
 
 describe('Sage 500 adapter (no database)', () => {
   const sqlServer = () =>
@@ -154,5 +168,141 @@ describe('Sage 500 adapter (no database)', () => {
     expect(sqlDate('2026-11-27')).toBe('20261127');
     expect(() => sqlDate('27/11/2026')).toThrow(ErpValidationError);
     expect(wallText(Date.parse('2026-11-28T06:00:01.234Z'))).toBe('2026-11-28T06:00:01.234');
+  });
+
+  const memo: CreditNoteDraft = {
+    naturalKey: '111-0000001-0000001/Rabcd1234',
+    amazonOrderId: '111-0000001-0000001',
+    customerCode: 'AMZ-CA',
+    currency: 'CAD',
+    documentDate: '2026-11-28',
+    baseInvoice: {
+      kind: 'INVOICE',
+      naturalKey: '111-0000001-0000001',
+      internalId: '4711',
+      documentNumber: '0000004711',
+      status: 'OPEN',
+    },
+    lines: [
+      { itemCode: 'ITEM-1', quantity: 2, unitPrice: '19.995', taxAmount: '2.60', description: 'A thing' },
+    ],
+    charges: [
+      { kind: 'SHIPPING', amount: '4.99', taxAmount: '0.65' },
+      { kind: 'PROMOTION', amount: '-1.00' },
+    ],
+    returnToStock: true,
+    reason: 'REFUND',
+    fx: { homeCurrency: 'USD', rate: '0.73120', rateSource: 'ERP', roundingAccount: '7999' },
+  };
+
+  it('sends spARCreditMemoIns_CNX as this T-SQL: the invoice key, the total, the rate, return-to-stock and the staged lines’ session', () => {
+    const call = mssqlDialect.call(SAGE500_CREDIT_MEMO_PROC, sage500CreditMemoParams('SOA', memo, 42, 'WHS'));
+    const native = knexFactory({ client: 'mssql' })
+      .raw(call.sql, call.bindings as never[])
+      .toSQL()
+      .toNative();
+    expect(native.sql).toBe(
+      'SET NOCOUNT ON; DECLARE @oMemoKey INTEGER = @p0, @oTranNo VARCHAR(10) = @p1, @oRetVal INTEGER = @p2; ' +
+        'EXEC dbo.spARCreditMemoIns_CNX @iCompanyID = @p3, @iCustID = @p4, @iApplyToInvcKey = @p5, ' +
+        '@iTranDate = @p6, @iCurrID = @p7, @iCurrExchRate = @p8, @iTranAmt = @p9, @iReturnToStock = @p10, ' +
+        '@iWhseID = @p11, @iSessionKey = @p12, @iTranCmnt = @p13, @oMemoKey = @oMemoKey OUTPUT, ' +
+        '@oTranNo = @oTranNo OUTPUT, @oRetVal = @oRetVal OUTPUT; ' +
+        'SELECT @oMemoKey AS oMemoKey, @oTranNo AS oTranNo, @oRetVal AS oRetVal;',
+    );
+    // 2 × 19.995 = 39.99 + 2.60 tax + 4.99 + 0.65 tax − 1.00 = 47.23
+    expect(native.bindings).toEqual([
+      null,
+      null,
+      null,
+      'SOA',
+      'AMZ-CA',
+      4711,
+      '20261128',
+      'CAD',
+      '0.7312',
+      '47.23',
+      1,
+      'WHS',
+      42,
+      'Amazon 111-0000001-0000001/Rabcd1234',
+    ]);
+  });
+
+  it('stages a credit memo’s lines: items with their extension and tax, each charge as its misc item', () => {
+    expect(sage500DocumentTotal(memo)).toBe('47.23');
+    expect(sage500StagedLines(memo, SAGE500_DEFAULT_CHARGE_ITEMS)).toEqual([
+      {
+        ItemID: 'ITEM-1',
+        Description: 'A thing',
+        Qty: '2',
+        UnitPrice: '19.995',
+        ExtAmt: '39.99',
+        STaxAmt: '2.6',
+        WhseID: null,
+      },
+      {
+        ItemID: 'AMZ-FREIGHT',
+        Description: 'SHIPPING',
+        Qty: '1',
+        UnitPrice: '4.99',
+        ExtAmt: '4.99',
+        STaxAmt: '0.65',
+        WhseID: null,
+      },
+      {
+        ItemID: 'AMZ-PROMO',
+        Description: 'PROMOTION',
+        Qty: '1',
+        UnitPrice: '-1',
+        ExtAmt: '-1',
+        STaxAmt: '0',
+        WhseID: null,
+      },
+    ]);
+  });
+
+  it('runs spARapiCustomerIns with the names its header gives: @iUseStageTable and @_oRetVal', () => {
+    const call = mssqlDialect.call(
+      SAGE500_CUSTOMER_PROC,
+      sage500ImportParams(SAGE500_CUSTOMER_PROC, 'SOA', 77, {}),
+    );
+    expect(call.sql).toBe(
+      'SET NOCOUNT ON; DECLARE @oContinue SMALLINT = ?, @oRecsProcessed INTEGER = ?, @oFailedRecs INTEGER = ?, ' +
+        '@oTotalRecs INTEGER = ?, @_oRetVal INTEGER = ?; ' +
+        'EXEC dbo.spARapiCustomerIns @oContinue = @oContinue OUTPUT, @iCancel = ?, @iSessionKey = ?, ' +
+        '@iCompanyID = ?, @iRptOption = ?, @iPrintWarnings = ?, @iUseStageTable = ?, ' +
+        '@oRecsProcessed = @oRecsProcessed OUTPUT, @oFailedRecs = @oFailedRecs OUTPUT, ' +
+        '@oTotalRecs = @oTotalRecs OUTPUT, @_oRetVal = @_oRetVal OUTPUT; ' +
+        'SELECT @oContinue AS oContinue, @oRecsProcessed AS oRecsProcessed, @oFailedRecs AS oFailedRecs, ' +
+        '@oTotalRecs AS oTotalRecs, @_oRetVal AS _oRetVal;',
+    );
+    expect(call.bindings).toEqual([0, 0, 0, 0, 0, 0, 77, 'SOA', 1, 1, 1]);
+  });
+
+  it('refuses, before any SQL, a credit note against something that is not an invoice, without lines or with a bad quantity, and a customer code over 12', async () => {
+    const a = sqlServer();
+    const sent = () => a.sent.statements;
+    await expect(
+      a.createCreditNote({ ...memo, baseInvoice: { ...memo.baseInvoice, kind: 'SALES_ORDER' } }),
+    ).rejects.toThrow(/not a Sage 500 invoice/);
+    await expect(a.createCreditNote({ ...memo, lines: [], charges: [] })).rejects.toThrow(/no lines/);
+    await expect(
+      a.createCreditNote({ ...memo, lines: [{ itemCode: 'ITEM-1', quantity: 1.5, unitPrice: '1' }] }),
+    ).rejects.toThrow(/not a positive whole number/);
+    await expect(
+      a.createCreditNote({ ...memo, lines: [], charges: [{ kind: 'PROMOTION', amount: '-1.00' }] }),
+    ).rejects.toThrow(/not positive/);
+    const long = await a
+      .createCustomer({
+        customerCode: 'AMZ-1234567890',
+        name: 'x',
+        currency: 'USD',
+        templateCustomerCode: 'AMZ-US',
+      })
+      .catch((e: unknown) => e);
+    expect(long).toBeInstanceOf(ErpValidationError);
+    expect((long as ErpValidationError).detail.erpCode).toBe('CustID');
+    expect(sent()).toBe(0);
+    await a.close();
   });
 });
