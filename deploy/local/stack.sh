@@ -373,10 +373,14 @@ EOF
 
 status() {
   local ok=0
-  if pid_alive "$RUN_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then echo "kafka     up    127.0.0.1:$KAFKA_PORT (Kafka $KAFKA_VERSION, KRaft)"; else echo "kafka     down"; ok=1; fi
-  if pid_alive "$RUN_DIR/registry.pid" && curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then echo "registry  up    $(registry_url) (Apicurio $APICURIO_VERSION)"; else echo "registry  down"; ok=1; fi
+  # "another checkout's": answering on the port, started from another folder's stack.sh (reused by start)
+  if pid_alive "$RUN_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then echo "kafka     up    127.0.0.1:$KAFKA_PORT (Kafka $KAFKA_VERSION, KRaft)"
+  elif port_open "$KAFKA_PORT"; then echo "kafka     up    127.0.0.1:$KAFKA_PORT (another checkout's)"; else echo "kafka     down"; ok=1; fi
+  if pid_alive "$RUN_DIR/registry.pid" && curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then echo "registry  up    $(registry_url) (Apicurio $APICURIO_VERSION)"
+  elif curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then echo "registry  up    $(registry_url) (another checkout's)"; else echo "registry  down"; ok=1; fi
   if pg_ready; then echo "postgres  up    $PGHOST:$PGPORT"; else echo "postgres  down"; ok=1; fi
-  if sqs_answers; then echo "sqs       up    $(sqs_endpoint) (ElasticMQ $ELASTICMQ_VERSION; queues $SQS_QUEUE, $SQS_DLQ)"; else echo "sqs       down"; ok=1; fi
+  if pid_alive "$RUN_DIR/elasticmq.pid" && sqs_answers; then echo "sqs       up    $(sqs_endpoint) (ElasticMQ $ELASTICMQ_VERSION; queues $SQS_QUEUE, $SQS_DLQ)"
+  elif sqs_answers; then echo "sqs       up    $(sqs_endpoint) (another checkout's)"; else echo "sqs       down"; ok=1; fi
   return $ok
 }
 
