@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Local stack without Docker: Apache Kafka (KRaft, single node), Apicurio Registry (Confluent-compatible
-# API) and PostgreSQL, all on 127.0.0.1. Kafka and Apicurio are resolved from Maven Central by
-# deploy/local/pom.xml; PostgreSQL is the local server if one answers, otherwise the Debian cluster.
+# API), ElasticMQ (an SQS-compatible server, standing in for Amazon SQS) and PostgreSQL, all on
+# 127.0.0.1. Kafka and Apicurio are resolved from Maven Central by deploy/local/pom.xml, ElasticMQ by a
+# small pom this script writes into the stack dir; PostgreSQL is the local server if one answers,
+# otherwise the Debian cluster.
 #
 #   stack.sh start | stop | status | env | clean
+#   stack.sh start-sqs | stop-sqs      ElasticMQ alone (leaves Kafka, the registry and PostgreSQL alone)
 #
 # Idempotent: start leaves running parts alone, stop leaves nothing behind. Data lives in
 # deploy/local/.stack (git-ignored). Ports and versions come from the environment (see .env.example).
@@ -21,6 +24,17 @@ DATA_DIR="$STACK_DIR/data"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 REGISTRY_PORT="${REGISTRY_PORT:-18081}"
+SQS_PORT="${SQS_PORT:-19324}"
+ELASTICMQ_VERSION="${ELASTICMQ_VERSION:-1.7.1}"
+ELASTICMQ_HOME="$STACK_DIR/elasticmq-$ELASTICMQ_VERSION"
+SQS_HEAP="${SQS_HEAP:--Xms64m -Xmx256m}"
+# the queues ElasticMQ creates at start: SP-API notifications, and their dead letters (a message that
+# failed this many receives moves there instead of looping forever)
+SQS_QUEUE="${SQS_QUEUE:-sp-api-notifications}"
+SQS_DLQ="${SQS_DLQ:-sp-api-notifications-dlq}"
+SQS_MAX_RECEIVES="${SQS_MAX_RECEIVES:-5}"
+SQS_REGION="${SQS_REGION:-us-east-1}"
+SQS_ACCOUNT="${SQS_ACCOUNT:-000000000000}"
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
@@ -221,6 +235,117 @@ start_registry() {
     { tail -n 40 "$RUN_DIR/registry.out" >&2; die "apicurio registry did not answer within ${START_TIMEOUT}s"; }
 }
 
+# ---------------------------------------------------------------- ElasticMQ (SQS)
+# ElasticMQ's server jar and its dependencies from Maven Central (org.elasticmq:elasticmq-server_2.13),
+# through a pom written here; it runs on Java 17.
+resolve_elasticmq() {
+  [ -f "$ELASTICMQ_HOME/libs/elasticmq-server_2.13-$ELASTICMQ_VERSION.jar" ] && return
+  command -v mvn >/dev/null || die "mvn not found: Maven resolves ElasticMQ from Maven Central (apt-get install maven)"
+  mkdir -p "$ELASTICMQ_HOME"
+  cat >"$ELASTICMQ_HOME/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- written by deploy/local/stack.sh: resolves ElasticMQ and its dependencies; nothing is built -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.amazon-erp-connector</groupId>
+  <artifactId>local-stack-elasticmq</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.elasticmq</groupId>
+      <artifactId>elasticmq-server_2.13</artifactId>
+      <version>$ELASTICMQ_VERSION</version>
+    </dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin>
+        <groupId>org.apache.maven.plugins</groupId>
+        <artifactId>maven-dependency-plugin</artifactId>
+        <version>3.8.1</version>
+        <executions>
+          <execution>
+            <id>elasticmq-libs</id>
+            <phase>process-resources</phase>
+            <goals><goal>copy-dependencies</goal></goals>
+            <configuration>
+              <outputDirectory>$ELASTICMQ_HOME/libs</outputDirectory>
+              <includeScope>runtime</includeScope>
+            </configuration>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+EOF
+  log "resolving ElasticMQ $ELASTICMQ_VERSION from Maven Central"
+  mvn -B -q -f "$ELASTICMQ_HOME/pom.xml" process-resources >"$STACK_DIR/maven-elasticmq.log" 2>&1 ||
+    { tail -n 30 "$STACK_DIR/maven-elasticmq.log" >&2; die "maven could not resolve ElasticMQ (log: $STACK_DIR/maven-elasticmq.log)"; }
+}
+
+sqs_endpoint() { echo "http://127.0.0.1:$SQS_PORT"; }
+sqs_queue_url() { echo "$(sqs_endpoint)/$SQS_ACCOUNT/$1"; }
+sqs_answers() { curl -fsS -o /dev/null -X POST "$(sqs_endpoint)/" -d 'Action=ListQueues' 2>/dev/null; }
+sqs_ready() {
+  pid_alive "$RUN_DIR/elasticmq.pid" || { tail -n 40 "$RUN_DIR/elasticmq.out" >&2; die "elasticmq exited during start"; }
+  sqs_answers
+}
+
+elasticmq_config() {
+  mkdir -p "$RUN_DIR"
+  cat >"$RUN_DIR/elasticmq.conf" <<EOF
+include classpath("application.conf")
+node-address { protocol = http, host = 127.0.0.1, port = $SQS_PORT, context-path = "" }
+rest-sqs { enabled = true, bind-port = $SQS_PORT, bind-hostname = "127.0.0.1", sqs-limits = strict }
+rest-stats { enabled = false, bind-port = 0, bind-hostname = "127.0.0.1" }
+generate-node-address = false
+aws { region = "$SQS_REGION", accountId = "$SQS_ACCOUNT" }
+queues {
+  "$SQS_DLQ" { defaultVisibilityTimeout = 30 seconds }
+  "$SQS_QUEUE" {
+    defaultVisibilityTimeout = 30 seconds
+    receiveMessageWait = 0 seconds
+    deadLettersQueue { name = "$SQS_DLQ", maxReceiveCount = $SQS_MAX_RECEIVES }
+  }
+}
+EOF
+  cat >"$RUN_DIR/elasticmq-logback.xml" <<EOF
+<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>$RUN_DIR/elasticmq.log</file>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.elasticmq" level="INFO"/>
+  <root level="WARN"><appender-ref ref="FILE"/></root>
+</configuration>
+EOF
+}
+
+start_sqs() {
+  if pid_alive "$RUN_DIR/elasticmq.pid" && sqs_answers; then
+    log "sqs: already running at $(sqs_endpoint)"; return
+  fi
+  if port_open "$SQS_PORT"; then
+    # an ElasticMQ of ours from another checkout (same port, other folder) serves as well
+    if port_owner_cmd "$SQS_PORT" | grep -q 'org\.elasticmq\.server\.Main'; then
+      log "sqs: reusing the ElasticMQ already listening at $(sqs_endpoint)"; return
+    fi
+    die "port $SQS_PORT is taken by another process (set SQS_PORT)"
+  fi
+  command -v java >/dev/null || die "java not found: install a JDK 17 or newer"
+  resolve_elasticmq
+  elasticmq_config
+  log "sqs: starting ElasticMQ $ELASTICMQ_VERSION at $(sqs_endpoint) (queues $SQS_QUEUE, $SQS_DLQ)"
+  nohup java $SQS_HEAP -Djava.awt.headless=true -Dconfig.file="$RUN_DIR/elasticmq.conf" \
+    -Dlogback.configurationFile="$RUN_DIR/elasticmq-logback.xml" \
+    -cp "$ELASTICMQ_HOME/libs/*" org.elasticmq.server.Main >"$RUN_DIR/elasticmq.out" 2>&1 9>&- &
+  echo $! >"$RUN_DIR/elasticmq.pid"
+  wait_until "$START_TIMEOUT" sqs sqs_ready ||
+    { tail -n 40 "$RUN_DIR/elasticmq.out" "$RUN_DIR/elasticmq.log" >&2 2>/dev/null; die "elasticmq did not answer within ${START_TIMEOUT}s"; }
+}
+
 stop_one() { # stop_one NAME
   local pidf="$RUN_DIR/$1.pid"
   if pid_alive "$pidf"; then
@@ -238,14 +363,24 @@ KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 SCHEMA_REGISTRY_URL=$(registry_url)
 DATABASE_URL=postgres://$PGUSER@$PGHOST:$PGPORT/$PG_APP_DB
 TEST_DATABASE_URL=postgres://$PGUSER@$PGHOST:$PGPORT/${PG_APP_DB}_test
+SQS_ENDPOINT=$(sqs_endpoint)
+SQS_REGION=$SQS_REGION
+SQS_QUEUE_URL=$(sqs_queue_url "$SQS_QUEUE")
+SQS_QUEUE_ARN=arn:aws:sqs:$SQS_REGION:$SQS_ACCOUNT:$SQS_QUEUE
+SQS_DLQ_URL=$(sqs_queue_url "$SQS_DLQ")
 EOF
 }
 
 status() {
   local ok=0
-  if pid_alive "$RUN_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then echo "kafka     up    127.0.0.1:$KAFKA_PORT (Kafka $KAFKA_VERSION, KRaft)"; else echo "kafka     down"; ok=1; fi
-  if pid_alive "$RUN_DIR/registry.pid" && curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then echo "registry  up    $(registry_url) (Apicurio $APICURIO_VERSION)"; else echo "registry  down"; ok=1; fi
+  # "another checkout's": answering on the port, started from another folder's stack.sh (reused by start)
+  if pid_alive "$RUN_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then echo "kafka     up    127.0.0.1:$KAFKA_PORT (Kafka $KAFKA_VERSION, KRaft)"
+  elif port_open "$KAFKA_PORT"; then echo "kafka     up    127.0.0.1:$KAFKA_PORT (another checkout's)"; else echo "kafka     down"; ok=1; fi
+  if pid_alive "$RUN_DIR/registry.pid" && curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then echo "registry  up    $(registry_url) (Apicurio $APICURIO_VERSION)"
+  elif curl -fsS -o /dev/null "$(registry_url)/subjects" 2>/dev/null; then echo "registry  up    $(registry_url) (another checkout's)"; else echo "registry  down"; ok=1; fi
   if pg_ready; then echo "postgres  up    $PGHOST:$PGPORT"; else echo "postgres  down"; ok=1; fi
+  if pid_alive "$RUN_DIR/elasticmq.pid" && sqs_answers; then echo "sqs       up    $(sqs_endpoint) (ElasticMQ $ELASTICMQ_VERSION; queues $SQS_QUEUE, $SQS_DLQ)"
+  elif sqs_answers; then echo "sqs       up    $(sqs_endpoint) (another checkout's)"; else echo "sqs       down"; ok=1; fi
   return $ok
 }
 
@@ -263,14 +398,22 @@ case "$cmd" in
     start_postgres
     start_kafka
     start_registry
+    start_sqs
     log "stack up in $((SECONDS - t0))s"
     print_env
     ;;
-  stop) stop_one registry; stop_one kafka ;;
+  start-sqs)
+    exec 9>"$STACK_DIR/.start.lock"
+    flock -w 300 9 || die "another stack.sh start has held the lock for 5 minutes ($STACK_DIR/.start.lock)"
+    start_sqs
+    print_env | grep '^SQS_'
+    ;;
+  stop-sqs) stop_one elasticmq ;;
+  stop) stop_one elasticmq; stop_one registry; stop_one kafka ;;
   status) status ;;
   env) print_env ;;
-  clean) stop_one registry; stop_one kafka; rm -rf "$DATA_DIR" "$RUN_DIR"
+  clean) stop_one elasticmq; stop_one registry; stop_one kafka; rm -rf "$DATA_DIR" "$RUN_DIR"
          psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "drop database if exists \"$PG_REGISTRY_DB\"" >&2 || true
          log "data removed" ;;
-  *) die "usage: stack.sh start|stop|status|env|clean" ;;
+  *) die "usage: stack.sh start|stop|status|env|clean|start-sqs|stop-sqs" ;;
 esac

@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, with its figures printed. Targets are checked here, never in tests. */
 import { listingsBench, printListingsBench } from './listings-bench';
+import { notificationsBench, printNotificationsBench } from './notifications-bench';
 import { printSettlementBench, settlementBench } from './settlement-bench';
 import { printSpApiBench, spApiBench } from './sp-api-bench';
 import { printWriterBench, writerBench } from './writer-bench';
@@ -13,6 +14,7 @@ async function main() {
   printListingsBench(await listingsBench());
   // needs Kafka, the registry and PostgreSQL: deploy/local/stack.sh is started when they are not set
   if (process.env.BENCH_E2E !== '0') printWriterE2eBench(await writerE2eBench());
+  if (process.env.BENCH_E2E !== '0') printNotificationsBench(await notificationsBench());
   console.log(`\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
 }
 

@@ -40,7 +40,7 @@ export interface WriterE2eOptions {
 }
 
 /** The local stack's connection strings (starting it when it is down), unless the environment has them. */
-function stackEnv(): void {
+export function stackEnv(): void {
   if (process.env.KAFKA_BROKERS && process.env.TEST_DATABASE_URL) return;
   const out = execFileSync('bash', ['deploy/local/stack.sh', 'start'], { encoding: 'utf8' });
   for (const line of out.split('\n')) {

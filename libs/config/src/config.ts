@@ -93,6 +93,7 @@ export const SECRET_KEYS = [
   'DATABASE_URL',
   'CREDENTIALS_KEY',
   'CONSOLE_ADMIN_PASSWORD',
+  'SQS_SECRET_ACCESS_KEY',
 ] as const;
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

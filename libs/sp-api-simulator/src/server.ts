@@ -2,14 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from '@connector/core';
 import { USAGE_PLANS } from '@connector/sp-api-usage-plans';
-import type { SimOrder } from './dataset';
+import { SIM_SELLERS, type SimOrder } from './dataset';
 import { RawJson, THROTTLED, TOKEN_EXPIRED, TOKEN_INVALID, errorBody, invalid } from './http';
 import type { SimListing } from './listings';
+import type { SimNotifications } from './notifications';
 import type { SimSettlement } from './render';
 import { downloadDocument, uploadDocument } from './routes/documents';
 import { feedsRoutes } from './routes/feeds';
 import { financesRoutes } from './routes/finances';
 import { listingsRoutes } from './routes/listings';
+import { notificationsRoutes } from './routes/notifications';
 import { lwaToken } from './routes/lwa';
 import { ordersV0Routes } from './routes/orders-v0';
 import { orders2026Routes } from './routes/orders-2026';
@@ -62,7 +64,22 @@ const ROUTES: readonly Route[] = [
   ...listingsRoutes,
   ...feedsRoutes,
   ...sellersRoutes,
+  ...notificationsRoutes,
 ];
+
+/**
+ * A seller's token on a grantless operation, or a grantless token on a seller's: Amazon's exact words
+ * are not public; the simulator answers 403 Unauthorized with details that do not mention the access
+ * token, so a client does not take it for an expired one.
+ */
+const WRONG_GRANT = (grantless: boolean) =>
+  errorBody(
+    'Unauthorized',
+    'Access to requested resource is denied.',
+    grantless
+      ? 'This operation is grantless: call it with a client_credentials grant token.'
+      : "This operation needs the selling partner's authorization (a refresh_token grant token).",
+  );
 
 /**
  * The SP-API simulator's HTTP side: routing, the access token check, Amazon's usage plans per
@@ -88,6 +105,32 @@ export class SpApiSimulator {
 
   get orders(): SimOrder[] {
     return this.state.orders;
+  }
+
+  /** Destinations, subscriptions, delivery options (delay, drops) and counters of SP-API notifications. */
+  get notifications(): SimNotifications {
+    return this.state.notifications;
+  }
+
+  /**
+   * An order appears now (created or changed at the simulator's now, unless the spec says otherwise):
+   * searchOrders and getOrder serve it, and ORDER_CHANGE goes to the seller's subscription.
+   */
+  addOrder(spec: Partial<SimOrder> & Pick<SimOrder, 'orderId' | 'items'>): SimOrder {
+    const now = this.state.now();
+    const seller = SIM_SELLERS.find((s) => s.sellerId === (spec.sellerId ?? SIM_SELLERS[0].sellerId))!;
+    const mp = seller.marketplaces.find((m) => m.id === spec.marketplaceId) ?? seller.marketplaces[0];
+    return this.state.addOrder({
+      sellerId: seller.sellerId,
+      marketplaceId: mp.id,
+      currency: mp.currency,
+      createdMs: now,
+      lastUpdatedMs: spec.createdMs ?? now,
+      status: 'UNSHIPPED',
+      fulfilledBy: 'MERCHANT',
+      refunded: false,
+      ...spec,
+    });
   }
 
   get settlements(): SimSettlement[] {
@@ -145,6 +188,7 @@ export class SpApiSimulator {
   }
 
   close(): Promise<void> {
+    this.state.notifications.close();
     return this.server.close();
   }
 
@@ -210,11 +254,13 @@ export class SpApiSimulator {
   }
 
   /** The seller an access token belongs to, or the 403 Amazon answers (expired and revoked worded apart). */
-  private authorise(req: IncomingMessage): { sellerId: string } | { refusal: unknown } {
+  private authorise(req: IncomingMessage, grantless = false): { sellerId: string } | { refusal: unknown } {
     const token = this.state.tokens.get(String(req.headers['x-amz-access-token'] ?? ''));
     if (!token || token.revoked) return { refusal: TOKEN_INVALID };
     if (token.expiresAt <= this.state.now()) return { refusal: TOKEN_EXPIRED };
-    return { sellerId: token.sellerId };
+    if (Boolean(token.grantless) !== grantless) return { refusal: WRONG_GRANT(grantless) };
+    // grantless calls are counted against the application
+    return { sellerId: token.grantless ? 'application' : token.sellerId };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -259,7 +305,7 @@ export class SpApiSimulator {
     if (this.sandbox) return this.sandboxAnswer(req, res, path, q);
     const route = ROUTES.find((r) => r.method === method && r.path.test(path));
     if (!route) return this.send(res, 404, errorBody('NotFound', `no route for ${method} ${path}`));
-    const auth = this.authorise(req);
+    const auth = this.authorise(req, route.grantless);
     if ('refusal' in auth) return this.send(res, 403, auth.refusal);
     this.count(this.stats.calls, route.operation);
     if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));

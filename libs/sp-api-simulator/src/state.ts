@@ -3,6 +3,7 @@ import { SIM_SELLERS, formatCents, generateOrders, type SimOrder, type SimSeller
 import { DAY } from './http';
 import { renderSettlement, type SimSettlement } from './render';
 import type { ListingIssue, SimListing } from './listings';
+import { SimNotifications, type NotificationDeliveryOptions } from './notifications';
 
 export interface SimulatorOptions {
   port?: number;
@@ -24,6 +25,8 @@ export interface SimulatorOptions {
    * 5 requests per second, burst 15, for every operation.
    */
   sandboxCasesFile?: string;
+  /** where and how SP-API notifications are delivered (SQS endpoint, delay, drops): notifications.ts */
+  notifications?: NotificationDeliveryOptions;
 }
 
 export interface SimReport {
@@ -57,7 +60,9 @@ export interface SimFeedDocument {
 }
 
 export interface SimAccessToken {
+  /** '' for a grantless (client-credentials) token: it belongs to the application */
   sellerId: string;
+  grantless?: boolean;
   expiresAt: number;
   revoked: boolean;
 }
@@ -79,6 +84,8 @@ export class SimState {
   readonly feeds: SimFeed[] = [];
   readonly feedDocuments = new Map<string, SimFeedDocument>();
   readonly tokens = new Map<string, SimAccessToken>();
+  /** destinations, subscriptions and the delivery of notifications */
+  readonly notifications: SimNotifications;
   /** the server's address, for pre-signed document URLs (set when it listens) */
   baseUrl = '';
   private readonly byId = new Map<string, SimOrder>();
@@ -98,8 +105,10 @@ export class SimState {
       now: Date.now,
       rateNow: Date.now,
       sandboxCasesFile: '',
+      notifications: {},
       ...options,
     };
+    this.notifications = new SimNotifications(this, this.opts.notifications);
     this.orders = generateOrders(this.opts);
     for (const o of this.orders) this.byId.set(o.orderId, o);
     this.buildSettlements();
@@ -127,6 +136,15 @@ export class SimState {
 
   listing(sellerId: string, sku: string, marketplaceId: string): SimListing | undefined {
     return this.listings.get(`${sellerId}/${sku}/${marketplaceId}`);
+  }
+
+  /** A new order (one that appears while the simulator runs); ORDER_CHANGE goes to the seller's subscription. */
+  addOrder(o: SimOrder): SimOrder {
+    if (this.byId.has(o.orderId)) throw new Error(`order ${o.orderId} exists`);
+    this.orders.push(o);
+    this.byId.set(o.orderId, o);
+    this.notifications.orderChanged(o, 'Order created');
+    return o;
   }
 
   /**
@@ -218,10 +236,11 @@ export class SimState {
   }
 
   // ---------------------------------------------------------------- tokens
-  issueToken(sellerId: string): string {
+  issueToken(sellerId: string, grantless = false): string {
     const token = `Atza|sim-${randomBytes(12).toString('hex')}`;
     this.tokens.set(token, {
       sellerId,
+      ...(grantless ? { grantless } : {}),
       expiresAt: this.now() + this.opts.tokenLifetimeSec * 1000,
       revoked: false,
     });

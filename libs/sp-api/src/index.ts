@@ -11,3 +11,6 @@ export * from './reports/settlement-report.parser';
 export * from './reports/report-runner';
 export * from './sp-api.factory';
 export * from './ping';
+export * from './notifications/notifications.api';
+export * from './notifications/notification-message';
+export * from './notifications/processing-wakeups';

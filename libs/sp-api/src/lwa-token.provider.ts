@@ -8,6 +8,18 @@ export interface LwaCredentials {
   refreshToken: string;
 }
 
+/**
+ * The application's own credentials for grantless operations (FACTS §1.3): the client-credentials grant
+ * with a scope, e.g. `sellingpartnerapi::notifications` for Notifications destinations.
+ */
+export interface LwaGrantlessCredentials {
+  clientId: string;
+  clientSecret: string;
+  scope: 'sellingpartnerapi::notifications' | 'sellingpartnerapi::migration';
+}
+
+export const NOTIFICATIONS_SCOPE = 'sellingpartnerapi::notifications' as const;
+
 export interface AccessTokenSource {
   /** a valid access token; cached for its life and refreshed before it expires */
   getAccessToken(): Promise<string>;
@@ -16,7 +28,8 @@ export interface AccessTokenSource {
 }
 
 /**
- * Login with Amazon refresh-token exchange (FACTS §1.3). The token is cached until `refreshMarginMs`
+ * Login with Amazon refresh-token exchange (FACTS §1.3), or the client-credentials grant of grantless
+ * operations when given LwaGrantlessCredentials. The token is cached until `refreshMarginMs`
  * before it expires; concurrent callers share one refresh in flight. invalid_grant and invalid_client
  * are final (LwaAuthorizationError); network failures and 5xx are retriable.
  */
@@ -25,7 +38,7 @@ export class LwaTokenProvider implements AccessTokenSource {
   private inflight?: Promise<string>;
 
   constructor(
-    private readonly credentials: LwaCredentials,
+    private readonly credentials: LwaCredentials | LwaGrantlessCredentials,
     private readonly http: HttpTransport,
     private readonly opts: { tokenUrl: string; clock?: Clock; refreshMarginMs?: number },
   ) {}
@@ -45,11 +58,15 @@ export class LwaTokenProvider implements AccessTokenSource {
 
   private async refresh(): Promise<string> {
     const clock = this.opts.clock ?? systemClock;
+    const c = this.credentials;
+    const grant: Record<string, string> =
+      'scope' in c
+        ? { grant_type: 'client_credentials', scope: c.scope }
+        : { grant_type: 'refresh_token', refresh_token: c.refreshToken };
     const body = new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: this.credentials.refreshToken,
-      client_id: this.credentials.clientId,
-      client_secret: this.credentials.clientSecret,
+      ...grant,
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
     }).toString();
     const res = await this.http.request({
       method: 'POST',

@@ -27,7 +27,7 @@ function createFeed({ state, sellerId, body }: RouteContext): Answer {
   if (!doc?.content || doc.sellerId !== sellerId) return invalid('The input feed document was not uploaded.');
   const feedId = state.newId();
   const now = state.now();
-  state.feeds.push({
+  const feed = {
     feedId,
     sellerId,
     feedType: spec.feedType,
@@ -35,7 +35,9 @@ function createFeed({ state, sellerId, body }: RouteContext): Answer {
     createdMs: now,
     readyMs: now + Math.ceil(120_000 / state.opts.speedFactor),
     input: doc.content.toString('utf8'),
-  });
+  };
+  state.feeds.push(feed);
+  state.notifications.feedCreated(feed);
   return [202, { feedId }];
 }
 

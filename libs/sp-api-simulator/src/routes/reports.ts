@@ -99,7 +99,7 @@ function createReport({ state, sellerId, body }: RouteContext): Answer {
   if (spec.reportType === 'GET_MERCHANT_LISTINGS_ALL_DATA') {
     const reportId = state.newId();
     const now = state.now();
-    state.reports.push({
+    const report: SimReport = {
       reportId,
       reportType: spec.reportType,
       sellerId,
@@ -108,7 +108,9 @@ function createReport({ state, sellerId, body }: RouteContext): Answer {
       readyMs: now + Math.ceil(120_000 / state.opts.speedFactor),
       documentId: `amzn1.spdoc.1.4.na.sim.${reportId}`,
       content: () => merchantListingsReport(state, sellerId, spec.marketplaceIds[0]),
-    });
+    };
+    state.reports.push(report);
+    state.notifications.reportRequested(report);
     return [202, { reportId }];
   }
   if (spec.reportType !== 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL')
@@ -119,7 +121,7 @@ function createReport({ state, sellerId, body }: RouteContext): Answer {
   if (from > now || to > now) return invalid('dataStartTime and dataEndTime cannot be in the future.');
   if (from > to) return invalid('dataStartTime must be before dataEndTime.');
   const reportId = state.newId();
-  state.reports.push({
+  const report: SimReport = {
     reportId,
     reportType: spec.reportType,
     sellerId,
@@ -130,7 +132,9 @@ function createReport({ state, sellerId, body }: RouteContext): Answer {
     dataEndTime: iso(to),
     documentId: `amzn1.spdoc.1.4.na.sim.${reportId}`,
     content: () => allOrdersReport(state, sellerId, spec.marketplaceIds, from, to),
-  });
+  };
+  state.reports.push(report);
+  state.notifications.reportRequested(report);
   return [202, { reportId }];
 }
 

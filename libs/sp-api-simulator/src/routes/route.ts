@@ -18,5 +18,7 @@ export interface Route {
   /** the model file (reference/sp-api/models/<model>.json) and operationId the request is checked against */
   model: string;
   operation: string;
+  /** a grantless operation: called with the application's client-credentials token, not a seller's */
+  grantless?: boolean;
   run(ctx: RouteContext): Answer;
 }

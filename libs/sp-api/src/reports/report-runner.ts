@@ -1,4 +1,5 @@
 import { NonRetriableError, RetriableError, type Clock } from '@connector/core';
+import { reportWakeKey, type ProcessingWakeups } from '../notifications/processing-wakeups';
 import type { SellingPartnerApi } from '../selling-partner.api';
 
 export class ReportFailedError extends NonRetriableError {
@@ -15,12 +16,18 @@ export class ReportTimeoutError extends RetriableError {
 
 /**
  * Requests a report and waits for it (FACTS §6): createReport, getReport every `pollMs` growing to
- * `maxPollMs` until DONE, CANCELLED (no data: null) or FATAL, then the document (gunzipped).
+ * `maxPollMs` until DONE, CANCELLED (no data: null) or FATAL, then the document (gunzipped). With
+ * `wakeups`, a REPORT_PROCESSING_FINISHED notification ends the wait at once; the poll stays the net.
  */
 export class ReportRunner {
   constructor(
     private readonly clock: Clock,
-    private readonly opts: { pollMs?: number; maxPollMs?: number; timeoutMs?: number } = {},
+    private readonly opts: {
+      pollMs?: number;
+      maxPollMs?: number;
+      timeoutMs?: number;
+      wakeups?: ProcessingWakeups;
+    } = {},
   ) {}
 
   async run(
@@ -40,7 +47,8 @@ export class ReportRunner {
       if (report.processingStatus === 'FATAL') throw new ReportFailedError(reportId, 'FATAL');
       if (this.clock.now() - started > (this.opts.timeoutMs ?? 3_600_000))
         throw new ReportTimeoutError(reportId, this.clock.now() - started);
-      await this.clock.sleep(wait);
+      if (this.opts.wakeups) await this.opts.wakeups.sleep(reportWakeKey(reportId), wait);
+      else await this.clock.sleep(wait);
       wait = Math.min(wait * 2, this.opts.maxPollMs ?? 120_000);
     }
   }

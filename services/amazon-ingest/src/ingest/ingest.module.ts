@@ -4,28 +4,36 @@ import { ConnectionRepository, CredentialsCipher, type Db } from '@connector/db'
 import type { EventPublisher } from '@connector/kafka';
 import { CONFIG, DB, EVENT_PUBLISHER, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
-import { ReportRunner } from '@connector/sp-api';
-import { SpApiFactory } from '@connector/sp-api';
+import { ProcessingWakeups, ReportRunner, SpApiFactory } from '@connector/sp-api';
 import { FileRawArchive } from '../archive/raw-archive';
 import type { AppConfig } from '../config';
 import { FinancialEventsSyncService } from '../finances/financial-events-sync.service';
 import { KnexIngestStateStore } from '../ingest-state/ingest-state.store';
 import { OrderSyncService } from '../orders/order-sync.service';
 import { KnexBuyerPiiVault } from '@connector/db';
-import { IngestScheduler } from '../scheduler/ingest-scheduler';
+import { NotificationService } from '../notifications/notification.service';
+import { NotificationSetup } from '../notifications/notification-setup';
+import { SqsDeadLetters, SqsNotificationConsumer, sqsClientOf } from '../notifications/sqs';
+import { IngestScheduler, type StreamRunner } from '../scheduler/ingest-scheduler';
 import { SettlementIngestService } from '../settlements/settlement-ingest.service';
 import { KnexSettlementReportStore } from '../settlements/settlement-report.store';
 import {
   CONNECTIONS,
   FINANCES_SYNC,
   INGEST_SCHEDULER,
+  NOTIFICATION_CONSUMER,
+  NOTIFICATION_SERVICE,
+  NOTIFICATION_SETUP,
   ORDER_SYNC,
   PII_VAULT,
+  REPORT_WAKEUPS,
   SETTLEMENT_INGEST,
   SP_API_FACTORY,
 } from './ingest.tokens';
 
 const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
+/** how often a connection's notification subscriptions are checked again (they are made at its first run) */
+const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
 
 /** Wires amazon-ingest's readers to the database, Kafka and the SP-API, and runs their schedules. */
 @Module({
@@ -46,6 +54,7 @@ const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
         new SpApiFactory({ endpoint: c.SPAPI_ENDPOINT, lwaTokenUrl: c.LWA_TOKEN_URL }, metrics),
       inject: [CONFIG, METRICS],
     },
+    { provide: REPORT_WAKEUPS, useFactory: () => new ProcessingWakeups(systemClock) },
     {
       provide: ORDER_SYNC,
       useFactory: (
@@ -55,17 +64,74 @@ const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
         logger: Logger,
         metrics: ConnectorMetrics,
         pii: KnexBuyerPiiVault,
+        wakeups: ProcessingWakeups,
       ) =>
         new OrderSyncService({
           store: new KnexIngestStateStore(db),
           publisher: pub,
-          reports: new ReportRunner(systemClock, { pollMs: c.REPORT_POLL_MS }),
+          reports: new ReportRunner(systemClock, {
+            pollMs: c.REPORT_POLL_MS,
+            ...(c.NOTIFICATIONS ? { wakeups } : {}),
+          }),
           pii,
           clock: systemClock,
           logger,
           metrics,
         }),
-      inject: [DB, EVENT_PUBLISHER, CONFIG, LOGGER, METRICS, PII_VAULT],
+      inject: [DB, EVENT_PUBLISHER, CONFIG, LOGGER, METRICS, PII_VAULT, REPORT_WAKEUPS],
+    },
+    {
+      provide: NOTIFICATION_SETUP,
+      useFactory: (c: AppConfig, repo: ConnectionRepository, factory: SpApiFactory, logger: Logger) =>
+        c.NOTIFICATIONS
+          ? new NotificationSetup({
+              api: (conn, creds) => factory.notificationsFor(conn, creds),
+              credentials: (id) => repo.credentials(id),
+              destinationName: c.NOTIFICATIONS_DESTINATION_NAME,
+              queueArn: c.SQS_QUEUE_ARN!,
+              logger,
+            })
+          : null,
+      inject: [CONFIG, CONNECTIONS, SP_API_FACTORY, LOGGER],
+    },
+    {
+      provide: NOTIFICATION_SERVICE,
+      useFactory: (
+        c: AppConfig,
+        repo: ConnectionRepository,
+        factory: SpApiFactory,
+        orders: OrderSyncService,
+        wakeups: ProcessingWakeups,
+        logger: Logger,
+        metrics: ConnectorMetrics,
+      ) =>
+        c.NOTIFICATIONS
+          ? new NotificationService({
+              connections: { list: () => repo.list() },
+              api: async (conn) => factory.forConnection(conn, await repo.credentials(conn.id)),
+              orders,
+              wakeups,
+              deadLetters: new SqsDeadLetters(sqsClientOf(c), c.SQS_DLQ_URL!),
+              logger,
+              metrics,
+            })
+          : null,
+      inject: [CONFIG, CONNECTIONS, SP_API_FACTORY, ORDER_SYNC, REPORT_WAKEUPS, LOGGER, METRICS],
+    },
+    {
+      provide: NOTIFICATION_CONSUMER,
+      useFactory: (c: AppConfig, service: NotificationService | null, logger: Logger) =>
+        service
+          ? new SqsNotificationConsumer({
+              sqs: sqsClientOf(c),
+              queueUrl: c.SQS_QUEUE_URL!,
+              service,
+              logger,
+              waitSec: c.SQS_WAIT_SEC,
+              visibilitySec: c.SQS_VISIBILITY_SEC,
+            })
+          : null,
+      inject: [CONFIG, NOTIFICATION_SERVICE, LOGGER],
     },
     {
       provide: SETTLEMENT_INGEST,
@@ -104,6 +170,8 @@ const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
         finances: FinancialEventsSyncService,
         logger: Logger,
         metrics: ConnectorMetrics,
+        config: AppConfig,
+        setup: NotificationSetup | null,
       ) =>
         new IngestScheduler({
           connections: { list: () => repo.list(), credentials: (id) => repo.credentials(id) },
@@ -111,9 +179,22 @@ const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
           runners: [
             {
               stream: 'orders',
-              intervalSec: (c) => c.settings.ordersIntervalSec,
+              // with notifications the poller is the safety net for what they missed: it may run less often
+              intervalSec: (c) =>
+                setup
+                  ? Math.max(c.settings.ordersIntervalSec, config.NOTIFICATIONS_ORDERS_INTERVAL_SEC)
+                  : c.settings.ordersIntervalSec,
               run: (c, api) => orders.sync(c, api),
             },
+            ...(setup
+              ? [
+                  {
+                    stream: 'notifications',
+                    intervalSec: () => NOTIFICATION_SETUP_INTERVAL_SEC,
+                    run: (c) => setup.ensure(c),
+                  } satisfies StreamRunner,
+                ]
+              : []),
             {
               stream: 'financial-events',
               intervalSec: (c) => c.settings.financesIntervalSec,
@@ -129,7 +210,17 @@ const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
           logger,
           metrics,
         }),
-      inject: [CONNECTIONS, SP_API_FACTORY, ORDER_SYNC, SETTLEMENT_INGEST, FINANCES_SYNC, LOGGER, METRICS],
+      inject: [
+        CONNECTIONS,
+        SP_API_FACTORY,
+        ORDER_SYNC,
+        SETTLEMENT_INGEST,
+        FINANCES_SYNC,
+        LOGGER,
+        METRICS,
+        CONFIG,
+        NOTIFICATION_SETUP,
+      ],
     },
   ],
   exports: [
@@ -140,6 +231,9 @@ const cipherOf = (c: AppConfig) => CredentialsCipher.fromConfig(c);
     FINANCES_SYNC,
     INGEST_SCHEDULER,
     PII_VAULT,
+    REPORT_WAKEUPS,
+    NOTIFICATION_SERVICE,
+    NOTIFICATION_SETUP,
   ],
 })
 export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -150,9 +244,12 @@ export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(INGEST_SCHEDULER) private readonly scheduler: IngestScheduler,
     @Inject(PII_VAULT) private readonly pii: KnexBuyerPiiVault,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(NOTIFICATION_CONSUMER) private readonly notifications: SqsNotificationConsumer | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // the queue is read whenever notifications are on; the subscriptions are made by the scheduler
+    this.notifications?.start();
     if (!this.config.INGEST_SCHEDULER) return;
     this.scheduler.start();
     // buyer PII past its retention is deleted hourly (Amazon DPP)
@@ -167,6 +264,7 @@ export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.notifications?.stop();
     await this.scheduler.stop();
   }
 }

@@ -5,3 +5,7 @@ export const ORDER_SYNC = Symbol('ORDER_SYNC');
 export const SETTLEMENT_INGEST = Symbol('SETTLEMENT_INGEST');
 export const FINANCES_SYNC = Symbol('FINANCES_SYNC');
 export const PII_VAULT = Symbol('PII_VAULT');
+export const REPORT_WAKEUPS = Symbol('REPORT_WAKEUPS');
+export const NOTIFICATION_SERVICE = Symbol('NOTIFICATION_SERVICE');
+export const NOTIFICATION_CONSUMER = Symbol('NOTIFICATION_CONSUMER');
+export const NOTIFICATION_SETUP = Symbol('NOTIFICATION_SETUP');

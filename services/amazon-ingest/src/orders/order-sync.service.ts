@@ -20,6 +20,12 @@ export const TWO_MINUTE_RULE_MS = 120_000 + 10_000;
 const BATCH = 100;
 const REPORT_TYPE = 'GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL';
 
+const includedData = (conn: Connection) => [
+  'PROCEEDS',
+  'FULFILLMENT',
+  ...(conn.settings.buyerPii ? ['BUYER', 'RECIPIENT'] : []),
+];
+
 export interface OrderSyncResult {
   mode: 'api' | 'report';
   windowStart: number;
@@ -110,7 +116,31 @@ export class OrderSyncService {
     return result;
   }
 
-  private async *fromApi(
+  /**
+   * One order by id (an ORDER_CHANGE notification named it): getOrder, then the same mapping, PII and
+   * publish path as sync, so a version already published is skipped and event ids are the same. The
+   * cursor is the poller's and does not move.
+   */
+  async syncOrder(conn: Connection, api: SellingPartnerApi, orderId: string): Promise<OrderSyncResult> {
+    const now = this.deps.clock.now();
+    const result: OrderSyncResult = {
+      mode: 'api',
+      windowStart: now,
+      windowEnd: now,
+      read: 0,
+      published: 0,
+      skippedAlreadyPublished: 0,
+      held: 0,
+      rejected: 0,
+    };
+    const order = await api.getOrder(orderId, includedData(conn));
+    const batch: Mapped[] = [];
+    for await (const m of this.mapApiOrders(conn, [order], now, result)) batch.push(m);
+    if (batch.length) await this.publishBatch(conn, batch, result);
+    return result;
+  }
+
+  private fromApi(
     conn: Connection,
     api: SellingPartnerApi,
     from: number,
@@ -118,18 +148,22 @@ export class OrderSyncService {
     observedAt: number,
     result: OrderSyncResult,
   ): AsyncGenerator<Mapped> {
-    const includedData = [
-      'PROCEEDS',
-      'FULFILLMENT',
-      ...(conn.settings.buyerPii ? ['BUYER', 'RECIPIENT'] : []),
-    ];
     const orders = api.searchOrders({
       lastUpdatedAfter: new Date(from).toISOString(),
       lastUpdatedBefore: new Date(to).toISOString(),
       marketplaceIds: conn.marketplaceIds,
       maxResultsPerPage: 100,
-      includedData,
+      includedData: includedData(conn),
     } as Parameters<SellingPartnerApi['searchOrders']>[0]);
+    return this.mapApiOrders(conn, orders, observedAt, result);
+  }
+
+  private async *mapApiOrders(
+    conn: Connection,
+    orders: AsyncIterable<Order> | Iterable<Order>,
+    observedAt: number,
+    result: OrderSyncResult,
+  ): AsyncGenerator<Mapped> {
     for await (const o of orders) {
       let mapped: Mapped;
       try {

@@ -3,7 +3,8 @@ import type { Connection, ConnectionCredentials } from '@connector/db';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { SellingPartnerApi } from '@connector/sp-api';
 
-export type IngestStream = 'orders' | 'financial-events' | 'settlements';
+/** `notifications`: the subscriptions of a connection checked (and made) on a slow schedule */
+export type IngestStream = 'orders' | 'financial-events' | 'settlements' | 'notifications';
 
 export interface StreamRunner extends ScheduledStream<Connection, SellingPartnerApi> {
   stream: IngestStream;
