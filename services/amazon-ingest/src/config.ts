@@ -16,6 +16,11 @@ export const configSchema = baseConfigSchema
     /** run the schedules (off: only the HTTP endpoints and CLI-triggered work) */
     INGEST_SCHEDULER: bool.default(true),
     REPORT_POLL_MS: z.coerce.number().int().min(100).default(15_000),
+    /**
+     * replicas share the connections by leases of this length (connection_leases): each reads only the
+     * sellers it holds, and a replica that dies hands its sellers over after about this long
+     */
+    CONNECTION_LEASE_MS: z.coerce.number().int().min(3000).default(30_000),
 
     // ---- SP-API notifications through SQS (docs/notifications.md)
     /** subscribe every connection to ORDER_CHANGE and the report/feed notifications, and consume the queue */

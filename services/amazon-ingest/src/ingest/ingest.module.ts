@@ -1,6 +1,15 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { systemClock } from '@connector/core';
-import { ConnectionRepository, CredentialsCipher, type Db } from '@connector/db';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  ConnectionLeaseStore,
+  ConnectionRepository,
+  CredentialsCipher,
+  LeasedConnections,
+  type Connection,
+  type Db,
+} from '@connector/db';
 import type { EventPublisher } from '@connector/kafka';
 import { CONFIG, DB, EVENT_PUBLISHER, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
@@ -21,6 +30,7 @@ import {
   CONNECTIONS,
   FINANCES_SYNC,
   INGEST_SCHEDULER,
+  LEASED_CONNECTIONS,
   NOTIFICATION_CONSUMER,
   NOTIFICATION_SERVICE,
   NOTIFICATION_SETUP,
@@ -161,8 +171,26 @@ const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
       inject: [DB, EVENT_PUBLISHER, LOGGER, METRICS],
     },
     {
+      // replicas share the sellers: this one reads only the connections it holds a lease on
+      provide: LEASED_CONNECTIONS,
+      useFactory: (db: Db, repo: ConnectionRepository, c: AppConfig, logger: Logger) =>
+        new LeasedConnections<Connection>({
+          inner: { list: () => repo.list() },
+          store: new ConnectionLeaseStore(db),
+          options: {
+            service: 'amazon-ingest',
+            holder: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+            ttlMs: c.CONNECTION_LEASE_MS,
+          },
+          now: () => systemClock.now(),
+          logger,
+        }),
+      inject: [DB, CONNECTIONS, CONFIG, LOGGER],
+    },
+    {
       provide: INGEST_SCHEDULER,
       useFactory: (
+        leased: LeasedConnections<Connection>,
         repo: ConnectionRepository,
         factory: SpApiFactory,
         orders: OrderSyncService,
@@ -174,7 +202,7 @@ const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
         setup: NotificationSetup | null,
       ) =>
         new IngestScheduler({
-          connections: { list: () => repo.list(), credentials: (id) => repo.credentials(id) },
+          connections: { list: () => leased.list(), credentials: (id) => repo.credentials(id) },
           api: (conn, creds) => factory.forConnection(conn, creds),
           runners: [
             {
@@ -211,6 +239,7 @@ const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
           metrics,
         }),
       inject: [
+        LEASED_CONNECTIONS,
         CONNECTIONS,
         SP_API_FACTORY,
         ORDER_SYNC,
@@ -236,7 +265,7 @@ const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
     NOTIFICATION_SETUP,
   ],
 })
-export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IngestModule implements OnApplicationBootstrap, OnModuleDestroy {
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
@@ -245,6 +274,7 @@ export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(PII_VAULT) private readonly pii: KnexBuyerPiiVault,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(NOTIFICATION_CONSUMER) private readonly notifications: SqsNotificationConsumer | null,
+    @Inject(LEASED_CONNECTIONS) private readonly leases: LeasedConnections<Connection>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -262,9 +292,12 @@ export class IngestModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.purgeTimer = setInterval(purge, 3_600_000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the core module closes Kafka and the database (its beforeApplicationShutdown). */
+  async onModuleDestroy(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.notifications?.stop();
     await this.scheduler.stop();
+    // handed over at once rather than after the lease length; if the database is gone, they run out
+    await this.leases.release().catch(() => undefined);
   }
 }
