@@ -12,6 +12,7 @@ import {
   SAGE100_RECORD_IN_USE_CODE,
   SAGE100_RECORD_IN_USE_MESSAGE,
   SAGE100_CUSTOMER_FIELDS,
+  SAGE100_CUSTOMER_LENGTHS,
   Sage100Company,
   type Sage100Customer,
   type Sage100CustomerField,
@@ -483,8 +484,9 @@ export class Sage100Simulator {
     const fields: Partial<Record<Sage100CustomerField, string>> = {};
     for (const f of SAGE100_CUSTOMER_FIELDS) {
       const v = str(x[f]);
-      // [?] lengths of the web service's customer columns: 30 for names and address lines
-      if (v.length > 30) throw new MasFaultError('CI_CharLength', `${f} is longer than 30 characters.`);
+      const length = SAGE100_CUSTOMER_LENGTHS[f];
+      if (v.length > length)
+        throw new MasFaultError('CI_CharLength', `${f} is longer than ${length} characters.`);
       if (v) fields[f] = v;
     }
     if (fields.CustomerStatus && !['A', 'I', 'T'].includes(fields.CustomerStatus))

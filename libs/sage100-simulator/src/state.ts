@@ -70,6 +70,28 @@ export const SAGE100_CUSTOMER_FIELDS = [
 ] as const;
 export type Sage100CustomerField = (typeof SAGE100_CUSTOMER_FIELDS)[number];
 
+/**
+ * Column lengths of AR_Customer ([3P] UtahGooner/sage100-ddl `CHI/AR_Customer.sql`, a recent
+ * version: CustomerName 50, address lines 40, City 30; older versions are said to hold 30/30/20 [?]).
+ */
+export const SAGE100_CUSTOMER_LENGTHS: Record<Sage100CustomerField, number> = {
+  CustomerName: 50,
+  AddressLine1: 40,
+  AddressLine2: 40,
+  AddressLine3: 40,
+  City: 30,
+  State: 2,
+  ZipCode: 10,
+  CountryCode: 3,
+  CustomerType: 4,
+  TermsCode: 2,
+  SalespersonDivisionNo: 2,
+  SalespersonNo: 4,
+  TaxSchedule: 9,
+  PriceLevel: 1,
+  CustomerStatus: 1,
+};
+
 export type Sage100Customer = {
   ARDivisionNo: string;
   CustomerNo: string;
@@ -107,8 +129,9 @@ export interface Sage100Seed {
   /** A/P vendors, `APDivisionNo-VendorNo`, e.g. `01-AMAZON` */
   vendors?: string[];
   /**
-   * Longest `CustomerNo`: 7, or 20 where the company uses expanded customer numbers ([?] FACTS is
-   * silent on the length; 7 is the classic one, and the connector's customerCodeMaxLength)
+   * Longest `CustomerNo` the company takes: the column is varchar(20) ([3P] UtahGooner/sage100-ddl
+   * `AR_Customer.sql`), and 7 where the company has not expanded its customer numbers ([?] the
+   * classic length, and the connector's default customerCodeMaxLength); default 7
    */
   customerNoLength?: number;
 }

@@ -60,6 +60,11 @@ export interface Sage100AdapterOptions {
   /** `CustomerPONo` length of the customer's Sage 100 version (15–30, FACTS §3.3; default 30) */
   customerPoLength?: number;
   /**
+   * Longest `CustomerNo` of the company: 7 (default, classic) or up to 20 where customer numbers are
+   * expanded (the column is varchar(20)); the capabilities' customerCodeMaxLength
+   */
+  customerNoLength?: number;
+  /**
    * A UDF of SO_SalesOrderHeader holding the Amazon order id (e.g. `UDF_AMAZON_ORDER_ID`, made in
    * Custom Office), for versions whose `CustomerPONo` is too short; set through `OtherFields`.
    * `CustomerPONo` then gets as much of the id as fits, for people.
@@ -243,10 +248,10 @@ export class Sage100Adapter implements ErpPort {
   calls = 0;
 
   constructor(private readonly opts: Sage100AdapterOptions) {
-    this.capabilities = sage100Capabilities(
-      opts.amazonOrderIdUdf?.length ?? opts.customerPoLength ?? 30,
-      !!opts.agent,
-    );
+    this.capabilities = {
+      ...sage100Capabilities(opts.amazonOrderIdUdf?.length ?? opts.customerPoLength ?? 30, !!opts.agent),
+      ...(opts.customerNoLength ? { customerCodeMaxLength: Math.min(20, opts.customerNoLength) } : {}),
+    };
     this.wsdlUrl = opts.wsdlUrl ?? `${opts.serviceUrl}?wsdl`;
     this.numbers = opts.orderNumbers ?? new InMemorySage100OrderNumbers();
     this.clock = new ServerClock(opts.clockMaxAgeMs);

@@ -116,6 +116,8 @@ describe('Sage100Adapter: credit notes, customers, currencies, master data (simu
       customerCodeMaxLength: 7,
       multiCurrency: false,
     });
+    // a company with expanded customer numbers
+    expect(build({ customerNoLength: 20 }).capabilities.customerCodeMaxLength).toBe(20);
   });
 
   it('credits an invoice in part, then in full to the cent; a third credit beyond it is refused', async () => {
@@ -307,7 +309,7 @@ describe('Sage100Adapter: credit notes, customers, currencies, master data (simu
       TermsCode$: '30',
       TaxSchedule$: 'CANADA',
       SalespersonNo$: '0200',
-      CustomerType$: 'AMAZON',
+      CustomerType$: 'AMZN',
     });
     expect(await adapter.findCustomer('B7K2Q9X')).toBeNull();
     const made = await adapter.createCustomer({
@@ -334,7 +336,7 @@ describe('Sage100Adapter: credit notes, customers, currencies, master data (simu
       TermsCode$: '30',
       TaxSchedule$: 'CANADA',
       SalespersonNo$: '0200',
-      CustomerType$: 'AMAZON',
+      CustomerType$: 'AMZN',
       City$: 'Toronto',
       ZipCode$: 'M5V 2T6',
       CustomerStatus$: 'A',
