@@ -71,7 +71,9 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   // (Sage100Adapter.capabilities says which)
   SAGE100: {
     kind: 'SAGE100',
-    // AR_Customer.CustomerNo: 7 characters (20 from version 2018 with expanded numbers)
+    // AR_Customer.CustomerNo is varchar(20) ([3P] UtahGooner/sage100-ddl AR_Customer.sql, cited in
+    // reference/erp/FACTS.md §3.3), but a company that has not expanded its customer numbers takes 7
+    // ([?] no public source gives the rule): 7 fits both; the adapter's customerNoLength says 20
     customerCodeMaxLength: 7,
     creditNotes: 'fromInvoice',
     customers: true,

@@ -144,6 +144,19 @@ function readOnly(boi: Boi, cfg: AgentBoiConfig, module: string, uiTask: string,
   return { s, svc: boi.newObject(object, s) as BoiServiceObject };
 }
 
+/** The credit memo (`InvoiceType$ = CM`) whose `CustomerPONo$` is `key`, or null (`SO_Invoice_svc`). */
+function creditMemoOf(boi: Boi, cfg: AgentBoiConfig, key: string): string | null {
+  const { s, svc } = readOnly(boi, cfg, 'S/O', 'SO_Invoice_ui', 'SO_Invoice_svc');
+  try {
+    const rows = browse(svc, ['InvoiceNo$', 'InvoiceType$'], cfg, `CustomerPONo$=${key}`, {
+      where: (r) => r['InvoiceType$'] === 'CM',
+    });
+    return rows[0]?.['InvoiceNo$'] ?? null;
+  } finally {
+    s.nCleanup();
+  }
+}
+
 /**
  * The fixed list of operations the agent runs, each one BOI sequence (never an arbitrary BOI call).
  * Writes check for the document first (by the key the connector gives) and answer
@@ -297,6 +310,147 @@ export const OPERATIONS: Record<string, Operation> = {
       ok(cr, cr.nWrite(), 'nWrite', cfg);
       return { created: true, checkNo: p.checkNo };
     });
+  },
+
+  /**
+   * A credit memo (`SO_Invoice_bus` with `InvoiceType$ = "CM"`) applied to an invoice
+   * (`ApplyToInvoiceNo$`), keyed by the connector's text in `CustomerPONo$`; its lines entered one by
+   * one. What comes back into stock is the caller's choice of line: a regular item with a quantity
+   * shipped is returned to its warehouse when the CM is updated, a `/` miscellaneous item moves no
+   * stock. Checked first by `CustomerPONo$`, so a retry after a lost answer writes it once; any failure
+   * clears the record in edit (nothing half-written).
+   */
+  createCreditMemo: (boi, cfg, p) => {
+    const key = str(p, 'customerPoNo', 30);
+    const applyTo = str(p, 'applyToInvoiceNo', 7);
+    const date = ymd(str(p, 'invoiceDate', 10));
+    const lines = p.lines;
+    if (!Array.isArray(lines)) throw new AgentOperationError('BAD_REQUEST', 'lines must be an array', false);
+    const existing = creditMemoOf(boi, cfg, key);
+    if (existing) return { created: false, invoiceNo: existing };
+    const s = session(boi, cfg, 'S/O', 'SO_Invoice_ui', date);
+    const cm = boi.newObject('SO_Invoice_bus', s) as BoiBusinessObject;
+    return writing(cm, s, () => {
+      const [rb, batchNo] = cm.nSelectNewBatch!('N', 'Amazon credits');
+      ok(cm, rb, 'nSelectNewBatch', cfg);
+      const [rn, invoiceNo] = cm.nGetNextInvoiceNo!();
+      ok(cm, rn, 'nGetNextInvoiceNo', cfg);
+      if (ok(cm, cm.nSetKey(invoiceNo), 'nSetKey', cfg) !== 2)
+        throw new AgentOperationError('BOI_ERROR', `invoice ${invoiceNo} exists already`, false);
+      const set = (field: string, value: string) =>
+        ok(cm, cm.nSetValue(field, value), `nSetValue(${field})`, cfg);
+      set('BatchNo$', batchNo);
+      set('InvoiceType$', 'CM');
+      set('ARDivisionNo$', str(p, 'arDivisionNo', 2));
+      set('CustomerNo$', str(p, 'customerNo', 20));
+      set('ApplyToInvoiceNo$', applyTo);
+      set('InvoiceDate$', date);
+      set('CustomerPONo$', key);
+      set('FreightAmt', amount(p, 'freightAmt'));
+      set('DiscountAmt', amount(p, 'discountAmt'));
+      if (typeof p.comment === 'string' && p.comment !== '') set('Comment$', p.comment.slice(0, 30));
+      for (const raw of lines as Params[]) {
+        const o = cm.oLines!;
+        const line = (field: string, value: string) =>
+          ok(o, o.nSetValue(field, value), `oLines.nSetValue(${field})`, cfg);
+        ok(o, o.nAddLine(), 'oLines.nAddLine', cfg);
+        line('ItemCode$', str(raw, 'itemCode', 30));
+        if (typeof raw.warehouseCode === 'string' && raw.warehouseCode !== '')
+          line('WarehouseCode$', str(raw, 'warehouseCode', 3));
+        if (typeof raw.description === 'string' && raw.description !== '')
+          line('ItemCodeDesc$', raw.description.slice(0, 30));
+        const quantity = amount(raw, 'quantity');
+        line('QuantityOrdered', quantity);
+        line('QuantityShipped', quantity);
+        line('UnitPrice', amount(raw, 'unitPrice'));
+        if (typeof raw.comment === 'string' && raw.comment !== '')
+          line('CommentText$', raw.comment.slice(0, 60));
+        ok(o, o.nWrite(), 'oLines.nWrite', cfg);
+      }
+      ok(cm, cm.nWrite(), 'nWrite', cfg);
+      return { created: true, invoiceNo, batchNo };
+    });
+  },
+
+  /** The credit memo written under a `CustomerPONo$`, if there is one (`SO_Invoice_svc`). */
+  findCreditMemo: (boi, cfg, p) => ({ invoiceNo: creditMemoOf(boi, cfg, str(p, 'customerPoNo', 30)) }),
+
+  /**
+   * Which of the given customers (`ARDivisionNo-CustomerNo`), items and GL account keys the company
+   * lacks or holds inactive (`CustomerStatus$ = I`, `InactiveItem$ = Y`, `Status$ = I` [?]): one
+   * browse of each of `AR_Customer_svc`, `CI_ItemCode_svc` and `GL_Account_svc` on the server, however
+   * many codes are asked about; only the problems travel back.
+   */
+  checkMasterData: (boi, cfg, p) => {
+    const list = (name: string, max: number): string[] => {
+      const v = p[name] ?? [];
+      if (
+        !Array.isArray(v) ||
+        v.length > 100_000 ||
+        v.some((x) => typeof x !== 'string' || x === '' || x.length > max)
+      )
+        throw new AgentOperationError(
+          'BAD_REQUEST',
+          `${name} must be an array of codes of 1 to ${max} characters`,
+          false,
+        );
+      return v as string[];
+    };
+    const wanted = {
+      CUSTOMER: list('customers', 23),
+      ITEM: list('items', 30),
+      GL_ACCOUNT: list('glAccounts', 30),
+    };
+    const read = (
+      module: string,
+      uiTask: string,
+      object: string,
+      fields: string[],
+      key: (r: Row) => string,
+    ) => {
+      const { s, svc } = readOnly(boi, cfg, module, uiTask, object);
+      try {
+        return new Map(browse(svc, fields, cfg).map((r) => [key(r), r]));
+      } finally {
+        s.nCleanup();
+      }
+    };
+    const known = {
+      CUSTOMER: wanted.CUSTOMER.length
+        ? read(
+            'A/R',
+            'AR_Customer_ui',
+            'AR_Customer_svc',
+            ['ARDivisionNo$', 'CustomerNo$', 'CustomerStatus$'],
+            (r) => `${r['ARDivisionNo$']}-${r['CustomerNo$']}`,
+          )
+        : new Map<string, Row>(),
+      ITEM: wanted.ITEM.length
+        ? read(
+            'C/I',
+            'CI_ItemCode_ui',
+            'CI_ItemCode_svc',
+            ['ItemCode$', 'InactiveItem$'],
+            (r) => r['ItemCode$'],
+          )
+        : new Map<string, Row>(),
+      GL_ACCOUNT: wanted.GL_ACCOUNT.length
+        ? read('G/L', 'GL_Account_ui', 'GL_Account_svc', ['AccountKey$', 'Status$'], (r) => r['AccountKey$'])
+        : new Map<string, Row>(),
+    };
+    const inactive = {
+      CUSTOMER: (r: Row) => r['CustomerStatus$'] === 'I',
+      ITEM: (r: Row) => r['InactiveItem$'] === 'Y',
+      GL_ACCOUNT: (r: Row) => r['Status$'] === 'I',
+    };
+    const problems: { kind: string; code: string; problem: 'MISSING' | 'INACTIVE' }[] = [];
+    for (const kind of ['CUSTOMER', 'ITEM', 'GL_ACCOUNT'] as const)
+      for (const code of new Set(wanted[kind])) {
+        const row = known[kind].get(code);
+        if (!row) problems.push({ kind, code, problem: 'MISSING' });
+        else if (inactive[kind](row)) problems.push({ kind, code, problem: 'INACTIVE' });
+      }
+    return { problems };
   },
 
   /** The invoice of a sales order, if there is one (`SO_Invoice_svc`). */

@@ -30,10 +30,97 @@ interface TableDef {
 
 const money = (v: string | undefined) => new MoneyDecimal(v === undefined || v === '' ? '0' : v);
 
+/** A line's extension: quantity shipped × unit price, to the cent (ExtensionAmt, mask ##,###,###.00-). */
+export const extensionOf = (l: Row): MoneyDecimal =>
+  money(l.QuantityShipped).times(money(l.UnitPrice)).toDecimalPlaces(2);
+
+/**
+ * An S/O invoice's or credit memo's total before tax: its lines' extensions, freight, less the
+ * discount. Tax is left out: Sage 100 computes `SalesTaxAmt` (read-only) from the tax schedule, and
+ * the simulator keeps no tax schedules.
+ */
+export function invoiceTotal(doc: Doc): MoneyDecimal {
+  return doc.lines
+    .reduce((s, l) => s.plus(extensionOf(l)), new MoneyDecimal(0))
+    .plus(money(doc.header.FreightAmt))
+    .minus(money(doc.header.DiscountAmt));
+}
+
+/** A regular (stocked) line: an item of CI_Item, not a `/` miscellaneous code. */
+const stocked = (l: Row, db: BoiDatabase) =>
+  !l['ItemCode$'].startsWith('/') && !!db.find('CI_Item', [l['ItemCode$']]);
+
+/**
+ * Why a credit memo (`InvoiceType$ = CM`) is refused, or null. Our rules, marked [?]: public material
+ * says only that `ApplyToInvoiceNo$` is for CM and DM types ([3P] data dictionary transcriptions);
+ * a real Sage 100 applies a CM to a posted invoice (AR_OpenInvoice) and may well accept one that
+ * leaves a credit balance. The simulator has no Sales Journal update, so the invoice a CM applies to
+ * is the S/O invoice itself, and it refuses what would credit more than was invoiced: per item, the
+ * quantity of regular lines, and in all, the total of the invoice.
+ */
+function creditMemoCheck(doc: Doc, db: BoiDatabase): string | null {
+  const applyTo = doc.header['ApplyToInvoiceNo$'];
+  if (!applyTo) return 'The apply to invoice number is required for a credit memo.';
+  const inv = db.find('SO_InvoiceHeader', [applyTo]);
+  if (!inv || (inv.header['InvoiceType$'] || 'IN') !== 'IN') return `Invoice ${applyTo} is not on file.`;
+  if (
+    inv.header['ARDivisionNo$'] !== doc.header['ARDivisionNo$'] ||
+    inv.header['CustomerNo$'] !== doc.header['CustomerNo$']
+  )
+    return `Invoice ${applyTo} is not on file for customer ${doc.header['ARDivisionNo$']}-${doc.header['CustomerNo$']}.`;
+  if (doc.lines.length === 0 && money(doc.header.FreightAmt).isZero()) return 'The credit memo has no lines.';
+  const earlier = db
+    .rows('SO_InvoiceHeader')
+    .filter(
+      (d) =>
+        d.header['InvoiceType$'] === 'CM' &&
+        d.header['ApplyToInvoiceNo$'] === applyTo &&
+        d.header['InvoiceNo$'] !== doc.header['InvoiceNo$'],
+    );
+  const qty = (docs: Doc[], item: string) =>
+    docs
+      .flatMap((d) => d.lines)
+      .filter((l) => l['ItemCode$'] === item)
+      .reduce((s, l) => s.plus(money(l.QuantityShipped)), new MoneyDecimal(0));
+  for (const item of new Set(doc.lines.filter((l) => stocked(l, db)).map((l) => l['ItemCode$']))) {
+    const credited = qty([...earlier, doc], item);
+    const invoiced = qty([inv], item);
+    if (credited.gt(invoiced))
+      return `The quantity credited for ${item} (${credited.toFixed()}) is more than invoice ${applyTo} shipped (${invoiced.toFixed()}).`;
+  }
+  const credited = [...earlier, doc].reduce((s, d) => s.plus(invoiceTotal(d)), new MoneyDecimal(0));
+  const invoiced = invoiceTotal(inv);
+  if (credited.gt(invoiced))
+    return `The credit memos applied to invoice ${applyTo} (${credited.toFixed(2)}) would exceed its total (${invoiced.toFixed(2)}).`;
+  return null;
+}
+
 /** The tables of one company, shaped like Sage 100's (FACTS §3.3). */
 export const BOI_TABLES: Record<string, TableDef> = {
-  AR_Customer: { keys: ['ARDivisionNo$', 'CustomerNo$'], fields: { CustomerName$: 'S' } },
-  GL_Account: { keys: ['AccountKey$'], fields: { Account$: 'S', AccountDesc$: 'S' } },
+  // AR_Customer columns as third-party transcriptions of the data dictionary show them ([3P]
+  // crgolden/crgolden.Sage100 Entities/Customer.cs); CustomerStatus A = active, I = inactive, T = temporary
+  AR_Customer: {
+    keys: ['ARDivisionNo$', 'CustomerNo$'],
+    fields: {
+      CustomerName$: 'S',
+      AddressLine1$: 'S',
+      AddressLine2$: 'S',
+      AddressLine3$: 'S',
+      City$: 'S',
+      State$: 'S',
+      ZipCode$: 'S',
+      CountryCode$: 'S',
+      CustomerType$: 'S',
+      TermsCode$: 'S',
+      SalespersonDivisionNo$: 'S',
+      SalespersonNo$: 'S',
+      TaxSchedule$: 'S',
+      PriceLevel$: 'S',
+      CustomerStatus$: 'S',
+    },
+  },
+  // Status$ A/I: [?] our name for the account's active flag (GL_Account's columns are not public)
+  GL_Account: { keys: ['AccountKey$'], fields: { Account$: 'S', AccountDesc$: 'S', Status$: 'S' } },
   AP_Vendor: { keys: ['APDivisionNo$', 'VendorNo$'], fields: { VendorName$: 'S' } },
   CI_Item: {
     keys: ['ItemCode$'],
@@ -82,29 +169,59 @@ export const BOI_TABLES: Record<string, TableDef> = {
       }
     },
   },
+  // InvoiceType$: IN invoice, CM credit memo (… DM, AD, FC, CA, XD); ApplyToInvoiceNo$ for CM and DM
+  // ([3P] data dictionary transcriptions: crgolden/crgolden.Sage100 InvoiceHeader)
   SO_InvoiceHeader: {
     keys: ['InvoiceNo$'],
     fields: {
       BatchNo$: 'S',
+      InvoiceType$: 'S',
       SalesOrderNo$: 'S',
+      ApplyToInvoiceNo$: 'S',
       InvoiceDate$: 'S',
       ARDivisionNo$: 'S',
       CustomerNo$: 'S',
       CustomerPONo$: 'S',
+      Comment$: 'S',
       ShipVia$: 'S',
       TrackingID$: 'S',
+      FreightAmt: 'N',
+      DiscountAmt: 'N',
     },
     lines: {
       ItemCode$: 'S',
+      ItemCodeDesc$: 'S',
       WarehouseCode$: 'S',
       QuantityOrdered: 'N',
       QuantityShipped: 'N',
       UnitPrice: 'N',
+      CommentText$: 'S',
     },
-    refs: { SalesOrderNo$: 'SO_SalesOrderHeader' },
+    refs: {
+      SalesOrderNo$: 'SO_SalesOrderHeader',
+      ApplyToInvoiceNo$: 'SO_InvoiceHeader',
+      CustomerNo$: 'AR_Customer',
+    },
     lineRefs: { ItemCode$: 'CI_Item' },
-    check: (doc) => (doc.lines.length === 0 ? 'The invoice has no lines.' : null),
+    check: (doc, db) =>
+      doc.header['InvoiceType$'] === 'CM'
+        ? creditMemoCheck(doc, db)
+        : doc.lines.length === 0
+          ? 'The invoice has no lines.'
+          : null,
     onWrite: (doc, db) => {
+      if (doc.header['InvoiceType$'] === 'CM') {
+        // a credit memo's regular lines bring their quantity back into the warehouse; `/` misc
+        // lines carry no stock ([3P] ItemType 5 = miscellaneous item)
+        for (const l of doc.lines) {
+          if (!stocked(l, db)) continue;
+          const iw = db.find('IM_ItemWarehouse', [l['ItemCode$'], l['WarehouseCode$']]);
+          if (!iw) continue;
+          iw.header.QuantityOnHand = money(iw.header.QuantityOnHand).plus(money(l.QuantityShipped)).toFixed();
+          db.stamp(iw.header);
+        }
+        return;
+      }
       // shipping relieves stock and the order's commitment; the order is then complete
       for (const l of doc.lines) {
         const iw = db.find('IM_ItemWarehouse', [l['ItemCode$'], l['WarehouseCode$']]);
@@ -178,6 +295,7 @@ export const BOI_TABLES: Record<string, TableDef> = {
 export function invoiceLinesOf(so: Doc, shipAll: boolean): Row[] {
   return so.lines.map((l) => ({
     ItemCode$: l['ItemCode$'],
+    ...(l['ItemCodeDesc$'] ? { ItemCodeDesc$: l['ItemCodeDesc$'] } : {}),
     WarehouseCode$: l['WarehouseCode$'],
     QuantityOrdered: l.QuantityOrdered,
     QuantityShipped: shipAll ? l.QuantityOrdered : '0',
@@ -198,6 +316,8 @@ const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: stri
   IM_ItemWarehouse_svc: { table: 'IM_ItemWarehouse', kind: 'svc', module: 'I/M' },
   SO_SalesOrder_svc: { table: 'SO_SalesOrderHeader', kind: 'svc', module: 'S/O' },
   SO_Invoice_svc: { table: 'SO_InvoiceHeader', kind: 'svc', module: 'S/O' },
+  AR_Customer_svc: { table: 'AR_Customer', kind: 'svc', module: 'A/R' },
+  GL_Account_svc: { table: 'GL_Account', kind: 'svc', module: 'G/L' },
   GL_GeneralJournal_svc: { table: 'GL_GeneralJournalHeader', kind: 'svc', module: 'G/L' },
   AP_Invoice_svc: { table: 'AP_InvoiceHeader', kind: 'svc', module: 'A/P' },
   AR_CashReceipts_svc: { table: 'AR_CashReceiptsHeader', kind: 'svc', module: 'A/R' },
@@ -206,6 +326,12 @@ const OBJECTS: Record<string, { table: string; kind: 'bus' | 'svc'; module: stri
 /** One company's tables, in memory. */
 export class BoiDatabase {
   readonly tables = new Map<string, Map<string, Doc>>();
+  /**
+   * Miscellaneous item codes (`/FREIGHT`, `/GIFTWRAP`…): accepted wherever an item code is, never
+   * stocked. In Sage 100 they are CI_Item rows of ItemType 5 ([3P]); here a set, so that item
+   * reads (CI_ItemCode_svc) list only inventory items, as the agent's reads expect.
+   */
+  readonly miscCodes = new Set<string>();
   private counters = new Map<string, number>();
   constructor(
     readonly now: () => number,
@@ -219,6 +345,10 @@ export class BoiDatabase {
   }
   find(table: string, key: string[]): Doc | undefined {
     return this.tables.get(table)?.get(BoiDatabase.keyOf(key));
+  }
+  /** whether a reference column's value names a record (an item code may be a misc code) */
+  refers(table: string, value: string): boolean {
+    return !!this.find(table, [value]) || (table === 'CI_Item' && this.miscCodes.has(value));
   }
   rows(table: string): Doc[] {
     return [...(this.tables.get(table)?.values() ?? [])].sort((a, b) =>
@@ -483,7 +613,9 @@ export class SimBusObject {
     if (!fieldOk(this.def.fields, [], field)) return this.fail(`Column ${field} not found in ${this.table}.`);
     const v = String(value);
     const ref = this.def.refs?.[field];
-    if (ref && v !== '' && !this.db.find(ref, [v]))
+    // CustomerNo$ of a document names AR_Customer with the division set before it
+    const refKey = ref === 'AR_Customer' ? [this.edit.header['ARDivisionNo$'] ?? '', v] : ref ? [v] : [];
+    if (ref && v !== '' && !this.db.find(ref, refKey) && !this.db.refers(ref, v))
       return this.fail(`The ${field.replace('$', '')} ${v} is invalid.`);
     if (!field.endsWith('$') && v !== '' && !/^-?\d+(\.\d+)?$/.test(v))
       return this.fail(`${field} must be numeric.`);
@@ -491,7 +623,8 @@ export class SimBusObject {
     // the invoice takes the order's customer and PO
     if (this.table === 'SO_InvoiceHeader' && field === 'SalesOrderNo$') {
       const so = this.db.find('SO_SalesOrderHeader', [v])!;
-      for (const f of ['ARDivisionNo$', 'CustomerNo$', 'CustomerPONo$']) this.edit.header[f] = so.header[f];
+      for (const f of ['ARDivisionNo$', 'CustomerNo$', 'CustomerPONo$', 'FreightAmt', 'DiscountAmt'])
+        if (so.header[f] !== undefined) this.edit.header[f] = so.header[f];
     }
     return 1;
   }
@@ -578,7 +711,7 @@ export class SimLines {
     if (!fieldOk(def.lines ?? {}, [], field)) return this.fail(`Column ${field} not found in the lines.`);
     const v = String(value);
     const ref = def.lineRefs?.[field];
-    if (ref && !this.parent.database.find(ref, [v]))
+    if (ref && !this.parent.database.refers(ref, v))
       return this.fail(`The ${field.replace('$', '')} ${v} is invalid.`);
     if (!field.endsWith('$') && !/^-?\d+(\.\d+)?$/.test(v)) return this.fail(`${field} must be numeric.`);
     this.current[field] = v;

@@ -11,8 +11,11 @@ import {
   SAGE100_LOGON_FAILURE_CODE,
   SAGE100_RECORD_IN_USE_CODE,
   SAGE100_RECORD_IN_USE_MESSAGE,
+  SAGE100_CUSTOMER_FIELDS,
+  SAGE100_CUSTOMER_LENGTHS,
   Sage100Company,
   type Sage100Customer,
+  type Sage100CustomerField,
   type Sage100SalesOrder,
   type Sage100SalesOrderLine,
   type Sage100Seed,
@@ -205,6 +208,8 @@ export class Sage100Simulator {
           ARDivisionNo$: so.header['ARDivisionNo$'],
           CustomerNo$: so.header['CustomerNo$'],
           CustomerPONo$: so.header['CustomerPONo$'] ?? '',
+          FreightAmt: so.header.FreightAmt ?? '0',
+          DiscountAmt: so.header.DiscountAmt ?? '0',
         },
         invoiceLinesOf(so, true),
       );
@@ -445,21 +450,49 @@ export class Sage100Simulator {
               );
             return { GetCustomerResult: cu };
           }),
-          CreateCustomer: op((a) => {
-            const c = this.enter(a);
-            const x = (a.customer ?? {}) as Args;
-            const key = `${str(x.ARDivisionNo)}-${str(x.CustomerNo)}`;
-            if (!str(x.ARDivisionNo) || !str(x.CustomerNo))
-              throw new MasFaultError('CI_NoKey', 'Key is required.');
-            if (c.customer(str(x.ARDivisionNo), str(x.CustomerNo)))
-              throw new MasFaultError('WS_AlreadyExists', `Customer ${key} already exists.`);
-            this.inUse();
-            const cu = c.addCustomer(str(x.ARDivisionNo), str(x.CustomerNo), str(x.CustomerName));
-            return { CreateCustomerResult: cu };
-          }),
+          CreateCustomer: op((a) => ({ CreateCustomerResult: this.createCustomer(this.enter(a), a) })),
         },
       },
     };
+  }
+
+  /**
+   * CreateCustomer: the key, its length and the AR_Customer columns checked first, then one write.
+   * The division must be one customers already use ([?] the simulator keeps no AR_Division table),
+   * and so must the terms code and tax schedule ([?] no TermsCode/TaxSchedule tables either).
+   */
+  private createCustomer(c: Sage100Company, a: Args): Sage100Customer {
+    const x = (a.customer ?? {}) as Args;
+    const div = str(x.ARDivisionNo);
+    const no = str(x.CustomerNo);
+    if (!div || !no) throw new MasFaultError('CI_NoKey', 'Key is required.');
+    if (no.length > c.customerNoLength)
+      throw new MasFaultError(
+        'CI_CharLength',
+        `CustomerNo ${no} is longer than ${c.customerNoLength} characters.`,
+      );
+    if (c.customer(div, no))
+      throw new MasFaultError('WS_AlreadyExists', `Customer ${div}-${no} already exists.`);
+    const known = c.customers();
+    if (!known.some((k) => k.ARDivisionNo === div))
+      throw new MasFaultError('CI_NOF', `Could not set AR_Customer_Bus column ARDivisionNo to ${div}.`);
+    for (const f of ['TermsCode', 'TaxSchedule'] as const) {
+      const v = str(x[f]);
+      if (v && !known.some((k) => k[f] === v))
+        throw new MasFaultError('CI_NOF', `Could not set AR_Customer_Bus column ${f} to ${v}.`);
+    }
+    const fields: Partial<Record<Sage100CustomerField, string>> = {};
+    for (const f of SAGE100_CUSTOMER_FIELDS) {
+      const v = str(x[f]);
+      const length = SAGE100_CUSTOMER_LENGTHS[f];
+      if (v.length > length)
+        throw new MasFaultError('CI_CharLength', `${f} is longer than ${length} characters.`);
+      if (v) fields[f] = v;
+    }
+    if (fields.CustomerStatus && !['A', 'I', 'T'].includes(fields.CustomerStatus))
+      throw new MasFaultError('CI_Invalid', `CustomerStatus ${fields.CustomerStatus} is not valid.`);
+    this.inUse();
+    return c.addCustomer(div, no, fields);
   }
 
   /** All checks first, then one write: a refused order leaves nothing behind. */
@@ -495,7 +528,7 @@ export class Sage100Simulator {
     const lines: Sage100SalesOrderLine[] = wire.map((l) => {
       const item = str(l.ItemCode);
       const misc = item.startsWith('/');
-      if (misc ? !c.miscCodes.has(item) : !c.hasItem(item))
+      if (misc ? !c.db.miscCodes.has(item) : !c.hasItem(item))
         throw new MasFaultError(
           'CI_NOF',
           `Could not set SO_SalesOrderDetail_Bus column ItemCode to ${item}.`,

@@ -50,13 +50,54 @@ export interface Sage100SalesOrder {
   UDFs: Record<string, string>;
 }
 
-export interface Sage100Customer {
+/** The columns of AR_Customer the web service and the connector use (FACTS §3.1; [3P] data dictionary). */
+export const SAGE100_CUSTOMER_FIELDS = [
+  'CustomerName',
+  'AddressLine1',
+  'AddressLine2',
+  'AddressLine3',
+  'City',
+  'State',
+  'ZipCode',
+  'CountryCode',
+  'CustomerType',
+  'TermsCode',
+  'SalespersonDivisionNo',
+  'SalespersonNo',
+  'TaxSchedule',
+  'PriceLevel',
+  'CustomerStatus',
+] as const;
+export type Sage100CustomerField = (typeof SAGE100_CUSTOMER_FIELDS)[number];
+
+/**
+ * Column lengths of AR_Customer ([3P] UtahGooner/sage100-ddl `CHI/AR_Customer.sql`, a recent
+ * version: CustomerName 50, address lines 40, City 30; older versions are said to hold 30/30/20 [?]).
+ */
+export const SAGE100_CUSTOMER_LENGTHS: Record<Sage100CustomerField, number> = {
+  CustomerName: 50,
+  AddressLine1: 40,
+  AddressLine2: 40,
+  AddressLine3: 40,
+  City: 30,
+  State: 2,
+  ZipCode: 10,
+  CountryCode: 3,
+  CustomerType: 4,
+  TermsCode: 2,
+  SalespersonDivisionNo: 2,
+  SalespersonNo: 4,
+  TaxSchedule: 9,
+  PriceLevel: 1,
+  CustomerStatus: 1,
+};
+
+export type Sage100Customer = {
   ARDivisionNo: string;
   CustomerNo: string;
-  CustomerName: string;
   DateUpdated: string;
   TimeUpdated: string;
-}
+} & Record<Sage100CustomerField, string>;
 
 /** Shaped like IM_ItemWarehouse. */
 export interface Sage100ItemWarehouse {
@@ -87,6 +128,12 @@ export interface Sage100Seed {
   accounts?: string[];
   /** A/P vendors, `APDivisionNo-VendorNo`, e.g. `01-AMAZON` */
   vendors?: string[];
+  /**
+   * Longest `CustomerNo` the company takes: the column is varchar(20) ([3P] UtahGooner/sage100-ddl
+   * `AR_Customer.sql`), and 7 where the company has not expanded its customer numbers ([?] the
+   * classic length, and the connector's default customerCodeMaxLength); default 7
+   */
+  customerNoLength?: number;
 }
 
 /** `DateUpdated` and `TimeUpdated` of an instant: the day and its decimal hours (4 places). */
@@ -115,8 +162,8 @@ const wireStamp = (row: Row) => ({
  * Sage 100 installation.
  */
 export class Sage100Company {
-  readonly miscCodes = new Set<string>();
   readonly warehouses: string[];
+  readonly customerNoLength: number;
   readonly customerPoLength: number;
   readonly udfs: Record<string, number>;
   /** the next number GetNextSalesOrderNo gives */
@@ -129,16 +176,28 @@ export class Sage100Company {
     this.warehouses = seed.warehouses ?? ['000'];
     this.customerPoLength = seed.customerPoLength ?? 30;
     this.udfs = seed.udfs ?? {};
-    for (const m of seed.miscCodes ?? ['/FREIGHT', '/GIFTWRAP']) this.miscCodes.add(m);
+    this.customerNoLength = seed.customerNoLength ?? 7;
+    for (const m of seed.miscCodes ?? ['/FREIGHT', '/GIFTWRAP', '/RETURN']) this.db.miscCodes.add(m);
     for (const c of seed.customers ?? ['01-AMZUS']) {
       const [div, no] = c.split('-', 2);
-      this.db.insert('AR_Customer', { ARDivisionNo$: div, CustomerNo$: no, CustomerName$: no });
+      this.db.insert('AR_Customer', {
+        ARDivisionNo$: div,
+        CustomerNo$: no,
+        CustomerName$: no,
+        CustomerType$: 'WEB',
+        TermsCode$: '00',
+        SalespersonDivisionNo$: div,
+        SalespersonNo$: '0100',
+        TaxSchedule$: 'NONTAX',
+        CustomerStatus$: 'A',
+      });
     }
     for (const v of seed.vendors ?? []) {
       const [div, no] = v.split('-', 2);
       this.db.insert('AP_Vendor', { APDivisionNo$: div, VendorNo$: no, VendorName$: no });
     }
-    for (const a of seed.accounts ?? []) this.db.insert('GL_Account', { AccountKey$: a, Account$: a });
+    for (const a of seed.accounts ?? [])
+      this.db.insert('GL_Account', { AccountKey$: a, Account$: a, Status$: 'A' });
     for (const i of seed.items ?? []) this.addItem(i, seed.onHand ?? '100', seed.standardPrice ?? '19.99');
   }
 
@@ -173,22 +232,20 @@ export class Sage100Company {
     return this.db.rows('AR_Customer').map((d) => this.customerOf(d.header));
   }
 
-  addCustomer(division: string, no: string, name: string): Sage100Customer {
-    const d = this.db.insert('AR_Customer', {
-      ARDivisionNo$: division,
-      CustomerNo$: no,
-      CustomerName$: name,
-    });
-    return this.customerOf(d.header);
+  addCustomer(
+    division: string,
+    no: string,
+    fields: Partial<Record<Sage100CustomerField, string>> = {},
+  ): Sage100Customer {
+    const row: Row = { ARDivisionNo$: division, CustomerNo$: no, CustomerStatus$: 'A' };
+    for (const f of SAGE100_CUSTOMER_FIELDS) if (fields[f]) row[`${f}$`] = fields[f];
+    return this.customerOf(this.db.insert('AR_Customer', row).header);
   }
 
   private customerOf(row: Row): Sage100Customer {
-    return {
-      ARDivisionNo: row['ARDivisionNo$'],
-      CustomerNo: row['CustomerNo$'],
-      CustomerName: row['CustomerName$'] ?? '',
-      ...wireStamp(row),
-    };
+    const c = { ARDivisionNo: row['ARDivisionNo$'], CustomerNo: row['CustomerNo$'], ...wireStamp(row) };
+    for (const f of SAGE100_CUSTOMER_FIELDS) (c as Record<string, string>)[f] = row[`${f}$`] ?? '';
+    return c as Sage100Customer;
   }
 
   itemWarehouses(): Sage100ItemWarehouse[] {

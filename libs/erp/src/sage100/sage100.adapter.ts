@@ -1,4 +1,3 @@
-import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import * as soap from 'soap';
 import { backoffDelay, type HttpResponse, type HttpTransport } from '@connector/core';
 import { decimal, sumDecimals } from '@connector/money';
@@ -15,9 +14,16 @@ import {
   type ErpErrorDetail,
 } from '../errors';
 import { segmentedAccount } from '../segmented-account';
+import { sage300KeyText } from '../sage300/sage300.adapter';
 import type {
   ChangeWindow,
   ChargeKind,
+  CreditNoteDraft,
+  CustomerDraft,
+  DocumentCharge,
+  ErpCustomer,
+  MasterDataProblem,
+  MasterDataRefs,
   DocumentKind,
   ErpCapabilities,
   ErpDocumentRef,
@@ -54,6 +60,11 @@ export interface Sage100AdapterOptions {
   /** `CustomerPONo` length of the customer's Sage 100 version (15–30, FACTS §3.3; default 30) */
   customerPoLength?: number;
   /**
+   * Longest `CustomerNo` of the company: 7 (default, classic) or up to 20 where customer numbers are
+   * expanded (the column is varchar(20)); the capabilities' customerCodeMaxLength
+   */
+  customerNoLength?: number;
+  /**
    * A UDF of SO_SalesOrderHeader holding the Amazon order id (e.g. `UDF_AMAZON_ORDER_ID`, made in
    * Custom Office), for versions whose `CustomerPONo` is too short; set through `OtherFields`.
    * `CustomerPONo` then gets as much of the id as fits, for people.
@@ -61,6 +72,12 @@ export interface Sage100AdapterOptions {
   amazonOrderIdUdf?: { name: string; length: number };
   /** miscellaneous item code of a gift-wrap charge (default /GIFTWRAP) */
   giftWrapCode?: string;
+  /**
+   * miscellaneous item code of a credit-memo line whose goods do not come back into stock (FBA
+   * returns, refunds without a return; default /RETURN): made by the accountant in Sage 100 with the
+   * sales-returns GL account
+   */
+  nonStockReturnCode?: string;
   /** MasFault codes that mean "record in use" ([?] none public; default SY_RecordInUse) */
   recordInUseCodes?: string[];
   /** MasFault codes that mean a logon failure ([?]; the text is matched too) */
@@ -75,7 +92,10 @@ export interface Sage100AdapterOptions {
    * BOI (invoices, journals, receipts, item reads) throws ErpUnsupportedError.
    */
   agent?: { url: string; secret: string };
-  /** currency of the standard prices read from CI_Item (default USD) */
+  /**
+   * the company's currency (default USD): Sage 100 keeps one currency (no multi-currency ledger), so
+   * this is the currency of its prices, documents and journals, and anything in another is refused
+   */
   currency?: string;
   /** AR cash receipts: the deposit number receipts are entered under (default 00001) */
   receiptDepositNo?: string;
@@ -228,10 +248,10 @@ export class Sage100Adapter implements ErpPort {
   calls = 0;
 
   constructor(private readonly opts: Sage100AdapterOptions) {
-    this.capabilities = sage100Capabilities(
-      opts.amazonOrderIdUdf?.length ?? opts.customerPoLength ?? 30,
-      !!opts.agent,
-    );
+    this.capabilities = {
+      ...sage100Capabilities(opts.amazonOrderIdUdf?.length ?? opts.customerPoLength ?? 30, !!opts.agent),
+      ...(opts.customerNoLength ? { customerCodeMaxLength: Math.min(20, opts.customerNoLength) } : {}),
+    };
     this.wsdlUrl = opts.wsdlUrl ?? `${opts.serviceUrl}?wsdl`;
     this.numbers = opts.orderNumbers ?? new InMemorySage100OrderNumbers();
     this.clock = new ServerClock(opts.clockMaxAgeMs);
@@ -466,6 +486,10 @@ export class Sage100Adapter implements ErpPort {
       const r = await this.agentCall('findJournal', { naturalKey });
       return typeof r.entryNo === 'string' ? this.docRef('JOURNAL', naturalKey, r.entryNo) : null;
     }
+    if (kind === 'CREDIT_NOTE') {
+      const r = await this.agentCall('findCreditMemo', { customerPoNo: this.creditKeyText(naturalKey) });
+      return typeof r.invoiceNo === 'string' ? this.docRef('CREDIT_NOTE', naturalKey, r.invoiceNo) : null;
+    }
     if (kind === 'RECEIPT') {
       const r = await this.agentCall('findCashReceipt', { checkNo: naturalKey });
       return typeof r.depositNo === 'string' ? this.docRef('RECEIPT', naturalKey, naturalKey) : null;
@@ -512,6 +536,7 @@ export class Sage100Adapter implements ErpPort {
   }
 
   async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
+    this.refuseForeign('a sales order', draft.currency);
     const key = draft.naturalKey;
     if (key.length > this.capabilities.naturalKeyMaxLength)
       throw new ErpValidationError(
@@ -557,10 +582,25 @@ export class Sage100Adapter implements ErpPort {
       : [this.opts.defaultArDivision ?? '01', code];
   }
 
+  /**
+   * The charges of a document as Sage 100 holds them: shipping and its discounts in `FreightAmt`,
+   * promotions in `DiscountAmt` (positive), gift wrap as the amount of a misc line. Tax is not sent:
+   * `SalesTaxAmt` is read-only ([3P] data dictionary) and Sage 100 computes it from the tax schedule.
+   */
+  private charges(charges: DocumentCharge[]) {
+    const sum = (kinds: ChargeKind[]) =>
+      sumDecimals(charges.filter((c) => kinds.includes(c.kind)).map((c) => c.amount));
+    return {
+      freight: sum(['SHIPPING', 'SHIPPING_DISCOUNT']),
+      discount: sum(['PROMOTION']).negated(),
+      giftWrap: sum(['GIFT_WRAP']),
+      giftWrapCode: this.opts.giftWrapCode ?? '/GIFTWRAP',
+    };
+  }
+
   private orderBody(draft: SalesDocumentDraft): Rec {
     const [division, customer] = this.customer(draft.customerCode);
-    const sum = (kinds: ChargeKind[]) =>
-      sumDecimals(draft.charges.filter((c) => kinds.includes(c.kind)).map((c) => c.amount));
+    const charges = this.charges(draft.charges);
     const lines: Rec[] = draft.lines.map((l) => ({
       ItemCode: l.itemCode,
       ...(l.description ? { ItemCodeDesc: l.description } : {}),
@@ -569,12 +609,11 @@ export class Sage100Adapter implements ErpPort {
       UnitPrice: decimal(l.unitPrice).toFixed(),
       ...(l.sourceLineId ? { CommentText: l.sourceLineId } : {}),
     }));
-    const giftWrap = sum(['GIFT_WRAP']);
-    if (!giftWrap.isZero())
+    if (!charges.giftWrap.isZero())
       lines.push({
-        ItemCode: this.opts.giftWrapCode ?? '/GIFTWRAP',
+        ItemCode: charges.giftWrapCode,
         QuantityOrdered: '1',
-        UnitPrice: giftWrap.toFixed(),
+        UnitPrice: charges.giftWrap.toFixed(),
       });
     return {
       ARDivisionNo: division,
@@ -585,8 +624,8 @@ export class Sage100Adapter implements ErpPort {
         : draft.naturalKey,
       ...(draft.comments ? { Comment: draft.comments } : {}),
       // tax: Sage 100 computes it from the customer's tax schedule; the draft's tax is not sent
-      FreightAmt: sum(['SHIPPING', 'SHIPPING_DISCOUNT']).toFixed(),
-      DiscountAmt: sum(['PROMOTION']).negated().toFixed(),
+      FreightAmt: charges.freight.toFixed(),
+      DiscountAmt: charges.discount.toFixed(),
       Lines: { SalesOrderLine: lines },
       ...(this.opts.amazonOrderIdUdf
         ? {
@@ -605,32 +644,249 @@ export class Sage100Adapter implements ErpPort {
     );
   }
 
-  /** An invoice of the whole sales order (the agent's SO_Invoice_bus sequence); the order must be Sage 100's. */
-  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
-  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
-    return Promise.reject(
-      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
+  /** The company's one currency (Sage 100 has no multi-currency ledger). */
+  private get home(): string {
+    return this.opts.currency ?? 'USD';
+  }
+
+  /**
+   * Sage 100 keeps every document and journal in the company's one currency: it has no currency
+   * field and no rate table ([3P]: multi-currency in Sage 100 is a third-party enhancement, DSD's
+   * CUMC/ARMC). A document in another currency is refused, saying what the accountant can do.
+   */
+  private refuseForeign(what: string, currency: string): void {
+    if (currency.toUpperCase() === this.home.toUpperCase()) return;
+    throw new ErpUnsupportedError(
+      `Sage 100 keeps one currency (${this.home}) and cannot hold ${what} in ${currency}: connect the ${currency} marketplace to a Sage 100 company kept in ${currency}, or enter it by hand converted to ${this.home} at your bank's rate`,
+      this.detail('MultiCurrency'),
     );
   }
-  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
-    );
+
+  /**
+   * Where a credit note's natural key lives: the credit memo's `CustomerPONo` (30 characters by
+   * default, 15–30 by version). A key that does not fit is cut by the rule of sage300KeyText: its
+   * first characters, `~` and 16 hex digits of its SHA-256 (never two keys on one text). A field
+   * shorter than 18 cannot hold that, and credit notes are refused there.
+   */
+  creditKeyText(naturalKey: string): string {
+    const length = this.opts.customerPoLength ?? 30;
+    if (naturalKey.length > length && length < 18)
+      throw new ErpUnsupportedError(
+        `Sage 100: a CustomerPONo of ${length} characters cannot hold the credit-note key ${naturalKey} (it needs at least 18)`,
+        this.detail('CI_CharLength'),
+      );
+    return sage300KeyText(naturalKey, length);
   }
-  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
+
+  /**
+   * A credit memo applied to the invoice (the agent's `createCreditMemo`: SO_Invoice_bus, InvoiceType
+   * CM, ApplyToInvoiceNo = the invoice's number), its key in `CustomerPONo`. Items refunded with
+   * `returnToStock` are regular lines with the quantity shipped, which Sage 100 returns to the
+   * warehouse; without it, each is a line of the misc item `nonStockReturnCode` (no stock in Sage
+   * 100) naming the item, so the money is credited and the stock left alone. Refunded shipping is
+   * `FreightAmt`, promotions given back `DiscountAmt`, gift wrap a misc line; tax is Sage 100's.
+   */
+  async createCreditNote(draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    if (!this.opts.agent) throw this.needsAgent('a credit memo (SO_Invoice_bus)');
+    this.refuseForeign('a credit note', draft.currency);
+    const key = this.creditKeyText(draft.naturalKey);
+    const [division, customer] = this.customer(draft.customerCode);
+    const charges = this.charges(draft.charges);
+    const returnCode = this.opts.nonStockReturnCode ?? '/RETURN';
+    const lines: Rec[] = draft.lines.map((l) =>
+      draft.returnToStock
+        ? {
+            itemCode: l.itemCode,
+            warehouseCode: l.warehouseCode ?? this.opts.defaultWarehouse ?? '000',
+            quantity: String(l.quantity),
+            unitPrice: decimal(l.unitPrice).toFixed(),
+            ...(l.sourceLineId ? { comment: l.sourceLineId } : {}),
+          }
+        : {
+            itemCode: returnCode,
+            description: `${l.itemCode} not restocked`,
+            quantity: String(l.quantity),
+            unitPrice: decimal(l.unitPrice).toFixed(),
+            // the item the line credits, for people and for reading the credit back
+            comment: l.itemCode,
+          },
     );
+    if (!charges.giftWrap.isZero())
+      lines.push({ itemCode: charges.giftWrapCode, quantity: '1', unitPrice: charges.giftWrap.toFixed() });
+    const r = await this.whileInUse(() =>
+      this.agentCall('createCreditMemo', {
+        customerPoNo: key,
+        applyToInvoiceNo: draft.baseInvoice.documentNumber,
+        invoiceDate: draft.documentDate,
+        arDivisionNo: division,
+        customerNo: customer,
+        freightAmt: charges.freight.toFixed(),
+        discountAmt: charges.discount.toFixed(),
+        comment:
+          draft.comments ??
+          (draft.reason === 'CANCELLED_AFTER_INVOICE' ? 'Amazon order cancelled' : 'Amazon refund'),
+        lines,
+      }),
+    );
+    return this.docRef('CREDIT_NOTE', draft.naturalKey, text(r.invoiceNo));
   }
+
+  /** GetCustomer over eBusiness Web Services; null when Sage 100 answers CI_NOF. */
+  private async customerRecord(code: string): Promise<Rec | null> {
+    const [division, customer] = this.customer(code);
+    try {
+      const r = await this.call('GetCustomer', { arDivisionNo: division, customerNo: customer });
+      return (r.GetCustomerResult as Rec | undefined) ?? null;
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.erpCode === 'CI_NOF') return null;
+      throw err;
+    }
+  }
+
+  /** A customer by `ARDivisionNo-CustomerNo` (or CustomerNo in the default division): GetCustomer. */
+  async findCustomer(customerCode: string): Promise<ErpCustomer | null> {
+    const c = await this.customerRecord(customerCode);
+    return c && this.erpCustomer(customerCode, c);
+  }
+
+  private erpCustomer(code: string, c: Rec): ErpCustomer {
+    return {
+      customerCode: code,
+      name: text(c.CustomerName),
+      currency: this.home,
+      active: text(c.CustomerStatus) !== 'I',
+    };
+  }
+
+  /**
+   * A customer per buyer through eBusiness Web Services: the template (the marketplace's customer)
+   * read with GetCustomer, then CreateCustomer in the template's AR division, which holds the
+   * receivable account in Sage 100 (a customer has none of its own), with its customer type, terms,
+   * salesperson, tax schedule and price level. Name and address are cut to 30 characters (20 for the
+   * city, 10 for the ZIP code, 2 for the state, 3 for the country), a documented cut of a master
+   * record, never of a document. A code that exists is refused with ErpValidationError
+   * (`WS_AlreadyExists`). A code without a division takes the template's; the customer's code as
+   * Sage 100 holds it (`<division>-<number>` when that is not the default division) is returned.
+   */
+  async createCustomer(draft: CustomerDraft): Promise<ErpCustomer> {
+    const [templateDivision] = this.customer(draft.templateCustomerCode);
+    const template = await this.customerRecord(draft.templateCustomerCode);
+    if (!template)
+      throw new ErpValidationError(
+        `Sage 100 has no customer ${draft.templateCustomerCode} to copy the buyer's customer from`,
+        this.detail('CI_NOF'),
+      );
+    const explicit = draft.customerCode.includes('-');
+    const [division, number] = explicit
+      ? this.customer(draft.customerCode)
+      : [templateDivision, draft.customerCode];
+    const maxLength = this.capabilities.customerCodeMaxLength;
+    if (number.length > maxLength)
+      throw new ErpValidationError(
+        `Sage 100 customer numbers hold ${maxLength} characters; ${number} is longer`,
+        this.detail('CI_CharLength'),
+      );
+    const code =
+      explicit || division === (this.opts.defaultArDivision ?? '01')
+        ? draft.customerCode
+        : `${division}-${number}`;
+    const a = draft.address;
+    const cut = (v: string | undefined, n: number) => v?.slice(0, n);
+    const copied: Rec = {};
+    for (const f of [
+      'CustomerType',
+      'TermsCode',
+      'SalespersonDivisionNo',
+      'SalespersonNo',
+      'TaxSchedule',
+      'PriceLevel',
+    ])
+      if (text(template[f])) copied[f] = text(template[f]);
+    const customer: Rec = {
+      ARDivisionNo: division,
+      CustomerNo: number,
+      CustomerName: draft.name.slice(0, 30),
+      ...(a
+        ? {
+            AddressLine1: cut(a.addressLine1, 30),
+            AddressLine2: cut(a.addressLine2, 30),
+            AddressLine3: cut(a.addressLine3, 30),
+            City: cut(a.city, 20),
+            State: cut(a.stateOrRegion, 2),
+            ZipCode: cut(a.postalCode, 10),
+            CountryCode: cut(a.countryCode, 3),
+          }
+        : {}),
+      ...copied,
+      CustomerStatus: 'A',
+    };
+    for (const k of Object.keys(customer)) if (customer[k] === undefined) delete customer[k];
+    try {
+      const r = await this.write('CreateCustomer', { customer });
+      return this.erpCustomer(code, (r.CreateCustomerResult as Rec | undefined) ?? customer);
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.erpCode === 'WS_AlreadyExists')
+        throw new ErpValidationError(
+          `Sage 100 customer ${division}-${number} exists already: the buyer's customer is not created twice`,
+          err.detail,
+          { cause: err },
+        );
+      throw err;
+    }
+  }
+
+  /** Sage 100 has no exchange-rate table (one currency per company): never a rate. */
   exchangeRate(_currency: string, _date: string): Promise<string | null> {
     return Promise.resolve(null);
   }
-  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
-    return Promise.resolve([]);
+
+  /**
+   * What of the given customers, items and GL accounts the company lacks or holds inactive: one agent
+   * call (`checkMasterData`, three browses on the server) for all of them. Without the agent only
+   * customers can be checked (GetCustomer, one call each: the web service has no list operation), and
+   * items or accounts are refused as needing the agent.
+   */
+  async checkMasterData(refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    const qualified = (code: string) => this.customer(code).join('-');
+    if (!this.opts.agent) {
+      if (refs.items.length || refs.glAccounts.length)
+        throw this.needsAgent('checking items and GL accounts (CI_ItemCode_svc, GL_Account_svc)');
+      const problems: MasterDataProblem[] = [];
+      for (const code of new Set(refs.customers)) {
+        const c = await this.findCustomer(code);
+        if (!c) problems.push({ kind: 'CUSTOMER', code, problem: 'MISSING' });
+        else if (!c.active) problems.push({ kind: 'CUSTOMER', code, problem: 'INACTIVE' });
+      }
+      return problems;
+    }
+    // the agent answers in Sage 100's keys: map them back to the codes asked about
+    const customers = new Map(refs.customers.map((c) => [qualified(c), c]));
+    const accounts = new Map(refs.glAccounts.map((a) => [sage100Account(a, this.opts.accountSegments), a]));
+    const r = await this.agentCall('checkMasterData', {
+      customers: [...customers.keys()],
+      items: [...new Set(refs.items)],
+      glAccounts: [...accounts.keys()],
+    });
+    return ((r.problems as Rec[] | undefined) ?? []).map((p) => {
+      const kind = text(p.kind) as MasterDataProblem['kind'];
+      const code = text(p.code);
+      return {
+        kind,
+        code:
+          kind === 'CUSTOMER'
+            ? (customers.get(code) ?? code)
+            : kind === 'GL_ACCOUNT'
+              ? (accounts.get(code) ?? code)
+              : code,
+        problem: text(p.problem) as MasterDataProblem['problem'],
+      };
+    });
   }
 
+  /** An invoice of the whole sales order (the agent's SO_Invoice_bus sequence); the order must be Sage 100's. */
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
     if (!this.opts.agent) throw this.needsAgent('an invoice (SO_Invoice_bus)');
+    this.refuseForeign('an invoice', draft.currency);
     const order = draft.baseOrder ?? (await this.findByNaturalKey('SALES_ORDER', draft.naturalKey));
     if (!order)
       throw new ErpValidationError(
@@ -673,6 +929,7 @@ export class Sage100Adapter implements ErpPort {
       comment: l.description,
     }));
     if (!this.opts.agent) throw this.needsAgent('a journal entry (GL_GeneralJournal_bus)');
+    this.refuseForeign('a journal entry', draft.currency);
     const posting = this.opts.settlementPosting;
     if (posting?.mode === 'ap-invoice') {
       const fees = new Set(posting.feeAccounts.map((a) => sage100Account(a, segments)));
@@ -721,6 +978,7 @@ export class Sage100Adapter implements ErpPort {
   /** A cash receipt through the agent (AR_CashReceipts_bus), the natural key as its check number. */
   async createReceipt(draft: ReceiptDraft): Promise<ErpDocumentRef> {
     if (!this.opts.agent) throw this.needsAgent('a cash receipt (AR_CashReceipts_bus)');
+    this.refuseForeign('a cash receipt', draft.currency);
     const [division, customer] = this.customer(draft.customerCode);
     await this.whileInUse(() =>
       this.agentCall('createCashReceipt', {

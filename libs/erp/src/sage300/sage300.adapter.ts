@@ -97,13 +97,14 @@ export const SAGE300_DESCRIPTION_LENGTH = 60;
  * Where a natural key lives in a batch `Description` (60 characters). Keys that fit are stored as
  * they are; a longer key is stored as its first 43 characters, `~`, and the first 16 hex digits of
  * its SHA-256, so the same key always gives the same 60-character text and two keys sharing a
- * 43-character prefix still differ. Journal keys (`<settlementId>/<marketplace>/<currency>`, about
+ * 43-character prefix still differ (`length`: the same rule for a field of another length, at
+ * least 18; Sage 100 uses it for `CustomerPONo`). Journal keys (`<settlementId>/<marketplace>/<currency>`, about
  * 30 characters) fit as they are.
  */
-export function sage300KeyText(naturalKey: string): string {
-  if (naturalKey.length <= SAGE300_DESCRIPTION_LENGTH) return naturalKey;
+export function sage300KeyText(naturalKey: string, length = SAGE300_DESCRIPTION_LENGTH): string {
+  if (naturalKey.length <= length) return naturalKey;
   const hash = createHash('sha256').update(naturalKey).digest('hex').slice(0, 16);
-  return `${naturalKey.slice(0, SAGE300_DESCRIPTION_LENGTH - 17)}~${hash}`;
+  return `${naturalKey.slice(0, length - 17)}~${hash}`;
 }
 
 /** The unformatted account id of a formatted Sage 300 GL account (segmentedAccount). */

@@ -11,6 +11,7 @@ function seed(boi: BoiSimulator): void {
   db.insert('AR_Customer', { ARDivisionNo$: '01', CustomerNo$: 'AMZUS', CustomerName$: 'Amazon US' });
   for (const a of ['400000', '610000', '102000']) db.insert('GL_Account', { AccountKey$: a });
   db.insert('AP_Vendor', { APDivisionNo$: '00', VendorNo$: 'AMAZON' });
+  db.miscCodes.add('/RETURN');
   for (const i of ['ITEM-1', 'ITEM-2']) {
     db.insert('CI_Item', { ItemCode$: i, ItemCodeDesc$: i, StandardUnitPrice: '19.99', InactiveItem$: 'N' });
     db.insert('IM_ItemWarehouse', {
@@ -299,6 +300,87 @@ describe('Sage 100 agent', () => {
       QuantityOnHand: '100',
       QuantityOnSalesOrder: '3',
     });
+  });
+
+  it('writes a credit memo applied to the invoice once; regular lines restock, misc lines do not', async () => {
+    await call('createInvoiceFromSalesOrder', { salesOrderNo: '0000001', invoiceDate: '2026-10-02' });
+    const memo = (customerPoNo: string, lines: unknown[], freightAmt = '0') => ({
+      customerPoNo,
+      applyToInvoiceNo: '0000001',
+      invoiceDate: '2026-10-09',
+      arDivisionNo: '01',
+      customerNo: 'AMZUS',
+      freightAmt,
+      discountAmt: '0',
+      comment: 'Amazon refund',
+      lines,
+    });
+    const r = await call(
+      'createCreditMemo',
+      memo('114-1/R1', [
+        { itemCode: 'ITEM-1', warehouseCode: '000', quantity: '1', unitPrice: '19.99' },
+        {
+          itemCode: '/RETURN',
+          description: 'ITEM-1 not restocked',
+          quantity: '1',
+          unitPrice: '19.99',
+          comment: 'ITEM-1',
+        },
+      ]),
+    );
+    expect(r.body).toMatchObject({ ok: true, result: { created: true, invoiceNo: '0000002' } });
+    const cm = boi.db().find('SO_InvoiceHeader', ['0000002'])!;
+    expect(cm.header).toMatchObject({
+      InvoiceType$: 'CM',
+      ApplyToInvoiceNo$: '0000001',
+      CustomerPONo$: '114-1/R1',
+      InvoiceDate$: '20261009',
+    });
+    // 97 after the invoice, one back from the regular line, none from the misc one
+    expect(boi.db().find('IM_ItemWarehouse', ['ITEM-1', '000'])!.header.QuantityOnHand).toBe('98');
+    const again = await call('createCreditMemo', memo('114-1/R1', []));
+    expect(again.body.result).toEqual({ created: false, invoiceNo: '0000002' });
+    expect((await call('findCreditMemo', { customerPoNo: '114-1/R1' })).body.result).toEqual({
+      invoiceNo: '0000002',
+    });
+    expect((await call('findCreditMemo', { customerPoNo: '114-1/R2' })).body.result).toEqual({
+      invoiceNo: null,
+    });
+    // the invoice (3 × 19.99 = 59.97) has 39.98 credited: 20.00 more is refused, not retriable, nothing written
+    const over = await call('createCreditMemo', memo('114-1/R2', [], '20.00'));
+    expect(over.status).toBe(422);
+    expect(over.body.error).toMatchObject({ code: 'BOI_ERROR', retriable: false });
+    expect(over.body.error!.message).toMatch(/would exceed its total \(59\.97\)/);
+    expect(written().invoices).toBe(2);
+    // the invoice's own number is not a credit memo's key: findInvoice still finds the invoice
+    expect((await call('findInvoice', { salesOrderNo: '0000001' })).body.result).toEqual({
+      invoiceNo: '0000001',
+    });
+  });
+
+  it('checks master data in one browse per kind and answers only the problems', async () => {
+    boi.db().find('CI_Item', ['ITEM-2'])!.header['InactiveItem$'] = 'Y';
+    const before = boi.calls.length;
+    const r = await call('checkMasterData', {
+      customers: ['01-AMZUS', '01-NOBODY'],
+      items: ['ITEM-1', 'ITEM-2', 'ITEM-9'],
+      glAccounts: ['610000', '700000'],
+    });
+    expect(r.body.result).toEqual({
+      problems: [
+        { kind: 'CUSTOMER', code: '01-NOBODY', problem: 'MISSING' },
+        { kind: 'ITEM', code: 'ITEM-2', problem: 'INACTIVE' },
+        { kind: 'ITEM', code: 'ITEM-9', problem: 'MISSING' },
+        { kind: 'GL_ACCOUNT', code: '700000', problem: 'MISSING' },
+      ],
+    });
+    expect(boi.calls.slice(before).filter((c) => c.endsWith('.nMoveFirst'))).toEqual([
+      'AR_Customer_svc.nMoveFirst',
+      'CI_ItemCode_svc.nMoveFirst',
+      'GL_Account_svc.nMoveFirst',
+    ]);
+    const bad = await call('checkMasterData', { items: 'ITEM-1' });
+    expect(bad.status).toBe(400);
   });
 
   it('a wrong BOI logon is refused as such', async () => {

@@ -1,6 +1,7 @@
 import * as soap from 'soap';
 import { SAGE100_SOAP_DESERIALIZER, Sage100Simulator, startSage100Simulator } from '../server';
 import { SAGE100_LOGON_FAILURE, stamp } from '../state';
+import { invoiceTotal, type SimBusObject } from '../boi-simulator';
 
 const LOGON = { Username: 'WEBUSER', Password: 'secret' };
 const T0 = Date.parse('2026-10-02T13:30:00Z');
@@ -172,6 +173,95 @@ describe('Sage 100 eBusiness Web Services simulator', () => {
       client.GetCustomerAsync({ logon: LOGON, companyCode: 'ABC', arDivisionNo: '01', customerNo: 'X' }),
     );
     expect(nf.ErrorCode).toBe('CI_NOF');
+  });
+
+  it('creates a customer with the AR_Customer columns it is given; refuses a long number, unknown division or terms', async () => {
+    const create = (customer: Record<string, string>) =>
+      client.CreateCustomerAsync({ logon: LOGON, companyCode: 'ABC', customer });
+    await create({
+      ARDivisionNo: '01',
+      CustomerNo: 'B7K2Q9X',
+      CustomerName: 'Buyer',
+      TermsCode: '00',
+      TaxSchedule: 'NONTAX',
+      CustomerType: 'WEB',
+      SalespersonDivisionNo: '01',
+      SalespersonNo: '0100',
+      City: 'Seattle',
+    });
+    const [c] = await client.GetCustomerAsync({
+      logon: LOGON,
+      companyCode: 'ABC',
+      arDivisionNo: '01',
+      customerNo: 'B7K2Q9X',
+    });
+    expect(c.GetCustomerResult).toMatchObject({
+      CustomerName: 'Buyer',
+      TermsCode: '00',
+      TaxSchedule: 'NONTAX',
+      SalespersonNo: '0100',
+      City: 'Seattle',
+      CustomerStatus: 'A',
+    });
+    expect((await fails(create({ ARDivisionNo: '01', CustomerNo: 'TOOLONG1' }))).ErrorCode).toBe(
+      'CI_CharLength',
+    );
+    expect((await fails(create({ ARDivisionNo: '07', CustomerNo: 'B1' }))).ErrorMessage).toMatch(
+      /ARDivisionNo to 07/,
+    );
+    expect(
+      (await fails(create({ ARDivisionNo: '01', CustomerNo: 'B1', TermsCode: '99' }))).ErrorMessage,
+    ).toMatch(/TermsCode to 99/);
+    expect(sim.customers().map((x) => x.CustomerNo)).toEqual(['AMZUS', 'B7K2Q9X']);
+  });
+
+  it('BOI credit memos: applied to an invoice of the customer, never beyond what it shipped', async () => {
+    await client.CreateSalesOrderAsync(order('0000001', [line('ITEM-1', '2'), line('ITEM-2', '1', '5.00')]));
+    const invoiceNo = sim.ship('ABC', '0000001', { shipVia: 'UPS', trackingId: '1Z' });
+    const db = sim.company('ABC').db;
+    // the invoice keeps the order's freight: 2 × 19.99 + 5.00 + 4.99
+    expect(invoiceTotal(db.find('SO_InvoiceHeader', [invoiceNo])!).toFixed(2)).toBe('49.97');
+    const s = sim.boi.newSession();
+    s.nSetUser('AGENT', 'secret');
+    s.nSetCompany('ABC');
+    s.nSetModule('S/O');
+    s.nSetProgram(s.nLookupTask('SO_Invoice_ui'));
+    const memo = (no: string, applyTo: string, lines: [string, string, string][], customer = 'AMZUS') => {
+      const cm = sim.boi.newObject('SO_Invoice_bus', s) as SimBusObject;
+      expect(cm.nSetKey(no)).toBe(2);
+      cm.nSetValue('InvoiceType$', 'CM');
+      cm.nSetValue('ARDivisionNo$', '01');
+      if (!cm.nSetValue('CustomerNo$', customer)) return cm.sLastErrorMsg;
+      if (!cm.nSetValue('ApplyToInvoiceNo$', applyTo)) return cm.sLastErrorMsg;
+      for (const [item, qty, price] of lines) {
+        cm.oLines!.nAddLine();
+        if (!cm.oLines!.nSetValue('ItemCode$', item)) return cm.oLines!.sLastErrorMsg;
+        cm.oLines!.nSetValue('WarehouseCode$', '000');
+        cm.oLines!.nSetValue('QuantityShipped', qty);
+        cm.oLines!.nSetValue('UnitPrice', price);
+        cm.oLines!.nWrite();
+      }
+      return cm.nWrite() === 1 ? 'written' : cm.sLastErrorMsg;
+    };
+    const stock = () => db.find('IM_ItemWarehouse', ['ITEM-1', '000'])!.header.QuantityOnHand;
+    expect(stock()).toBe('98');
+    expect(memo('CM00001', invoiceNo, [['ITEM-1', '1', '19.99']])).toBe('written');
+    expect(stock()).toBe('99');
+    expect(memo('CM00002', invoiceNo, [['ITEM-1', '2', '1.00']])).toMatch(
+      /quantity credited for ITEM-1 \(3\) is more than invoice 0000001 shipped \(2\)/,
+    );
+    expect(memo('CM00003', invoiceNo, [['/RETURN', '1', '30.00']])).toMatch(
+      /would exceed its total \(49\.97\)/,
+    );
+    expect(memo('CM00004', '0000404', [['ITEM-1', '1', '1.00']])).toMatch(
+      /ApplyToInvoiceNo 0000404 is invalid/,
+    );
+    expect(memo('CM00005', 'CM00001', [['ITEM-1', '1', '1.00']])).toMatch(/Invoice CM00001 is not on file/);
+    expect(memo('CM00006', invoiceNo, [['/NOSUCH', '1', '1.00']])).toMatch(/ItemCode \/NOSUCH is invalid/);
+    // a misc line within the total is fine and moves no stock
+    expect(memo('CM00007', invoiceNo, [['/RETURN', '1', '29.98']])).toBe('written');
+    expect(stock()).toBe('99');
+    expect(db.rows('SO_InvoiceHeader').filter((d) => d.header['InvoiceType$'] === 'CM')).toHaveLength(2);
   });
 
   it('dates every answer from its own clock, takes faults and time through /__control, shows state in /__inspect', async () => {
