@@ -102,7 +102,8 @@ const DEFAULT_DIST: Record<ChargeKind | 'SALES', string> = {
 export const SAGE300_DESCRIPTION_LENGTH = 60;
 
 /**
- * Where a natural key lives in a batch `Description` (60 characters). Keys that fit are stored as
+ * Where a natural key lives in a batch `Description` or an OE credit note's `Reference` (60
+ * characters; the Reference length is [?]). Keys that fit are stored as
  * they are; a longer key is stored as its first 43 characters, `~`, and the first 16 hex digits of
  * its SHA-256, so the same key always gives the same 60-character text and two keys sharing a
  * 43-character prefix still differ. Journal keys (`<settlementId>/<marketplace>/<currency>`, about
@@ -173,10 +174,13 @@ function dayOf(ms: number): string {
 /**
  * Sage 300 through its Web API (reference/erp/FACTS.md §2): HTTP Basic with upper-cased user and password on every
  * request, one record per POST, OData reads with `@odata.nextLink` paging. Sales orders go to
- * `OE/OEOrders` (the Amazon order id in `PurchaseOrderNumber`), invoices to one-invoice AR invoice
- * batches, journals to GL journal batches, receipts to AR receipt batches (`CA`), and the natural key
- * of a batch lives in its `Description` (see sage300KeyText). OE orders take only GET and POST in the
- * 2022 API, so an order cannot be cancelled through it.
+ * `OE/OEOrders` (the Amazon order id in `PurchaseOrderNumber`); invoices are the OE invoice of an
+ * order posted shipped, or a one-invoice AR invoice batch when the order was already open in Sage 300
+ * (createInvoice); credit notes go to `OE/OECreditDebitNotes` or an AR credit note (createCreditNote);
+ * journals to GL journal batches, receipts to AR receipt batches (`CA`), and the natural key of a
+ * batch lives in its `Description` (see sage300KeyText). OE orders take only GET and POST in the
+ * 2022 API, so an order can be neither cancelled nor shipped through it once written
+ * (docs/sage300.md).
  */
 export class Sage300Adapter implements ErpPort {
   readonly capabilities: ErpCapabilities = capabilitiesOf('SAGE300')!;
