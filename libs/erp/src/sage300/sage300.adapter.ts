@@ -694,17 +694,16 @@ export class Sage300Adapter implements ErpPort {
     };
   }
 
-  /** The company's home currency (CS/CSCompanyProfile, property name [?]), read once. */
-  private home?: string;
+  /**
+   * The company's home currency (CS/CSCompanyProfile, property name [?]), read on every rate read:
+   * Common Services can change it between two (a company is set up once, but a test company is not).
+   */
   private async homeCurrency(): Promise<string> {
-    if (!this.home) {
-      const rows = await this.readAll('CS', 'CSCompanyProfile', {});
-      const h = text(rows[0]?.HomeCurrency ?? '');
-      if (!h)
-        throw new ErpUnavailableError('Sage 300 CS/CSCompanyProfile names no home currency', this.detail());
-      this.home = h;
-    }
-    return this.home;
+    const rows = await this.readAll('CS', 'CSCompanyProfile', { $select: 'HomeCurrency' });
+    const h = text(rows[0]?.HomeCurrency ?? '');
+    if (!h)
+      throw new ErpUnavailableError('Sage 300 CS/CSCompanyProfile names no home currency', this.detail());
+    return h;
   }
 
   /**
