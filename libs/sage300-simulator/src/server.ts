@@ -159,22 +159,21 @@ export class Sage300Simulator {
   setExchangeRate(company: string, currency: string, date: string, rate: string, rateType = 'SP'): void {
     const c = this.company(company);
     const list = c.list('CSCurrencyRates');
-    const row = {
+    const rec = {
       HomeCurrency: c.homeCurrency(),
       RateType: rateType,
       SourceCurrency: currency,
       RateDate: `${date.slice(0, 10)}T00:00:00Z`,
-      Rate: dec(rate, 'Rate').toFixed(),
+      Rate: num(dec(rate, 'Rate')),
       RateOperator: 'Multiply',
     };
     const i = list.findIndex(
       (r) =>
-        r.HomeCurrency === row.HomeCurrency &&
-        r.RateType === row.RateType &&
-        r.SourceCurrency === row.SourceCurrency &&
-        r.RateDate === row.RateDate,
+        r.HomeCurrency === rec.HomeCurrency &&
+        r.RateType === rec.RateType &&
+        r.SourceCurrency === rec.SourceCurrency &&
+        r.RateDate === rec.RateDate,
     );
-    const rec = { ...row, Rate: num(dec(rate, 'Rate')) };
     if (i >= 0) list[i] = rec;
     else list.push(rec);
   }
