@@ -752,18 +752,28 @@ export class Sage300Adapter implements ErpPort {
       toKey: (code: string) => string,
       inactive: (r: Rec) => boolean,
     ) => {
-      const wanted = [...new Set(codes)];
+      // a code that cannot be an ERP key (an account outside the account structure) is missing
+      const keyOf = new Map<string, string>();
+      for (const code of new Set(codes)) {
+        try {
+          keyOf.set(code, toKey(code));
+        } catch (err) {
+          if (!(err instanceof ErpValidationError)) throw err;
+        }
+      }
+      const keys = [...new Set(keyOf.values())];
       const found = new Map<string, Rec>();
-      for (let i = 0; i < wanted.length; i += MASTER_DATA_CHUNK) {
-        const chunk = wanted.slice(i, i + MASTER_DATA_CHUNK).map(toKey);
+      for (let i = 0; i < keys.length; i += MASTER_DATA_CHUNK) {
+        const chunk = keys.slice(i, i + MASTER_DATA_CHUNK);
         const rows = await this.readAll(resource[0], resource[1], {
           $filter: chunk.map((c) => `${keyField} eq ${quote(c)}`).join(' or '),
           $select: `${keyField},${statusField}`,
         });
         for (const r of rows) found.set(text(r[keyField]), r);
       }
-      for (const code of wanted) {
-        const r = found.get(toKey(code));
+      for (const code of new Set(codes)) {
+        const key = keyOf.get(code);
+        const r = key === undefined ? undefined : found.get(key);
         if (!r) problems.push({ kind, code, problem: 'MISSING' });
         else if (inactive(r)) problems.push({ kind, code, problem: 'INACTIVE' });
       }

@@ -436,6 +436,15 @@ describe('Sage300Adapter order to cash against the Sage 300 simulator', () => {
   });
 
   describe('master data', () => {
+    it('when an account does not fit the account structure, then it is named missing without a request for it', async () => {
+      const erp = adapter({ accountSegments: [4, 2] });
+      expect(
+        await erp.checkMasterData({ customers: [], items: [], glAccounts: ['1010-00', '4000-000'] }),
+      ).toEqual([{ kind: 'GL_ACCOUNT', code: '4000-000', problem: 'MISSING' }]);
+      expect(http.sent).toHaveLength(1);
+      expect(decodeURIComponent(http.sent[0].url)).toContain("UnformattedAccount eq '101000'&");
+    });
+
     it('when some customers, items and accounts are missing or inactive, then checkMasterData names each, a chunk of codes per request', async () => {
       sim.removeGlAccount('SAMLTD', '9999-00');
       sim.removeGlAccount('SAMLTD', '6100-00', true);
