@@ -46,13 +46,22 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE300: {
     kind: 'SAGE300',
-    // ARCUS.IDCUST: 12 characters
+    // ARCUS.IDCUST (AR/ARCustomers CustomerNumber): 12 characters; reference/erp names no length [?]
+    // (docs/sage300.md), the simulator enforces 12
     customerCodeMaxLength: 12,
+    // an OE credit note naming the OE invoice (OE/OECreditDebitNotes), or an AR credit note applied
+    // to the AR invoice when the invoice was the AR-batch fallback (docs/sage300.md)
     creditNotes: 'applied',
+    // AR/ARCustomers GET/POST (all verbs in the 2022 list)
     customers: true,
+    // OE documents, AR batches and GL details carry rate fields; CS/CSCurrencyRates is the rate table
     multiCurrency: true,
     salesOrders: true,
-    invoices: 'batch',
+    // the OE invoice is produced from the order: one POST OE/OEOrders with QuantityShipped and
+    // InvoiceWillBeProduced ships and invoices it. An order already in Sage 300 before it shipped
+    // cannot be shipped through the 2022 Web API (OE/OEOrders GET/POST only, no OE/OEShipments,
+    // OE/OEInvoices GET only): its invoice falls back to an AR invoice batch (docs/sage300.md)
+    invoices: 'copyFromOrder',
     // OE orders take only GET and POST in the 2022 Web API
     cancelOrder: false,
     journals: true,

@@ -14,7 +14,7 @@ export interface Shape {
 }
 
 export interface ResourceDef {
-  module: 'AR' | 'GL' | 'IC' | 'OE';
+  module: 'AR' | 'CS' | 'GL' | 'IC' | 'OE';
   verbs: string[];
   /** key properties in metadata order */
   keys: string[];
@@ -52,7 +52,15 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
         'TaxGroup',
         'CreditLimitCustomerCurrency',
         'CustomerPriceList',
+        // address fields: names [?] (not in the sample payloads; the ARCUS view has ADDR1..4, CODESTTE, CODEPSTL, CODECTRY)
+        'AddressLine1',
+        'AddressLine2',
+        'AddressLine3',
+        'AddressLine4',
         'City',
+        'StateProvince',
+        'ZipPostalCode',
+        'Country',
         'BalanceDueInCustomerCurrency',
         'DateOfLastInvoice',
         'DateLastMaintained',
@@ -82,6 +90,13 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
             'DueDate',
             'PostingDate',
             'InvoiceType',
+            // a credit note's applied-to invoice, and the currency fields: names [?] (the ARIBH view's
+            // apply-to document, currency code, rate type, rate date and exchange rate)
+            'ApplyToDocument',
+            'CurrencyCode',
+            'RateType',
+            'RateDate',
+            'ExchangeRate',
             'InvoiceDetails',
             'InvoicePaymentSchedules',
           ],
@@ -136,6 +151,9 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
             'TotalCustomerAmountApplied',
             'ReceiptTransactionType',
             'CustomerUnappliedAmount',
+            // rate fields: names [?] (the ARTCR view's rate type and bank-to-customer rate)
+            'RateType',
+            'ExchangeRate',
             'AppliedReceiptsAdjustments',
           ],
           details: {
@@ -232,6 +250,10 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
                 'SourceCurrencyAmount',
                 'HomeCurrency',
                 'SourceCurrency',
+                // rate fields: names [?] (the GLJED view's rate type, rate date and conversion rate)
+                'RateType',
+                'RateDate',
+                'ConversionRate',
                 'Description',
                 'Reference',
                 'Comment',
@@ -344,6 +366,13 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
         'InvoiceWillBeProduced',
         'LastShipmentNumber',
         'LastInvoiceNumber',
+        // currency and completion: names [?] (the OEORDH view's customer currency, rate type, rate
+        // date, exchange rate and "order completed" fields); the 2022 samples show none of them
+        'CustomerCurrency',
+        'RateType',
+        'RateDate',
+        'ExchangeRate',
+        'OrderCompleted',
         'OrderOptionalFields',
         'OrderDetails',
       ],
@@ -374,6 +403,11 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
       },
     },
   },
+  /**
+   * OE invoices: GET only in 2022 (reference/erp/sage300/endpoints-2022.json), made by an order
+   * posted with `QuantityShipped` and `InvoiceWillBeProduced`. Header names from a [3P] sample
+   * response; the detail, total and currency names are [?] (the OEINVH/OEINVD views).
+   */
   OEInvoices: {
     module: 'OE',
     verbs: ['GET'],
@@ -386,8 +420,105 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
         'InvoiceDate',
         'CustomerNumber',
         'OrderNumber',
+        'ShipmentNumber',
         'PurchaseOrderNumber',
+        'CustomerCurrency',
+        'RateType',
+        'ExchangeRate',
+        'InvoiceTotal',
+        'InvoiceDetails',
       ],
+      details: {
+        InvoiceDetails: {
+          props: [
+            'LineNumber',
+            'LineType',
+            'Item',
+            'Location',
+            'MiscellaneousChargesCode',
+            'QuantityShipped',
+            'UnitPrice',
+            'ExtendedAmount',
+          ],
+        },
+      },
+    },
+  },
+  /**
+   * OE credit/debit notes: GET and POST in 2022 (reference/erp/sage300/endpoints-2022.json, view
+   * OE0240 OECRDH). Properties of reference/erp/sage300/payloads/OE/OECreditDebitNotes.json; the
+   * invoice credited (`InvoiceNumber`), the note's number, total, currency fields and each line's
+   * credit type (`ReturnType`: `ItemsReturnedToInventory`, `DamagedItems`, `PriceAdjustment`, the
+   * three credit types of O/E Credit/Debit Note Entry) are named here [?]: the sample shows none.
+   */
+  OECreditDebitNotes: {
+    module: 'OE',
+    verbs: ['GET', 'POST'],
+    keys: ['CNUniquifier'],
+    model: 'CreditDebitNote',
+    shape: {
+      props: [
+        'CNUniquifier',
+        'CreditDebitNoteNumber',
+        'CustomerNumber',
+        'Reference',
+        'Description',
+        'CreditDebitNoteDate',
+        'CreditDebitNoteType',
+        'InvoiceNumber',
+        'OrderNumber',
+        'PurchaseOrderNumber',
+        'CustomerCurrency',
+        'RateType',
+        'RateDate',
+        'ExchangeRate',
+        'CreditDebitNoteTotal',
+        'CreditDebitDetails',
+      ],
+      details: {
+        CreditDebitDetails: {
+          props: [
+            'CNUniquifier',
+            'LineNumber',
+            'LineType',
+            'Item',
+            'MiscellaneousChargesCode',
+            'Location',
+            'QuantityReturned',
+            'CreditDebitNoteUOM',
+            'UnitPrice',
+            'ExtendedAmount',
+            'ExtendedAmountMiscellaneousCharge',
+            'ReturnType',
+          ],
+        },
+      },
+    },
+  },
+  /**
+   * The company profile (GET PUT DELETE PATCH in 2022, view CS0001 CSCOM): one record per company.
+   * Property names [?] (the CSCOM view's organization ID, name, home currency and multicurrency switch).
+   */
+  CSCompanyProfile: {
+    module: 'CS',
+    verbs: ['GET', 'PUT', 'DELETE', 'PATCH'],
+    keys: ['OrganizationID'],
+    model: 'CompanyProfile',
+    shape: { props: ['OrganizationID', 'CompanyName', 'HomeCurrency', 'Multicurrency'] },
+  },
+  /**
+   * The currency rate table (all verbs in 2022, view CS0005 CSCRH): one rate per home currency, rate
+   * type, source currency and date. Property names [?] (the CSCRH/CSCRD views: HOMECUR, RATETYPE,
+   * SOURCECUR, RATEDATE, RATE, DATEMATCH, RATEOPER); `RateOperator` `Multiply` means home = source ×
+   * rate, `Divide` home = source ÷ rate.
+   */
+  CSCurrencyRates: {
+    module: 'CS',
+    verbs: ALL,
+    keys: ['HomeCurrency', 'RateType', 'SourceCurrency', 'RateDate'],
+    model: 'CurrencyRate',
+    shape: {
+      props: ['HomeCurrency', 'RateType', 'SourceCurrency', 'RateDate', 'Rate', 'RateOperator'],
     },
   },
   /**
@@ -434,7 +565,15 @@ export const SAGE300_RESOURCES: Record<string, ResourceDef> = {
 };
 
 /** Field lengths the simulator enforces ([?] in reference/erp/FACTS.md §2.5: PO number 22; descriptions 60). */
-export const SAGE300_FIELD_LENGTHS = { PurchaseOrderNumber: 22, Description: 60 } as const;
+export const SAGE300_FIELD_LENGTHS = {
+  PurchaseOrderNumber: 22,
+  Description: 60,
+  // ARCUS.IDCUST: 12 characters [?] (not in reference/erp; the Sage 300 customer number field)
+  CustomerNumber: 12,
+  // ARCUS.NAMECUST: 60 characters [?]
+  CustomerName: 60,
+  ShortName: 10,
+} as const;
 
 /** A text property: a string no longer than its field (RecordInvalid when longer). */
 export function text(

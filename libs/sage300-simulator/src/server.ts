@@ -8,9 +8,10 @@ import { insertReceiptBatch } from './routes/ar-receipt-batches';
 import { byKey, deleteRecord, feed, updateRecord } from './routes/entity-set';
 import { insertJournalBatch } from './routes/gl-journal-batches';
 import { insertMasterRecord } from './routes/master-data';
+import { insertCreditNote } from './routes/oe-credit-notes';
 import { insertOrder } from './routes/oe-orders';
 import { createShipment, deleteShipment } from './routes/oe-shipments';
-import { Company, dec, type Sage300Seed } from './state';
+import { Company, dec, num, unformat, type Sage300Seed } from './state';
 import { MoneyDecimal } from '@connector/money';
 
 export interface Sage300SimulatorOptions extends Sage300Seed {
@@ -91,7 +92,10 @@ export class Sage300Simulator {
     this.dice = seededRandom(this.opts.seed);
     const settings = { now: this.opts.now, defaultPriceList: this.opts.defaultPriceList };
     for (const c of this.opts.companies)
-      this.companies.set(c.toUpperCase(), new Company(this.opts, settings));
+      this.companies.set(
+        c.toUpperCase(),
+        new Company(this.opts, { ...settings, organization: c.toUpperCase() }),
+      );
   }
 
   // ---- in-process control and read API (twins of POST /__control and GET /__inspect/<Resource>) ----
@@ -141,6 +145,47 @@ export class Sage300Simulator {
     if (!c.list('ICItems').some((i) => i.ItemNumber === itemNumber)) throw new Error(`no item ${itemNumber}`);
     if (!c.codes.locations.has(location)) throw new Error(`no location ${location}`);
     c.moveStock(itemNumber, location, dec(quantity, 'quantity'), new MoneyDecimal(0));
+  }
+
+  /** the company's home currency (CS/CSCompanyProfile), as set up in Common Services */
+  setHomeCurrency(company: string, currency: string): void {
+    this.company(company).list('CSCompanyProfile')[0].HomeCurrency = currency;
+  }
+
+  /**
+   * A rate in CS/CSCurrencyRates, as Currency Rates in Common Services enters it: home units per unit
+   * of `currency` on `date` (YYYY-MM-DD), rate type SP unless named, operator Multiply.
+   */
+  setExchangeRate(company: string, currency: string, date: string, rate: string, rateType = 'SP'): void {
+    const c = this.company(company);
+    const list = c.list('CSCurrencyRates');
+    const rec = {
+      HomeCurrency: c.homeCurrency(),
+      RateType: rateType,
+      SourceCurrency: currency,
+      RateDate: `${date.slice(0, 10)}T00:00:00Z`,
+      Rate: num(dec(rate, 'Rate')),
+      RateOperator: 'Multiply',
+    };
+    const i = list.findIndex(
+      (r) =>
+        r.HomeCurrency === rec.HomeCurrency &&
+        r.RateType === rec.RateType &&
+        r.SourceCurrency === rec.SourceCurrency &&
+        r.RateDate === rec.RateDate,
+    );
+    if (i >= 0) list[i] = rec;
+    else list.push(rec);
+  }
+
+  /** a GL account deleted from the chart (or `inactive`: set Inactive), as in G/L Accounts */
+  removeGlAccount(company: string, account: string, inactive = false): void {
+    const c = this.company(company);
+    const list = c.list('GLAccounts');
+    const i = list.findIndex((a) => a.UnformattedAccount === unformat(account));
+    if (i < 0) throw new Error(`no account ${account}`);
+    if (inactive) list[i].Status = 'Inactive';
+    else list.splice(i, 1);
   }
 
   /** deletes a shipment in OE shipment entry: gone from OE/OEShipments, its goods back in stock */
@@ -353,6 +398,8 @@ function insert(c: Company, name: string, def: ResourceDef, body: Rec): Rec {
   switch (name) {
     case 'OEOrders':
       return insertOrder(c, body);
+    case 'OECreditDebitNotes':
+      return insertCreditNote(c, body);
     case 'ARInvoiceBatches':
       return insertInvoiceBatch(c, body);
     case 'GLJournalBatches':

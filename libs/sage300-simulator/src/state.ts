@@ -1,3 +1,4 @@
+import { textOf } from '@connector/simulator-odata';
 import { LosslessNumber, isLosslessNumber } from 'lossless-json';
 import { MoneyDecimal } from '@connector/money';
 import { SageError } from './errors';
@@ -16,10 +17,27 @@ export interface Sage300Seed {
   >;
   /** quantity on hand of every seeded item at the first location, unless the item says (default "100") */
   onHand?: string;
-  customers?: Array<string | { customerNumber: string; name?: string; currency?: string }>;
+  /**
+   * customers; each gets group, account set (its receivables control account), terms and tax group,
+   * `AMZ`/`AMZ`/`N30`/`USTAX` unless it says
+   */
+  customers?: Array<
+    | string
+    | {
+        customerNumber: string;
+        name?: string;
+        currency?: string;
+        groupCode?: string;
+        accountSet?: string;
+        terms?: string;
+        taxGroup?: string;
+      }
+  >;
   /** GL accounts as the company writes them, segmented with `-` ("4000-00") or not ("4000") */
   accounts?: string[];
   bankCodes?: string[];
+  /** the company's home currency (CSCompanyProfile), default USD */
+  homeCurrency?: string;
   locations?: string[];
   distributionCodes?: string[];
   miscChargeCodes?: string[];
@@ -29,6 +47,8 @@ export interface Sage300Seed {
 export interface CompanySettings {
   now: () => number;
   defaultPriceList: string;
+  /** the company's org ID (CSCompanyProfile.OrganizationID) */
+  organization?: string;
 }
 
 export const isoDay = (ms: number) => `${new Date(ms).toISOString().slice(0, 10)}T00:00:00Z`;
@@ -58,7 +78,60 @@ export class Company {
       distribution: new Set(seed.distributionCodes ?? ['SALES', 'FRT', 'PROMO', 'GIFTWR']),
     };
     for (const name of Object.keys(SAGE300_RESOURCES)) this.data.set(name, []);
+    this.list('CSCompanyProfile').push({
+      OrganizationID: settings.organization ?? 'SAMLTD',
+      CompanyName: settings.organization ?? 'SAMLTD',
+      HomeCurrency: seed.homeCurrency ?? 'USD',
+      Multicurrency: true,
+    });
     this.load(seed);
+  }
+
+  /** The home currency of the company profile. */
+  homeCurrency(): string {
+    return String(this.list('CSCompanyProfile')[0].HomeCurrency);
+  }
+
+  /**
+   * Home units per unit of `currency` on `day` (YYYY-MM-DD) of rate type `rateType` in
+   * CS/CSCurrencyRates, or undefined. The simulator matches the day exactly (Sage lets each rate
+   * type choose how dates match; the port asks for the rate of the day).
+   */
+  rate(currency: string, day: string, rateType = 'SP'): MoneyDecimal | undefined {
+    const home = this.homeCurrency();
+    if (currency === home) return new MoneyDecimal(1);
+    const r = this.list('CSCurrencyRates').find(
+      (x) =>
+        x.HomeCurrency === home &&
+        x.SourceCurrency === currency &&
+        x.RateType === rateType &&
+        String(x.RateDate).slice(0, 10) === day.slice(0, 10),
+    );
+    if (!r) return undefined;
+    const v = dec(r.Rate, 'Rate');
+    return r.RateOperator === 'Divide' ? new MoneyDecimal(1).div(v) : v;
+  }
+
+  /**
+   * The rate a document in `currency` goes at: the one it names (`ExchangeRate`, over 0), else the
+   * rate table's for its date and rate type; a foreign document without either is refused as
+   * Sage 300 refuses a document with no rate (message text [?]).
+   */
+  documentRate(currency: string, body: Rec, dateField: string): MoneyDecimal {
+    if (currency === this.homeCurrency()) return new MoneyDecimal(1);
+    if (body.ExchangeRate !== undefined && body.ExchangeRate !== null) {
+      const r = dec(body.ExchangeRate, 'ExchangeRate');
+      if (r.lte(0)) throw new SageError('RecordInvalid', 'Exchange rate must be greater than zero.');
+      return r;
+    }
+    const day = textOf(body.RateDate ?? body[dateField] ?? this.today()).slice(0, 10);
+    const r = this.rate(currency, day, textOf(body.RateType ?? 'SP'));
+    if (!r)
+      throw new SageError(
+        'RecordInvalid',
+        `No exchange rate for ${currency} to ${this.homeCurrency()} on ${day} (rate type ${textOf(body.RateType ?? 'SP')}).`,
+      );
+    return r;
   }
 
   /** The records of a served resource. */
@@ -166,6 +239,10 @@ export class Company {
         OnHold: 'No',
         CurrencyCode: c.currency ?? 'USD',
         AccountType: 'OpenItem',
+        GroupCode: ('groupCode' in c ? c.groupCode : undefined) ?? 'AMZ',
+        AccountSet: ('accountSet' in c ? c.accountSet : undefined) ?? 'AMZ',
+        Terms: ('terms' in c ? c.terms : undefined) ?? 'N30',
+        TaxGroup: ('taxGroup' in c ? c.taxGroup : undefined) ?? 'USTAX',
         DateLastMaintained: today,
       });
     }

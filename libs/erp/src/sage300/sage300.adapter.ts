@@ -1,4 +1,3 @@
-import type { CreditNoteDraft, CustomerDraft, ErpCustomer, MasterDataProblem, MasterDataRefs } from '../port';
 import { createHash } from 'node:crypto';
 import { LosslessNumber, parse as parseLossless, stringify } from 'lossless-json';
 import type { HttpResponse, HttpTransport } from '@connector/core';
@@ -13,22 +12,29 @@ import {
   type ErpErrorDetail,
 } from '../errors';
 import { segmentedAccount } from '../segmented-account';
+import { toHomeCurrency } from '../fx';
 import { ServerClock, keysetPage } from '../change-reads';
 import type {
   ChangeCursor,
   ChangeWindow,
   ChargeKind,
+  CreditNoteDraft,
+  CustomerDraft,
   DocumentKind,
   DocumentStatus,
   ErpCapabilities,
+  ErpCustomer,
   ErpDocumentRef,
   ErpItemSnapshot,
   ErpPage,
   ErpPort,
   ErpShipmentRecord,
   ErpWarehouseStock,
+  ForeignCurrency,
   InvoiceDraft,
   JournalDraft,
+  MasterDataProblem,
+  MasterDataRefs,
   ReceiptDraft,
   SalesDocumentDraft,
 } from '../port';
@@ -57,6 +63,8 @@ export interface Sage300AdapterOptions {
   accountSegments?: readonly number[];
   /** how long the server time of the last answer stands for erpClock() before a new request (default 1 s) */
   clockMaxAgeMs?: number;
+  /** the CS rate type of foreign-currency documents and rate reads (default `SP`, Sage's spot rate) */
+  rateType?: string;
 }
 
 /** Sage 300 error envelope (reference/erp/FACTS.md §2.6). */
@@ -94,7 +102,8 @@ const DEFAULT_DIST: Record<ChargeKind | 'SALES', string> = {
 export const SAGE300_DESCRIPTION_LENGTH = 60;
 
 /**
- * Where a natural key lives in a batch `Description` (60 characters). Keys that fit are stored as
+ * Where a natural key lives in a batch `Description` or an OE credit note's `Reference` (60
+ * characters; the Reference length is [?]). Keys that fit are stored as
  * they are; a longer key is stored as its first 43 characters, `~`, and the first 16 hex digits of
  * its SHA-256, so the same key always gives the same 60-character text and two keys sharing a
  * 43-character prefix still differ (`length`: the same rule for a field of another length, at
@@ -106,6 +115,39 @@ export function sage300KeyText(naturalKey: string, length = SAGE300_DESCRIPTION_
   const hash = createHash('sha256').update(naturalKey).digest('hex').slice(0, 16);
   return `${naturalKey.slice(0, length - 17)}~${hash}`;
 }
+
+/** The internal id prefix of OE invoices and credit notes (an AR batch entry is `<batch>-<entry>`). */
+const OE_PREFIX = 'OE/';
+
+/** Codes per `$filter` of checkMasterData (joined by `or`; the URL stays well under IIS's limits). */
+const MASTER_DATA_CHUNK = 25;
+
+/** What a new customer copies from the template (the marketplace's customer). */
+const TEMPLATE_FIELDS = [
+  'GroupCode',
+  'AccountSet',
+  'Terms',
+  'TaxGroup',
+  'BillingCycle',
+  'InterestProfile',
+  'AccountType',
+  'CustomerPriceList',
+  'PrintStatements',
+];
+
+/**
+ * Lengths of ARCUS fields a new customer fills ([?]: not in reference/erp; the ARCUS view's
+ * NAMECUST 60, TEXTSNAM 10, TEXTSTRE1..4 60, NAMECITY 30, CODESTTE 30, CODEPSTL 20, CODECTRY 30).
+ */
+const CUSTOMER_FIELD_LENGTHS = {
+  CustomerName: 60,
+  ShortName: 10,
+  AddressLine: 60,
+  City: 30,
+  StateProvince: 30,
+  ZipPostalCode: 20,
+  Country: 30,
+} as const;
 
 /** The unformatted account id of a formatted Sage 300 GL account (segmentedAccount). */
 export function sage300Account(account: string, segments?: readonly number[]): string {
@@ -133,10 +175,13 @@ function dayOf(ms: number): string {
 /**
  * Sage 300 through its Web API (reference/erp/FACTS.md §2): HTTP Basic with upper-cased user and password on every
  * request, one record per POST, OData reads with `@odata.nextLink` paging. Sales orders go to
- * `OE/OEOrders` (the Amazon order id in `PurchaseOrderNumber`), invoices to one-invoice AR invoice
- * batches, journals to GL journal batches, receipts to AR receipt batches (`CA`), and the natural key
- * of a batch lives in its `Description` (see sage300KeyText). OE orders take only GET and POST in the
- * 2022 API, so an order cannot be cancelled through it.
+ * `OE/OEOrders` (the Amazon order id in `PurchaseOrderNumber`); invoices are the OE invoice of an
+ * order posted shipped, or a one-invoice AR invoice batch when the order was already open in Sage 300
+ * (createInvoice); credit notes go to `OE/OECreditDebitNotes` or an AR credit note (createCreditNote);
+ * journals to GL journal batches, receipts to AR receipt batches (`CA`), and the natural key of a
+ * batch lives in its `Description` (see sage300KeyText). OE orders take only GET and POST in the
+ * 2022 API, so an order can be neither cancelled nor shipped through it once written
+ * (docs/sage300.md).
  */
 export class Sage300Adapter implements ErpPort {
   readonly capabilities: ErpCapabilities = capabilitiesOf('SAGE300')!;
@@ -148,6 +193,8 @@ export class Sage300Adapter implements ErpPort {
   private readonly clock: ServerClock;
   /** false once the server answered 404 for IC/ICLocationDetails (a 2022 server) */
   private locationDetails = true;
+  /** the CS rate type of foreign documents and rate reads */
+  private readonly rateType: string;
 
   constructor(private readonly opts: Sage300AdapterOptions) {
     let base = opts.baseUrl.replace(/\/+$/, '');
@@ -158,6 +205,7 @@ export class Sage300Adapter implements ErpPort {
     this.misc = { ...DEFAULT_MISC, ...opts.miscChargeCodes };
     this.dist = { ...DEFAULT_DIST, ...opts.distributionCodes };
     this.clock = new ServerClock(opts.clockMaxAgeMs);
+    this.rateType = opts.rateType ?? 'SP';
   }
 
   // ---- transport and errors ----
@@ -266,15 +314,35 @@ export class Sage300Adapter implements ErpPort {
         if (naturalKey.length > SAGE300_PO_NUMBER_LENGTH) return null;
         const rows = await this.readAll('OE', 'OEOrders', {
           $filter: `PurchaseOrderNumber eq ${quote(naturalKey)}`,
-          $select: 'OrderUniquifier,OrderNumber,PurchaseOrderNumber',
+          $select: 'OrderUniquifier,OrderNumber,PurchaseOrderNumber,OrderCompleted',
         });
         return rows[0] ? this.orderRef(rows[0], naturalKey) : null;
       }
       case 'INVOICE': {
+        // the OE invoice of the order (written by createInvoice, or in the desktop), else the AR batch
+        if (naturalKey.length <= SAGE300_PO_NUMBER_LENGTH) {
+          const oe = await this.readAll('OE', 'OEInvoices', {
+            $filter: `PurchaseOrderNumber eq ${quote(naturalKey)}`,
+            $select: 'InvoiceUniquifier,InvoiceNumber,PurchaseOrderNumber',
+          });
+          if (oe[0]) return this.oeRef('INVOICE', text(oe[0].InvoiceNumber), naturalKey);
+        }
         const rows = await this.readAll('AR', 'ARInvoiceBatches', {
           $filter: `Description eq ${quote(sage300KeyText(naturalKey))}`,
         });
         return rows[0] ? this.batchRef('INVOICE', rows[0], naturalKey) : null;
+      }
+      case 'CREDIT_NOTE': {
+        // an OE credit note keeps the key in Reference, an AR credit-note batch in its Description
+        const oe = await this.readAll('OE', 'OECreditDebitNotes', {
+          $filter: `Reference eq ${quote(sage300KeyText(naturalKey))}`,
+          $select: 'CNUniquifier,CreditDebitNoteNumber,Reference',
+        });
+        if (oe[0]) return this.oeRef('CREDIT_NOTE', text(oe[0].CreditDebitNoteNumber), naturalKey);
+        const rows = await this.readAll('AR', 'ARInvoiceBatches', {
+          $filter: `Description eq ${quote(sage300KeyText(naturalKey))}`,
+        });
+        return rows[0] ? this.batchRef('CREDIT_NOTE', rows[0], naturalKey) : null;
       }
       case 'JOURNAL': {
         const rows = await this.readAll('GL', 'GLJournalBatches', {
@@ -288,8 +356,6 @@ export class Sage300Adapter implements ErpPort {
         });
         return rows[0] ? this.batchRef('RECEIPT', rows[0], naturalKey) : null;
       }
-      case 'CREDIT_NOTE':
-        return null;
     }
   }
 
@@ -299,8 +365,14 @@ export class Sage300Adapter implements ErpPort {
       naturalKey,
       internalId: String(o.OrderUniquifier),
       documentNumber: String(o.OrderNumber),
-      status: 'OPEN',
+      // the "order completed" field [?]: complete once shipped and invoiced in full
+      status: /^complete/i.test(text(o.OrderCompleted ?? '')) ? 'CLOSED' : 'OPEN',
     };
+  }
+
+  /** An OE invoice or credit note: `OE/<number>` tells it from an AR batch entry (`<batch>-<entry>`). */
+  private oeRef(kind: DocumentKind, number: string, naturalKey: string): ErpDocumentRef {
+    return { kind, naturalKey, internalId: `${OE_PREFIX}${number}`, documentNumber: number, status: 'OPEN' };
   }
 
   private batchRef(kind: DocumentKind, b: Rec, naturalKey: string): ErpDocumentRef {
@@ -317,19 +389,27 @@ export class Sage300Adapter implements ErpPort {
     return { kind, naturalKey, internalId: id, documentNumber: id, status: ds };
   }
 
-  async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
+  /**
+   * The OE order body of a draft. `shipAll`: every item line shipped as it is posted
+   * (`QuantityShipped` = `QuantityOrdered`) and `InvoiceWillBeProduced`, so Sage 300 makes the
+   * order, its shipment and its OE invoice in one POST and the order is complete, nothing left
+   * committed (Sage's own order-to-ledger sample, reference/erp/FACTS.md §2.2 [S3-SI]).
+   */
+  private orderBody(draft: SalesDocumentDraft, shipAll: boolean): Rec {
     if (draft.naturalKey.length > SAGE300_PO_NUMBER_LENGTH)
       throw new ErpValidationError(
         `order id ${draft.naturalKey} does not fit PurchaseOrderNumber (${SAGE300_PO_NUMBER_LENGTH} characters)`,
         this.detail(),
       );
-    const body = {
+    return {
       CustomerNumber: draft.customerCode,
       OrderDate: draft.documentDate,
       PurchaseOrderNumber: draft.naturalKey,
       OrderReference: cut(draft.naturalKey),
       OrderDescription: cut(draft.comments),
       ...(draft.dueDate ? { ExpectedShipDate: draft.dueDate } : {}),
+      ...this.oeRate(draft.currency, draft.documentDate, draft.fx),
+      ...(shipAll ? { InvoiceWillBeProduced: true } : {}),
       OrderDetails: [
         ...draft.lines.map((l) => ({
           LineType: 'Item',
@@ -337,6 +417,7 @@ export class Sage300Adapter implements ErpPort {
           ...(l.description ? { Description: cut(l.description) } : {}),
           Location: l.warehouseCode ?? this.opts.defaultLocation ?? '1',
           QuantityOrdered: l.quantity,
+          ...(shipAll ? { QuantityShipped: l.quantity } : {}),
           OrderUnitPrice: money(l.unitPrice),
           PriceOverride: true,
         })),
@@ -347,44 +428,58 @@ export class Sage300Adapter implements ErpPort {
         })),
       ],
     };
-    const o = await this.call('POST', this.url('OE', 'OEOrders'), body);
+  }
+
+  /**
+   * The rate fields of an OE document in a foreign currency (names [?]: the OE header views'
+   * customer currency, rate type, rate date and rate; the 2022 samples show none). Without `fx`
+   * nothing is sent and Sage 300 takes the customer's currency and its own rate table.
+   */
+  private oeRate(currency: string, date: string, fx?: ForeignCurrency): Rec {
+    if (!fx) return {};
+    return {
+      CustomerCurrency: currency,
+      RateType: this.rateType,
+      RateDate: date,
+      ExchangeRate: money(fx.rate),
+    };
+  }
+
+  /** The rate fields of an AR document or receipt entry in a foreign currency (names [?]: ARIBH/ARTCR). */
+  private arRate(currency: string, date: string, fx?: ForeignCurrency): Rec {
+    if (!fx) return {};
+    return { CurrencyCode: currency, RateType: this.rateType, RateDate: date, ExchangeRate: money(fx.rate) };
+  }
+
+  async createSalesOrder(draft: SalesDocumentDraft): Promise<ErpDocumentRef> {
+    const o = await this.call('POST', this.url('OE', 'OEOrders'), this.orderBody(draft, false));
     return this.orderRef(o, draft.naturalKey);
   }
 
-  // issue 14: written by this adapter's credit-note, customer, currency and master-data work
-  createCreditNote(_draft: CreditNoteDraft): Promise<ErpDocumentRef> {
-    return Promise.reject(
-      new ErpUnsupportedError('credit notes are not written yet', { erp: this.capabilities.kind }),
-    );
-  }
-  findCustomer(_customerCode: string): Promise<ErpCustomer | null> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not read yet', { erp: this.capabilities.kind }),
-    );
-  }
-  createCustomer(_draft: CustomerDraft): Promise<ErpCustomer> {
-    return Promise.reject(
-      new ErpUnsupportedError('customers are not created yet', { erp: this.capabilities.kind }),
-    );
-  }
-  exchangeRate(_currency: string, _date: string): Promise<string | null> {
-    return Promise.resolve(null);
-  }
-  checkMasterData(_refs: MasterDataRefs): Promise<MasterDataProblem[]> {
-    return Promise.resolve([]);
-  }
-
+  /**
+   * The invoice of a shipped order, by this rule:
+   * 1. no OE order for the Amazon order yet: one `POST OE/OEOrders` ships every line and produces the
+   *    OE invoice (orderBody `shipAll`): the order is complete, its stock leaves the location and
+   *    nothing stays committed; the invoice is `OE/<invoice number>`;
+   * 2. the OE order exists (written open by createSalesOrder before it shipped): the 2022 Web API
+   *    cannot ship or invoice it (OE/OEOrders takes GET and POST only, no PATCH or PUT; there is no
+   *    OE/OEShipments endpoint; OE/OEInvoices is GET only: reference/erp/sage300/endpoints-2022.json),
+   *    so the invoice is a summary AR invoice batch (one entry, the key in the batch Description) and
+   *    the OE order stays open with its stock committed until someone ships it in Sage 300.
+   * (An OE invoice made in the desktop is found by findByNaturalKey before this is called.)
+   */
   async createInvoice(draft: InvoiceDraft): Promise<ErpDocumentRef> {
-    const details = [
-      ...draft.lines.map((l) => ({
-        DistributionCode: this.dist.SALES,
-        ExtendedAmountWithTIP: money(decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),
-      })),
-      ...draft.charges.map((c) => ({
-        DistributionCode: this.dist[c.kind],
-        ExtendedAmountWithTIP: money(c.amount),
-      })),
-    ];
+    const order = draft.baseOrder ?? (await this.findByNaturalKey('SALES_ORDER', draft.naturalKey));
+    if (!order) {
+      const o = await this.call('POST', this.url('OE', 'OEOrders'), this.orderBody(draft, true));
+      const number = text(o.LastInvoiceNumber ?? '');
+      if (!number)
+        throw new ErpUnavailableError(
+          `Sage 300 wrote order ${text(o.OrderNumber)} for ${draft.naturalKey} shipped but answered no invoice number`,
+          this.detail(201, 'MALFORMED_BODY'),
+        );
+      return this.oeRef('INVOICE', number, draft.naturalKey);
+    }
     const body = {
       BatchDate: draft.documentDate,
       Description: sage300KeyText(draft.naturalKey),
@@ -397,12 +492,321 @@ export class Sage300Adapter implements ErpPort {
           AsOfDate: draft.documentDate,
           DueDate: draft.dueDate ?? draft.documentDate,
           InvoiceType: 'Summary',
-          InvoiceDetails: details,
+          ...this.arRate(draft.currency, draft.documentDate, draft.fx),
+          InvoiceDetails: this.summaryDetails(draft.lines, draft.charges),
         },
       ],
     };
     const b = await this.call('POST', this.url('AR', 'ARInvoiceBatches'), body);
     return this.batchRef('INVOICE', b, draft.naturalKey);
+  }
+
+  /** Summary AR detail lines: an item line's extension to the sales distribution, a charge to its own. */
+  private summaryDetails(lines: InvoiceDraft['lines'], charges: InvoiceDraft['charges']): Rec[] {
+    return [
+      ...lines.map((l) => ({
+        DistributionCode: this.dist.SALES,
+        ExtendedAmountWithTIP: money(decimal(l.unitPrice).times(l.quantity).toDecimalPlaces(2)),
+      })),
+      ...charges.map((c) => ({
+        DistributionCode: this.dist[c.kind],
+        ExtendedAmountWithTIP: money(c.amount),
+      })),
+    ];
+  }
+
+  /**
+   * A credit note against the invoice it reverses, the key (sage300KeyText) where the document keeps
+   * a reference:
+   * - an OE invoice (`OE/<number>`, rule 1 of createInvoice): `POST OE/OECreditDebitNotes` naming the
+   *   invoice (`InvoiceNumber` [?]) with item lines (`QuantityReturned`, `UnitPrice`) and a credit type
+   *   per line: `ItemsReturnedToInventory` when `returnToStock`, else `DamagedItems` (the goods do not
+   *   come back; names [?]); charges as miscellaneous-charge lines; the key in `Reference`.
+   * - an AR batch invoice (rule 2): an AR invoice batch with one `CreditNote` entry applied to the
+   *   invoice's document number (`ApplyToDocument` [?]), summary lines; the key in the batch
+   *   Description. No stock moves: the fallback invoice never took any out (its OE order did not ship
+   *   through the API), so `returnToStock` has nothing to put back.
+   * Sage 300 computes tax from the customer's tax group, so line taxes are not sent (as on orders).
+   */
+  async createCreditNote(draft: CreditNoteDraft): Promise<ErpDocumentRef> {
+    const base = draft.baseInvoice;
+    if (base.internalId.startsWith(OE_PREFIX)) {
+      const body = {
+        CustomerNumber: draft.customerCode,
+        Reference: sage300KeyText(draft.naturalKey),
+        Description: cut(draft.comments ?? `Amazon ${draft.reason.toLowerCase()} ${draft.naturalKey}`),
+        CreditDebitNoteDate: draft.documentDate,
+        CreditDebitNoteType: 'CreditNote',
+        InvoiceNumber: base.documentNumber,
+        ...this.oeRate(draft.currency, draft.documentDate, draft.fx),
+        CreditDebitDetails: [
+          ...draft.lines.map((l) => ({
+            LineType: 'Item',
+            Item: l.itemCode,
+            Location: l.warehouseCode ?? this.opts.defaultLocation ?? '1',
+            QuantityReturned: l.quantity,
+            UnitPrice: money(l.unitPrice),
+            ReturnType: draft.returnToStock ? 'ItemsReturnedToInventory' : 'DamagedItems',
+          })),
+          ...draft.charges.map((c) => ({
+            LineType: 'Miscellaneous',
+            MiscellaneousChargesCode: this.misc[c.kind],
+            ExtendedAmountMiscellaneousCharge: money(c.amount),
+          })),
+        ],
+      };
+      const n = await this.call('POST', this.url('OE', 'OECreditDebitNotes'), body);
+      return this.oeRef('CREDIT_NOTE', text(n.CreditDebitNoteNumber), draft.naturalKey);
+    }
+    const applyTo = await this.arDocumentNumber(base);
+    const body = {
+      BatchDate: draft.documentDate,
+      Description: sage300KeyText(draft.naturalKey),
+      Invoices: [
+        {
+          CustomerNumber: draft.customerCode,
+          DocumentType: 'CreditNote',
+          // transaction type of a summary credit note [?] (the sample shows InvoiceSummaryIssued for invoices)
+          TransactionType: 'CreditNoteSummaryIssued',
+          ApplyToDocument: applyTo,
+          DocumentDate: draft.documentDate,
+          AsOfDate: draft.documentDate,
+          DueDate: draft.documentDate,
+          InvoiceType: 'Summary',
+          ...this.arRate(draft.currency, draft.documentDate, draft.fx),
+          InvoiceDetails: this.summaryDetails(draft.lines, draft.charges),
+        },
+      ],
+    };
+    const b = await this.call('POST', this.url('AR', 'ARInvoiceBatches'), body);
+    return this.batchRef('CREDIT_NOTE', b, draft.naturalKey);
+  }
+
+  /** The AR document number of an invoice written as a batch entry (`<batch>-<entry>`). */
+  private async arDocumentNumber(ref: ErpDocumentRef): Promise<string> {
+    const m = /^(\d+)-(\d+)$/.exec(ref.internalId);
+    if (!m)
+      throw new ErpValidationError(
+        `invoice ${ref.documentNumber} of ${ref.naturalKey} is neither an OE invoice nor an AR batch entry`,
+        this.detail(),
+      );
+    const b = await this.call('GET', this.url('AR', `ARInvoiceBatches(${m[1]})`));
+    const entry = ((b.Invoices as Rec[] | undefined) ?? []).find((e) => text(e.EntryNumber) === m[2]);
+    const number = text(entry?.DocumentNumber ?? '');
+    if (!number)
+      throw new ErpValidationError(
+        `AR invoice batch ${m[1]} has no entry ${m[2]} with a document number`,
+        this.detail(undefined, 'RecordNotFound'),
+      );
+    return number;
+  }
+
+  async findCustomer(customerCode: string): Promise<ErpCustomer | null> {
+    const rows = await this.readAll('AR', 'ARCustomers', {
+      $filter: `CustomerNumber eq ${quote(customerCode)}`,
+      $select: 'CustomerNumber,CustomerName,CurrencyCode,Status',
+    });
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      customerCode: text(r.CustomerNumber),
+      name: text(r.CustomerName ?? ''),
+      ...(r.CurrencyCode ? { currency: text(r.CurrencyCode) } : {}),
+      active: text(r.Status ?? 'Active') !== 'Inactive',
+    };
+  }
+
+  /**
+   * `POST AR/ARCustomers` copying the template customer's group, account set (which names the
+   * receivables control account), terms, tax group, billing cycle, interest profile, account type and
+   * price list. The name goes to `CustomerName` (60) and its first 10 characters to `ShortName`;
+   * address fields are cut to their lengths (CUSTOMER_FIELD_LENGTHS, [?]): a documented cut, the
+   * full address stays in the PII vault. An existing code is refused by Sage 300 (`RecordDuplicate`).
+   */
+  async createCustomer(draft: CustomerDraft): Promise<ErpCustomer> {
+    if (draft.customerCode.length > this.capabilities.customerCodeMaxLength)
+      throw new ErpValidationError(
+        `customer code ${draft.customerCode} is longer than ${this.capabilities.customerCodeMaxLength} characters (Sage 300 CustomerNumber)`,
+        this.detail(),
+      );
+    let template: Rec;
+    try {
+      template = await this.call('GET', this.url('AR', `ARCustomers(${quote(draft.templateCustomerCode)})`));
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.httpStatus === 404)
+        throw new ErpValidationError(
+          `template customer ${draft.templateCustomerCode} does not exist in Sage 300`,
+          this.detail(404, 'RecordNotFound'),
+          { cause: err },
+        );
+      throw err;
+    }
+    const copy = Object.fromEntries(
+      TEMPLATE_FIELDS.filter((f) => template[f] !== undefined && template[f] !== null).map((f) => [
+        f,
+        template[f],
+      ]),
+    );
+    const a = draft.address;
+    const L = CUSTOMER_FIELD_LENGTHS;
+    const address: Rec = a
+      ? Object.fromEntries(
+          (
+            [
+              ['AddressLine1', a.addressLine1, L.AddressLine],
+              ['AddressLine2', a.addressLine2, L.AddressLine],
+              ['AddressLine3', a.addressLine3, L.AddressLine],
+              ['City', a.city, L.City],
+              ['StateProvince', a.stateOrRegion, L.StateProvince],
+              ['ZipPostalCode', a.postalCode, L.ZipPostalCode],
+              ['Country', a.countryCode, L.Country],
+            ] as const
+          )
+            .filter(([, v]) => v)
+            .map(([k, v, n]) => [k, cut(v, n)]),
+        )
+      : {};
+    const body = {
+      ...copy,
+      CustomerNumber: draft.customerCode,
+      CustomerName: cut(draft.name, L.CustomerName),
+      ShortName: cut(draft.name, L.ShortName),
+      CurrencyCode: draft.currency,
+      Status: 'Active',
+      ...address,
+    };
+    let r: Rec;
+    try {
+      r = await this.call('POST', this.url('AR', 'ARCustomers'), body);
+    } catch (err) {
+      if (err instanceof ErpValidationError && err.detail.erpCode === 'RecordDuplicate')
+        throw new ErpValidationError(
+          `customer ${draft.customerCode} exists already in Sage 300`,
+          err.detail,
+          { cause: err },
+        );
+      throw err;
+    }
+    return {
+      customerCode: text(r.CustomerNumber),
+      name: text(r.CustomerName ?? draft.name),
+      currency: text(r.CurrencyCode ?? draft.currency),
+      active: true,
+    };
+  }
+
+  /**
+   * The company's home currency (CS/CSCompanyProfile, property name [?]), read on every rate read:
+   * Common Services can change it between two (a company is set up once, but a test company is not).
+   */
+  private async homeCurrency(): Promise<string> {
+    const rows = await this.readAll('CS', 'CSCompanyProfile', { $select: 'HomeCurrency' });
+    const h = text(rows[0]?.HomeCurrency ?? '');
+    if (!h)
+      throw new ErpUnavailableError('Sage 300 CS/CSCompanyProfile names no home currency', this.detail());
+    return h;
+  }
+
+  /**
+   * The rate of `currency` on `date` in CS/CSCurrencyRates (home currency, the adapter's rate type,
+   * the source currency, that day: property names [?]), as home units per unit: a `Divide` rate is
+   * turned round (to 10 decimals). "1" for the home currency, null when the table has no rate that day.
+   */
+  async exchangeRate(currency: string, date: string): Promise<string | null> {
+    const home = await this.homeCurrency();
+    if (currency === home) return '1';
+    const day = date.slice(0, 10);
+    const rows = await this.readAll('CS', 'CSCurrencyRates', {
+      $filter: [
+        `HomeCurrency eq ${quote(home)}`,
+        `RateType eq ${quote(this.rateType)}`,
+        `SourceCurrency eq ${quote(currency)}`,
+        `RateDate eq datetime'${day}T00:00:00'`,
+      ].join(' and '),
+    });
+    const r = rows[0];
+    if (!r) return null;
+    const rate = decimal(text(r.Rate));
+    if (!rate.isFinite() || rate.lte(0))
+      throw new ErpUnavailableError(
+        `Sage 300 holds a rate for ${currency} that is not positive`,
+        this.detail(),
+      );
+    return text(r.RateOperator ?? 'Multiply') === 'Divide'
+      ? decimal('1').div(rate).toDecimalPlaces(10).toFixed()
+      : rate.toFixed();
+  }
+
+  /**
+   * What the ERP lacks or holds inactive: one `$filter` of up to MASTER_DATA_CHUNK codes joined by
+   * `or` per request and resource (no `in` in Sage 300's filter list, reference/erp/FACTS.md §2.4),
+   * reading only the key and status fields.
+   */
+  async checkMasterData(refs: MasterDataRefs): Promise<MasterDataProblem[]> {
+    const problems: MasterDataProblem[] = [];
+    const check = async (
+      kind: MasterDataProblem['kind'],
+      codes: string[],
+      resource: [string, string],
+      keyField: string,
+      statusField: string,
+      toKey: (code: string) => string,
+      inactive: (r: Rec) => boolean,
+    ) => {
+      // a code that cannot be an ERP key (an account outside the account structure) is missing
+      const keyOf = new Map<string, string>();
+      for (const code of new Set(codes)) {
+        try {
+          keyOf.set(code, toKey(code));
+        } catch (err) {
+          if (!(err instanceof ErpValidationError)) throw err;
+        }
+      }
+      const keys = [...new Set(keyOf.values())];
+      const found = new Map<string, Rec>();
+      for (let i = 0; i < keys.length; i += MASTER_DATA_CHUNK) {
+        const chunk = keys.slice(i, i + MASTER_DATA_CHUNK);
+        const rows = await this.readAll(resource[0], resource[1], {
+          $filter: chunk.map((c) => `${keyField} eq ${quote(c)}`).join(' or '),
+          $select: `${keyField},${statusField}`,
+        });
+        for (const r of rows) found.set(text(r[keyField]), r);
+      }
+      for (const code of new Set(codes)) {
+        const key = keyOf.get(code);
+        const r = key === undefined ? undefined : found.get(key);
+        if (!r) problems.push({ kind, code, problem: 'MISSING' });
+        else if (inactive(r)) problems.push({ kind, code, problem: 'INACTIVE' });
+      }
+    };
+    await check(
+      'CUSTOMER',
+      refs.customers,
+      ['AR', 'ARCustomers'],
+      'CustomerNumber',
+      'Status',
+      (c) => c,
+      (r) => text(r.Status ?? '') === 'Inactive',
+    );
+    await check(
+      'ITEM',
+      refs.items,
+      ['IC', 'ICItems'],
+      'ItemNumber',
+      'Inactive',
+      (c) => c,
+      (r) => r.Inactive === true || text(r.Inactive ?? '').toLowerCase() === 'true',
+    );
+    await check(
+      'GL_ACCOUNT',
+      refs.glAccounts,
+      ['GL', 'GLAccounts'],
+      'UnformattedAccount',
+      'Status',
+      (c) => sage300Account(c, this.opts.accountSegments),
+      (r) => text(r.Status ?? '') === 'Inactive',
+    );
+    return problems;
   }
 
   async cancelOrder(ref: ErpDocumentRef): Promise<ErpDocumentRef> {
@@ -412,6 +816,15 @@ export class Sage300Adapter implements ErpPort {
     );
   }
 
+  /**
+   * A GL journal batch of one entry. In the home currency each detail's `Amount` and
+   * `SourceCurrencyAmount` are the signed amount (+ debit, − credit). In a foreign currency (`fx`)
+   * the journal goes through toHomeCurrency: `SourceCurrencyAmount` is the foreign amount,
+   * `Amount` the home amount, with `SourceCurrency`, `HomeCurrency`, `RateType`, `RateDate` and
+   * `ConversionRate` (the last three names [?]: the GLJED view's rate fields); the rounding line
+   * toHomeCurrency adds is a home-currency detail on the rounding account, so the entry balances
+   * in both currencies.
+   */
   async postJournal(draft: JournalDraft): Promise<ErpDocumentRef> {
     const debit = sumDecimals(draft.lines.map((l) => l.debit));
     const credit = sumDecimals(draft.lines.map((l) => l.credit));
@@ -420,6 +833,39 @@ export class Sage300Adapter implements ErpPort {
         `journal ${draft.naturalKey} does not balance: debit ${debit.toFixed()} ≠ credit ${credit.toFixed()}`,
         this.detail(),
       );
+    const account = (a: string) => sage300Account(a, this.opts.accountSegments);
+    const fx = draft.fx;
+    const details = fx
+      ? toHomeCurrency(draft, fx).map((l) => {
+          const home = money(decimal(l.homeDebit).minus(decimal(l.homeCredit)));
+          return {
+            AccountNumber: account(l.account),
+            Amount: home,
+            ...(l.rounding
+              ? { SourceCurrencyAmount: home, SourceCurrency: fx.homeCurrency }
+              : {
+                  SourceCurrencyAmount: money(decimal(l.debit).minus(decimal(l.credit))),
+                  SourceCurrency: draft.currency,
+                  RateType: this.rateType,
+                  RateDate: draft.postingDate,
+                  ConversionRate: money(fx.rate),
+                }),
+            HomeCurrency: fx.homeCurrency,
+            Description: cut(l.description),
+            Reference: cut(draft.reference),
+          };
+        })
+      : draft.lines.map((l) => {
+          const amount = money(decimal(l.debit).minus(decimal(l.credit)));
+          return {
+            AccountNumber: account(l.account),
+            Amount: amount,
+            SourceCurrencyAmount: amount,
+            SourceCurrency: draft.currency,
+            Description: cut(l.description),
+            Reference: cut(draft.reference),
+          };
+        });
     const body = {
       Description: sage300KeyText(draft.naturalKey),
       JournalHeaders: [
@@ -429,17 +875,7 @@ export class Sage300Adapter implements ErpPort {
           Description: cut(draft.memo),
           DocumentDate: draft.postingDate,
           PostingDate: draft.postingDate,
-          JournalDetails: draft.lines.map((l) => {
-            const amount = money(decimal(l.debit).minus(decimal(l.credit)));
-            return {
-              AccountNumber: sage300Account(l.account, this.opts.accountSegments),
-              Amount: amount,
-              SourceCurrencyAmount: amount,
-              SourceCurrency: draft.currency,
-              Description: cut(l.description),
-              Reference: cut(draft.reference),
-            };
-          }),
+          JournalDetails: details,
         },
       ],
     };
@@ -469,6 +905,8 @@ export class Sage300Adapter implements ErpPort {
           CustomerReceiptAmount: money(draft.amount),
           // unapplied cash: a person applies it to the invoices ([?] value name, reference/erp/FACTS.md §2.3)
           ReceiptTransactionType: 'UnappliedCash',
+          // in a foreign currency: the receipt's rate type and rate to home (names [?])
+          ...(draft.fx ? { RateType: this.rateType, ExchangeRate: money(draft.fx.rate) } : {}),
         },
       ],
     };

@@ -1,4 +1,5 @@
 import { LosslessNumber } from 'lossless-json';
+import { decimal } from '@connector/money';
 import { FetchTransport } from '@connector/core';
 import type { DocumentKind } from '../index';
 import { Sage300Simulator } from '@connector/sage300-simulator';
@@ -10,18 +11,39 @@ const COMPANY = 'SAMLTD';
 /** the bank code receipts name (the payout account of the default mapping) */
 const BANK = DEFAULT_GL_MAPPING.accounts.payout;
 
-/** Where each document kind keeps its natural key in the simulator's records. */
-const KEY_OF: Record<DocumentKind, { resource: string; key: (r: Record<string, unknown>) => unknown }> = {
-  SALES_ORDER: { resource: 'OEOrders', key: (r) => r.PurchaseOrderNumber },
-  INVOICE: { resource: 'ARInvoiceBatches', key: (r) => r.Description },
-  // issue 14: where the credit note keeps its key is this adapter's choice
-  CREDIT_NOTE: { resource: 'ARInvoiceBatches', key: () => undefined },
-  JOURNAL: { resource: 'GLJournalBatches', key: (r) => r.Description },
-  RECEIPT: {
-    resource: 'ARReceiptAndAdjustmentBatches',
-    key: (r) => (r.BatchRecordType === 'CA' ? r.Description : undefined),
-  },
+type Rec = Record<string, unknown>;
+
+/** Where each document kind keeps its natural key in the simulator's records (a kind may live in two places). */
+const KEY_OF: Record<DocumentKind, Array<{ resource: string; key: (r: Rec) => unknown }>> = {
+  SALES_ORDER: [{ resource: 'OEOrders', key: (r) => r.PurchaseOrderNumber }],
+  // the OE invoice of an order shipped as it was written, or the AR-batch fallback
+  INVOICE: [
+    { resource: 'OEInvoices', key: (r) => r.PurchaseOrderNumber },
+    { resource: 'ARInvoiceBatches', key: (r) => (arType(r) === 'Invoice' ? r.Description : undefined) },
+  ],
+  // an OE credit note keeps the key in Reference, an AR credit-note batch in its Description
+  CREDIT_NOTE: [
+    { resource: 'OECreditDebitNotes', key: (r) => r.Reference },
+    { resource: 'ARInvoiceBatches', key: (r) => (arType(r) === 'CreditNote' ? r.Description : undefined) },
+  ],
+  JOURNAL: [{ resource: 'GLJournalBatches', key: (r) => r.Description }],
+  RECEIPT: [
+    {
+      resource: 'ARReceiptAndAdjustmentBatches',
+      key: (r) => (r.BatchRecordType === 'CA' ? r.Description : undefined),
+    },
+  ],
 };
+
+/** The document type of an AR invoice batch's (one) entry. */
+const arType = (b: Rec) => str((b.Invoices as Rec[] | undefined)?.[0]?.DocumentType);
+/** a stored field as text: the simulator keeps strings and LosslessNumbers */
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v instanceof LosslessNumber ? v.toString() : '';
+const d = (v: unknown) => decimal(str(v) || '0');
+const sum = (rows: Rec[], f: (r: Rec) => unknown) => rows.reduce((s, r) => s.plus(d(f(r))), decimal('0'));
+const arTotal = (b: Rec) =>
+  sum((b.Invoices as Rec[])[0].InvoiceDetails as Rec[], (l) => l.ExtendedAmountWithTIP);
 
 /**
  * Sage 300 (Web API simulator) behind the sage-writer harness: 25 items, customer AMZ-US, the GL
@@ -56,13 +78,13 @@ export function sage300UnderTest(): ErpUnderTest {
         http: new FetchTransport(10_000),
       });
     },
-    documents: async (kind) => {
-      const { resource, key } = KEY_OF[kind];
-      return sim
-        .documents(resource, COMPANY)
-        .map(key)
-        .filter((k): k is string => typeof k === 'string' && k !== '');
-    },
+    documents: async (kind) =>
+      KEY_OF[kind].flatMap(({ resource, key }) =>
+        sim
+          .documents(resource, COMPANY)
+          .map(key)
+          .filter((k): k is string => typeof k === 'string' && k !== ''),
+      ),
     setLockRate: (rate) => {
       sim.setFaults({ lockRate: rate });
     },
@@ -118,5 +140,96 @@ export function sage300UnderTest(): ErpUnderTest {
       },
       cancelShipment: (id) => sim.deleteShipment(COMPANY, id),
     },
+    orderToCash: {
+      async creditNotes() {
+        const oe = sim.documents('OECreditDebitNotes', COMPANY).map((n) => {
+          const items = (n.CreditDebitDetails as Rec[]).filter((l) => l.LineType === 'Item');
+          return {
+            naturalKey: String(n.Reference),
+            total: d(n.CreditDebitNoteTotal).toFixed(2),
+            currency: String(n.CustomerCurrency),
+            baseInvoice: String(n.InvoiceNumber),
+            lines: items.map((l) => ({
+              itemCode: String(l.Item),
+              quantity: Number(String(l.QuantityReturned)),
+            })),
+            returnedToStock: items.some(
+              (l) => l.ReturnType === 'ItemsReturnedToInventory' && d(l.QuantityReturned).gt(0),
+            ),
+          };
+        });
+        // AR credit notes (against an AR-batch invoice) are summary documents: no item lines, no stock
+        const ar = sim
+          .documents('ARInvoiceBatches', COMPANY)
+          .filter((b) => arType(b) === 'CreditNote')
+          .map((b) => {
+            const e = (b.Invoices as Rec[])[0];
+            return {
+              naturalKey: String(b.Description),
+              total: arTotal(b).toFixed(2),
+              currency: String(e.CurrencyCode),
+              baseInvoice: str(e.ApplyToDocument),
+              lines: [],
+              returnedToStock: false,
+            };
+          });
+        return [...oe, ...ar];
+      },
+      async invoiceTotal(amazonOrderId) {
+        const oe = sim
+          .documents('OEInvoices', COMPANY)
+          .filter((i) => i.PurchaseOrderNumber === amazonOrderId);
+        if (oe.length) return sum(oe, (i) => i.InvoiceTotal).toFixed(2);
+        const b = sim
+          .documents('ARInvoiceBatches', COMPANY)
+          .find((x) => arType(x) === 'Invoice' && x.Description === amazonOrderId);
+        return b ? arTotal(b).toFixed(2) : null;
+      },
+      customers: async () => sim.documents('ARCustomers', COMPANY).map((c) => String(c.CustomerNumber)),
+      async orderStatus(amazonOrderId) {
+        const o = sim.documents('OEOrders', COMPANY).find((x) => x.PurchaseOrderNumber === amazonOrderId);
+        if (!o) return null;
+        return o.OrderCompleted === 'Complete' ? 'CLOSED' : 'OPEN';
+      },
+      onHand: async (itemCode) => stockOf(itemCode).QuantityOnHand,
+      committed: async (itemCode) => stockOf(itemCode).QuantityCommitted,
+      setHomeCurrency: (currency) => sim.setHomeCurrency(COMPANY, currency),
+      setExchangeRate: (currency, date, rate) => sim.setExchangeRate(COMPANY, currency, date, rate),
+      removeGlAccount: (account) => sim.removeGlAccount(COMPANY, account),
+      async journals() {
+        return sim.documents('GLJournalBatches', COMPANY).map((b) => {
+          const details = (b.JournalHeaders as Rec[]).flatMap((h) => h.JournalDetails as Rec[]);
+          const home = str(details[0]?.HomeCurrency);
+          const foreign = details.find((l) => l.SourceCurrency !== home);
+          const currency = foreign ? str(foreign.SourceCurrency) : home;
+          const inCurrency = details.filter((l) => l.SourceCurrency === currency);
+          const signed = (rows: Rec[], f: (r: Rec) => unknown, sign: 1 | -1) =>
+            rows.reduce((s, r) => {
+              const v = d(f(r));
+              return sign > 0 ? (v.gt(0) ? s.plus(v) : s) : v.lt(0) ? s.minus(v) : s;
+            }, decimal('0'));
+          return {
+            naturalKey: String(b.Description),
+            currency,
+            rate: foreign ? d(foreign.ConversionRate).toFixed() : '1',
+            foreignDebit: signed(inCurrency, (l) => l.SourceCurrencyAmount, 1).toFixed(2),
+            foreignCredit: signed(inCurrency, (l) => l.SourceCurrencyAmount, -1).toFixed(2),
+            homeDebit: signed(details, (l) => l.Amount, 1).toFixed(2),
+            homeCredit: signed(details, (l) => l.Amount, -1).toFixed(2),
+          };
+        });
+      },
+    },
   };
+
+  /** the harness warehouse's stock row of an item (location 1) */
+  function stockOf(itemCode: string): { QuantityOnHand: string; QuantityCommitted: string } {
+    const row = sim
+      .documents('ICLocationDetails', COMPANY)
+      .find((r) => r.ItemNumber === itemCode && r.Location === '1');
+    return {
+      QuantityOnHand: d(row?.QuantityOnHand).toFixed(),
+      QuantityCommitted: d(row?.QuantityCommitted).toFixed(),
+    };
+  }
 }

@@ -1,5 +1,5 @@
 import { SageError } from '../errors';
-import type { Rec, ResourceDef } from '../resources';
+import { SAGE300_FIELD_LENGTHS, text, type Rec, type ResourceDef } from '../resources';
 import { unformat, type Company } from '../state';
 
 /**
@@ -19,6 +19,20 @@ export function insertMasterRecord(c: Company, name: string, def: ResourceDef, b
   }
   for (const k of def.keys)
     if (rec[k] === undefined || rec[k] === '') throw new SageError('InvalidPayload', `${k} is required`);
+  if (name === 'ARCustomers') {
+    text(rec.CustomerNumber, 'CustomerNumber', SAGE300_FIELD_LENGTHS.CustomerNumber);
+    text(rec.CustomerName, 'CustomerName', SAGE300_FIELD_LENGTHS.CustomerName);
+    text(rec.ShortName, 'ShortName', SAGE300_FIELD_LENGTHS.ShortName);
+    rec.Status ??= 'Active';
+    rec.OnHold ??= 'No';
+  }
+  if (name === 'CSCurrencyRates') {
+    // one rate per day: the date part is the key (a time of day is dropped)
+    rec.RateDate = `${String(rec.RateDate).slice(0, 10)}T00:00:00Z`;
+    rec.RateOperator ??= 'Multiply';
+    if (!['Multiply', 'Divide'].includes(String(rec.RateOperator)))
+      throw new SageError('InvalidPayload', `RateOperator ${String(rec.RateOperator)} is not valid.`);
+  }
   if (list.some((r) => def.keys.every((k) => String(r[k]) === String(rec[k]))))
     throw new SageError(
       'RecordDuplicate',

@@ -13,7 +13,15 @@ import { createShipment } from './oe-shipments';
  * `InvoiceWillBeProduced` an OE invoice.
  */
 export function insertOrder(c: Company, body: Rec): Rec {
-  c.customer(body.CustomerNumber);
+  const customer = c.customer(body.CustomerNumber);
+  // an OE order is in its customer's currency (the order's rate fields convert it to home) [?]
+  const currency = textOf(body.CustomerCurrency ?? customer.CurrencyCode ?? c.homeCurrency());
+  if (currency !== textOf(customer.CurrencyCode ?? c.homeCurrency()))
+    throw new SageError(
+      'RecordInvalid',
+      `Customer ${String(body.CustomerNumber)} uses currency ${String(customer.CurrencyCode)}, not ${currency}.`,
+    );
+  const rate = c.documentRate(currency, body, 'OrderDate');
   text(body.PurchaseOrderNumber, 'PurchaseOrderNumber', SAGE300_FIELD_LENGTHS.PurchaseOrderNumber);
   text(body.OrderDescription, 'OrderDescription');
   text(body.OrderReference, 'OrderReference');
@@ -45,6 +53,7 @@ export function insertOrder(c: Company, body: Rec): Rec {
       line.QuantityOrdered = num(qty);
       line.QuantityShipped = num(shipped);
       line.QuantityBackordered = num(qty.minus(shipped));
+      line.QuantityCommitted = num(qty.minus(shipped));
       line.Description ??= item.Description;
     } else if (d.LineType === 'Miscellaneous') {
       if (!misc.some((m) => m.MiscellaneousChargeCode === d.MiscellaneousChargesCode))
@@ -66,6 +75,9 @@ export function insertOrder(c: Company, body: Rec): Rec {
     PurchaseOrderNumber: body.PurchaseOrderNumber ?? '',
     LastShipmentNumber: '',
     LastInvoiceNumber: '',
+    CustomerCurrency: currency,
+    ...(currency !== c.homeCurrency() ? { RateType: body.RateType ?? 'SP', ExchangeRate: num(rate) } : {}),
+    OrderCompleted: 'Incomplete',
     OrderDetails: lines,
   };
   c.list('OEOrders').push(order);
@@ -84,19 +96,69 @@ export function insertOrder(c: Company, body: Rec): Rec {
     (l) => l.LineType === 'Item' && dec(l.QuantityShipped, 'QuantityShipped').gt(0),
   );
   if (anyShipped) {
-    createShipment(c, order, {}, true);
-    if (body.InvoiceWillBeProduced === true) {
-      const inv = `IN${pad(c.next('InvoiceNumber'), 13)}`;
-      c.list('OEInvoices').push({
-        InvoiceUniquifier: c.next('InvoiceUniquifier'),
-        InvoiceNumber: inv,
-        InvoiceDate: order.OrderDate,
-        CustomerNumber: order.CustomerNumber,
-        OrderNumber: order.OrderNumber,
-        PurchaseOrderNumber: order.PurchaseOrderNumber,
-      });
-      order.LastInvoiceNumber = inv;
-    }
+    const shipment = createShipment(c, order, {}, true);
+    if (body.InvoiceWillBeProduced === true) produceInvoice(c, order, shipment);
   }
   return order;
+}
+
+/**
+ * The OE invoice of an order's shipment (`InvoiceWillBeProduced`): the shipped quantities of its
+ * item lines at their prices and every miscellaneous charge. An order whose every item line is
+ * shipped in full and invoiced is complete: nothing of it stays committed (`OrderCompleted`, name
+ * and values [?]: the OEORDH "order completed" field).
+ */
+export function produceInvoice(c: Company, order: Rec, shipment: Rec): Rec {
+  const details = (order.OrderDetails as Rec[]).flatMap((l): Rec[] => {
+    if (l.LineType === 'Item') {
+      const qty = dec(l.QuantityShipped, 'QuantityShipped');
+      if (qty.lte(0)) return [];
+      const price = dec(l.OrderUnitPrice, 'OrderUnitPrice');
+      return [
+        {
+          LineNumber: l.LineNumber,
+          LineType: 'Item',
+          Item: l.Item,
+          Location: l.Location,
+          QuantityShipped: num(qty),
+          UnitPrice: num(price),
+          ExtendedAmount: num(price.times(qty).toDecimalPlaces(2, MoneyDecimal.ROUND_HALF_UP)),
+        },
+      ];
+    }
+    return [
+      {
+        LineNumber: l.LineNumber,
+        LineType: 'Miscellaneous',
+        MiscellaneousChargesCode: l.MiscellaneousChargesCode,
+        ExtendedAmount: l.ExtendedAmount,
+      },
+    ];
+  });
+  const total = details.reduce(
+    (s, d) => s.plus(dec(d.ExtendedAmount, 'ExtendedAmount')),
+    new MoneyDecimal(0),
+  );
+  const invoice: Rec = {
+    InvoiceUniquifier: c.next('InvoiceUniquifier'),
+    InvoiceNumber: `IN${pad(c.next('InvoiceNumber'), 13)}`,
+    InvoiceDate: order.OrderDate,
+    CustomerNumber: order.CustomerNumber,
+    OrderNumber: order.OrderNumber,
+    ShipmentNumber: shipment.ShipmentNumber,
+    PurchaseOrderNumber: order.PurchaseOrderNumber,
+    CustomerCurrency: order.CustomerCurrency,
+    ...(order.ExchangeRate !== undefined
+      ? { RateType: order.RateType, ExchangeRate: order.ExchangeRate }
+      : {}),
+    InvoiceTotal: num(total),
+    InvoiceDetails: details,
+  };
+  c.list('OEInvoices').push(invoice);
+  order.LastInvoiceNumber = invoice.InvoiceNumber;
+  const open = (order.OrderDetails as Rec[]).some(
+    (l) => l.LineType === 'Item' && dec(l.QuantityBackordered, 'QuantityBackordered').gt(0),
+  );
+  if (!open) order.OrderCompleted = 'Complete';
+  return invoice;
 }

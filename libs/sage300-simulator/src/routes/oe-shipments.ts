@@ -42,6 +42,7 @@ export function createShipment(c: Company, order: Rec, opts: ShipmentOptions, fr
       c.moveStock(String(l.Item), String(l.Location), qty.neg(), qty.neg());
       l.QuantityShipped = num(dec(l.QuantityOrdered, 'QuantityOrdered'));
       l.QuantityBackordered = new LosslessNumber('0');
+      l.QuantityCommitted = new LosslessNumber('0');
     }
   c.list('OEShipments').push(shipment);
   order.LastShipmentNumber = shipment.ShipmentNumber;
@@ -66,5 +67,6 @@ export function deleteShipment(c: Company, shipmentNumber: string): void {
     if (!line) continue;
     line.QuantityShipped = num(dec(line.QuantityShipped, 'QuantityShipped').minus(qty));
     line.QuantityBackordered = num(dec(line.QuantityBackordered, 'QuantityBackordered').plus(qty));
+    line.QuantityCommitted = line.QuantityBackordered;
   }
 }

@@ -114,7 +114,7 @@ describe('Sage300Adapter against the Sage 300 simulator', () => {
     expect(String(lines[2].ExtendedAmount)).toBe('-1.1');
     expect(erp.capabilities).toMatchObject({
       kind: 'SAGE300',
-      invoices: 'batch',
+      invoices: 'copyFromOrder',
       cancelOrder: false,
       naturalKeyMaxLength: 22,
     });
