@@ -66,7 +66,13 @@ export interface SapB1Faults {
   lockRate: number;
   /** every request under /b1s answers 503 */
   outage: boolean;
+  /** every request under /b1s waits this long first: a real server's 100–500 ms */
   latencyMs: number;
+  /**
+   * a loaded server: each write running beside another adds this share to the lock rate (0.05 with 6
+   * writes at once: 25% more locks), as record and table locks collide more the more writers there are
+   */
+  contention: number;
 }
 
 export interface SapB1Stats {
@@ -104,7 +110,7 @@ export interface SapB1Control extends Partial<SapB1Faults> {
 }
 
 const BASE = '/b1s/v1/';
-const NO_FAULTS: SapB1Faults = { lockRate: 0, outage: false, latencyMs: 0 };
+const NO_FAULTS: SapB1Faults = { lockRate: 0, outage: false, latencyMs: 0, contention: 0 };
 
 /**
  * An SAP Business One Service Layer (v1, OData v3) in memory, on node:http, faithful to
@@ -286,7 +292,20 @@ export class SapB1Simulator {
 
   // ---- HTTP -----------------------------------------------------------------------------------
 
+  /** writes being answered now (for `contention`) */
+  private writesInFlight = 0;
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const write = req.method !== 'GET';
+    if (write) this.writesInFlight++;
+    try {
+      await this.answer(req, res);
+    } finally {
+      if (write) this.writesInFlight--;
+    }
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const raw = await readBody(req);
     // every answer says the server's time (its own clock, not the host's)
@@ -472,7 +491,8 @@ export class SapB1Simulator {
   }
 
   private maybeLock(): void {
-    if (this.faults.lockRate > 0 && this.rnd() < this.faults.lockRate) {
+    const rate = this.faults.lockRate + this.faults.contention * Math.max(0, this.writesInFlight - 1);
+    if (rate > 0 && this.rnd() < rate) {
       this.stats.locks++;
       throw new SlError(
         this.opts.lockStatus,

@@ -267,6 +267,19 @@ describe('SAP B1 Service Layer simulator', () => {
     expect((await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }]), { cookie })).status).toBe(201);
   });
 
+  it('locks more writes the more run at once (contention), and none alone', async () => {
+    const cookie = await login();
+    sim.setFaults({ latencyMs: 200, contention: 1 });
+    const alone = await call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }]), { cookie });
+    expect(alone.status).toBe(201);
+    const together = await Promise.all(
+      [1, 2, 3].map(() => call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }]), { cookie })),
+    );
+    // three writes at once: those that see another one are locked (a lock rate of 100% or more)
+    expect(together.filter((r) => r.status === 412).length).toBeGreaterThanOrEqual(2);
+    sim.clearFaults();
+  });
+
   it('records incoming payments with bank-transfer fields and validates the account', async () => {
     const cookie = await login();
     const pay = (acct: string, sum: string) =>
