@@ -261,7 +261,7 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
       expect.objectContaining({
         settlement_id: settlementId,
         home_currency: 'USD',
-        recorded_by: expect.any(String),
+        recorded_by: expect.any(String) as unknown,
       }),
     ]);
   });
