@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NonRetriableError } from '@connector/core';
 import type { GlAccountMapping, JournalEntryTypes } from '@connector/events';
 import { DEFAULT_GL_MAPPING as defaults } from './default-gl-rules';
 import { JOURNAL_CATEGORIES } from './mapping-file';
@@ -211,10 +212,18 @@ export const settlementOptionsSchema = z
   .loose();
 export type SettlementOptions = z.infer<typeof settlementOptionsSchema>;
 
-/** The settlement options of a connection's settings (`settings.orderToCash`), defaults where absent. */
+/**
+ * The settlement options of a connection's settings (`settings.orderToCash`), defaults where
+ * absent; a value it cannot read is a NonRetriableError naming it (fix the settings, then replay).
+ */
 export function settlementOptionsOf(settings: unknown): SettlementOptions {
   const o = (settings as { orderToCash?: unknown } | null | undefined)?.orderToCash;
-  return settlementOptionsSchema.parse(o ?? {});
+  const r = settlementOptionsSchema.safeParse(o ?? {});
+  if (r.success) return r.data;
+  throw new NonRetriableError(
+    'SETTINGS_INVALID',
+    `settings.orderToCash: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+  );
 }
 
 /** One account a settlement can post to and what for (`connection ping` names it in a problem). */
