@@ -1,8 +1,9 @@
 import { NonRetriableError, type HttpTransport } from '@connector/core';
+import type { MasterDataExpectation } from '@connector/mapping';
 import { createAdapter, type Sage100Settings } from './adapters';
 import type { Sage100OrderNumberStore } from './sage100/order-numbers';
 import { capabilitiesOf } from './capabilities';
-import { ERP_KINDS, type ErpKind, type ErpPort } from './port';
+import { ERP_KINDS, type ErpKind, type ErpPort, type MasterDataProblem } from './port';
 
 /** What an adapter is built from: the stored connection (a structural subset of libs/db's Connection). */
 export interface ErpConnection {
@@ -117,17 +118,47 @@ const PING_WORDS: Record<string, string> = {
   ERP_VALIDATION: 'the ERP refused the request',
 };
 
+/** What the connection relies on in the ERP (libs/mapping masterDataExpectations), checked after the sign-in. */
+export interface MasterDataToCheck {
+  expectations: MasterDataExpectation[];
+  /** marketplaces of the connection with no customer mapping */
+  unmapped?: string[];
+}
+
+const KIND_WORDS: Record<MasterDataProblem['kind'], string> = {
+  CUSTOMER: 'customer',
+  ITEM: 'item',
+  GL_ACCOUNT: 'GL account',
+};
+
+/** One master-data problem as an accountant reads it, with the way to fix it. */
+export function masterDataProblemWords(
+  p: MasterDataProblem,
+  company: string,
+  expected: MasterDataExpectation | undefined,
+): string {
+  const thing = `${KIND_WORDS[p.kind]} ${p.code}${expected?.usedFor.length ? ` (${expected.usedFor.join(', ')})` : ''}`;
+  const fix = expected?.fix ? ` or ${expected.fix}` : '';
+  return p.problem === 'INACTIVE'
+    ? `${thing} is inactive in company ${company}: activate it${fix}`
+    : `${thing} does not exist in company ${company}: add it${fix}`;
+}
+
 /**
  * `ping` of a connection's ERP side: the adapter is built as the services build it and signs in
  * (SAP B1 login, Sage 300 a read with Basic auth, Sage 100 the web service and the agent, Sage 500
- * the database), before any data moves. The lines say what is wrong in words, then the ERP's own.
+ * the database), before any data moves; then, given `masterData`, asks the ERP for the customers,
+ * items and GL accounts the connection's mappings name (`checkMasterData`). The lines say what is
+ * wrong in words, and how to fix it, then the ERP's own.
  */
 export async function pingErp(
   conn: ErpConnection,
   creds: ErpConnectionCredentials,
   factories: Partial<Record<ErpKind, ErpFactory>>,
+  masterData?: MasterDataToCheck,
 ): Promise<{ ok: boolean; lines: string[] }> {
-  const what = `ERP (${conn.erpKind}, company ${creds.erp?.company ?? conn.erpCompany})`;
+  const company = creds.erp?.company ?? conn.erpCompany;
+  const what = `ERP (${conn.erpKind}, company ${company})`;
   let port: ErpPort | undefined;
   try {
     const factory = factories[conn.erpKind];
@@ -137,7 +168,9 @@ export async function pingErp(
       throw new NonRetriableError('ERP_NO_CREDENTIALS', `connection ${conn.id} has no ERP credentials`);
     port = factory(conn, creds);
     await port.ping();
-    return { ok: true, lines: [`${what}: signed in, ok`] };
+    const lines = [`${what}: signed in, ok`];
+    if (!masterData) return { ok: true, lines };
+    return checkMasterData(port, company, masterData, lines);
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'ERROR';
     const words = PING_WORDS[code] ?? 'the ERP check failed';
@@ -148,4 +181,44 @@ export async function pingErp(
   } finally {
     await port?.close().catch(() => undefined);
   }
+}
+
+async function checkMasterData(
+  port: ErpPort,
+  company: string,
+  masterData: MasterDataToCheck,
+  lines: string[],
+): Promise<{ ok: boolean; lines: string[] }> {
+  const codes = (kind: MasterDataProblem['kind']) =>
+    masterData.expectations.filter((e) => e.kind === kind).map((e) => e.code);
+  const refs = { customers: codes('CUSTOMER'), items: codes('ITEM'), glAccounts: codes('GL_ACCOUNT') };
+  const problems = [
+    ...(masterData.unmapped ?? []).map(
+      (mp) =>
+        `marketplace ${mp} has no ERP customer in the customer mapping: map one (npm run mapping -- load) before orders arrive`,
+    ),
+  ];
+  try {
+    for (const p of await port.checkMasterData(refs))
+      problems.push(
+        masterDataProblemWords(
+          p,
+          company,
+          masterData.expectations.find((e) => e.kind === p.kind && e.code === p.code),
+        ),
+      );
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'ERROR';
+    problems.push(
+      `the customers, items and GL accounts could not be checked: ${PING_WORDS[code] ?? 'the ERP check failed'} (${code}: ${(err as Error).message})`,
+    );
+  }
+  if (!problems.length) {
+    lines.push(
+      `ERP master data: ${refs.customers.length} customers, ${refs.items.length} items and ${refs.glAccounts.length} GL accounts the connection uses exist, ok`,
+    );
+    return { ok: true, lines };
+  }
+  lines.push(`NOT OK ERP master data in company ${company}:`, ...problems.map((p) => `  - ${p}`));
+  return { ok: false, lines };
 }

@@ -143,6 +143,16 @@ export class MappingCache implements MappingLookup {
       .filter((m) => m.active !== false);
   }
 
+  /** Every active SKU mapping of one connection (connection ping checks their items exist). */
+  skusOf(connectionId: string): SkuMapping[] {
+    return [...this.skus.values()].filter((m) => m.connectionId === connectionId && m.active !== false);
+  }
+
+  /** The customer mappings of one connection. */
+  customersOf(connectionId: string): CustomerMapping[] {
+    return [...this.customers.values()].filter((m) => m.connectionId === connectionId);
+  }
+
   /** The Amazon carrier of an ERP ship-via code, or undefined when it has no (active) mapping. */
   carrier(connectionId: string, erpCarrierCode: string): CarrierMapping | undefined {
     const m = this.carriers.get(`${connectionId}|${erpCarrierCode}`);

@@ -3,7 +3,7 @@ import type { Consumer } from 'kafkajs';
 import { errorMessage } from '@connector/core';
 import { topicOffsets, type KafkaRuntime } from '@connector/kafka';
 import type { Logger } from '@connector/observability';
-import { MAPPING_TOPICS, type MappingCache } from './mapping-cache';
+import { MAPPING_TOPICS, MappingCache } from './mapping-cache';
 
 /**
  * Reads the compacted mapping topics from the beginning into the MappingCache and keeps following
@@ -73,5 +73,36 @@ export class MappingTopicsLoader {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+  }
+}
+
+/**
+ * The mapping topics read once, to their end, into a fresh cache (command-line tools such as
+ * `connection ping`): the loader stops when it is ready, or fails after `timeoutMs`.
+ */
+export async function readMappingsOnce(
+  kafka: KafkaRuntime,
+  logger: Logger,
+  groupPrefix: string,
+  timeoutMs = 30_000,
+): Promise<MappingCache> {
+  const cache = new MappingCache();
+  const loader = new MappingTopicsLoader(kafka, cache, logger, groupPrefix);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await loader.start();
+    await Promise.race([
+      loader.ready,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the mapping topics were not read within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+    return cache;
+  } finally {
+    clearTimeout(timer);
+    await loader.stop().catch(() => undefined);
   }
 }

@@ -10,10 +10,11 @@ import {
   migrateLatest,
   type ConnectionCredentials,
 } from '@connector/db';
-import { ERP_KINDS, erpFactories, pingErp } from '@connector/erp';
+import { ERP_KINDS, erpFactories, pingErp, type MasterDataToCheck } from '@connector/erp';
+import { masterDataExpectations, readMappingsOnce, settlementOptionsOf } from '@connector/mapping';
 import { MARKETPLACES } from '@connector/sp-api';
 import { z } from 'zod';
-import { kafkaRuntimeFromConfig } from '@connector/kafka';
+import { kafkaRuntimeFromConfig, type KafkaRuntime } from '@connector/kafka';
 import { createLogger } from '@connector/observability';
 import { SpApiFactory, pingAmazon } from '@connector/sp-api';
 import { configSchema } from './config';
@@ -28,7 +29,10 @@ const USAGE = `amazon-ingest connections
                         --marketplaces ATVPDKIKX0DER,A2EUQ1WTGCTBG2 --erp SAP_B1|SAGE300|SAGE100|SAGE500
                         --company COMPANY --credentials FILE.json [--settings '{"ordersMode":"auto"}'] [--disabled]
   npm run connection -- list
-  npm run connection -- ping --id ID                 check both sides: Amazon (LWA, marketplaces) and the ERP (sign-in)
+  npm run connection -- ping --id ID                 check both sides before any data moves: Amazon (LWA, the
+                                                     marketplaces the seller sells in) and the ERP (sign-in, then
+                                                     the mapped customers, items and every GL account a
+                                                     settlement would post to exist); exit status 1 when not
   npm run connection -- reprocess-settlement --id ID --report REPORT_ID   publish an archived settlement report again
 
 The credentials file holds {"amazon":{"lwaClientId","lwaClientSecret","refreshToken"},
@@ -38,6 +42,26 @@ KAFKA_*, SCHEMA_REGISTRY_*, SPAPI_ENDPOINT, LWA_TOKEN_URL, ARCHIVE_DIR).`;
 
 /** `ping` lives in libs/sp-api, shared with the operator console. */
 export { pingAmazon };
+
+/**
+ * The customers, items and GL accounts the connection's mappings name, read from the compacted
+ * mapping topics as the services read them; null (with a line saying why) when they cannot be read.
+ */
+async function mappedMasterData(
+  runtime: KafkaRuntime,
+  conn: { id: string; marketplaceIds: string[]; settings: unknown },
+): Promise<{ masterData: MasterDataToCheck | null; line?: string }> {
+  try {
+    const logger = createLogger({ service: 'connection-cli', level: 'warn' });
+    const cache = await readMappingsOnce(runtime, logger, 'connection-cli');
+    return { masterData: masterDataExpectations(cache, conn, settlementOptionsOf(conn.settings)) };
+  } catch (err) {
+    return {
+      masterData: null,
+      line: `NOT OK mappings: the mapping topics could not be read, so the ERP's customers, items and GL accounts were not checked (${errorMessage(err)})`,
+    };
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -117,9 +141,19 @@ async function main(argv: string[]): Promise<number> {
       );
       const amazon = await pingAmazon(conn, creds, factory);
       for (const l of amazon.lines) console.log(l);
-      const erp = await pingErp(conn, creds, erpFactories(new FetchTransport(15_000), 15_000));
+      const runtime = kafkaRuntimeFromConfig(env, 'connection-cli', {
+        logger: createLogger({ service: 'connection-cli', level: 'warn' }),
+      });
+      const { masterData, line } = await mappedMasterData(runtime, conn);
+      if (line) console.log(line);
+      const erp = await pingErp(
+        conn,
+        creds,
+        erpFactories(new FetchTransport(15_000), 15_000),
+        masterData ?? undefined,
+      );
       for (const l of erp.lines) console.log(l);
-      return amazon.ok && erp.ok ? 0 : 1;
+      return amazon.ok && erp.ok && masterData ? 0 : 1;
     }
     if (command === 'reprocess-settlement') {
       if (!values.id || !values.report) throw new Error('reprocess-settlement needs --id and --report');

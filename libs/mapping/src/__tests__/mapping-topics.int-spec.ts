@@ -2,7 +2,15 @@ import { TOPIC_CATALOGUE } from '@connector/events';
 import { KafkaRuntime } from '@connector/kafka';
 import { silentLogger } from '@connector/observability';
 import { infraEnv, uniqueName, waitFor } from '@connector/testing';
-import { MappingCache, MappingTopicsLoader, mappingRecords, publishMappings } from '../index';
+import {
+  MappingCache,
+  MappingTopicsLoader,
+  mappingRecords,
+  masterDataExpectations,
+  publishMappings,
+  readMappingsOnce,
+  settlementOptionsOf,
+} from '../index';
 
 describe('mapping topics on a real broker', () => {
   const prefix = `${uniqueName('map')}.`;
@@ -61,5 +69,70 @@ describe('mapping topics on a real broker', () => {
       { what: 'the fixed mapping' },
     );
     await loader.stop();
+  });
+
+  it('when connection ping reads the mapping topics once, then it knows every customer, item and GL account the connection relies on, and how each is fixed', async () => {
+    await runtime.connect();
+    await publishMappings(
+      runtime.publisher,
+      mappingRecords(
+        {
+          connectionId: 'p1',
+          skus: [{ sellerSku: 'SKU-9', itemCode: 'ITEM-9' }],
+          customers: [
+            { marketplaceId: 'A2EUQ1WTGCTBG2', customerCode: 'AMZ-CA', currency: 'CAD', arAccount: '1105' },
+          ],
+          glAccounts: [
+            {
+              transactionType: 'Refund',
+              amountType: 'ItemFees',
+              amountDescription: 'RefundCommission',
+              account: '6115-CA',
+              category: 'REFUND_COMMISSION',
+            },
+          ],
+        },
+        Date.now(),
+      ),
+    );
+    const cache = await readMappingsOnce(runtime, silentLogger(), `${prefix}ping`);
+    const { expectations, unmapped } = masterDataExpectations(
+      cache,
+      { id: 'p1', marketplaceIds: ['A2EUQ1WTGCTBG2'] },
+      settlementOptionsOf({}),
+    );
+    expect(unmapped).toEqual([]);
+    expect(expectations).toEqual(
+      expect.arrayContaining([
+        {
+          kind: 'CUSTOMER',
+          code: 'AMZ-CA',
+          usedFor: ['the customer for marketplace A2EUQ1WTGCTBG2'],
+          fix: expect.any(String) as unknown,
+        },
+        {
+          kind: 'ITEM',
+          code: 'ITEM-9',
+          usedFor: ['SKU SKU-9'],
+          fix: "map 'SKU SKU-9' to an item that exists",
+        },
+        {
+          kind: 'GL_ACCOUNT',
+          code: '6115-CA',
+          usedFor: ['refund commission'],
+          fix: "map 'Refund ItemFees RefundCommission' to an account that exists",
+        },
+        expect.objectContaining({
+          kind: 'GL_ACCOUNT',
+          code: '1105',
+          usedFor: ['receivable of customer AMZ-CA'],
+        }),
+      ]),
+    );
+    // the connection's rule wins: the default account for refund commission is not posted to
+    expect(expectations.find((e) => e.code === '6110')).toBeUndefined();
+    // the invoiced lines clear AMZ-CA's receivable: the default sales account is the invoices' business, not the settlement's
+    expect(expectations.find((e) => e.code === '4000')).toBeUndefined();
+    expect(expectations.find((e) => e.code === '6100')).toMatchObject({ usedFor: ['Amazon fees'] });
   });
 });

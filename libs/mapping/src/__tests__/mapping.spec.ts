@@ -1,4 +1,11 @@
-import { MappingCache, UnmappedError, mappingRecords } from '../index';
+import {
+  GlRules,
+  MappingCache,
+  UnmappedError,
+  isInvoicedLine,
+  mappingRecords,
+  settlementOptionsOf,
+} from '../index';
 
 describe('mapping records and the mapping cache', () => {
   const file = {
@@ -98,5 +105,71 @@ describe('mapping records and the mapping cache', () => {
     expect(() =>
       mappingRecords({ connectionId: 'c1', carriers: [{ erpCarrierCode: 'X', carrierCode: 'Other' }] }, 0),
     ).toThrow(/carrierName is required when carrierCode is Other/);
+  });
+});
+
+describe('settlement GL rules for ping and booking', () => {
+  it('when a line is an order or refund item price or promotion, then it is invoiced (it clears the receivable); fees and withheld tax are not', () => {
+    const invoiced = (transactionType: string, amountType: string) =>
+      isInvoicedLine({ transactionType, amountType });
+    expect(invoiced('Order', 'ItemPrice')).toBe(true);
+    expect(invoiced('refund', 'Promotion')).toBe(true);
+    expect(invoiced('Order', 'ItemFees')).toBe(false);
+    expect(invoiced('Order', 'ItemWithheldTax')).toBe(false);
+    expect(invoiced('Chargeback Refund', 'ItemPrice')).toBe(false);
+    expect(invoiced('other-transaction', 'other-transaction')).toBe(false);
+  });
+
+  it("when a connection's settings say nothing, then settlements clear the receivable at the ERP's rate; spelled in capitals, the choice is still read", () => {
+    expect(settlementOptionsOf({ buyerPii: true })).toMatchObject({
+      settlementBooking: 'receivable',
+      fx: { rateSource: 'erp' },
+    });
+    expect(
+      settlementOptionsOf({
+        orderToCash: { settlementBooking: 'INCOME', fx: { rateSource: 'DEPOSIT', x: 1 } },
+      }),
+    ).toMatchObject({ settlementBooking: 'income', fx: { rateSource: 'deposit' } });
+    let thrown: unknown;
+    try {
+      settlementOptionsOf({ orderToCash: { fx: { rateSource: 'guess' } } });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({
+      code: 'SETTINGS_INVALID',
+      retriable: false,
+      message: expect.stringContaining('fx.rateSource') as unknown,
+    });
+  });
+
+  it('when a connection rule covers a default one, then ping does not ask for the default account; invoiced lines are left out when they clear the receivable', () => {
+    const rules = GlRules.fromMappings([
+      {
+        eventId: 'e',
+        connectionId: 'c1',
+        transactionType: '*',
+        amountType: 'ItemFees',
+        amountDescription: '*',
+        marketplaceId: null,
+        category: 'FEE',
+        account: '6100-00',
+        updatedAt: 0,
+      },
+    ]);
+    const all = rules.postingAccounts({ marketplaceIds: ['ATVPDKIKX0DER'] });
+    const accounts = all.map((p) => p.account);
+    expect(accounts).toContain('6100-00');
+    expect(accounts).not.toContain('6110'); // Refund ItemFees RefundCommission is covered by * ItemFees *
+    expect(accounts).toEqual(expect.arrayContaining(['4000', '4050', '1010', '9999']));
+    expect(all.find((p) => p.account === '4000')).toEqual({
+      account: '4000',
+      category: 'SALES',
+      usedFor: 'Order ItemPrice Principal',
+    });
+    const clearing = rules.postingAccounts({ marketplaceIds: ['ATVPDKIKX0DER'], skipInvoiced: true });
+    expect(clearing.map((p) => p.account)).not.toContain('4000');
+    expect(clearing.map((p) => p.account)).not.toContain('4050');
+    expect(clearing.map((p) => p.account)).toContain('2200'); // * ItemPrice Tax may come from other transaction types
   });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { formatPreview, previewSettlement, type Preview } from '../cli';
+import type { Db } from '@connector/db';
+import { formatPreview, previewSettlement, recordDeposit, type Preview } from '../cli';
+import { FakeReconcilerStore } from '../reconciler/testing';
 
 /** node's arguments that run the settlement CLI from its source, as `npm run settlement` does */
 const CLI = [
@@ -119,4 +121,21 @@ describe('settlement preview (CLI)', () => {
     expect(badRun.stdout).toContain('DOES NOT TIE OUT');
     expect(badRun.status).toBe(2);
   });
+});
+
+describe('settlement deposit (CLI)', () => {
+  const noDb = (() => {
+    throw new Error('the database is not reached for a bad amount');
+  }) as unknown as Db;
+
+  it.each([['1,234.56'], ['-5.00'], ['0'], ['12.345678'], ['1e3']])(
+    'when the home amount is %s, then it is refused before anything is recorded',
+    async (homeAmount) => {
+      const store = new FakeReconcilerStore();
+      await expect(
+        recordDeposit(store, noDb, { connectionId: 'c1', settlementId: 'S', homeAmount, recordedBy: 'ops' }),
+      ).rejects.toMatchObject({ code: 'DEPOSIT_INVALID', retriable: false });
+      expect(store.deposits).toEqual([]);
+    },
+  );
 });

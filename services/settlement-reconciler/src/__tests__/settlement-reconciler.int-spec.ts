@@ -1,9 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@connector/config';
-import type { JournalEntry, ReconciliationReport, SettlementReportEvent } from '@connector/events';
+import type {
+  CustomerReceipt,
+  JournalEntry,
+  ReconciliationReport,
+  SettlementReportEvent,
+} from '@connector/events';
 import { RegistryAvroCodec, createKafka, type EventPublisher } from '@connector/kafka';
 import { mappingRecords } from '@connector/mapping';
-import { sumDecimals } from '@connector/money';
+import { decimal, sumDecimals } from '@connector/money';
 import { EVENT_PUBLISHER, startService } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
 import { parseSettlementText } from '@connector/sp-api';
@@ -65,6 +72,51 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
     await tdb?.drop();
   });
 
+  /** A settlement as amazon-ingest publishes it: chunks of 100 lines, then the closing record. */
+  async function publishSettlement(
+    publisher: EventPublisher,
+    connectionId: string,
+    text: string,
+    marketplaceName: string,
+  ) {
+    const { result, lines } = await parseSettlementText(text, `R-${connectionId}`);
+    const { settlementId, ...header } = { ...result.summary, marketplaceName };
+    const events: SettlementReportEvent[] = [];
+    for (let i = 0; i * 100 < lines.length; i++)
+      events.push({
+        eventId: `${settlementId}#${i}`,
+        connectionId,
+        settlementId,
+        payload: {
+          'connector.amazon.SettlementChunk': {
+            chunkIndex: i,
+            header,
+            lines: lines.slice(i * 100, i * 100 + 100),
+          },
+        },
+      });
+    events.push({
+      eventId: `${settlementId}#closed`,
+      connectionId,
+      settlementId,
+      payload: {
+        'connector.amazon.SettlementClosed': {
+          chunkCount: events.length,
+          lineCount: lines.length,
+          header,
+          detailTotal: { amount: result.detailTotal, currency: result.summary.totalAmount.currency },
+          tiesOut: result.tiesOut,
+          rawArchiveUri: 'file:///archive/x.gz',
+        },
+      },
+    });
+    await publisher.publish(
+      'amazon.settlements.v1',
+      events.map((value) => ({ key: `${connectionId}/${settlementId}`, value })),
+    );
+    return { result, lines, settlementId };
+  }
+
   it('when a German settlement with an unmapped line arrives in chunks, then a balanced journal, a receipt and a TIED_OUT report are published and stored', async () => {
     const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
     for (const r of mappingRecords(
@@ -84,41 +136,7 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
     const sim = new SpApiSimulator({ days: 56, ordersPerDay: 30, now: () => Date.UTC(2026, 10, 24) });
     const de = sim.settlements.filter((s) => s.currency === 'EUR')[1];
     const text = de.text.replace(/Subscription Fee/g, 'Monatliche Grundgebühr'); // a description no rule knows
-    const { result, lines } = await parseSettlementText(text, 'R-DE');
-    const { settlementId, ...header } = { ...result.summary, marketplaceName: 'Amazon.de' };
-    const events: SettlementReportEvent[] = [];
-    for (let i = 0; i * 100 < lines.length; i++)
-      events.push({
-        eventId: `${settlementId}#${i}`,
-        connectionId: 'c1',
-        settlementId,
-        payload: {
-          'connector.amazon.SettlementChunk': {
-            chunkIndex: i,
-            header,
-            lines: lines.slice(i * 100, i * 100 + 100),
-          },
-        },
-      });
-    events.push({
-      eventId: `${settlementId}#closed`,
-      connectionId: 'c1',
-      settlementId,
-      payload: {
-        'connector.amazon.SettlementClosed': {
-          chunkCount: events.length,
-          lineCount: lines.length,
-          header,
-          detailTotal: { amount: result.detailTotal, currency: 'EUR' },
-          tiesOut: result.tiesOut,
-          rawArchiveUri: 'file:///archive/de.gz',
-        },
-      },
-    });
-    await publisher.publish(
-      'amazon.settlements.v1',
-      events.map((value) => ({ key: `c1/${settlementId}`, value })),
-    );
+    const { result, settlementId } = await publishSettlement(publisher, 'c1', text, 'Amazon.de');
 
     const [journal] = await collect<JournalEntry>('ledger.journals.v1', (xs) => xs.length >= 1);
     expect(journal.journalId).toBe(`${settlementId}/A1PA6795UKMFR9/EUR`);
@@ -148,6 +166,103 @@ describe('settlement-reconciler (real Kafka, registry, PostgreSQL)', () => {
     expect(Number(row?.difference)).toBe(0);
     expect(row?.report.unmapped).toEqual([
       expect.objectContaining({ key: 'other-transaction|other-transaction|Monatliche Grundgebühr' }),
+    ]);
+  });
+
+  it('when a CAD settlement of a USD company has its deposit recorded with the CLI, then its journal and receipt carry the rate the deposit implies and clear the receivable', async () => {
+    await tdb.db('connections').insert({
+      id: 'c2',
+      name: 'c2',
+      seller_id: 'S2',
+      region: 'na',
+      marketplace_ids: ['A2EUQ1WTGCTBG2'],
+      erp_kind: 'SAP_B1',
+      erp_company: 'SBODEMOUS',
+      settings: JSON.stringify({ orderToCash: { fx: { rateSource: 'deposit' } } }),
+    });
+    const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
+    for (const r of mappingRecords(
+      {
+        connectionId: 'c2',
+        customers: [
+          { marketplaceId: 'A2EUQ1WTGCTBG2', customerCode: 'AMZ-CA', currency: 'CAD', arAccount: '1100' },
+        ],
+      },
+      Date.now(),
+    ))
+      await publisher.publish(r.topic, [{ key: r.key, value: r.value }]);
+    const sim = new SpApiSimulator({ days: 56, ordersPerDay: 30, now: () => Date.UTC(2026, 10, 24) });
+    const ca = sim.settlements.filter((s) => s.currency === 'CAD')[1];
+    const { result } = await parseSettlementText(ca.text, 'R-c2');
+    const cadTotal = result.summary.totalAmount.amount;
+    const usd = decimal(cadTotal).times('0.7311').toFixed(2); // what the bank received in USD
+
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        'services/settlement-reconciler/src/cli.ts',
+        'deposit',
+        '--connection',
+        'c2',
+        '--settlement',
+        ca.settlementId,
+        '--home-amount',
+        usd,
+        '--home-currency',
+        'USD',
+      ],
+      {
+        cwd: resolve(__dirname, '../../../..'),
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: tdb.url },
+      },
+    );
+    expect(out).toContain(`deposit of settlement ${ca.settlementId} recorded: ${usd} USD`);
+    const { settlementId, lines } = await publishSettlement(publisher, 'c2', ca.text, 'Amazon.ca');
+    const refunded = new Set(lines.filter((l) => l.transactionType === 'Refund').map((l) => l.orderId));
+
+    const rate = decimal(usd).div(cadTotal).toFixed(10);
+    const journals = await collect<JournalEntry>('ledger.journals.v1', (xs) =>
+      xs.some((j) => j.connectionId === 'c2'),
+    );
+    const journal = journals.find((j) => j.connectionId === 'c2')!;
+    expect(journal).toMatchObject({
+      settlementId,
+      currency: 'CAD',
+      exchangeRate: rate,
+      rateSource: 'DEPOSIT',
+    });
+    expect(journal.lines.find((l) => l.description.startsWith('Order ItemPrice Principal'))).toMatchObject({
+      account: '1100',
+      customerCode: 'AMZ-CA',
+    });
+    const receipts = await collect<CustomerReceipt>('ledger.receipts.v1', (xs) =>
+      xs.some((r) => r.connectionId === 'c2'),
+    );
+    expect(receipts.find((r) => r.connectionId === 'c2')).toMatchObject({
+      exchangeRate: rate,
+      rateSource: 'DEPOSIT',
+      customerCode: 'AMZ-CA',
+    });
+    const reports = await collect<ReconciliationReport>('ledger.reconciliations.v1', (xs) =>
+      xs.some((r) => r.connectionId === 'c2'),
+    );
+    // no refund financial events were published for c2: every refunded order is listed as differing
+    expect(reports.find((r) => r.connectionId === 'c2')?.refunds).toMatchObject({
+      orders: refunded.size,
+      tiedOut: refunded.size === 0,
+    });
+    const stored = await tdb.db('settlement_deposits').where({ connection_id: 'c2' });
+    expect(stored).toEqual([
+      expect.objectContaining({
+        settlement_id: settlementId,
+        home_currency: 'USD',
+        recorded_by: expect.any(String) as unknown,
+      }),
     ]);
   });
 });

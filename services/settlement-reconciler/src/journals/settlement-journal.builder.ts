@@ -1,8 +1,8 @@
 import { NonRetriableError } from '@connector/core';
 import type { CustomerReceipt, JournalEntry, JournalEntryTypes } from '@connector/events';
-import { decimal, fromUnscaled, toUnscaled } from '@connector/money';
+import { decimal, fromUnscaled, toScale, toUnscaled } from '@connector/money';
 import { MARKETPLACES, type SettlementLine } from '@connector/sp-api';
-import type { GlRules } from './gl-rules';
+import { isInvoicedLine, type GlRules } from './gl-rules';
 
 type JournalLine = JournalEntryTypes.ConnectorLedger.JournalLine;
 const SCALE = 4;
@@ -46,6 +46,11 @@ export function financialKindOf(amountType: string): FinancialKind {
 /** Per-order sums by financial kind (unscaled at 4 decimals), for the reconciliation against financial events. */
 export type OrderTotals = Map<string, Map<FinancialKind, bigint>>;
 
+/** Per-order Σ of the settlement's Refund transaction lines, every amount type (unscaled at 4 decimals): the refund tie-out. */
+export type OrderRefunds = Map<string, bigint>;
+
+const isRefund = (transactionType: string) => transactionType.toLowerCase() === 'refund';
+
 /**
  * Folds settlement lines into sums by (marketplace, transaction-type, amount-type,
  * amount-description) and by order: memory grows with the number of distinct keys and orders, not
@@ -55,7 +60,12 @@ export class SettlementAccumulator {
   readonly buckets = new Map<string, Bucket>();
 
   /** Folds another accumulator (a stored chunk) into this one. */
-  merge(other: { buckets: Iterable<Bucket>; orders: OrderTotals; lineCount: number }): void {
+  merge(other: {
+    buckets: Iterable<Bucket>;
+    orders: OrderTotals;
+    refunds?: OrderRefunds;
+    lineCount: number;
+  }): void {
     for (const b of other.buckets) {
       const key = `${b.marketplaceId ?? ''}\u0000${b.transactionType}\u0000${b.amountType}\u0000${b.amountDescription}`;
       const mine = this.buckets.get(key);
@@ -70,9 +80,12 @@ export class SettlementAccumulator {
       for (const [k, v] of kinds) mine.set(k, (mine.get(k) ?? 0n) + v);
       this.orders.set(order, mine);
     }
+    for (const [order, v] of other.refunds ?? [])
+      this.refunds.set(order, (this.refunds.get(order) ?? 0n) + v);
     this.lineCount += other.lineCount;
   }
   readonly orders: OrderTotals = new Map();
+  readonly refunds: OrderRefunds = new Map();
   lineCount = 0;
   total = 0n;
 
@@ -98,6 +111,8 @@ export class SettlementAccumulator {
       const byKind = this.orders.get(line.orderId) ?? new Map<FinancialKind, bigint>();
       byKind.set(kind, (byKind.get(kind) ?? 0n) + amount);
       this.orders.set(line.orderId, byKind);
+      if (isRefund(line.transactionType))
+        this.refunds.set(line.orderId, (this.refunds.get(line.orderId) ?? 0n) + amount);
     }
     this.lineCount++;
     this.total += amount;
@@ -127,6 +142,18 @@ export interface ReceiptTarget {
   bankAccount: string;
 }
 
+/** How a connection books its settlements (libs/mapping settlementOptionsSchema). */
+export interface BuildOptions {
+  /**
+   * `receivable` (default): where the marketplace's customer has a receivable, the lines the ERP's
+   * invoices and credit notes already booked (isInvoicedLine) go to that receivable, so the
+   * settlement clears it; `income`: every line on its own account (no invoices in the ERP).
+   */
+  booking?: 'receivable' | 'income';
+  /** home-currency units per settlement-currency unit implied by the recorded deposit (depositRate), or null */
+  exchangeRate?: string | null;
+}
+
 export interface BuiltJournals {
   journals: JournalEntry[];
   receipts: CustomerReceipt[];
@@ -148,9 +175,17 @@ const DAY = 86_400_000;
  * on the payout account (a debit; a credit when the settlement is negative). Debits equal credits
  * exactly, and the payout lines of all journals add up to the summary's total.
  *
- * With `receipts` and a receivable mapped for the marketplace's customer, the payout line goes to that
- * receivable and a CustomerReceipt moves the deposit from it to the bank, when the net is positive;
- * sage-writer books the receipt as the ERP does (SAP B1 IncomingPayments, Sage 300 AR receipt batch).
+ * With `receipts` and a receivable mapped for the marketplace's customer, sage-writer has written an
+ * invoice per order and a credit note per refund on that customer: the lines those documents booked
+ * (isInvoicedLine: Order/Refund item price and promotions) go to the receivable instead of their
+ * income and refund accounts (unless `options.booking` is `income`), the payout line goes to the
+ * receivable too when the net is positive, and a CustomerReceipt moves the deposit from it to the
+ * bank; after invoices, credit notes, journal and receipt the receivable is zero and each sale,
+ * refund and fee is booked once (docs/settlement-accounting.md). sage-writer books the receipt as
+ * the ERP does (SAP B1 IncomingPayments, Sage 300 AR receipt batch).
+ *
+ * `options.exchangeRate` (the deposit's rate, depositRate) goes on every journal and receipt with
+ * rateSource DEPOSIT; without it they carry null and ERP (the ERP's own rate table).
  */
 export function buildSettlementJournals(
   connectionId: string,
@@ -158,7 +193,12 @@ export function buildSettlementJournals(
   acc: SettlementAccumulator,
   rules: GlRules,
   receipts?: ReceiptTarget,
+  options: BuildOptions = {},
 ): BuiltJournals {
+  const booking = options.booking ?? 'receivable';
+  const fx = options.exchangeRate
+    ? { exchangeRate: options.exchangeRate, rateSource: 'DEPOSIT' as const }
+    : { exchangeRate: null, rateSource: 'ERP' as const };
   const main = marketplaceIdOf(header.marketplaceName) ?? mostFrequentMarketplace(acc);
   const byMarketplace = new Map<string | null, Bucket[]>();
   for (const b of acc.buckets.values()) {
@@ -176,24 +216,29 @@ export function buildSettlementJournals(
   )) {
     const lines: JournalLine[] = [];
     let net = 0n;
+    const customer = receipts?.receivableFor(mp);
+    // the ERP holds the invoices and credit notes: their lines clear the receivable (docs/settlement-accounting.md)
+    const clearing = booking === 'receivable' ? customer : undefined;
     buckets.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
     for (const b of buckets) {
       net += b.total;
       if (b.total === 0n) continue;
       const r = rules.resolve(b);
       if (r.unmapped) unmapped.push({ key: keyOf(b), amount: fmt(b.total), lines: b.lines });
+      const clears = clearing && !r.unmapped && isInvoicedLine(b);
       lines.push({
         lineNumber: 0,
-        account: r.account,
+        account: clears ? clearing.account : r.account,
         // a credit to the seller is a credit on the income/liability side
         debit: b.total < 0n ? fmt(-b.total) : '0',
         credit: b.total > 0n ? fmt(b.total) : '0',
-        description: `${b.transactionType} ${b.amountType} ${b.amountDescription}${r.unmapped ? ' (UNMAPPED: suspense)' : ''}`,
+        description: `${b.transactionType} ${b.amountType} ${b.amountDescription}${r.unmapped ? ' (UNMAPPED: suspense)' : ''}${clears ? ` (invoiced: clears ${clearing.customerCode})` : ''}`,
         category: r.category,
         sourceKeys: [keyOf(b)],
+        customerCode: clears ? clearing.customerCode : null,
       });
     }
-    const receivable = receipts && net > 0n ? receipts.receivableFor(mp) : undefined;
+    const receivable = net > 0n ? customer : undefined;
     const payoutAccount = receivable ? receivable.account : rules.payoutFor(mp);
     if (net !== 0n)
       lines.push({
@@ -207,6 +252,7 @@ export function buildSettlementJournals(
             : `Amazon charge, settlement ${header.settlementId} (negative)`,
         category: 'PAYOUT',
         sourceKeys: [],
+        customerCode: receivable ? receivable.customerCode : null,
       });
     posted += net;
     lines.forEach((l, i) => (l.lineNumber = i + 1));
@@ -229,6 +275,7 @@ export function buildSettlementJournals(
       lines,
       totalDebit: fmt(totalDebit),
       totalCredit: fmt(totalCredit),
+      ...fx,
     });
     if (receivable && receipts)
       receiptsOut.push({
@@ -241,6 +288,7 @@ export function buildSettlementJournals(
         depositDate: postingDate,
         bankAccount: receipts.bankAccount,
         reference: `AMZ-SETTLE-${header.settlementId}`,
+        ...fx,
       });
   }
   const expected = toUnscaled(header.totalAmount, SCALE);
@@ -264,4 +312,16 @@ function mostFrequentMarketplace(acc: SettlementAccumulator): string | null {
   for (const b of acc.buckets.values())
     if (b.marketplaceId) counts.set(b.marketplaceId, (counts.get(b.marketplaceId) ?? 0) + b.lines);
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
+/**
+ * The rate the bank deposit implies: home-currency amount received ÷ the settlement's total, to 10
+ * decimals, rounded half-even (home-currency units per settlement-currency unit). Null when the
+ * settlement is not positive (no deposit to imply a rate).
+ */
+export function depositRate(homeAmount: string, settlementTotal: string): string | null {
+  const total = decimal(settlementTotal);
+  const home = decimal(homeAmount);
+  if (total.lte(0) || home.lte(0)) return null;
+  return toScale(home.div(total), 10);
 }

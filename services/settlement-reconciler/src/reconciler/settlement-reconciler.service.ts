@@ -3,6 +3,7 @@ import {
   recordKey,
   type FinancialEvent,
   type ReconciliationReport,
+  type ReconciliationReportTypes,
   type SettlementReportEvent,
   type SettlementReportEventTypes,
 } from '@connector/events';
@@ -14,6 +15,7 @@ import { GlRules } from '../journals/gl-rules';
 import {
   SettlementAccumulator,
   buildSettlementJournals,
+  depositRate,
   type FinancialKind,
   type ReceiptTarget,
 } from '../journals/settlement-journal.builder';
@@ -59,6 +61,7 @@ export class SettlementReconcilerService {
       await this.deps.store.saveChunk(e.connectionId, e.settlementId, chunk.chunkIndex, {
         buckets: [...acc.buckets.values()],
         orders: acc.orders,
+        refunds: acc.refunds,
         lineCount: acc.lineCount,
       });
       return;
@@ -107,6 +110,11 @@ export class SettlementReconcilerService {
       bankAccount: rules.payoutAccount,
     };
     const h = closed.header;
+    const options = await store.settlementOptions(connectionId);
+    // the deposit's rate, when the connection converts at it and the deposit was recorded; else the ERP's rate table
+    const deposit =
+      options.fx.rateSource === 'deposit' ? await store.latestDeposit(connectionId, settlementId) : null;
+    const exchangeRate = deposit ? depositRate(deposit.homeAmount, h.totalAmount.amount) : null;
     const built = buildSettlementJournals(
       connectionId,
       {
@@ -121,6 +129,7 @@ export class SettlementReconcilerService {
       acc,
       rules,
       receipts,
+      { booking: options.settlementBooking, exchangeRate },
     );
 
     await publisher.publish(
@@ -154,6 +163,7 @@ export class SettlementReconcilerService {
     const missingInSettlement = (
       await store.ordersWithEvents(connectionId, h.settlementStartDate, h.settlementEndDate)
     ).filter((o) => !inSettlement.has(o));
+    const refunds = await this.refundTieOut(connectionId, acc, h.totalAmount.currency);
     const status: ReconciliationReport['status'] =
       built.tiesOut && closed.tiesOut ? 'TIED_OUT' : 'DIFFERENCE';
     const currency = h.totalAmount.currency;
@@ -169,6 +179,7 @@ export class SettlementReconcilerService {
       ordersMissingInFinancialEvents: missingInFe.sort(),
       ordersMissingInSettlement: missingInSettlement.sort(),
       generatedAt: this.deps.clock.now(),
+      refunds,
     };
     await store.saveResult({
       connectionId,
@@ -195,6 +206,13 @@ export class SettlementReconcilerService {
         orderDifferences: differences,
         lineCount: acc.lineCount,
         fileTiesOut: closed.tiesOut,
+        exchangeRate,
+        rateSource: exchangeRate ? 'DEPOSIT' : 'ERP',
+        deposit: deposit && {
+          homeAmount: deposit.homeAmount,
+          homeCurrency: deposit.homeCurrency,
+          recordedBy: deposit.recordedBy,
+        },
         rawArchiveUri: closed.rawArchiveUri,
       },
     });
@@ -215,10 +233,46 @@ export class SettlementReconcilerService {
       unmapped: built.unmapped.length,
       orderDifferences: differences.length,
       ordersMissingInFinancialEvents: missingInFe.length,
+      refundsTiedOut: refunds.tiedOut,
+      refundOrdersDiffering: refunds.ordersDiffering?.length ?? 0,
+      exchangeRate,
     };
     if (status === 'TIED_OUT' && built.unmapped.length === 0)
       logger.info(log, 'settlement booked and tied out');
     else
       logger.warn(log, 'settlement booked with differences or unmapped lines: see the reconciliation report');
+  }
+
+  /**
+   * The settlement's refunds against the refund financial events, per order: the settlement's
+   * Refund lines (every amount type) and the RefundEvents (every kind) of each order it refunds.
+   * The financial events are what sage-writer's credit notes are written from, so a tie-out says
+   * the settlement's refund lines clear what the credit notes put on the receivable.
+   */
+  private async refundTieOut(
+    connectionId: string,
+    acc: SettlementAccumulator,
+    currency: string,
+  ): Promise<ReconciliationReportTypes.ConnectorLedger.RefundTieOut> {
+    const orderIds = [...acc.refunds.keys()].sort();
+    const theirs = await this.deps.store.refundTotals(connectionId, orderIds);
+    let ours = 0n;
+    let fe = 0n;
+    const ordersDiffering: ReconciliationReportTypes.ConnectorLedger.RefundDifference[] = [];
+    for (const orderId of orderIds) {
+      const a = acc.refunds.get(orderId) ?? 0n;
+      const b = theirs.get(orderId) ?? 0n;
+      ours += a;
+      fe += b;
+      if (a !== b || !theirs.has(orderId))
+        ordersDiffering.push({ orderId, settlement: str(a), financialEvents: str(b) });
+    }
+    return {
+      settlementRefunds: { amount: str(ours), currency },
+      financialEventRefunds: { amount: str(fe), currency },
+      orders: orderIds.length,
+      ordersDiffering,
+      tiedOut: ordersDiffering.length === 0,
+    };
   }
 }

@@ -1,7 +1,10 @@
 /** The reconciler's store in memory, with the same folding as KnexReconcilerStore (unit tests). */
+import { settlementOptionsOf, type SettlementOptions } from '@connector/mapping';
 import { toUnscaled } from '@connector/money';
 import {
+  REFUND_EVENT_TYPES,
   SCALE,
+  type DepositRecord,
   chunkFromJson,
   chunkToJson,
   type FinancialEventRow,
@@ -16,6 +19,9 @@ export class FakeReconcilerStore implements ReconcilerStore {
   readonly chunks = new Map<string, Map<number, ChunkJson>>();
   readonly events = new Map<string, FinancialEventRow & { connectionId: string }>();
   readonly results = new Map<string, ReconciliationRow>();
+  readonly deposits: DepositRecord[] = [];
+  /** connection id → its `settings` as stored (settlementOptions reads `orderToCash`) */
+  readonly settings = new Map<string, unknown>();
 
   async saveChunk(connectionId: string, settlementId: string, chunkIndex: number, chunk: StoredChunk) {
     const k = `${connectionId}|${settlementId}`;
@@ -42,6 +48,17 @@ export class FakeReconcilerStore implements ReconcilerStore {
     }
     return out;
   }
+  async refundTotals(connectionId: string, orderIds: readonly string[]) {
+    const want = new Set(orderIds);
+    const out = new Map<string, bigint>();
+    for (const e of this.events.values()) {
+      if (e.connectionId !== connectionId || !e.amazonOrderId || !want.has(e.amazonOrderId)) continue;
+      if (!REFUND_EVENT_TYPES.includes(e.eventType)) continue;
+      for (const v of Object.values(e.byKind))
+        out.set(e.amazonOrderId, (out.get(e.amazonOrderId) ?? 0n) + toUnscaled(v, SCALE));
+    }
+    return out;
+  }
   async ordersWithEvents(connectionId: string, from: number, to: number) {
     return [
       ...new Set(
@@ -56,5 +73,18 @@ export class FakeReconcilerStore implements ReconcilerStore {
   }
   async saveResult(r: ReconciliationRow) {
     this.results.set(`${r.connectionId}|${r.settlementId}|${r.marketplaceId}|${r.currency}`, r);
+  }
+  async settlementOptions(connectionId: string): Promise<SettlementOptions> {
+    return settlementOptionsOf(this.settings.get(connectionId));
+  }
+  async recordDeposit(d: DepositRecord) {
+    this.deposits.push({ ...d, recordedAt: new Date(0) });
+  }
+  async latestDeposit(connectionId: string, settlementId: string) {
+    return (
+      this.deposits
+        .filter((d) => d.connectionId === connectionId && d.settlementId === settlementId)
+        .at(-1) ?? null
+    );
   }
 }

@@ -22,7 +22,13 @@ export namespace ConnectorCommon {
 }
 
 export namespace ConnectorLedger {
-    export const CustomerReceiptSchema = "{\"type\":\"record\",\"name\":\"CustomerReceipt\",\"namespace\":\"connector.ledger\",\"doc\":\"A customer receipt for the settlement payout, for ERPs that book the deposit as a receipt from the marketplace customer (SAP Business One IncomingPayments).\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: the receiptId.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"<settlementId>/<marketplaceId or ALL>/<currency>.\"},{\"name\":\"settlementId\",\"type\":\"string\",\"doc\":\"The settlement paid out.\"},{\"name\":\"customerCode\",\"type\":\"string\",\"doc\":\"ERP customer that stands for the marketplace.\"},{\"name\":\"amount\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"Amount deposited.\"},{\"name\":\"depositDate\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"},\"doc\":\"Deposit date.\"},{\"name\":\"bankAccount\",\"type\":\"string\",\"doc\":\"GL account of the bank or clearing account.\"},{\"name\":\"reference\",\"type\":\"string\",\"doc\":\"Reference shown in the ERP.\"}]}";
+    export const RateSourceSchema = "{\"type\":\"enum\",\"name\":\"RateSource\",\"namespace\":\"connector.ledger\",\"doc\":\"Where a foreign-currency rate comes from.\",\"symbols\":[\"ERP\",\"DEPOSIT\"],\"default\":\"ERP\"}";
+    export const RateSourceName = "connector.ledger.RateSource";
+    /**
+     * Where a foreign-currency rate comes from.
+     */
+    export type RateSource = "ERP" | "DEPOSIT";
+    export const CustomerReceiptSchema = "{\"type\":\"record\",\"name\":\"CustomerReceipt\",\"namespace\":\"connector.ledger\",\"doc\":\"A customer receipt for the settlement payout, for ERPs that book the deposit as a receipt from the marketplace customer (SAP Business One IncomingPayments).\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: the receiptId.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"receiptId\",\"type\":\"string\",\"doc\":\"<settlementId>/<marketplaceId or ALL>/<currency>.\"},{\"name\":\"settlementId\",\"type\":\"string\",\"doc\":\"The settlement paid out.\"},{\"name\":\"customerCode\",\"type\":\"string\",\"doc\":\"ERP customer that stands for the marketplace.\"},{\"name\":\"amount\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"Amount deposited.\"},{\"name\":\"depositDate\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"},\"doc\":\"Deposit date.\"},{\"name\":\"bankAccount\",\"type\":\"string\",\"doc\":\"GL account of the bank or clearing account.\"},{\"name\":\"reference\",\"type\":\"string\",\"doc\":\"Reference shown in the ERP.\"},{\"name\":\"exchangeRate\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"Home-currency units per unit of `currency`, as an exact decimal string with 10 decimals (home deposit \u00F7 settlement total, rounded half-even), when the connection's rate source is the deposit and the deposit was recorded (`npm run settlement -- deposit`); null: the ERP converts at its own rate table. Ignored when `currency` is the company's home currency.\"},{\"name\":\"rateSource\",\"type\":{\"type\":\"enum\",\"name\":\"RateSource\",\"namespace\":\"connector.ledger\",\"doc\":\"Where a foreign-currency rate comes from.\",\"symbols\":[\"ERP\",\"DEPOSIT\"],\"default\":\"ERP\"},\"default\":\"ERP\",\"doc\":\"ERP: the ERP's rate table on the posting date (exchangeRate null); DEPOSIT: the rate implied by the recorded bank deposit (exchangeRate set).\"}]}";
     export const CustomerReceiptName = "connector.ledger.CustomerReceipt";
     /**
      * A customer receipt for the settlement payout, for ERPs that book the deposit as a receipt from the marketplace customer (SAP Business One IncomingPayments).
@@ -64,5 +70,17 @@ export namespace ConnectorLedger {
          * Reference shown in the ERP.
          */
         reference: string;
+        /**
+         * Home-currency units per unit of `currency`, as an exact decimal string with 10 decimals (home deposit ÷ settlement total, rounded half-even), when the connection's rate source is the deposit and the deposit was recorded (`npm run settlement -- deposit`); null: the ERP converts at its own rate table. Ignored when `currency` is the company's home currency.
+         *
+         * Default: null
+         */
+        exchangeRate?: null | string;
+        /**
+         * ERP: the ERP's rate table on the posting date (exchangeRate null); DEPOSIT: the rate implied by the recorded bank deposit (exchangeRate set).
+         *
+         * Default: "ERP"
+         */
+        rateSource?: ConnectorLedger.RateSource;
     }
 }

@@ -28,7 +28,55 @@ export namespace ConnectorLedger {
      * Outcome.
      */
     export type ReconciliationStatus = "TIED_OUT" | "DIFFERENCE" | "INCOMPLETE" | "UNKNOWN";
-    export const ReconciliationReportSchema = "{\"type\":\"record\",\"name\":\"ReconciliationReport\",\"namespace\":\"connector.ledger\",\"doc\":\"How a settlement ties out: expected deposit against posted journals, lines that found no GL mapping, orders seen on one side only.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <settlementId>#reconciliation.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"settlementId\",\"type\":\"string\",\"doc\":\"The settlement reconciled.\"},{\"name\":\"expectedDeposit\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"The summary's total-amount.\"},{\"name\":\"postedTotal\",\"type\":\"connector.common.Money\",\"doc\":\"Net of the journals posted for the settlement.\"},{\"name\":\"difference\",\"type\":\"connector.common.Money\",\"doc\":\"expectedDeposit \u2212 postedTotal; zero when it ties out.\"},{\"name\":\"status\",\"type\":{\"type\":\"enum\",\"name\":\"ReconciliationStatus\",\"doc\":\"Outcome.\",\"symbols\":[\"TIED_OUT\",\"DIFFERENCE\",\"INCOMPLETE\",\"UNKNOWN\"],\"default\":\"UNKNOWN\"},\"doc\":\"Outcome of the reconciliation.\"},{\"name\":\"unmappedLines\",\"type\":\"int\",\"doc\":\"Lines booked to the suspense account because no GL mapping matched.\"},{\"name\":\"ordersMissingInFinancialEvents\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Orders in the settlement with no financial event.\",\"default\":[]},{\"name\":\"ordersMissingInSettlement\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Orders with financial events in the period but absent from the settlement.\",\"default\":[]},{\"name\":\"generatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the report was made.\"}]}";
+    export const RefundDifferenceSchema = "{\"type\":\"record\",\"name\":\"RefundDifference\",\"doc\":\"An order whose refund differs between the two sides.\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\",\"doc\":\"Amazon order id.\"},{\"name\":\"settlement\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"\u03A3 of its Refund lines in the settlement.\"},{\"name\":\"financialEvents\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"\u03A3 of its refund financial events (0 when there is none).\"}]}";
+    export const RefundDifferenceName = "connector.ledger.RefundDifference";
+    /**
+     * An order whose refund differs between the two sides.
+     */
+    export interface RefundDifference {
+        /**
+         * Amazon order id.
+         */
+        orderId: string;
+        /**
+         * Σ of its Refund lines in the settlement.
+         */
+        settlement: string;
+        /**
+         * Σ of its refund financial events (0 when there is none).
+         */
+        financialEvents: string;
+    }
+    export const RefundTieOutSchema = "{\"type\":\"record\",\"name\":\"RefundTieOut\",\"namespace\":\"connector.ledger\",\"doc\":\"The settlement's refunds against the refund financial events (which become the ERP credit notes).\",\"fields\":[{\"name\":\"settlementRefunds\",\"type\":\"connector.common.Money\",\"doc\":\"\u03A3 of the settlement's Refund transaction lines (every amount type), over the orders it refunds.\"},{\"name\":\"financialEventRefunds\",\"type\":\"connector.common.Money\",\"doc\":\"\u03A3 of the refund financial events (RefundEvent) of the same orders.\"},{\"name\":\"orders\",\"type\":\"int\",\"doc\":\"Orders with a Refund line in the settlement.\"},{\"name\":\"ordersDiffering\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"RefundDifference\",\"doc\":\"An order whose refund differs between the two sides.\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\",\"doc\":\"Amazon order id.\"},{\"name\":\"settlement\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"\u03A3 of its Refund lines in the settlement.\"},{\"name\":\"financialEvents\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"\u03A3 of its refund financial events (0 when there is none).\"}]}},\"default\":[],\"doc\":\"Orders whose settlement refund differs from their refund financial events, or that have none.\"},{\"name\":\"tiedOut\",\"type\":\"boolean\",\"doc\":\"Every refunded order's settlement refund equals its refund financial events.\"}]}";
+    export const RefundTieOutName = "connector.ledger.RefundTieOut";
+    /**
+     * The settlement's refunds against the refund financial events (which become the ERP credit notes).
+     */
+    export interface RefundTieOut {
+        /**
+         * Σ of the settlement's Refund transaction lines (every amount type), over the orders it refunds.
+         */
+        settlementRefunds: ConnectorCommon.Money;
+        /**
+         * Σ of the refund financial events (RefundEvent) of the same orders.
+         */
+        financialEventRefunds: ConnectorCommon.Money;
+        /**
+         * Orders with a Refund line in the settlement.
+         */
+        orders: number;
+        /**
+         * Orders whose settlement refund differs from their refund financial events, or that have none.
+         *
+         * Default: []
+         */
+        ordersDiffering?: ConnectorLedger.RefundDifference[];
+        /**
+         * Every refunded order's settlement refund equals its refund financial events.
+         */
+        tiedOut: boolean;
+    }
+    export const ReconciliationReportSchema = "{\"type\":\"record\",\"name\":\"ReconciliationReport\",\"namespace\":\"connector.ledger\",\"doc\":\"How a settlement ties out: expected deposit against posted journals, lines that found no GL mapping, orders seen on one side only.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id: <settlementId>#reconciliation.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"settlementId\",\"type\":\"string\",\"doc\":\"The settlement reconciled.\"},{\"name\":\"expectedDeposit\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"The summary's total-amount.\"},{\"name\":\"postedTotal\",\"type\":\"connector.common.Money\",\"doc\":\"Net of the journals posted for the settlement.\"},{\"name\":\"difference\",\"type\":\"connector.common.Money\",\"doc\":\"expectedDeposit \u2212 postedTotal; zero when it ties out.\"},{\"name\":\"status\",\"type\":{\"type\":\"enum\",\"name\":\"ReconciliationStatus\",\"doc\":\"Outcome.\",\"symbols\":[\"TIED_OUT\",\"DIFFERENCE\",\"INCOMPLETE\",\"UNKNOWN\"],\"default\":\"UNKNOWN\"},\"doc\":\"Outcome of the reconciliation.\"},{\"name\":\"unmappedLines\",\"type\":\"int\",\"doc\":\"Lines booked to the suspense account because no GL mapping matched.\"},{\"name\":\"ordersMissingInFinancialEvents\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Orders in the settlement with no financial event.\",\"default\":[]},{\"name\":\"ordersMissingInSettlement\",\"type\":{\"type\":\"array\",\"items\":\"string\"},\"doc\":\"Orders with financial events in the period but absent from the settlement.\",\"default\":[]},{\"name\":\"generatedAt\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When the report was made.\"},{\"name\":\"refunds\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"RefundTieOut\",\"namespace\":\"connector.ledger\",\"doc\":\"The settlement's refunds against the refund financial events (which become the ERP credit notes).\",\"fields\":[{\"name\":\"settlementRefunds\",\"type\":\"connector.common.Money\",\"doc\":\"\u03A3 of the settlement's Refund transaction lines (every amount type), over the orders it refunds.\"},{\"name\":\"financialEventRefunds\",\"type\":\"connector.common.Money\",\"doc\":\"\u03A3 of the refund financial events (RefundEvent) of the same orders.\"},{\"name\":\"orders\",\"type\":\"int\",\"doc\":\"Orders with a Refund line in the settlement.\"},{\"name\":\"ordersDiffering\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"RefundDifference\",\"doc\":\"An order whose refund differs between the two sides.\",\"fields\":[{\"name\":\"orderId\",\"type\":\"string\",\"doc\":\"Amazon order id.\"},{\"name\":\"settlement\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"\u03A3 of its Refund lines in the settlement.\"},{\"name\":\"financialEvents\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"\u03A3 of its refund financial events (0 when there is none).\"}]}},\"default\":[],\"doc\":\"Orders whose settlement refund differs from their refund financial events, or that have none.\"},{\"name\":\"tiedOut\",\"type\":\"boolean\",\"doc\":\"Every refunded order's settlement refund equals its refund financial events.\"}]}],\"default\":null,\"doc\":\"Refund tie-out; null in reports made before it existed.\"}]}";
     export const ReconciliationReportName = "connector.ledger.ReconciliationReport";
     /**
      * How a settlement ties out: expected deposit against posted journals, lines that found no GL mapping, orders seen on one side only.
@@ -82,5 +130,11 @@ export namespace ConnectorLedger {
          * When the report was made.
          */
         generatedAt: number;
+        /**
+         * Refund tie-out; null in reports made before it existed.
+         *
+         * Default: null
+         */
+        refunds?: null | ConnectorLedger.RefundTieOut;
     }
 }

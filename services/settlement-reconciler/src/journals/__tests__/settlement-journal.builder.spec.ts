@@ -1,11 +1,15 @@
 import fc from 'fast-check';
-import { sumDecimals } from '@connector/money';
+import { toHomeCurrency } from '@connector/erp';
+import { decimal, sumDecimals } from '@connector/money';
 import { parseSettlementText, type SettlementLine } from '@connector/sp-api';
 import { SpApiSimulator } from '@connector/sp-api-simulator';
 import { GlRules, glMappingFileSchema } from '../gl-rules';
 import {
   SettlementAccumulator,
   buildSettlementJournals,
+  depositRate,
+  type BuildOptions,
+  type ReceiptTarget,
   type SettlementHeaderInfo,
 } from '../settlement-journal.builder';
 
@@ -40,11 +44,60 @@ const line = (
   ...over,
 });
 
-function build(lines: SettlementLine[], h: SettlementHeaderInfo, rules = new GlRules()) {
+function build(
+  lines: SettlementLine[],
+  h: SettlementHeaderInfo,
+  rules = new GlRules(),
+  receipts?: ReceiptTarget,
+  options?: BuildOptions,
+) {
   const acc = new SettlementAccumulator();
   lines.forEach((l) => acc.add(l));
-  return buildSettlementJournals('c1', h, acc, rules);
+  return buildSettlementJournals('c1', h, acc, rules, receipts, options);
 }
+
+/** The US marketplace's customer AMZ-US with its receivable 1100: sage-writer writes invoices and credit notes on it. */
+const amzUs: ReceiptTarget = {
+  receivableFor: (mp) => (mp === 'ATVPDKIKX0DER' ? { customerCode: 'AMZ-US', account: '1100' } : undefined),
+  bankAccount: '1010',
+};
+
+type Posting = { account: string; debit: string; credit: string };
+/** Each account's balance (debits − credits) over all the postings given, zero balances left out. */
+function trialBalance(...postings: Posting[][]): Record<string, string> {
+  const out = new Map<string, ReturnType<typeof decimal>>();
+  for (const p of postings.flat())
+    out.set(p.account, (out.get(p.account) ?? decimal('0')).plus(p.debit).minus(p.credit));
+  return Object.fromEntries([...out].filter(([, v]) => !v.isZero()).map(([k, v]) => [k, v.toFixed(2)]));
+}
+
+/**
+ * The worked example of docs/settlement-accounting.md: one order of 100.00 + 8.00 tax + 5.00
+ * shipping, Amazon withholding the 8.00 marketplace-facilitator tax, 15.00 commission, a partial
+ * refund of 30.00 + 2.40 tax (the withheld tax given back), deposit 60.00.
+ */
+const example = () => [
+  line('Order', 'ItemPrice', 'Principal', '100.00', { orderId: 'O1' }),
+  line('Order', 'ItemPrice', 'Tax', '8.00', { orderId: 'O1' }),
+  line('Order', 'ItemPrice', 'Shipping', '5.00', { orderId: 'O1' }),
+  line('Order', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal', '-8.00', { orderId: 'O1' }),
+  line('Order', 'ItemFees', 'Commission', '-15.00', { orderId: 'O1' }),
+  line('Refund', 'ItemPrice', 'Principal', '-30.00', { orderId: 'O1' }),
+  line('Refund', 'ItemPrice', 'Tax', '-2.40', { orderId: 'O1' }),
+  line('Refund', 'ItemWithheldTax', 'MarketplaceFacilitatorTax-Principal', '2.40', { orderId: 'O1' }),
+];
+/** What sage-writer posts for the example: the invoice (Dr AMZ-US receivable) and the refund's credit note. */
+const invoice: Posting[] = [
+  { account: '1100', debit: '113.00', credit: '0' },
+  { account: '4000', debit: '0', credit: '100.00' },
+  { account: '4010', debit: '0', credit: '5.00' },
+  { account: '2200', debit: '0', credit: '8.00' },
+];
+const creditNote: Posting[] = [
+  { account: '4050', debit: '30.00', credit: '0' },
+  { account: '2200', debit: '2.40', credit: '0' },
+  { account: '1100', debit: '0', credit: '32.40' },
+];
 
 const debits = (j: { lines: { debit: string }[] }) => sumDecimals(j.lines.map((l) => l.debit));
 const credits = (j: { lines: { credit: string }[] }) => sumDecimals(j.lines.map((l) => l.credit));
@@ -56,6 +109,125 @@ const lineFor = (
 ) => j.lines.filter((l) => l.category === category);
 
 describe('settlement journals', () => {
+  it('when the ERP holds the invoice and the credit note, then invoice + credit note + settlement journal + receipt leave the receivable at zero and book sales, refund and fees once', () => {
+    const r = build(example(), header('60.00'), new GlRules(), amzUs);
+    const [j] = r.journals;
+    // the invoiced lines clear AMZ-US's receivable instead of crediting sales and debiting refunds again
+    expect(
+      j.lines.filter((l) => l.account === '1100').map((l) => [l.description, l.debit, l.credit]),
+    ).toEqual([
+      ['Order ItemPrice Principal (invoiced: clears AMZ-US)', '0', '100'],
+      ['Order ItemPrice Shipping (invoiced: clears AMZ-US)', '0', '5'],
+      ['Order ItemPrice Tax (invoiced: clears AMZ-US)', '0', '8'],
+      ['Refund ItemPrice Principal (invoiced: clears AMZ-US)', '30', '0'],
+      ['Refund ItemPrice Tax (invoiced: clears AMZ-US)', '2.4', '0'],
+      ['Amazon payout, settlement 1234567890', '60', '0'],
+    ]);
+    expect(j.lines.filter((l) => l.account === '1100').every((l) => l.customerCode === 'AMZ-US')).toBe(true);
+    expect(j.lines.filter((l) => l.account !== '1100').every((l) => l.customerCode === null)).toBe(true);
+    expect(lineFor(j, 'FEE')).toEqual([expect.objectContaining({ account: '6100', debit: '15' })]);
+    expect(lineFor(j, 'MARKETPLACE_FACILITATOR_TAX').map((l) => [l.account, l.debit, l.credit])).toEqual([
+      ['2200', '8', '0'],
+      ['2200', '0', '2.4'],
+    ]);
+    expect(debits(j).eq(credits(j))).toBe(true);
+    expect(r).toMatchObject({ tiesOut: true, postedTotal: '60' });
+    const [receipt] = r.receipts;
+    expect(receipt).toMatchObject({ customerCode: 'AMZ-US', amount: { amount: '60' }, bankAccount: '1010' });
+    const receiptPostings: Posting[] = [
+      { account: receipt.bankAccount, debit: receipt.amount.amount, credit: '0' },
+      { account: '1100', debit: '0', credit: receipt.amount.amount },
+    ];
+    expect(trialBalance(invoice, creditNote, j.lines, receiptPostings)).toEqual({
+      '1010': '60.00', // the bank: the deposit
+      '4000': '-100.00', // sales, once (the invoice)
+      '4010': '-5.00', // shipping income, once
+      '4050': '30.00', // sales returns, once (the credit note)
+      '6100': '15.00', // Amazon's commission, once (the settlement)
+      // 1100 (AMZ-US) and 2200 (the tax Amazon collected and remits) are zero
+    });
+  });
+
+  it('when the connection books settlements as income (no invoices in the ERP), then sales and refunds go to their accounts and only the payout clears the receivable', () => {
+    const r = build(example(), header('60.00'), new GlRules(), amzUs, { booking: 'income' });
+    const [j] = r.journals;
+    expect(j.lines.filter((l) => l.account === '1100').map((l) => l.category)).toEqual(['PAYOUT']);
+    expect(lineFor(j, 'SALES')).toEqual([expect.objectContaining({ account: '4000', credit: '100' })]);
+    expect(lineFor(j, 'REFUND')).toEqual([
+      expect.objectContaining({ account: '4050', debit: '30' }),
+      expect.objectContaining({ account: '4050', debit: '2.4' }),
+    ]);
+    expect(r.receipts).toEqual([expect.objectContaining({ amount: { amount: '60', currency: 'USD' } })]);
+  });
+
+  it('when the settlement is negative, then the invoiced lines still clear the receivable, the payout line is a credit to the bank and no receipt is made', () => {
+    const r = build(
+      [
+        line('Refund', 'ItemPrice', 'Principal', '-20.00', { orderId: 'O2' }),
+        line('Refund', 'ItemFees', 'Commission', '3.00', { orderId: 'O2' }),
+      ],
+      header('-17.00'),
+      new GlRules(),
+      amzUs,
+    );
+    const [j] = r.journals;
+    expect(j.lines.map((l) => [l.account, l.debit, l.credit, l.category])).toEqual([
+      ['6100', '0', '3', 'FEE'],
+      ['1100', '20', '0', 'REFUND'],
+      ['1010', '0', '17', 'PAYOUT'],
+    ]);
+    expect(r.receipts).toEqual([]);
+  });
+
+  it('when an item-price line has no rule, then it goes to suspense, flagged, even where invoiced lines clear the receivable', () => {
+    const rules = new GlRules(undefined, { accounts: {}, rules: [] });
+    const r = build([line('Order', 'ItemPrice', 'Principal', '10.00')], header('10.00'), rules, amzUs);
+    expect(r.journals[0].lines.map((l) => [l.account, l.category])).toEqual([
+      ['9999', 'SUSPENSE'],
+      ['1100', 'PAYOUT'],
+    ]);
+    expect(r.unmapped).toHaveLength(1);
+  });
+
+  it('when a CAD settlement is paid into a USD company and the deposit was recorded, then the journals carry its rate and balance in both currencies with the payout at the deposit', () => {
+    const cad = (amount: string, over: Partial<SettlementLine> = {}) => ({
+      ...over,
+      marketplaceName: 'Amazon.ca',
+      amount: { amount, currency: 'CAD' },
+    });
+    const lines = [
+      line('Order', 'ItemPrice', 'Principal', '1234.57', cad('1234.57', { orderId: 'C1' })),
+      line('Order', 'ItemPrice', 'Tax', '160.49', cad('160.49', { orderId: 'C1' })),
+      line('Order', 'ItemPrice', 'Shipping', '13.33', cad('13.33', { orderId: 'C1' })),
+      line('Order', 'ItemFees', 'Commission', '-185.19', cad('-185.19', { orderId: 'C1' })),
+      line('Order', 'ItemFees', 'FBAPerUnitFulfillmentFee', '-9.66', cad('-9.66', { orderId: 'C1' })),
+      line('Refund', 'ItemPrice', 'Principal', '-41.17', cad('-41.17', { orderId: 'C1' })),
+      line('other-transaction', 'other-transaction', 'Subscription Fee', '-39.99', cad('-39.99')),
+    ];
+    const total = sumDecimals(lines.map((l) => l.amount.amount)).toFixed(2); // 1132.38 CAD
+    const rate = depositRate('827.91', total);
+    expect(rate).toBe('0.7311238277'); // 827.91 ÷ 1132.38, 10 decimals half-even
+    const r = build(lines, header(total, 'CAD', 'Amazon.ca'), new GlRules(), undefined, {
+      exchangeRate: rate,
+    });
+    const [j] = r.journals;
+    expect(j).toMatchObject({ currency: 'CAD', exchangeRate: rate, rateSource: 'DEPOSIT' });
+    const fx = { homeCurrency: 'USD', rate: rate!, rateSource: 'DEPOSIT' as const, roundingAccount: '7990' };
+    const home = toHomeCurrency({ currency: j.currency, lines: j.lines }, fx);
+    expect(sumDecimals(home.map((l) => l.homeDebit)).eq(sumDecimals(home.map((l) => l.homeCredit)))).toBe(
+      true,
+    );
+    expect(sumDecimals(home.map((l) => l.debit)).eq(sumDecimals(home.map((l) => l.credit)))).toBe(true);
+    expect(home.find((l) => l.description.startsWith('Amazon payout'))?.homeDebit).toBe('827.91');
+  });
+
+  it('when no deposit was recorded, then journals and receipts leave the rate to the ERP', () => {
+    const r = build(example(), header('60.00'), new GlRules(), amzUs);
+    expect(r.journals[0]).toMatchObject({ exchangeRate: null, rateSource: 'ERP' });
+    expect(r.receipts[0]).toMatchObject({ exchangeRate: null, rateSource: 'ERP' });
+    expect(depositRate('10.00', '-5.00')).toBeNull();
+  });
+
   it('when reserves roll forward, then the held reserve is a debit and the released one a credit on the reserve account, and the payout is the net', () => {
     const r = build(
       [
@@ -209,7 +381,7 @@ describe('settlement journals', () => {
     });
     expect(() =>
       fc.assert(
-        fc.property(fc.array(arbLine, { minLength: 1, maxLength: 300 }), (rows) => {
+        fc.property(fc.array(arbLine, { minLength: 1, maxLength: 300 }), fc.boolean(), (rows, clear) => {
           const lines = rows.map((r) => {
             const [t, a, d] = descriptions[r.kind];
             const neg = r.cents < 0n;
@@ -219,7 +391,7 @@ describe('settlement journals', () => {
             });
           });
           const total = sumDecimals(lines.map((l) => l.amount.amount)).toFixed(2);
-          const r = build(lines, header(total, 'USD', null));
+          const r = build(lines, header(total, 'USD', null), new GlRules(), clear ? amzUs : undefined);
           for (const j of r.journals) {
             if (!debits(j).eq(credits(j))) return false;
             if (j.lines.some((l) => sumDecimals([l.debit]).gt(0) && sumDecimals([l.credit]).gt(0)))

@@ -3,7 +3,7 @@ import type { FinancialEvent, SettlementReportEvent } from '@connector/events';
 import { type ConsumedRecord } from '@connector/kafka';
 import { FakeEventPublisher } from '@connector/kafka/testing';
 import { MappingCache } from '@connector/mapping';
-import { sumDecimals } from '@connector/money';
+import { decimal, sumDecimals } from '@connector/money';
 import { silentLogger } from '@connector/observability';
 import { parseSettlementText, type SettlementLine } from '@connector/sp-api';
 import { SpApiSimulator } from '@connector/sp-api-simulator';
@@ -137,12 +137,17 @@ describe('SettlementReconcilerService', () => {
     expect((stored.report as { orderDifferences: unknown[] }).orderDifferences).toEqual([]);
   });
 
-  it('when the marketplace customer has a receivable account, then the payout goes to it and a receipt moves it to the bank', async () => {
+  it('when the marketplace customer has a receivable account, then the invoiced lines and the payout go to it and a receipt moves the payout to the bank', async () => {
     const { service, journals, receipts } = setup('1100');
     for (const e of (await settlementEvents(us.text, 'R1')).events) await service.onSettlementEvent(rec(e));
     const [j] = journals();
     const payout = j.lines.find((l) => l.category === 'PAYOUT')!;
     expect(payout.account).toBe('1100');
+    // the invoices and credit notes booked sales and refunds: the settlement clears them from AMZ-US, not again to 4000/4050
+    expect(j.lines.filter((l) => l.category === 'SALES' || l.category === 'REFUND')).not.toEqual([]);
+    for (const l of j.lines.filter((x) => /^(Order|Refund) (ItemPrice|Promotion) /.test(x.description)))
+      expect(l).toMatchObject({ account: '1100', customerCode: 'AMZ-US' });
+    expect(j.lines.filter((l) => l.category === 'FEE').every((l) => l.account.startsWith('61'))).toBe(true);
     expect(receipts()).toEqual([
       expect.objectContaining({
         customerCode: 'AMZ-US',
@@ -178,6 +183,98 @@ describe('SettlementReconcilerService', () => {
     expect(report.orderDifferences).toEqual([
       expect.objectContaining({ orderId: changed.amazonOrderId, kind: changed.components[0].kind }),
     ]);
+  });
+
+  it("when the connection books settlements as income, then the settlement's sales stay on their account", async () => {
+    const { store, service, journals } = setup('1100');
+    store.settings.set('c1', { orderToCash: { settlementBooking: 'income' } });
+    for (const e of (await settlementEvents(us.text, 'R1')).events) await service.onSettlementEvent(rec(e));
+    const [j] = journals();
+    expect(j.lines.filter((l) => l.category === 'SALES').map((l) => l.account)).toEqual(['4000']);
+  });
+
+  it('when the settlement refunds orders, then the report ties its refund lines out against the refund financial events, order by order', async () => {
+    const { store, service, reports } = setup('1100');
+    const { events, lines } = await settlementEvents(us.text, 'R1');
+    const refundLines = lines.filter((l) => l.transactionType === 'Refund');
+    const refunded = [...new Set(refundLines.map((l) => l.orderId!))].sort();
+    expect(refunded.length).toBeGreaterThan(1); // the simulator refunds some orders
+    // the Finances API's RefundEvents mirror the settlement's Refund lines; one order's is 0.50 short
+    const refundEvents = mirrorEvents(refundLines).map((fe) => ({ ...fe, eventType: 'RefundEvent' }));
+    const short = refundEvents.find((fe) => fe.amazonOrderId === refunded[0])!;
+    short.components[0] = {
+      ...short.components[0],
+      amount: {
+        ...short.components[0].amount,
+        amount: sumDecimals([short.components[0].amount.amount, '0.50']).toFixed(),
+      },
+    };
+    const missing = refunded[1];
+    for (const fe of [...mirrorEvents(lines.filter((l) => l.transactionType !== 'Refund')), ...refundEvents])
+      if (fe.amazonOrderId !== missing || fe.eventType !== 'RefundEvent')
+        await service.onFinancialEvent(rec({ ...fe, eventId: `${fe.eventType}-${fe.eventId}` }));
+    for (const e of events) await service.onSettlementEvent(rec(e));
+
+    const settlementRefunds = sumDecimals(refundLines.map((l) => l.amount.amount));
+    const missingRefund = sumDecimals(
+      refundLines.filter((l) => l.orderId === missing).map((l) => l.amount.amount),
+    );
+    const [r] = reports();
+    expect(r.refunds).toEqual({
+      settlementRefunds: { amount: settlementRefunds.toFixed(), currency: 'USD' },
+      financialEventRefunds: {
+        amount: settlementRefunds.minus(missingRefund).plus('0.50').toFixed(),
+        currency: 'USD',
+      },
+      orders: refunded.length,
+      ordersDiffering: [
+        {
+          orderId: refunded[0],
+          settlement: sumDecimals(
+            refundLines.filter((l) => l.orderId === refunded[0]).map((l) => l.amount.amount),
+          ).toFixed(),
+          financialEvents: sumDecimals(
+            refundLines.filter((l) => l.orderId === refunded[0]).map((l) => l.amount.amount),
+          )
+            .plus('0.50')
+            .toFixed(),
+        },
+        { orderId: missing, settlement: missingRefund.toFixed(), financialEvents: '0' },
+      ],
+      tiedOut: false,
+    });
+    expect(([...store.results.values()][0].report as { refunds: unknown }).refunds).toEqual(r.refunds);
+  });
+
+  it('when every refund has its refund financial event, then the refunds tie out', async () => {
+    const { service, reports } = setup('1100');
+    const { events, lines } = await settlementEvents(us.text, 'R1');
+    const refundLines = lines.filter((l) => l.transactionType === 'Refund');
+    for (const fe of mirrorEvents(refundLines))
+      await service.onFinancialEvent(rec({ ...fe, eventType: 'RefundEvent' }));
+    for (const e of events) await service.onSettlementEvent(rec(e));
+    expect(reports()[0].refunds).toMatchObject({ ordersDiffering: [], tiedOut: true });
+    expect(reports()[0].refunds?.orders).toBeGreaterThan(0);
+  });
+
+  it("when the connection's rate source is the deposit and the deposit was recorded, then journals and receipt carry the deposit's rate; without a recorded deposit, null", async () => {
+    const { store, service, journals, receipts } = setup('1100');
+    store.settings.set('c1', { orderToCash: { fx: { rateSource: 'deposit' } } });
+    const { events } = await settlementEvents(us.text, 'R1');
+    for (const e of events) await service.onSettlementEvent(rec(e));
+    expect(journals()[0]).toMatchObject({ exchangeRate: null, rateSource: 'ERP' });
+    const total = events.at(-1)!.payload['connector.amazon.SettlementClosed']!.header.totalAmount.amount;
+    await store.recordDeposit({
+      connectionId: 'c1',
+      settlementId: us.settlementId,
+      homeAmount: '1000.00',
+      homeCurrency: 'CAD',
+      recordedBy: 'ops',
+    });
+    for (const e of events) await service.onSettlementEvent(rec(e));
+    const rate = decimal('1000.00').div(total).toFixed(10);
+    expect(journals()[1]).toMatchObject({ exchangeRate: rate, rateSource: 'DEPOSIT' });
+    expect(receipts()[1]).toMatchObject({ exchangeRate: rate, rateSource: 'DEPOSIT' });
   });
 
   it('when a chunk is missing at the close, then the close is retried rather than booked short; chunks delivered twice change nothing', async () => {
