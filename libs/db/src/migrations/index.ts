@@ -10,6 +10,7 @@ import * as listings from './20261128000004_listings';
 import * as shipmentOrders from './20261128000005_shipment_orders';
 import * as erpDrawnNumbers from './20261128000006_erp_drawn_numbers';
 import * as operatorConsole from './20261128000007_operator_console';
+import * as orderToCash from './20261128000010_order_to_cash';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = 
   ['20261128000005_shipment_orders', shipmentOrders],
   ['20261128000006_erp_drawn_numbers', erpDrawnNumbers],
   ['20261128000007_operator_console', operatorConsole],
+  ['20261128000010_order_to_cash', orderToCash],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -122,6 +122,8 @@ export class OrderSyncService {
       'PROCEEDS',
       'FULFILLMENT',
       ...(conn.settings.buyerPii ? ['BUYER', 'RECIPIENT'] : []),
+      // a customer per buyer needs the buyer's (anonymised) e-mail for its hashed key, nothing else
+      ...(!conn.settings.buyerPii && conn.settings.orderToCash.customers === 'per-buyer' ? ['BUYER'] : []),
     ];
     const orders = api.searchOrders({
       lastUpdatedAfter: new Date(from).toISOString(),
