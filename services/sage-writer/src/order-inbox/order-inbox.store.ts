@@ -48,7 +48,7 @@ export class KnexInboxStore implements InboxStore {
   async payloads(connectionId: string, topic: string, recordKey: string): Promise<unknown[]> {
     const rows: Array<{ payload: unknown }> = await this.db(TABLE)
       .where({ connection_id: connectionId, record_key: recordKey })
-      .andWhere((q) => q.where('topic', topic).orWhere('topic', 'like', `%.${topic}`))
+      .whereRaw('(topic = ? or topic like ?)', [topic, `%.${topic}`])
       .orderBy('received_at')
       .select('payload');
     return rows.map((r) => r.payload);

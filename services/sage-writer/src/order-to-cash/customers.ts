@@ -88,7 +88,8 @@ export class CustomerResolver {
       order.buyerKey,
       erp.capabilities.customerCodeMaxLength,
     );
-    const cacheKey = `${order.connectionId}|${code}`;
+    // keyed by the buyer too: a second buyer whose key gives the same code must reach the claim
+    const cacheKey = `${order.connectionId}|${code}|${order.buyerKey}`;
     if (this.known.has(cacheKey)) return code;
     const holder = await this.deps.store.claim(order.connectionId, code, order.buyerKey);
     if (holder !== order.buyerKey)
