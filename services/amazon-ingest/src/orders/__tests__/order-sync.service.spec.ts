@@ -243,7 +243,10 @@ describe('OrderSyncService against the SP-API simulator', () => {
 
   it('when a connection wants a customer per buyer but keeps no PII, then each order carries a hashed buyer key and nothing of the buyer is kept or published', async () => {
     await startAtDay();
-    const c = conn({ ordersOverlapSec: 0, orderToCash: { customers: 'per-buyer' } });
+    const c = conn({
+      ordersOverlapSec: 0,
+      orderToCash: { customers: 'per-buyer', returnsToStock: false, customerPrefix: 'AMZ' },
+    });
     let kept = 0;
     const pii = {
       keep: async () => {

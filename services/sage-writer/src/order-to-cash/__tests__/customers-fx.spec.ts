@@ -12,6 +12,7 @@ import type { JournalEntry } from '@connector/events';
 import { FakeEventPublisher } from '@connector/kafka/testing';
 import { VirtualClock } from '@connector/core';
 import { DocumentWriter } from '../../writer/document-writer';
+import { buyerPiiFromVault } from '../customers';
 import { LedgerWriterService } from '../../writer/ledger-writer.service';
 import { ORDER_ID, oneWidget, order, rec, refund, world } from './fixtures';
 
@@ -115,6 +116,26 @@ describe('customers per buyer', () => {
         order('UNSHIPPED', { amazonOrderId: '111-0000000-0000002', buyerKey: `${KEY.slice(0, 12)}zzzz` }),
       ),
     ).rejects.toMatchObject({ code: 'BUYER_CODE_COLLISION', retriable: false });
+  });
+});
+
+describe('buyer PII from the vault', () => {
+  it('when the vault holds the order, then the buyer name and delivery address come from it (no phone or e-mail); when purged, nothing', async () => {
+    const stored: Record<string, Record<string, unknown>> = {
+      o1: {
+        buyer: { buyerName: 'Jane Doe', buyerEmail: 'x@marketplace.amazon.com' },
+        recipient: { deliveryAddress: { ...address, name: 'J. Doe', phone: '555' } },
+      },
+      o2: { recipient: { deliveryAddress: { name: 'Recipient Only', city: 'Austin' } } },
+    };
+    const of = buyerPiiFromVault({ read: async (_c, id) => stored[id] ?? null });
+    expect(await of('c1', 'o1')).toEqual({ name: 'Jane Doe', address: { ...address, name: 'J. Doe' } });
+    expect(await of('c1', 'o2')).toEqual({
+      name: 'Recipient Only',
+      address: { name: 'Recipient Only', city: 'Austin' },
+    });
+    expect(await of('c1', 'purged')).toBeNull();
+    expect(JSON.stringify(await of('c1', 'o1'))).not.toContain('marketplace.amazon.com');
   });
 });
 

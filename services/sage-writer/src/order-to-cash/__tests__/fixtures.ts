@@ -6,6 +6,7 @@ import type { AmazonOrder, FinancialEvent } from '@connector/events';
 import type { ConsumedRecord } from '@connector/kafka';
 import { FakeEventPublisher } from '@connector/kafka/testing';
 import { MappingCache } from '@connector/mapping';
+import { sumDecimals } from '@connector/money';
 import { silentLogger } from '@connector/observability';
 import { DocumentWriter } from '../../writer/document-writer';
 import { OrderWriterService } from '../../writer/order-writer.service';
@@ -85,7 +86,7 @@ export function refund(id: string, items: Item[], over: Partial<FinancialEvent> 
     marketplaceId: US,
     components,
     total: {
-      amount: components.reduce((s, c) => s + Number(c.amount.amount), 0).toFixed(2),
+      amount: sumDecimals(components.map((c) => c.amount.amount)).toFixed(),
       currency,
     },
     observedAt: null,
