@@ -157,7 +157,8 @@ function mapOne(
         .filter(Boolean),
     ),
   ];
-  const eventItems = items.map((i: unknown, k: number): EventItem => {
+  // Array.from: a hole in Amazon's list is an item that is not an object, not one skipped silently
+  const eventItems = Array.from(items as unknown[]).map((i: unknown, k: number): EventItem => {
     if (!i || typeof i !== 'object' || Array.isArray(i))
       throw new FinancialEventShapeError(eventType, `item ${k} is not an object`);
     const it = i as Record<string, unknown>;

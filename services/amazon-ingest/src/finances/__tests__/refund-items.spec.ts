@@ -57,6 +57,24 @@ describe('RefundEvent items', () => {
     expect(decimal(tax.amount.amount).plus(withheld.amount.amount).isZero()).toBe(true);
   });
 
+  it('when an item list has a hole, then the event is rejected, not encoded with a missing item', () => {
+    const items: unknown[] = [];
+    items[1] = { SellerSKU: 'A', QuantityShipped: 1 };
+    const page = {
+      RefundEventList: [
+        { AmazonOrderId: '1', PostedDate: '2026-10-01T00:00:00Z', ShipmentItemAdjustmentList: items },
+      ],
+    };
+    expect(() =>
+      mapFinancialEvents(page as unknown as FinancialEvents, {
+        connectionId: 'c1',
+        groupId: 'g1',
+        observedAt: 1,
+        seen: new Map(),
+      }),
+    ).toThrow(/item 0 is not an object/);
+  });
+
   it('when QuantityShipped is not a count, then the event is rejected naming it', () => {
     const bad = parseExactJson<FinancialEvents>(
       stringify({
