@@ -1,5 +1,6 @@
 import { decimal, sumDecimals } from '@connector/money';
 import { capabilitiesOf } from './capabilities';
+import { toHomeCurrency } from './fx';
 import { ErpRecordLockedError, ErpUnavailableError, ErpValidationError } from './errors';
 import type {
   DocumentKind,
@@ -201,6 +202,8 @@ export class FakeErp implements ErpPort {
           erp: this.capabilities.kind,
         },
       );
+    // like the ERPs: a foreign-currency journal must balance in the home currency too (rounding line)
+    if (draft.fx) toHomeCurrency(draft, draft.fx);
     for (const l of draft.lines)
       if (this.known.accounts && !this.known.accounts.has(l.account))
         throw new ErpValidationError(`Invalid account ${l.account}`, { erp: this.capabilities.kind });

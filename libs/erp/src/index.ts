@@ -8,3 +8,4 @@ export * from './sage100';
 export * from './sage500';
 export * from './connection-resolver';
 export * from './fx';
+export * from './customer-code';

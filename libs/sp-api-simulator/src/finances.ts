@@ -80,6 +80,11 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
         : {}),
     })),
   }));
+  // A RefundEvent as Finances v0 sends one (reference/sp-api/models/financesV0.json ShipmentItem):
+  // per item the units refunded (QuantityShipped), the charges given back (negative), the withheld
+  // tax returned (positive) and the fees Amazon refunds or keeps. Shipping and promotions are not
+  // refunded here: the settlement file the same dataset renders (render.ts) refunds only principal
+  // and commission, and the two must agree.
   const refunds = orders
     .filter((o) => o.refunded)
     .map((o) => ({
@@ -95,7 +100,25 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
           QuantityShipped: it.quantity,
           ItemChargeAdjustmentList: [
             { ChargeType: 'Principal', ChargeAmount: currency(-itemTotalCents(it), o.currency) },
+            ...(it.taxCents ? [{ ChargeType: 'Tax', ChargeAmount: currency(-it.taxCents, o.currency) }] : []),
           ],
+          // the marketplace-facilitator tax Amazon withheld comes back with the refund: the buyer's tax
+          // and its withholding cancel out, so the event's total still ties to the settlement's rows
+          ...(it.taxCents
+            ? {
+                ItemTaxWithheldList: [
+                  {
+                    TaxCollectionModel: 'MarketplaceFacilitator',
+                    TaxesWithheld: [
+                      {
+                        ChargeType: 'MarketplaceFacilitatorTax-Principal',
+                        ChargeAmount: currency(it.taxCents, o.currency),
+                      },
+                    ],
+                  },
+                ],
+              }
+            : {}),
           ItemFeeAdjustmentList: [
             { FeeType: 'Commission', FeeAmount: currency(commission, o.currency) },
             {

@@ -198,6 +198,19 @@ export function renderSettlement(
           sku: it.sku,
         };
         add({ ...refund, 'amount-type': 'ItemPrice', 'amount-description': 'Principal' }, -principal);
+        // the tax goes back to the buyer and the withheld tax back to the seller, as in the
+        // RefundEvent finances.ts renders: they cancel out, so the deposit is unchanged
+        if (it.taxCents) {
+          add({ ...refund, 'amount-type': 'ItemPrice', 'amount-description': 'Tax' }, -it.taxCents);
+          add(
+            {
+              ...refund,
+              'amount-type': 'ItemWithheldTax',
+              'amount-description': 'MarketplaceFacilitatorTax-Principal',
+            },
+            it.taxCents,
+          );
+        }
         add({ ...refund, 'amount-type': 'ItemFees', 'amount-description': 'Commission' }, commission);
         add(
           { ...refund, 'amount-type': 'ItemFees', 'amount-description': 'RefundCommission' },

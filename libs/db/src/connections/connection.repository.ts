@@ -1,5 +1,5 @@
 import { NonRetriableError } from '@connector/core';
-import { capabilitiesOf, type ErpKind } from '@connector/erp';
+import { buyerCustomerCode, capabilitiesOf, type ErpKind } from '@connector/erp';
 import { z } from 'zod';
 import type { Db } from '../knex';
 import type { CredentialsCipher } from './credentials-cipher';
@@ -87,6 +87,41 @@ export const sage100SettingsSchema = z.object({
     .optional(),
 });
 
+/**
+ * Order to cash (issue 14, docs/order-to-cash.md): refunds as credit notes, a customer per buyer, and
+ * documents in a currency other than the company's.
+ */
+export const orderToCashSettingsSchema = z
+  .object({
+    /** refunded goods of merchant-fulfilled orders come back into the ERP's stock (FBA returns never do) */
+    returnsToStock: z.boolean().default(false),
+    /** `per-marketplace`: the marketplace's mapped customer; `per-buyer`: a customer per hashed buyer key */
+    customers: z.enum(['per-marketplace', 'per-buyer']).default('per-marketplace'),
+    /** what per-buyer customer codes start with (buyerCustomerCode in libs/erp) */
+    customerPrefix: z
+      .string()
+      .regex(/^[A-Z0-9-]{0,6}$/, 'must be up to 6 capital letters, digits or dashes')
+      .default('AMZ'),
+    /** the ERP company's home currency; absent: every document is written in its own currency, without rates */
+    homeCurrency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')
+      .optional(),
+    fx: z
+      .object({
+        /** `erp`: the ERP's own rate table on the document date; `deposit`: the rate the settlement's journal carries (journals and receipts only) */
+        rateSource: z.enum(['erp', 'deposit']).default('erp'),
+        /** the GL account that takes a journal's home-currency rounding difference */
+        roundingAccount: z.string().min(1),
+      })
+      .optional(),
+  })
+  .refine((s) => !s.homeCurrency || s.fx, {
+    message: 'a home currency needs fx.roundingAccount (where rounding differences go)',
+    path: ['fx'],
+  });
+export type OrderToCashSettings = z.infer<typeof orderToCashSettingsSchema>;
+
 /** How often each stream of a connection is read, and how. Stored as JSON, validated on every read. */
 export const connectionSettingsSchema = z.object({
   /** seconds between order reads */
@@ -117,6 +152,7 @@ export const connectionSettingsSchema = z.object({
    */
   erpUtcOffsetMinutes: z.number().int().min(-840).max(840).default(0),
   returnPath: returnPathSettingsSchema.prefault({}),
+  orderToCash: orderToCashSettingsSchema.prefault({}),
   /** Sage 100 only (docs/sage100.md) */
   sage100: sage100SettingsSchema.optional(),
 });
@@ -215,6 +251,7 @@ export class ConnectionRepository {
       );
     const creds = credentialsSchema.parse(credentials);
     const settings = connectionSettingsSchema.parse(c.settings ?? {});
+    checkOrderToCash(c.id, c.erpKind, settings);
     const sealed = this.cipher.seal(JSON.stringify(creds), c.id);
     await this.db(TABLE)
       .insert({
@@ -263,6 +300,32 @@ export class ConnectionRepository {
   async setEnabled(id: string, enabled: boolean): Promise<void> {
     const n = await this.db(TABLE).where({ id }).update({ enabled, updated_at: this.db.fn.now() });
     if (!n) throw new ConnectionNotFoundError(id);
+  }
+}
+
+/**
+ * What the connection's ERP must be able to do for its order-to-cash settings, checked when it is
+ * saved (and by sage-writer before it writes): a customer per buyer needs customers through the API
+ * and codes long enough for the hashed buyer key.
+ */
+export function checkOrderToCash(id: string, erpKind: ErpKind, settings: ConnectionSettings): void {
+  const caps = capabilitiesOf(erpKind);
+  const o2c = settings.orderToCash;
+  if (!caps) return;
+  if (o2c.customers === 'per-buyer') {
+    if (!caps.customers)
+      throw new NonRetriableError(
+        'SETTINGS_INVALID',
+        `connection ${id}: ${erpKind} cannot create customers through its API; keep one customer per marketplace`,
+      );
+    try {
+      buyerCustomerCode(o2c.customerPrefix, '', caps.customerCodeMaxLength);
+    } catch (err) {
+      throw new NonRetriableError(
+        'SETTINGS_INVALID',
+        `connection ${id}: ${(err as Error).message}; the connection was not saved`,
+      );
+    }
   }
 }
 

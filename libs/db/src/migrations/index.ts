@@ -10,8 +10,9 @@ import * as listings from './20261128000004_listings';
 import * as shipmentOrders from './20261128000005_shipment_orders';
 import * as erpDrawnNumbers from './20261128000006_erp_drawn_numbers';
 import * as operatorConsole from './20261128000007_operator_console';
-import * as connectionLeases from './20261128000010_connection_leases';
-import * as settlementDeposits from './20261128000120_settlement_deposits';
+import * as orderToCash from './20261128000010_order_to_cash';
+import * as connectionLeases from './20261128000011_connection_leases';
+import * as settlementDeposits from './20261128000012_settlement_deposits';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,8 +32,9 @@ export const MIGRATIONS: Array<readonly [name: string, migration: Migration]> = 
   ['20261128000005_shipment_orders', shipmentOrders],
   ['20261128000006_erp_drawn_numbers', erpDrawnNumbers],
   ['20261128000007_operator_console', operatorConsole],
-  ['20261128000010_connection_leases', connectionLeases],
-  ['20261128000120_settlement_deposits', settlementDeposits],
+  ['20261128000010_order_to_cash', orderToCash],
+  ['20261128000011_connection_leases', connectionLeases],
+  ['20261128000012_settlement_deposits', settlementDeposits],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,6 +1,17 @@
 import type { AdapterSettings } from '../adapters';
 import { FakeErp } from '../fake-erp';
-import type { ChangeWindow, DocumentKind, ErpDocumentRef, ErpKind, ErpPort } from '../port';
+import { decimal, sumDecimals, toScale } from '@connector/money';
+import { toHomeCurrency } from '../fx';
+import type {
+  ChangeWindow,
+  CreditNoteDraft,
+  DocumentKind,
+  ErpDocumentRef,
+  ErpKind,
+  ErpPort,
+  JournalDraft,
+  SalesDocumentDraft,
+} from '../port';
 
 /**
  * What the sage-writer integration tests need from an ERP: a way to build the adapter sage-writer
@@ -190,7 +201,8 @@ export class LosingAnswers implements ErpPort {
 /** The in-memory ERP (FakeErp) behind the same harness. */
 export function fakeErpUnderTest(): ErpUnderTest {
   const items = Array.from({ length: 25 }, (_, i) => `ITEM-${i}`);
-  const erp = new FakeErp(undefined, { items: new Set(items) });
+  const rates = new Map<string, string>();
+  const erp = new FakeErp(undefined, { items: new Set(items), customers: new Set(['AMZ-US']), rates });
   let lockRate = 0;
   let n = 0;
   const original = erp.createSalesOrder.bind(erp);
@@ -210,5 +222,96 @@ export function fakeErpUnderTest(): ErpUnderTest {
     documents: async (kind) => erp.of(kind).map((d) => d.ref.naturalKey),
     setLockRate: (r) => (lockRate = r),
     expireSessions: () => undefined,
+    orderToCash: fakeOrderToCash(erp, rates),
+  };
+}
+
+/** Stock each item starts with in the in-memory ERP's one warehouse. */
+const FAKE_STOCK = 100;
+
+/** The total of a document as the in-memory ERP keeps it: lines, line tax, charges and their tax, at 2 decimals. */
+function fakeTotal(d: Pick<SalesDocumentDraft, 'lines' | 'charges'>): string {
+  return toScale(
+    sumDecimals([
+      ...d.lines.map((l) => decimal(l.unitPrice).times(l.quantity).toFixed()),
+      ...d.lines.map((l) => l.taxAmount ?? '0'),
+      ...d.charges.map((c) => c.amount),
+      ...d.charges.map((c) => c.taxAmount ?? '0'),
+    ]),
+    2,
+  );
+}
+
+/**
+ * Order to cash over FakeErp: what it was sent, read back. Stock is derived from the documents (100 of
+ * each item; open sales orders commit, invoices take out, credit notes with returnToStock put back).
+ * The rate table holds one rate per currency whatever the date (the fake has no dated table).
+ */
+function fakeOrderToCash(erp: FakeErp, rates: Map<string, string>): OrderToCashUnderTest {
+  const removed = new Set<string>();
+  const check = erp.checkMasterData.bind(erp);
+  erp.checkMasterData = async (refs) => [
+    ...(await check(refs)),
+    ...refs.glAccounts
+      .filter((a) => removed.has(a))
+      .map((code) => ({ kind: 'GL_ACCOUNT' as const, code, problem: 'MISSING' as const })),
+  ];
+  const quantity = (
+    kind: DocumentKind,
+    itemCode: string,
+    where: (d: { ref: ErpDocumentRef; draft: unknown }) => boolean,
+  ) =>
+    erp
+      .of(kind)
+      .filter(where)
+      .flatMap((d) => (d.draft as SalesDocumentDraft).lines)
+      .filter((l) => l.itemCode === itemCode)
+      .reduce((q, l) => q + l.quantity, 0);
+  return {
+    creditNotes: async () =>
+      erp.of('CREDIT_NOTE').map((d) => {
+        const draft = d.draft as CreditNoteDraft;
+        return {
+          naturalKey: d.ref.naturalKey,
+          total: fakeTotal(draft),
+          currency: draft.currency,
+          baseInvoice: draft.baseInvoice.documentNumber,
+          lines: draft.lines.map((l) => ({ itemCode: l.itemCode, quantity: l.quantity })),
+          returnedToStock: draft.returnToStock,
+        };
+      }),
+    invoiceTotal: async (orderId) => {
+      const inv = erp.of('INVOICE', orderId)[0];
+      return inv ? fakeTotal(inv.draft as SalesDocumentDraft) : null;
+    },
+    customers: async () => ['AMZ-US', ...erp.customers.keys()],
+    orderStatus: async (orderId) => erp.of('SALES_ORDER', orderId)[0]?.ref.status ?? null,
+    onHand: async (itemCode) => {
+      const out = quantity('INVOICE', itemCode, () => true);
+      const back = quantity('CREDIT_NOTE', itemCode, (d) => (d.draft as CreditNoteDraft).returnToStock);
+      return String(FAKE_STOCK - out + back);
+    },
+    committed: async (itemCode) => String(quantity('SALES_ORDER', itemCode, (d) => d.ref.status === 'OPEN')),
+    // the fake keeps no home currency of its own: the writer's connection settings name it
+    setHomeCurrency: () => undefined,
+    setExchangeRate: (currency, _date, rate) => rates.set(currency, rate),
+    removeGlAccount: (account) => removed.add(account),
+    journals: async () =>
+      erp.of('JOURNAL').map((d) => {
+        const draft = d.draft as JournalDraft;
+        const lines = draft.fx
+          ? toHomeCurrency(draft, draft.fx)
+          : draft.lines.map((l) => ({ ...l, homeDebit: l.debit, homeCredit: l.credit }));
+        const sum = (xs: string[]) => toScale(sumDecimals(xs), 2);
+        return {
+          naturalKey: d.ref.naturalKey,
+          currency: draft.currency,
+          rate: draft.fx?.rate ?? '1',
+          foreignDebit: sum(draft.lines.map((l) => l.debit)),
+          foreignCredit: sum(draft.lines.map((l) => l.credit)),
+          homeDebit: sum(lines.map((l) => l.homeDebit)),
+          homeCredit: sum(lines.map((l) => l.homeCredit)),
+        };
+      }),
   };
 }

@@ -5,6 +5,7 @@ import { InvalidAmountError, decimal, sumDecimals } from '@connector/money';
 import { MARKETPLACES, type FinancialEvents } from '@connector/sp-api';
 
 type Component = FinancialEventTypes.ConnectorAmazon.FinancialComponent;
+type EventItem = FinancialEventTypes.ConnectorAmazon.FinancialEventItem;
 type Currency = { CurrencyCode?: string; CurrencyAmount?: number | string };
 
 const isCurrency = (v: unknown): v is Currency =>
@@ -156,6 +157,30 @@ function mapOne(
         .filter(Boolean),
     ),
   ];
+  // Array.from: a hole in Amazon's list is an item that is not an object, not one skipped silently
+  const eventItems = Array.from(items as unknown[]).map((i: unknown, k: number): EventItem => {
+    if (!i || typeof i !== 'object' || Array.isArray(i))
+      throw new FinancialEventShapeError(eventType, `item ${k} is not an object`);
+    const it = i as Record<string, unknown>;
+    const quantity = it.QuantityShipped ?? 0;
+    if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 0)
+      throw new FinancialEventShapeError(eventType, `item ${k} QuantityShipped is not a count`);
+    let itemComponents: Component[];
+    try {
+      itemComponents = components(it);
+    } catch (err) {
+      throw err instanceof FinancialEventShapeError
+        ? new FinancialEventShapeError(eventType, err.reason)
+        : err;
+    }
+    return {
+      sellerSku: str(it.SellerSKU, 'SellerSKU'),
+      orderItemId: str(it.OrderItemId, 'OrderItemId'),
+      orderAdjustmentItemId: str(it.OrderAdjustmentItemId, 'OrderAdjustmentItemId'),
+      quantity,
+      components: itemComponents,
+    };
+  });
   const posted = raw.PostedDate ?? raw.postedDate;
   const postedDate = posted === undefined || posted === null ? 0 : Date.parse(str(posted, 'PostedDate')!);
   if (Number.isNaN(postedDate)) throw new FinancialEventShapeError(eventType, 'PostedDate is not a date');
@@ -182,5 +207,6 @@ function mapOne(
     components: comps,
     total: { amount: sumDecimals(comps.map((c) => c.amount.amount)).toFixed(), currency },
     observedAt: ctx.observedAt,
+    items: eventItems,
   };
 }

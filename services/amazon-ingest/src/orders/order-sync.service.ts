@@ -24,6 +24,8 @@ const includedData = (conn: Connection) => [
   'PROCEEDS',
   'FULFILLMENT',
   ...(conn.settings.buyerPii ? ['BUYER', 'RECIPIENT'] : []),
+  // a customer per buyer needs the buyer's (anonymised) e-mail for its hashed key, nothing else
+  ...(!conn.settings.buyerPii && conn.settings.orderToCash.customers === 'per-buyer' ? ['BUYER'] : []),
 ];
 
 export interface OrderSyncResult {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { NonRetriableError } from '@connector/core';
 import type { AmazonOrder, AmazonOrderTypes } from '@connector/events';
 import { InvalidAmountError, decimal, sumDecimals } from '@connector/money';
@@ -17,6 +18,40 @@ const STATUSES: readonly OrderStatus[] = [
   'UNFULFILLABLE',
   'INVOICE_UNCONFIRMED',
 ];
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** RFC 4648 base32, lower case, without padding. */
+export function base32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/**
+ * The buyer key of an order (AmazonOrder.buyerKey, docs/order-to-cash.md): base32 of SHA-256 over
+ * `<sellerId>:<BuyerEmail>`. BuyerEmail is Amazon's anonymised relay address of the buyer
+ * (…@marketplace.amazon.com), the same for every order of one buyer with one seller; the hash cannot
+ * be turned back into it, and the seller id in it keeps keys of two sellers apart. Null without an
+ * e-mail (Amazon gives none without the BUYER data, nor in reports). The address is lower-cased and
+ * trimmed first, so a change of case does not make a new buyer.
+ */
+export function buyerKeyOf(sellerId: string, buyerEmail: unknown): string | null {
+  if (typeof buyerEmail !== 'string' || buyerEmail.trim() === '') return null;
+  return base32(
+    createHash('sha256').update(`${sellerId}:${buyerEmail.trim().toLowerCase()}`, 'utf8').digest(),
+  );
+}
 
 /** Report spellings (all-orders report, Orders v0) → the 2026-01-01 names the event uses. */
 const REPORT_STATUS: Record<string, OrderStatus> = {
@@ -245,6 +280,7 @@ export function mapApiOrder(
       changeType: 'UNKNOWN',
       source: 'ORDERS_API',
       observedAt: ctx.observedAt,
+      buyerKey: buyerKeyOf(ctx.sellerId, (o.buyer as { buyerEmail?: unknown } | undefined)?.buyerEmail),
     },
     issues,
   };
@@ -318,6 +354,7 @@ export function* mapAllOrdersReport(
           changeType: 'UNKNOWN',
           source: 'ORDERS_REPORT',
           observedAt: ctx.observedAt,
+          buyerKey: null,
         },
         issues,
       };

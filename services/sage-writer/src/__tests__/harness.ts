@@ -1,4 +1,9 @@
-import { ConnectionRepository, CredentialsCipher, type Db } from '@connector/db';
+import {
+  ConnectionRepository,
+  CredentialsCipher,
+  type ConnectionSettingsInput,
+  type Db,
+} from '@connector/db';
 import type { ErpUnderTest } from '@connector/erp/testing';
 import type { EventPublisher } from '@connector/kafka';
 import { mappingRecords, publishMappings } from '@connector/mapping';
@@ -16,6 +21,7 @@ export async function addTestConnection(
   erp: ErpUnderTest,
   id: string,
   key = TEST_CREDENTIALS_KEY,
+  settings?: ConnectionSettingsInput,
 ): Promise<void> {
   await new ConnectionRepository(db, new CredentialsCipher('k1', { k1: key })).upsert(
     {
@@ -27,6 +33,7 @@ export async function addTestConnection(
       erpKind: erp.kind,
       erpCompany: `${id}-co`,
       enabled: true,
+      ...(settings ? { settings } : {}),
     },
     { amazon: { lwaClientId: 'x', lwaClientSecret: 'y', refreshToken: 'z' }, erp: erp.credentials() },
   );

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditStore } from '@connector/db';
-import type { AmazonOrder } from '@connector/events';
+import { recordKey, type AmazonOrder } from '@connector/events';
 import { NonRetriableError, type ConsumedRecord } from '@connector/kafka';
 import { AUDIT_STORE } from '@connector/nest-common';
 import { INBOX_STORE } from './order-inbox.tokens';
@@ -56,5 +56,15 @@ export class OrderInboxService {
   markProcessed(record: ConsumedRecord<AmazonOrder>): Promise<void> {
     const { connectionId, eventId } = record.value;
     return this.inbox.markProcessed({ connectionId, topic: record.topic, eventId });
+  }
+
+  /** The versions of an order taken in, oldest first (its fulfilment channel, what was invoiced). */
+  async versions(connectionId: string, amazonOrderId: string): Promise<AmazonOrder[]> {
+    const payloads = await this.inbox.payloads(
+      connectionId,
+      'amazon.orders.v1',
+      recordKey(connectionId, amazonOrderId),
+    );
+    return (payloads as AmazonOrder[]).sort((a, b) => a.lastUpdateDate - b.lastUpdateDate);
   }
 }

@@ -17,4 +17,6 @@ export interface InboxStore {
   /** the record's work is done: a later arrival of it returns early */
   markProcessed(key: InboundKey): Promise<void>;
   count(connectionId: string, topic: string): Promise<number>;
+  /** the payloads taken in under a record key on topics ending with `topic`, oldest first */
+  payloads(connectionId: string, topic: string, recordKey: string): Promise<unknown[]>;
 }

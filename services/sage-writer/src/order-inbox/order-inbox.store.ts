@@ -44,4 +44,13 @@ export class KnexInboxStore implements InboxStore {
       .count<{ n: string }[]>({ n: '*' });
     return Number(n);
   }
+
+  async payloads(connectionId: string, topic: string, recordKey: string): Promise<unknown[]> {
+    const rows: Array<{ payload: unknown }> = await this.db(TABLE)
+      .where({ connection_id: connectionId, record_key: recordKey })
+      .whereRaw('(topic = ? or topic like ?)', [topic, `%.${topic}`])
+      .orderBy('received_at')
+      .select('payload');
+    return rows.map((r) => r.payload);
+  }
 }

@@ -24,4 +24,15 @@ export class FakeInboxStore implements InboxStore {
     return [...this.records.values()].filter((r) => r.connectionId === connectionId && r.topic === topic)
       .length;
   }
+
+  async payloads(connectionId: string, topic: string, recordKey: string): Promise<unknown[]> {
+    return [...this.records.values()]
+      .filter(
+        (r) =>
+          r.connectionId === connectionId &&
+          (r.topic === topic || r.topic.endsWith(`.${topic}`)) &&
+          r.recordKey === recordKey,
+      )
+      .map((r) => r.payload);
+  }
 }

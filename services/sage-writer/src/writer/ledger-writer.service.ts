@@ -9,6 +9,18 @@ import type { ConnectorMetrics } from '@connector/observability';
 import type { DocumentWriter, WriteResult } from './document-writer';
 import { SERVICE, type ErpResolver } from './order-writer.service';
 import { publishWriteResult } from './write-results';
+import { fxFor } from '../order-to-cash/fx';
+import { DEFAULT_ORDER_TO_CASH, type OrderToCashSettingsOf } from '../order-to-cash/settings';
+
+/**
+ * The rate the settlement's deposit implies, when the reconciler put one on the event (an optional
+ * `exchangeRate` on JournalEntry/CustomerReceipt, added to schemas/ledger by the reconciler's side of
+ * issue 14): read defensively, so events without it still decode and post at the ERP's rate.
+ */
+const depositRateOf = (v: object): string | null => {
+  const rate = (v as { exchangeRate?: unknown }).exchangeRate;
+  return typeof rate === 'string' && rate !== '' ? rate : null;
+};
 
 /** Avro `date` is days since 1970-01-01. */
 const dateOf = (days: number) => new Date(days * 86_400_000).toISOString().slice(0, 10);
@@ -27,8 +39,14 @@ export class LedgerWriterService {
       publisher: EventPublisher;
       clock: Clock;
       metrics?: ConnectorMetrics;
+      /** the connection's order-to-cash settings (home currency, rate source); without them, no fx */
+      settings?: OrderToCashSettingsOf;
     },
   ) {}
+
+  private settingsOf(connectionId: string) {
+    return this.deps.settings?.(connectionId) ?? Promise.resolve(DEFAULT_ORDER_TO_CASH);
+  }
 
   async journal(record: ConsumedRecord<JournalEntry>): Promise<void> {
     const j = record.value;
@@ -42,8 +60,17 @@ export class LedgerWriterService {
         );
       if (!erp.capabilities.journals)
         throw new NonRetriableError('ERP_UNSUPPORTED', `${erp.capabilities.kind} takes no journals`);
+      const fx = await fxFor(
+        erp,
+        await this.settingsOf(j.connectionId),
+        `journal ${j.journalId}`,
+        j.currency,
+        dateOf(j.postingDate),
+        depositRateOf(j),
+      );
       return this.deps.writer.ensure(j.connectionId, erp, 'JOURNAL', j.journalId, () =>
         erp.postJournal({
+          ...(fx ? { fx } : {}),
           naturalKey: j.journalId,
           postingDate: dateOf(j.postingDate),
           currency: j.currency,
@@ -64,8 +91,17 @@ export class LedgerWriterService {
     const r = record.value;
     await this.run(record, 'RECEIPT', r.connectionId, r.receiptId, async (erp) => {
       if (!erp.capabilities.receipts) return null; // this ERP books the payout in the journal
+      const fx = await fxFor(
+        erp,
+        await this.settingsOf(r.connectionId),
+        `receipt ${r.receiptId}`,
+        r.amount.currency,
+        dateOf(r.depositDate),
+        depositRateOf(r),
+      );
       return this.deps.writer.ensure(r.connectionId, erp, 'RECEIPT', r.receiptId, () =>
         erp.createReceipt({
+          ...(fx ? { fx } : {}),
           naturalKey: r.receiptId,
           customerCode: r.customerCode,
           amount: decimal(r.amount.amount).toFixed(),

@@ -7,6 +7,12 @@ import type { MappingLookup } from '@connector/mapping';
 /** YYYY-MM-DD of an instant, in UTC (the ERPs take dates without time). */
 export const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/** A line's unit price: its total ÷ units, exact, or at 6 decimals when it does not divide. */
+export function unitPrice(total: string, units: number): string {
+  const unit = decimal(total).div(units);
+  return unit.decimalPlaces() > 6 ? unit.toDecimalPlaces(6).toFixed() : unit.toFixed();
+}
+
 /**
  * An Amazon order as an ERP sales document: each item line mapped SKU → ItemCode (× units per SKU),
  * unit price = line price ÷ quantity (exact; 6 decimals when it does not divide), the line's tax;
@@ -44,13 +50,11 @@ export function orderToDraft(order: AmazonOrder, mapping: MappingLookup): SalesD
     if (item.quantityOrdered <= 0) continue;
     const sku = mapping.sku(order.connectionId, item.sellerSku, order.marketplaceId);
     const units = item.quantityOrdered * (sku.unitsPerSku ?? 1);
-    const total = decimal(item.itemPrice?.amount ?? '0');
-    const unit = total.div(units);
     lines.push({
       itemCode: sku.itemCode,
       description: item.title ?? undefined,
       quantity: units,
-      unitPrice: unit.decimalPlaces() > 6 ? unit.toDecimalPlaces(6).toFixed() : unit.toFixed(),
+      unitPrice: unitPrice(item.itemPrice?.amount ?? '0', units),
       ...(item.itemTax ? { taxAmount: decimal(item.itemTax.amount).toFixed() } : {}),
       sourceLineId: item.orderItemId,
     });
@@ -80,7 +84,7 @@ export function orderToDraft(order: AmazonOrder, mapping: MappingLookup): SalesD
 }
 
 /** One charge per kind per document: what the accountant expects to see on the order. */
-function mergeCharges(charges: DocumentCharge[]): DocumentCharge[] {
+export function mergeCharges(charges: DocumentCharge[]): DocumentCharge[] {
   const byKind = new Map<string, DocumentCharge[]>();
   for (const c of charges) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c]);
   return [...byKind.values()].map((cs) => ({

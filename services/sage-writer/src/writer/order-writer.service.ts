@@ -1,13 +1,25 @@
 import { NonRetriableError, errorCode, errorMessage, isRetriable, type Clock } from '@connector/core';
 import type { AuditStore } from '@connector/db';
-import type { DocumentKind, ErpDocumentRef, ErpKind, ErpPort, ShipToAddress } from '@connector/erp';
+import type {
+  DocumentKind,
+  ErpDocumentRef,
+  ErpKind,
+  ErpPort,
+  SalesDocumentDraft,
+  ShipToAddress,
+} from '@connector/erp';
 import type { AmazonOrder, ErpWriteResultTypes } from '@connector/events';
 import { recordKey } from '@connector/events';
 import type { ConsumedRecord, EventPublisher } from '@connector/kafka';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { MappingLookup } from '@connector/mapping';
 import type { DocumentWriter, WriteResult } from './document-writer';
-import { orderToDraft } from './order-draft.mapper';
+import { isoDate, orderToDraft } from './order-draft.mapper';
+import { cancellationKey, cancellationToDraft } from '../order-to-cash/credit-note-draft.mapper';
+import type { CreditNoteWriterService } from '../order-to-cash/credit-note-writer.service';
+import type { CustomerResolver } from '../order-to-cash/customers';
+import { fxFor } from '../order-to-cash/fx';
+import { DEFAULT_ORDER_TO_CASH, type OrderToCashSettingsOf } from '../order-to-cash/settings';
 import { publishWriteResult } from './write-results';
 
 type Operation = ErpWriteResultTypes.ConnectorErp.ErpOperation;
@@ -77,6 +89,14 @@ export class OrderWriterService {
       metrics?: ConnectorMetrics;
       /** the ship-to address of an order from the buyer PII vault (shipToOf), null when none or purged */
       shipTo?: (connectionId: string, amazonOrderId: string) => Promise<ShipToAddress | null>;
+      /** the connection's order-to-cash settings; without them, today's behaviour */
+      settings?: OrderToCashSettingsOf;
+      /** a customer per buyer (settings.customers) */
+      customers?: CustomerResolver;
+      /** credit notes: refunds parked for an order are written right after its invoice */
+      creditNotes?: CreditNoteWriterService;
+      /** the versions of an order taken in, oldest first (what a cancellation after invoicing credits) */
+      orderVersions?: (connectionId: string, amazonOrderId: string) => Promise<AmazonOrder[]>;
     },
   ) {}
 
@@ -97,7 +117,9 @@ export class OrderWriterService {
       try {
         const result = step === 'CANCEL' ? await this.cancel(order, erp) : await this.write(order, erp, step);
         if (result) {
-          await this.recordOutcome(order, source, kind, step, result);
+          if (result.ref.kind === 'CREDIT_NOTE')
+            await this.recordOutcome(order, source, kind, 'CREDIT_NOTE', result, result.ref.naturalKey);
+          else await this.recordOutcome(order, source, kind, step, result);
           if (result.ref.kind !== 'SALES_ORDER' || step === 'SALES_ORDER')
             this.deps.metrics?.endToEndLatency.observe(
               { flow: `order:${step.toLowerCase()}` },
@@ -109,6 +131,10 @@ export class OrderWriterService {
         throw err;
       }
     }
+    // refunds that came before the invoice are written now that it is there; one that fails for
+    // good is audited by the credit-note writer and sends this order event to the dead letters with
+    // its reason, so that a replay (once fixed) writes it
+    if (plan.includes('INVOICE')) await this.deps.creditNotes?.drain(order.connectionId, order.amazonOrderId);
   }
 
   private async write(
@@ -116,7 +142,7 @@ export class OrderWriterService {
     erp: ErpPort,
     step: 'SALES_ORDER' | 'INVOICE',
   ): Promise<WriteResult> {
-    const draft = orderToDraft(order, this.deps.mapping);
+    const draft = await this.draftOf(order, erp, isoDate(order.purchaseDate));
     // merchant-fulfilled orders of connections that keep buyer PII ship to the buyer's address
     if (order.piiRef && order.fulfillmentChannel === 'MFN' && this.deps.shipTo) {
       const shipTo = await this.deps.shipTo(order.connectionId, order.amazonOrderId);
@@ -144,16 +170,34 @@ export class OrderWriterService {
     );
   }
 
-  /** Cancels the ERP order if there is one; an invoiced order needs a credit note, which is a person's decision. */
-  private async cancel(order: AmazonOrder, erp: ErpPort): Promise<CancelResult | null> {
+  /**
+   * The order as an ERP document: lines and charges (orderToDraft), its customer (the marketplace's,
+   * or the buyer's own), and the exchange-rate fields when it is not in the company's currency.
+   */
+  private async draftOf(order: AmazonOrder, erp: ErpPort, fxDate: string): Promise<SalesDocumentDraft> {
+    const draft = orderToDraft(order, this.deps.mapping);
+    const settings = (await this.deps.settings?.(order.connectionId)) ?? DEFAULT_ORDER_TO_CASH;
+    if (this.deps.customers)
+      draft.customerCode = await this.deps.customers.customerFor(
+        order,
+        erp,
+        settings,
+        this.deps.mapping.customer(order.connectionId, order.marketplaceId),
+      );
+    const fx = await fxFor(erp, settings, `order ${order.amazonOrderId}`, draft.currency, fxDate);
+    if (fx) draft.fx = fx;
+    return draft;
+  }
+
+  /**
+   * Cancels the ERP order if there is one. An order cancelled after it was invoiced is credited in
+   * full: one credit note `<amazonOrderId>/C` with the invoiced lines and charges.
+   */
+  private async cancel(order: AmazonOrder, erp: ErpPort): Promise<CancelResult | WriteResult | null> {
     const invoiced =
       (await this.deps.writer.known(order.connectionId, 'INVOICE', order.amazonOrderId)) ??
       (await erp.findByNaturalKey('INVOICE', order.amazonOrderId));
-    if (invoiced)
-      throw new NonRetriableError(
-        'CANCEL_AFTER_INVOICE',
-        `order ${order.amazonOrderId} was cancelled after invoice ${invoiced.documentNumber}: issue a credit note`,
-      );
+    if (invoiced) return this.creditCancelled(order, erp, invoiced);
     const existing =
       (await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
       (await erp.findByNaturalKey('SALES_ORDER', order.amazonOrderId));
@@ -167,6 +211,39 @@ export class OrderWriterService {
     const ref = await erp.cancelOrder(existing);
     await this.deps.writer.setStatus(order.connectionId, 'SALES_ORDER', order.amazonOrderId, ref.status);
     return { outcome: 'CREATED', ref, attempts: 1 };
+  }
+
+  private async creditCancelled(
+    order: AmazonOrder,
+    erp: ErpPort,
+    invoice: ErpDocumentRef,
+  ): Promise<WriteResult> {
+    const key = cancellationKey(order.amazonOrderId);
+    if (erp.capabilities.creditNotes === 'none')
+      throw new NonRetriableError(
+        'CANCEL_AFTER_INVOICE',
+        `order ${order.amazonOrderId} was cancelled after invoice ${invoice.documentNumber}, and the ${erp.capabilities.kind} connector writes no credit notes: credit invoice ${invoice.documentNumber} in full by hand`,
+      );
+    // what was invoiced: the newest version of the order that was written as an invoice
+    const versions = (await this.deps.orderVersions?.(order.connectionId, order.amazonOrderId)) ?? [];
+    const invoicedVersion = versions.filter((v) => planFor(v).includes('INVOICE')).pop() ?? order;
+    const settings = (await this.deps.settings?.(order.connectionId)) ?? DEFAULT_ORDER_TO_CASH;
+    const date = isoDate(order.lastUpdateDate);
+    const invoiceDraft = await this.draftOf(invoicedVersion, erp, date);
+    if (invoiceDraft.lines.length === 0)
+      throw new NonRetriableError(
+        'ORDER_WITHOUT_ITEMS',
+        `order ${order.amazonOrderId} was cancelled after invoice ${invoice.documentNumber}, but no invoiced version of it is known: credit it by hand`,
+      );
+    const draft = cancellationToDraft(invoiceDraft, {
+      amazonOrderId: order.amazonOrderId,
+      baseInvoice: invoice,
+      returnToStock: settings.returnsToStock && invoicedVersion.fulfillmentChannel === 'MFN',
+      documentDate: date,
+    });
+    return this.deps.writer.ensure(order.connectionId, erp, 'CREDIT_NOTE', key, () =>
+      erp.createCreditNote(draft),
+    );
   }
 
   private checkKeyLength(order: AmazonOrder, erp: ErpPort): void {
@@ -190,6 +267,7 @@ export class OrderWriterService {
     erp: ErpKind,
     step: DocumentKind | 'CANCEL',
     result: WriteResult | CancelResult,
+    naturalKey = order.amazonOrderId,
   ) {
     const operation = OPERATION[step];
     await this.deps.audit.append({
@@ -197,20 +275,27 @@ export class OrderWriterService {
       service: SERVICE,
       stage: 'posted',
       source,
-      recordKey: recordKey(order.connectionId, order.amazonOrderId),
+      recordKey: recordKey(order.connectionId, naturalKey),
       eventId: order.eventId,
       payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus, operation },
-      erpRequest:
-        step === 'CANCEL'
-          ? { cancel: result.ref.internalId }
-          : { naturalKey: order.amazonOrderId, kind: step },
+      erpRequest: step === 'CANCEL' ? { cancel: result.ref.internalId } : { naturalKey, kind: step },
       erpResponse: result.ref,
       outcome:
         result.outcome === 'CREATED' ? 'created' : `already_exists${result.via ? `:${result.via}` : ''}`,
     });
-    await this.publishResult(order, source, erp, operation, result.outcome, result.ref, result.attempts);
+    await this.publishResult(
+      order,
+      source,
+      erp,
+      operation,
+      result.outcome,
+      result.ref,
+      result.attempts,
+      undefined,
+      naturalKey,
+    );
     if (step !== 'CANCEL' && 'fence' in result)
-      await this.deps.writer.confirm(order.connectionId, step, order.amazonOrderId, result.fence);
+      await this.deps.writer.confirm(order.connectionId, step, naturalKey, result.fence);
     this.deps.metrics?.erpWrites.inc({ erp, operation, outcome: result.outcome });
   }
 
@@ -253,10 +338,11 @@ export class OrderWriterService {
     ref: ErpDocumentRef | null,
     attempts: number,
     error?: unknown,
+    naturalKey = order.amazonOrderId,
   ) {
     return publishWriteResult(this.deps.publisher, {
       connectionId: order.connectionId,
-      naturalKey: order.amazonOrderId,
+      naturalKey,
       erpKind,
       operation,
       outcome,

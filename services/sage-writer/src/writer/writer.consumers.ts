@@ -5,7 +5,8 @@ import type { AppConfig } from '../config';
 import { OrderInboxService } from '../order-inbox/order-inbox.service';
 import type { LedgerWriterService } from './ledger-writer.service';
 import type { OrderWriterService } from './order-writer.service';
-import { LEDGER_WRITER, MAPPING_LOADER, ORDER_WRITER } from './writer.tokens';
+import { CREDIT_NOTE_WRITER, LEDGER_WRITER, MAPPING_LOADER, ORDER_WRITER } from './writer.tokens';
+import type { CreditNoteWriterService } from '../order-to-cash/credit-note-writer.service';
 
 /**
  * Thin consumers: each hands its record to a service and returns; the Kafka transport commits the
@@ -43,5 +44,21 @@ export class LedgerConsumer {
   @EventPattern('ledger.receipts.v1')
   receipt(record: TopicRecord<'ledger.receipts.v1'>): Promise<void> {
     return this.ledger.receipt(record);
+  }
+}
+
+/** Refunds on amazon.financial-events.v1 → credit notes; other financial events are the reconciler's. */
+@Controller()
+export class FinancialEventsConsumer {
+  constructor(
+    @Inject(CREDIT_NOTE_WRITER) private readonly creditNotes: CreditNoteWriterService,
+    @Inject(MAPPING_LOADER) private readonly loader: MappingTopicsLoader,
+  ) {}
+
+  @EventPattern('amazon.financial-events.v1')
+  async financialEvent(record: TopicRecord<'amazon.financial-events.v1'>): Promise<void> {
+    if (record.value.eventType !== 'RefundEvent') return;
+    await this.loader.ready;
+    await this.creditNotes.handle(record);
   }
 }

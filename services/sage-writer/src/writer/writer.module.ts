@@ -29,8 +29,20 @@ import { INBOX_STORE } from '../order-inbox/order-inbox.tokens';
 import { DocumentWriter, writerLease } from './document-writer';
 import { LedgerWriterService } from './ledger-writer.service';
 import { OrderWriterService } from './order-writer.service';
-import { LedgerConsumer, OrderConsumer } from './writer.consumers';
-import { ERP_RESOLVER, LEDGER_WRITER, MAPPING_CACHE, MAPPING_LOADER, ORDER_WRITER } from './writer.tokens';
+import { FinancialEventsConsumer, LedgerConsumer, OrderConsumer } from './writer.consumers';
+import {
+  CREDIT_NOTE_WRITER,
+  ERP_RESOLVER,
+  LEDGER_WRITER,
+  MAPPING_CACHE,
+  MAPPING_LOADER,
+  ORDER_TO_CASH,
+  ORDER_WRITER,
+} from './writer.tokens';
+import { CreditNoteWriterService } from '../order-to-cash/credit-note-writer.service';
+import { CustomerResolver, KnexBuyerCustomerStore, buyerPiiFromVault } from '../order-to-cash/customers';
+import { KnexParkedRefundStore } from '../order-to-cash/parked-refunds.store';
+import { cachedSettings, type OrderToCashSettingsOf } from '../order-to-cash/settings';
 
 export interface WriterOptions {
   /** ERP adapters by kind; the default builds the real ones */
@@ -38,6 +50,13 @@ export interface WriterOptions {
 }
 
 const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
+
+/** What the order-to-cash parts share: settings per connection, customers per buyer, the PII vault. */
+interface OrderToCash {
+  settings: OrderToCashSettingsOf;
+  customers: CustomerResolver;
+  vault: KnexBuyerPiiVault;
+}
 
 /** sage-writer's flows: orders in (stored, audited), then ERP documents; journals and receipts. */
 @Module({
@@ -75,6 +94,62 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
       inject: [DB, CONFIG],
     },
     {
+      provide: ORDER_TO_CASH,
+      useFactory: (db: Db, c: AppConfig) => {
+        const connections = new ConnectionRepository(db, CredentialsCipher.fromConfig(c));
+        const vault = new KnexBuyerPiiVault(db, CredentialsCipher.fromConfig(c), systemClock);
+        const settings = cachedSettings(
+          async (id) => (await connections.get(id)).settings.orderToCash,
+          () => systemClock.now(),
+        );
+        const customers = new CustomerResolver({
+          store: new KnexBuyerCustomerStore(db),
+          buyerPii: buyerPiiFromVault(vault),
+          keepsPii: async (id) => (await connections.get(id)).settings.buyerPii,
+        });
+        return { settings, customers, vault };
+      },
+      inject: [DB, CONFIG],
+    },
+    {
+      provide: CREDIT_NOTE_WRITER,
+      useFactory: (
+        erps: ConnectionErpResolver,
+        mapping: MappingCache,
+        writer: DocumentWriter,
+        audit: AuditStore,
+        publisher: EventPublisher,
+        metrics: ConnectorMetrics,
+        db: Db,
+        o2c: OrderToCash,
+        inbox: OrderInboxService,
+      ) =>
+        new CreditNoteWriterService({
+          erps,
+          mapping,
+          writer,
+          audit,
+          publisher,
+          clock: systemClock,
+          metrics,
+          settings: o2c.settings,
+          customers: o2c.customers,
+          parked: new KnexParkedRefundStore(db),
+          orderVersions: (connectionId, orderId) => inbox.versions(connectionId, orderId),
+        }),
+      inject: [
+        ERP_RESOLVER,
+        MAPPING_CACHE,
+        DocumentWriter,
+        AUDIT_STORE,
+        EVENT_PUBLISHER,
+        METRICS,
+        DB,
+        ORDER_TO_CASH,
+        OrderInboxService,
+      ],
+    },
+    {
       provide: ORDER_WRITER,
       useFactory: (
         erps: ConnectionErpResolver,
@@ -84,11 +159,11 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
         publisher: EventPublisher,
         logger: Logger,
         metrics: ConnectorMetrics,
-        db: Db,
-        c: AppConfig,
-      ) => {
-        const vault = new KnexBuyerPiiVault(db, CredentialsCipher.fromConfig(c), systemClock);
-        return new OrderWriterService({
+        o2c: OrderToCash,
+        creditNotes: CreditNoteWriterService,
+        inbox: OrderInboxService,
+      ) =>
+        new OrderWriterService({
           erps,
           mapping,
           writer,
@@ -97,9 +172,12 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
           clock: systemClock,
           logger,
           metrics,
-          shipTo: (connectionId, orderId) => shipToOf(vault, connectionId, orderId),
-        });
-      },
+          shipTo: (connectionId, orderId) => shipToOf(o2c.vault, connectionId, orderId),
+          settings: o2c.settings,
+          customers: o2c.customers,
+          creditNotes,
+          orderVersions: (connectionId, orderId) => inbox.versions(connectionId, orderId),
+        }),
       inject: [
         ERP_RESOLVER,
         MAPPING_CACHE,
@@ -108,8 +186,9 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
         EVENT_PUBLISHER,
         LOGGER,
         METRICS,
-        DB,
-        CONFIG,
+        ORDER_TO_CASH,
+        CREDIT_NOTE_WRITER,
+        OrderInboxService,
       ],
     },
     {
@@ -120,11 +199,21 @@ const WRITER_OPTIONS = Symbol('WRITER_OPTIONS');
         audit: AuditStore,
         publisher: EventPublisher,
         metrics: ConnectorMetrics,
-      ) => new LedgerWriterService({ erps, writer, audit, publisher, clock: systemClock, metrics }),
-      inject: [ERP_RESOLVER, DocumentWriter, AUDIT_STORE, EVENT_PUBLISHER, METRICS],
+        o2c: OrderToCash,
+      ) =>
+        new LedgerWriterService({
+          erps,
+          writer,
+          audit,
+          publisher,
+          clock: systemClock,
+          metrics,
+          settings: o2c.settings,
+        }),
+      inject: [ERP_RESOLVER, DocumentWriter, AUDIT_STORE, EVENT_PUBLISHER, METRICS, ORDER_TO_CASH],
     },
   ],
-  exports: [OrderInboxService, ORDER_WRITER, LEDGER_WRITER, MAPPING_CACHE],
+  exports: [OrderInboxService, ORDER_WRITER, LEDGER_WRITER, CREDIT_NOTE_WRITER, MAPPING_CACHE],
 })
 export class WriterModule implements OnApplicationBootstrap, OnApplicationShutdown {
   /**
@@ -134,7 +223,7 @@ export class WriterModule implements OnApplicationBootstrap, OnApplicationShutdo
   static forRoot(options: WriterOptions = {}, erpWrites = true): DynamicModule {
     return {
       module: WriterModule,
-      controllers: erpWrites ? [OrderConsumer, LedgerConsumer] : [OrderConsumer],
+      controllers: erpWrites ? [OrderConsumer, LedgerConsumer, FinancialEventsConsumer] : [OrderConsumer],
       providers: [{ provide: WRITER_OPTIONS, useValue: options }],
     };
   }

@@ -29,7 +29,44 @@ export namespace ConnectorAmazon {
          */
         amount: ConnectorCommon.Money;
     }
-    export const FinancialEventSchema = "{\"type\":\"record\",\"name\":\"FinancialEvent\",\"namespace\":\"connector.amazon\",\"doc\":\"One financial event from the Finances API (v0 event groups or 2024-06-19 listTransactions): an early view of money movements, reconciled against the settlement report when it closes.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id from the event's natural keys (group id, type, order id, posted date, position), so replays are harmless.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"financialEventGroupId\",\"type\":[\"null\",\"string\"],\"doc\":\"The financial event group (settlement period) the event belongs to.\",\"default\":null},{\"name\":\"transactionId\",\"type\":[\"null\",\"string\"],\"doc\":\"Transaction id (Finances 2024-06-19).\",\"default\":null},{\"name\":\"eventType\",\"type\":\"string\",\"doc\":\"Event list the event came from, e.g. ShipmentEvent, RefundEvent, ServiceFeeEvent, AdjustmentEvent, or the 2024-06-19 transactionType.\"},{\"name\":\"postedDate\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When Amazon posted the event.\"},{\"name\":\"amazonOrderId\",\"type\":[\"null\",\"string\"],\"doc\":\"Order the event refers to.\",\"default\":null},{\"name\":\"sellerSku\",\"type\":[\"null\",\"string\"],\"doc\":\"SKU the event refers to.\",\"default\":null},{\"name\":\"marketplaceId\",\"type\":[\"null\",\"string\"],\"doc\":\"Marketplace, where known.\",\"default\":null},{\"name\":\"components\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"FinancialComponent\",\"doc\":\"One charge, fee, tax or adjustment inside the event.\",\"fields\":[{\"name\":\"componentType\",\"type\":\"string\",\"doc\":\"Amazon's name for it, e.g. Principal, Tax, Commission, FBAPerUnitFulfillmentFee.\"},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"ComponentKind\",\"doc\":\"Broad class of the component.\",\"symbols\":[\"CHARGE\",\"FEE\",\"TAX_WITHHELD\",\"PROMOTION\",\"ADJUSTMENT\",\"UNKNOWN\"],\"default\":\"UNKNOWN\"},\"doc\":\"Class of the component.\"},{\"name\":\"amount\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"Signed amount: positive is a credit to the seller.\"}]}},\"doc\":\"The amounts that make up the event.\"},{\"name\":\"total\",\"type\":\"connector.common.Money\",\"doc\":\"Sum of the components.\"},{\"name\":\"observedAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"doc\":\"When the connector read the event from the Finances API (not part of eventId); postedDate is when Amazon posted it. Null from producers that predate the field.\",\"default\":null}]}";
+    export const FinancialEventItemSchema = "{\"type\":\"record\",\"name\":\"FinancialEventItem\",\"doc\":\"One item of a shipment or refund event (Finances v0 ShipmentItemList / ShipmentItemAdjustmentList): what a credit note needs per item.\",\"fields\":[{\"name\":\"sellerSku\",\"type\":[\"null\",\"string\"],\"doc\":\"SellerSKU of the item.\",\"default\":null},{\"name\":\"orderItemId\",\"type\":[\"null\",\"string\"],\"doc\":\"Amazon's OrderItemId.\",\"default\":null},{\"name\":\"orderAdjustmentItemId\",\"type\":[\"null\",\"string\"],\"doc\":\"OrderAdjustmentItemId: Amazon's id of the refund line (refunds, guarantee claims, chargebacks).\",\"default\":null},{\"name\":\"quantity\",\"type\":\"int\",\"doc\":\"QuantityShipped: units shipped, or for a refund the units refunded (0 when Amazon gives none, e.g. a refund of shipping only).\",\"default\":0},{\"name\":\"components\",\"type\":{\"type\":\"array\",\"items\":\"connector.amazon.FinancialComponent\"},\"doc\":\"This item's charges, fees, withheld taxes and promotions (ItemChargeList/ItemChargeAdjustmentList, ItemFeeList/ItemFeeAdjustmentList, ItemTaxWithheldList, PromotionList/PromotionAdjustmentList), signed as Amazon signs them.\",\"default\":[]}]}";
+    export const FinancialEventItemName = "connector.amazon.FinancialEventItem";
+    /**
+     * One item of a shipment or refund event (Finances v0 ShipmentItemList / ShipmentItemAdjustmentList): what a credit note needs per item.
+     */
+    export interface FinancialEventItem {
+        /**
+         * SellerSKU of the item.
+         *
+         * Default: null
+         */
+        sellerSku?: null | string;
+        /**
+         * Amazon's OrderItemId.
+         *
+         * Default: null
+         */
+        orderItemId?: null | string;
+        /**
+         * OrderAdjustmentItemId: Amazon's id of the refund line (refunds, guarantee claims, chargebacks).
+         *
+         * Default: null
+         */
+        orderAdjustmentItemId?: null | string;
+        /**
+         * QuantityShipped: units shipped, or for a refund the units refunded (0 when Amazon gives none, e.g. a refund of shipping only).
+         *
+         * Default: 0
+         */
+        quantity?: number;
+        /**
+         * This item's charges, fees, withheld taxes and promotions (ItemChargeList/ItemChargeAdjustmentList, ItemFeeList/ItemFeeAdjustmentList, ItemTaxWithheldList, PromotionList/PromotionAdjustmentList), signed as Amazon signs them.
+         *
+         * Default: []
+         */
+        components?: ConnectorAmazon.FinancialComponent[];
+    }
+    export const FinancialEventSchema = "{\"type\":\"record\",\"name\":\"FinancialEvent\",\"namespace\":\"connector.amazon\",\"doc\":\"One financial event from the Finances API (v0 event groups or 2024-06-19 listTransactions): an early view of money movements, reconciled against the settlement report when it closes.\",\"fields\":[{\"name\":\"eventId\",\"type\":\"string\",\"doc\":\"Deterministic id from the event's natural keys (group id, type, order id, posted date, position), so replays are harmless.\"},{\"name\":\"connectionId\",\"type\":\"string\",\"doc\":\"The connection (seller account \u2194 ERP company) this event belongs to.\"},{\"name\":\"financialEventGroupId\",\"type\":[\"null\",\"string\"],\"doc\":\"The financial event group (settlement period) the event belongs to.\",\"default\":null},{\"name\":\"transactionId\",\"type\":[\"null\",\"string\"],\"doc\":\"Transaction id (Finances 2024-06-19).\",\"default\":null},{\"name\":\"eventType\",\"type\":\"string\",\"doc\":\"Event list the event came from, e.g. ShipmentEvent, RefundEvent, ServiceFeeEvent, AdjustmentEvent, or the 2024-06-19 transactionType.\"},{\"name\":\"postedDate\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"},\"doc\":\"When Amazon posted the event.\"},{\"name\":\"amazonOrderId\",\"type\":[\"null\",\"string\"],\"doc\":\"Order the event refers to.\",\"default\":null},{\"name\":\"sellerSku\",\"type\":[\"null\",\"string\"],\"doc\":\"SKU the event refers to.\",\"default\":null},{\"name\":\"marketplaceId\",\"type\":[\"null\",\"string\"],\"doc\":\"Marketplace, where known.\",\"default\":null},{\"name\":\"components\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"FinancialComponent\",\"doc\":\"One charge, fee, tax or adjustment inside the event.\",\"fields\":[{\"name\":\"componentType\",\"type\":\"string\",\"doc\":\"Amazon's name for it, e.g. Principal, Tax, Commission, FBAPerUnitFulfillmentFee.\"},{\"name\":\"kind\",\"type\":{\"type\":\"enum\",\"name\":\"ComponentKind\",\"doc\":\"Broad class of the component.\",\"symbols\":[\"CHARGE\",\"FEE\",\"TAX_WITHHELD\",\"PROMOTION\",\"ADJUSTMENT\",\"UNKNOWN\"],\"default\":\"UNKNOWN\"},\"doc\":\"Class of the component.\"},{\"name\":\"amount\",\"type\":{\"type\":\"record\",\"name\":\"Money\",\"namespace\":\"connector.common\",\"doc\":\"An exact amount of money with its currency.\",\"fields\":[{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":18,\"scale\":4},\"doc\":\"Exact decimal amount, decimal(18,4); positive is a credit to the seller where a sign applies.\"},{\"name\":\"currency\",\"type\":\"string\",\"doc\":\"ISO 4217 currency code, e.g. USD, EUR, GBP.\"}]},\"doc\":\"Signed amount: positive is a credit to the seller.\"}]}},\"doc\":\"The amounts that make up the event.\"},{\"name\":\"total\",\"type\":\"connector.common.Money\",\"doc\":\"Sum of the components.\"},{\"name\":\"observedAt\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}],\"doc\":\"When the connector read the event from the Finances API (not part of eventId); postedDate is when Amazon posted it. Null from producers that predate the field.\",\"default\":null},{\"name\":\"items\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\",\"name\":\"FinancialEventItem\",\"doc\":\"One item of a shipment or refund event (Finances v0 ShipmentItemList / ShipmentItemAdjustmentList): what a credit note needs per item.\",\"fields\":[{\"name\":\"sellerSku\",\"type\":[\"null\",\"string\"],\"doc\":\"SellerSKU of the item.\",\"default\":null},{\"name\":\"orderItemId\",\"type\":[\"null\",\"string\"],\"doc\":\"Amazon's OrderItemId.\",\"default\":null},{\"name\":\"orderAdjustmentItemId\",\"type\":[\"null\",\"string\"],\"doc\":\"OrderAdjustmentItemId: Amazon's id of the refund line (refunds, guarantee claims, chargebacks).\",\"default\":null},{\"name\":\"quantity\",\"type\":\"int\",\"doc\":\"QuantityShipped: units shipped, or for a refund the units refunded (0 when Amazon gives none, e.g. a refund of shipping only).\",\"default\":0},{\"name\":\"components\",\"type\":{\"type\":\"array\",\"items\":\"connector.amazon.FinancialComponent\"},\"doc\":\"This item's charges, fees, withheld taxes and promotions (ItemChargeList/ItemChargeAdjustmentList, ItemFeeList/ItemFeeAdjustmentList, ItemTaxWithheldList, PromotionList/PromotionAdjustmentList), signed as Amazon signs them.\",\"default\":[]}]}},\"doc\":\"The event's items with their quantities and components; empty for events without items and from producers that predate the field.\",\"default\":[]}]}";
     export const FinancialEventName = "connector.amazon.FinancialEvent";
     /**
      * One financial event from the Finances API (v0 event groups or 2024-06-19 listTransactions): an early view of money movements, reconciled against the settlement report when it closes.
@@ -95,6 +132,12 @@ export namespace ConnectorAmazon {
          * Default: null
          */
         observedAt?: null | number;
+        /**
+         * The event's items with their quantities and components; empty for events without items and from producers that predate the field.
+         *
+         * Default: []
+         */
+        items?: ConnectorAmazon.FinancialEventItem[];
     }
 }
 

@@ -241,6 +241,44 @@ describe('OrderSyncService against the SP-API simulator', () => {
     expect(JSON.stringify(publisher.published)).not.toContain('@marketplace.amazon.com');
   });
 
+  it('when a connection wants a customer per buyer but keeps no PII, then each order carries a hashed buyer key and nothing of the buyer is kept or published', async () => {
+    await startAtDay();
+    const c = conn({
+      ordersOverlapSec: 0,
+      orderToCash: { customers: 'per-buyer', returnsToStock: false, customerPrefix: 'AMZ' },
+    });
+    let kept = 0;
+    const pii = {
+      keep: async () => {
+        kept++;
+        return 'pii:never';
+      },
+      read: async () => null,
+      purgeExpired: async () => 0,
+    };
+    const publisher = new FakeEventPublisher();
+    await new OrderSyncService({
+      store,
+      publisher,
+      reports: new ReportRunner(clock),
+      pii,
+      clock,
+      logger: silentLogger(),
+    }).sync(c, api(c));
+    const events = publisher.on('amazon.orders.v1').map((r) => r.value);
+    expect(events.length).toBeGreaterThan(0);
+    for (const ev of events) {
+      expect(ev.buyerKey).toMatch(/^[a-z2-7]{52}$/);
+      expect(ev.piiRef).toBeNull();
+    }
+    // the simulator's buyer address is per order: distinct orders, distinct buyers
+    expect(new Set(events.map((e) => e.buyerKey)).size).toBe(
+      new Set(events.map((e) => e.amazonOrderId)).size,
+    );
+    expect(kept).toBe(0);
+    expect(JSON.stringify(publisher.published)).not.toContain('@marketplace.amazon.com');
+  });
+
   it('when Amazon sends a status the connector does not know, then the order is published as UNKNOWN and the value is counted', async () => {
     await startAtDay();
     const c = conn({ ordersOverlapSec: 0 });

@@ -153,7 +153,7 @@ describe('OrderWriterService', () => {
     ]);
   });
 
-  it('when an order is cancelled, then its sales order is cancelled; a cancellation of an order never written writes nothing; one after the invoice is refused', async () => {
+  it('when an order is cancelled, then its sales order is cancelled; a cancellation of an order never written writes nothing; one after the invoice is credited in full', async () => {
     await service.handle(rec(order('UNSHIPPED')));
     await service.handle(rec(order('CANCELLED')));
     expect(erp.of('SALES_ORDER')[0].ref.status).toBe('CANCELLED');
@@ -162,10 +162,21 @@ describe('OrderWriterService', () => {
     expect(erp.documents).toHaveLength(1);
 
     await service.handle(rec(order('SHIPPED', { amazonOrderId: '111-0000000-0000002' })));
-    const err = await service
-      .handle(rec(order('CANCELLED', { amazonOrderId: '111-0000000-0000002' })))
-      .catch((e: Error) => e);
-    expect(err).toMatchObject({ code: 'CANCEL_AFTER_INVOICE', retriable: false });
+    await service.handle(rec(order('CANCELLED', { amazonOrderId: '111-0000000-0000002' })));
+    expect(erp.of('CREDIT_NOTE').map((d) => d.ref.naturalKey)).toEqual(['111-0000000-0000002/C']);
+  });
+
+  it('when a connection keeps no buyer PII (no piiRef), then even a merchant-fulfilled order carries no ship-to and the vault is not asked', async () => {
+    const asked: string[] = [];
+    const withVault = writerService({
+      shipTo: async (_c, id) => {
+        asked.push(id);
+        return { name: 'Jane Doe' };
+      },
+    });
+    await withVault.handle(rec(order('UNSHIPPED')));
+    expect((erp.of('SALES_ORDER')[0].draft as { shipTo?: unknown }).shipTo).toBeUndefined();
+    expect(asked).toEqual([]);
   });
 
   it('when the ERP cannot cancel orders (Sage 300), then the cancellation goes to the DLQ saying which order to cancel by hand', async () => {

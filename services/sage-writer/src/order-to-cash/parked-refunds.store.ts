@@ -1,0 +1,70 @@
+import type { Db } from '@connector/db';
+import type { FinancialEvent } from '@connector/events';
+import type { Source } from '../writer/order-writer.service';
+
+export interface ParkedRefund {
+  event: FinancialEvent;
+  source: Source;
+}
+
+/**
+ * Refunds whose invoice is not written yet (table parked_refunds): kept, not retried on the
+ * partition, and written by the order writer right after the order's invoice.
+ */
+export interface ParkedRefundStore {
+  park(event: FinancialEvent, source: Source): Promise<void>;
+  /** the refunds parked for an order, oldest first */
+  of(connectionId: string, amazonOrderId: string): Promise<ParkedRefund[]>;
+  remove(connectionId: string, eventId: string): Promise<void>;
+}
+
+export class KnexParkedRefundStore implements ParkedRefundStore {
+  constructor(private readonly db: Db) {}
+
+  async park(event: FinancialEvent, source: Source): Promise<void> {
+    await this.db('parked_refunds')
+      .insert({
+        connection_id: event.connectionId,
+        event_id: event.eventId,
+        amazon_order_id: event.amazonOrderId,
+        event: JSON.stringify(event),
+        source: JSON.stringify(source),
+      })
+      .onConflict(['connection_id', 'event_id'])
+      .ignore();
+  }
+
+  async of(connectionId: string, amazonOrderId: string): Promise<ParkedRefund[]> {
+    const rows: Array<{ event: FinancialEvent; source: Source }> = await this.db('parked_refunds')
+      .where({ connection_id: connectionId, amazon_order_id: amazonOrderId })
+      .orderBy('parked_at')
+      .select('event', 'source');
+    return rows.map((r) => ({ event: r.event, source: r.source }));
+  }
+
+  async remove(connectionId: string, eventId: string): Promise<void> {
+    await this.db('parked_refunds').where({ connection_id: connectionId, event_id: eventId }).delete();
+  }
+}
+
+/** The same in memory (unit tests). */
+export class MemoryParkedRefundStore implements ParkedRefundStore {
+  readonly rows: ParkedRefund[] = [];
+  async park(event: FinancialEvent, source: Source): Promise<void> {
+    if (
+      !this.rows.some((r) => r.event.connectionId === event.connectionId && r.event.eventId === event.eventId)
+    )
+      this.rows.push({ event: structuredClone(event), source });
+  }
+  async of(connectionId: string, amazonOrderId: string): Promise<ParkedRefund[]> {
+    return this.rows.filter(
+      (r) => r.event.connectionId === connectionId && r.event.amazonOrderId === amazonOrderId,
+    );
+  }
+  async remove(connectionId: string, eventId: string): Promise<void> {
+    const i = this.rows.findIndex(
+      (r) => r.event.connectionId === connectionId && r.event.eventId === eventId,
+    );
+    if (i >= 0) this.rows.splice(i, 1);
+  }
+}
