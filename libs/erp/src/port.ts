@@ -175,6 +175,11 @@ export interface JournalLineDraft {
   debit: string;
   credit: string;
   description: string;
+  /**
+   * the customer whose receivable the line moves (the settlement clearing invoices and credit notes):
+   * SAP B1 books such a line through the business partner (ShortName), as a control account must be
+   */
+  customerCode?: string | null;
 }
 
 export interface JournalDraft {

@@ -95,6 +95,13 @@ export const orderToCashSettingsSchema = z
   .object({
     /** refunded goods of merchant-fulfilled orders come back into the ERP's stock (FBA returns never do) */
     returnsToStock: z.boolean().default(false),
+    /**
+     * `receivable`: the settlement clears what the invoices and credit notes booked against the
+     * marketplace customer's receivable; `income`: every settlement line on its own account, for a
+     * company that keeps no invoices in the ERP (docs/settlement-accounting.md; the reconciler reads
+     * it with settlementOptionsOf in libs/mapping)
+     */
+    settlementBooking: z.enum(['receivable', 'income']).default('receivable'),
     /** `per-marketplace`: the marketplace's mapped customer; `per-buyer`: a customer per hashed buyer key */
     customers: z.enum(['per-marketplace', 'per-buyer']).default('per-marketplace'),
     /** what per-buyer customer codes start with (buyerCustomerCode in libs/erp) */

@@ -449,6 +449,7 @@ export class SapB1Adapter implements ErpPort {
       for (const l of toHomeCurrency(draft, draft.fx)) {
         lines.push({
           AccountCode: await this.accountCode(l.account),
+          ...(l.customerCode ? { ShortName: l.customerCode } : {}),
           Debit: num(l.homeDebit),
           Credit: num(l.homeCredit),
           ...(l.rounding
@@ -462,6 +463,8 @@ export class SapB1Adapter implements ErpPort {
         const account = await this.accountCode(l.account);
         lines.push({
           AccountCode: account,
+          // a receivable line goes through the business partner, as SAP wants of a control account
+          ...(l.customerCode ? { ShortName: l.customerCode } : {}),
           // without a rate SAP converts the foreign amounts at its own rate of the ReferenceDate
           ...(foreign
             ? { FCCurrency: draft.currency, FCDebit: num(l.debit), FCCredit: num(l.credit) }

@@ -81,6 +81,7 @@ export class LedgerWriterService {
             debit: decimal(l.debit).toFixed(),
             credit: decimal(l.credit).toFixed(),
             description: l.description,
+            ...(l.customerCode ? { customerCode: l.customerCode } : {}),
           })),
         }),
       );

@@ -226,6 +226,16 @@ describe('SapB1Adapter against the Service Layer simulator', () => {
     const err = await erp.postJournal(badAccount).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ErpValidationError);
     expect((err as ErpValidationError).detail.erpCode).toBe('-5002');
+
+    // a line clearing the marketplace customer's receivable goes through the business partner
+    await erp.postJournal({
+      ...journal,
+      naturalKey: 'k3',
+      lines: [{ ...journal.lines[0], customerCode: 'AMZ-US' }, ...journal.lines.slice(1)],
+    });
+    const lines = sim.documents('JournalEntries').at(-1)?.JournalEntryLines as Array<Record<string, unknown>>;
+    expect(lines[0]).toMatchObject({ ShortName: 'AMZ-US' });
+    expect(lines[1].ShortName).not.toBe('AMZ-US');
   });
 
   it('maps an unknown item to ErpValidationError with the SAP code', async () => {

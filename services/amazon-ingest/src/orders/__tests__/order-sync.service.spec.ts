@@ -245,7 +245,12 @@ describe('OrderSyncService against the SP-API simulator', () => {
     await startAtDay();
     const c = conn({
       ordersOverlapSec: 0,
-      orderToCash: { customers: 'per-buyer', returnsToStock: false, customerPrefix: 'AMZ' },
+      orderToCash: {
+        customers: 'per-buyer',
+        returnsToStock: false,
+        customerPrefix: 'AMZ',
+        settlementBooking: 'receivable',
+      },
     });
     let kept = 0;
     const pii = {
