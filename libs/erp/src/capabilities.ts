@@ -20,6 +20,7 @@ export const SAGE500_NATURAL_KEY_MAX = 50;
 const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   SAP_B1: {
     kind: 'SAP_B1',
+    shippedOrderInOneCall: false,
     // OCRD.CardCode: 15 characters (reference/erp/FACTS.md §1.3, [SL-SDK] Documents.CardCode); SAP
     // widened it to 50 in version 10.0, which the 2019 metadata does not say: 15 holds on every version
     customerCodeMaxLength: 15,
@@ -46,6 +47,7 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE300: {
     kind: 'SAGE300',
+    shippedOrderInOneCall: true,
     // ARCUS.IDCUST (AR/ARCustomers CustomerNumber): 12 characters; reference/erp names no length [?]
     // (docs/sage300.md), the simulator enforces 12
     customerCodeMaxLength: 12,
@@ -80,6 +82,7 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   // (Sage100Adapter.capabilities says which)
   SAGE100: {
     kind: 'SAGE100',
+    shippedOrderInOneCall: false,
     // AR_Customer.CustomerNo is varchar(20) ([3P] UtahGooner/sage100-ddl AR_Customer.sql, cited in
     // reference/erp/FACTS.md §3.3), but a company that has not expanded its customer numbers takes 7
     // ([?] no public source gives the rule): 7 fits both; the adapter's customerNoLength says 20
@@ -108,6 +111,7 @@ const CAPABILITIES: Partial<Record<ErpKind, ErpCapabilities>> = {
   },
   SAGE500: {
     kind: 'SAGE500',
+    shippedOrderInOneCall: false,
     // tarCustomer.CustID VARCHAR(12): spARapiCustomerIns declares @CustID VARCHAR(12) and its work
     // tables CustID VARCHAR(12) (Sage's procedure as redistributed in public repositories, docs/sage500.md)
     customerCodeMaxLength: 12,

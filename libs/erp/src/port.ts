@@ -282,6 +282,12 @@ export interface ErpCapabilities {
    * a credit note that names the invoice it applies to (Sage 300, Sage 500); `none`.
    */
   creditNotes: 'fromInvoice' | 'applied' | 'none';
+  /**
+   * A shipped order never written before can be written as one document, shipped and invoiced at
+   * once (Sage 300: an OE order posted with its shipment and invoice, which completes it): the
+   * writer then skips the separate sales order, which the API could not ship or invoice later.
+   */
+  shippedOrderInOneCall: boolean;
   /** Customers can be found and created through the API (a customer per buyer). */
   customers: boolean;
   /** Longest customer code (SAP B1 CardCode, Sage 300 IDCUST, Sage 100 CustomerNo, Sage 500 CustID). */

@@ -166,6 +166,11 @@ export class DocumentWriter {
     return row && isSettled(row) ? refOf(kind, naturalKey, row) : null;
   }
 
+  /** Whether the ledger has a row for the document at all (written, in doubt, or failed). */
+  async exists(connectionId: string, kind: DocumentKind, naturalKey: string): Promise<boolean> {
+    return (await this.ledger.get({ connectionId, documentKind: kind, naturalKey })) !== null;
+  }
+
   /** Attempts made to write a document so far (at least 1: the one that is being reported). */
   async attempts(connectionId: string, kind: DocumentKind, naturalKey: string): Promise<number> {
     const row = await this.ledger.get({ connectionId, documentKind: kind, naturalKey });

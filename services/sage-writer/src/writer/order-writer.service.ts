@@ -103,7 +103,7 @@ export class OrderWriterService {
   async handle(record: ConsumedRecord<AmazonOrder>): Promise<void> {
     const order = record.value;
     const source: Source = { topic: record.topic, partition: record.partition, offset: record.offset };
-    const plan = planFor(order);
+    let plan = planFor(order);
     if (plan.length === 0) {
       await this.auditStep(order, source, 'skipped', {
         outcome: `status ${order.orderStatus}: nothing to write`,
@@ -112,6 +112,15 @@ export class OrderWriterService {
     }
     const erp = await this.deps.erps.forConnection(order.connectionId);
     const kind = erp.capabilities.kind;
+    // an order first seen shipped (FBA) goes in as one document that is shipped and invoiced at once
+    // where the ERP's API cannot ship or invoice an order it holds already (Sage 300)
+    if (
+      erp.capabilities.shippedOrderInOneCall &&
+      plan[0] === 'SALES_ORDER' &&
+      plan.includes('INVOICE') &&
+      !(await this.deps.writer.exists(order.connectionId, 'SALES_ORDER', order.amazonOrderId))
+    )
+      plan = plan.filter((s) => s !== 'SALES_ORDER');
     for (const step of plan) {
       const started = this.deps.clock.now();
       try {

@@ -1,6 +1,6 @@
 import { VirtualClock, isRetriable } from '@connector/core';
 import { FakeAuditStore, FakeIdempotencyLedger } from '@connector/db/testing';
-import { type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
+import { capabilitiesOf, type InvoiceDraft, type SalesDocumentDraft } from '@connector/erp';
 import { FakeErp } from '@connector/erp/testing';
 import type { AmazonOrder } from '@connector/events';
 import { type ConsumedRecord } from '@connector/kafka';
@@ -164,6 +164,23 @@ describe('OrderWriterService', () => {
     await service.handle(rec(order('SHIPPED', { amazonOrderId: '111-0000000-0000002' })));
     await service.handle(rec(order('CANCELLED', { amazonOrderId: '111-0000000-0000002' })));
     expect(erp.of('CREDIT_NOTE').map((d) => d.ref.naturalKey)).toEqual(['111-0000000-0000002/C']);
+  });
+
+  it('when an order is first seen shipped and the ERP writes it shipped and invoiced in one call (Sage 300), then no separate sales order is written', async () => {
+    erp = new FakeErp(
+      { ...capabilitiesOf('SAGE300')!, shippedOrderInOneCall: true },
+      { items: new Set(['ITEM-A', 'ITEM-B']) },
+    );
+    await service.handle(rec(order('SHIPPED')));
+    await service.handle(rec(order('SHIPPED')));
+    expect(erp.of('SALES_ORDER')).toHaveLength(0);
+    expect(erp.of('INVOICE')).toHaveLength(1);
+    expect((erp.of('INVOICE')[0].draft as InvoiceDraft).baseOrder).toBeUndefined();
+    // an order the ERP holds already (written while unshipped) keeps the two steps
+    await service.handle(rec(order('UNSHIPPED', { amazonOrderId: '111-0000000-0000003' })));
+    await service.handle(rec(order('SHIPPED', { amazonOrderId: '111-0000000-0000003' })));
+    expect(erp.of('SALES_ORDER').map((d) => d.ref.naturalKey)).toEqual(['111-0000000-0000003']);
+    expect(erp.of('INVOICE')).toHaveLength(2);
   });
 
   it('when a connection keeps no buyer PII (no piiRef), then even a merchant-fulfilled order carries no ship-to and the vault is not asked', async () => {
