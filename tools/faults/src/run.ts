@@ -24,6 +24,7 @@ import { readTruth, type Truth } from './truth';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OUT = 'tmp/faults';
+const STALL_MS = 60_000;
 
 export interface Flags {
   reduced: boolean;
@@ -140,6 +141,9 @@ async function runFault(
 
     const settleDeadline = Date.now() + (flags.reduced ? 150_000 : 600_000);
     let t: Truth | undefined;
+    // a run that is ready, has no lag and writes nothing more for STALL_MS has settled with what it lost
+    let progress = '';
+    let progressAt = Date.now();
     for (;;) {
       for (const s of pipeline.services.values())
         if (!s.running) {
@@ -155,7 +159,10 @@ async function runFault(
         recoveryS = secs(faultEnd);
         break;
       }
-      if (Date.now() > settleDeadline) {
+      const now = `${t.documents.written}/${t.tiedOut}`;
+      if (now !== progress) [progress, progressAt] = [now, Date.now()];
+      const stalled = ready && lagZero && Date.now() - progressAt > STALL_MS;
+      if (stalled || Date.now() > settleDeadline) {
         notes.push(
           `lost (first 10): ${[...(t.orders.lostKeys ?? []), ...(t.settlements.lostKeys ?? [])].join(', ')}`,
         );
