@@ -38,10 +38,13 @@ const mb = (kb: number | undefined) => Math.round((kb ?? 0) / 1024);
 export async function soakBench(orders = 100_000, timeoutMs = 3 * 3600_000): Promise<SoakResult> {
   const out = 'tmp/soak';
   mkdirSync(out, { recursive: true });
+  // a Kafka and registry of its own (not the fault suite's, which kills its broker; not the shared one)
+  const base = Number(process.env.SOAK_PORT_BASE ?? 39000);
   const stack = new PrivateStack(
-    path.resolve('tmp/faults/stack'),
-    { kafka: 29092, controller: 29093, registry: 28081, registryManagement: 29000 },
+    path.resolve(out, 'stack'),
+    { kafka: base + 92, controller: base + 93, registry: base - 919, registryManagement: base },
     process.env.FAULTS_DISTRIBUTIONS ?? path.resolve('deploy/local/.stack'),
+    'soak',
   );
   await stack.start();
   const pipeline = new Pipeline({

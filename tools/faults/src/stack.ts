@@ -25,6 +25,8 @@ export class PrivateStack {
     readonly ports: StackPorts,
     /** a STACK_DIR whose downloaded Kafka and Apicurio distributions are reused (linked), if any */
     private readonly distributionsFrom?: string,
+    /** names this stack's databases on the shared PostgreSQL (connector_<name>, apicurio_<name>) */
+    private readonly name = 'faults',
   ) {}
 
   get brokers(): string {
@@ -43,8 +45,8 @@ export class PrivateStack {
       KAFKA_CONTROLLER_PORT: String(this.ports.controller),
       REGISTRY_PORT: String(this.ports.registry),
       QUARKUS_MANAGEMENT_PORT: String(this.ports.registryManagement),
-      PG_APP_DB: 'connector_faults',
-      PG_REGISTRY_DB: 'apicurio_faults',
+      PG_APP_DB: `connector_${this.name}`,
+      PG_REGISTRY_DB: `apicurio_${this.name}`,
     };
   }
 
