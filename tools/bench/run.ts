@@ -2,12 +2,21 @@
 import { listingsBench, printListingsBench } from './listings-bench';
 import { notificationsBench, printNotificationsBench } from './notifications-bench';
 import { printSettlementBench, settlementBench } from './settlement-bench';
+import { printSoakBench, soakBench } from './soak-bench';
 import { printSpApiBench, spApiBench } from './sp-api-bench';
 import { printWriterBench, writerBench } from './writer-bench';
 import { printWriterE2eBench, writerE2eBench } from './writer-e2e-bench';
 
 async function main() {
   const started = Date.now();
+  // `npm run bench -- soak [--orders N]`: the soak alone, on the fault suite's own Kafka (long: not in the default run)
+  const [which, ...rest] = process.argv.slice(2);
+  if (which === 'soak') {
+    const n = rest.indexOf('--orders');
+    printSoakBench(await soakBench(n >= 0 ? Number(rest[n + 1]) : undefined));
+    console.log(`\nsoak done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
+    return;
+  }
   printSpApiBench(await spApiBench());
   printSettlementBench(await settlementBench());
   printWriterBench(await writerBench());

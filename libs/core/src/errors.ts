@@ -28,11 +28,41 @@ export class RetriableError extends ConnectorError {
   }
 }
 
-/** The wait an error asks for before it is tried again, if it names one. */
+/**
+ * How long a lost connection (refused, reset, cut: a database or broker restarting) is waited for
+ * before trying again. Without a wait of its own such an error spends a consumer's attempts in
+ * seconds, and a 15 s PostgreSQL outage sent orders to the dead-letter topic (tools/faults).
+ */
+export const CONNECTION_LOST_RETRY_AFTER_MS = 5_000;
+
+const CONNECTION_LOST_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // PostgreSQL: admin_shutdown, crash_shutdown, cannot_connect_now
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** The error is a connection that was refused, reset or cut (node-postgres and knex say so in words too). */
+export function isConnectionLost(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && CONNECTION_LOST_CODES.has(code)) return true;
+  return /Connection terminated|Timeout acquiring a connection|timeout exceeded when trying to connect/i.test(
+    err.message,
+  );
+}
+
+/** The wait an error asks for before it is tried again: the one it names, or a lost connection's. */
 export function retryAfterOf(err: unknown): number | undefined {
-  return err instanceof RetriableError && err.retryAfterMs !== undefined && err.retryAfterMs >= 0
-    ? err.retryAfterMs
-    : undefined;
+  if (err instanceof RetriableError && err.retryAfterMs !== undefined && err.retryAfterMs >= 0)
+    return err.retryAfterMs;
+  return isConnectionLost(err) ? CONNECTION_LOST_RETRY_AFTER_MS : undefined;
 }
 
 /** Trying again cannot help until something is fixed (a mapping, the data, the configuration). */

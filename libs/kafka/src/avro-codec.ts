@@ -43,11 +43,20 @@ export function registryError(op: string, err: unknown): Error {
   const message = `schema registry ${op} failed${status ? ` (HTTP ${status})` : ''}: ${err instanceof Error ? err.message : String(err)}`;
   if (status === 409 && /already exists/i.test(message))
     return new RetriableError('SCHEMA_REGISTRY_CONFLICT', message, { cause: err });
-  if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+  // the registry client reports a refused or cut connection as HTTP 400 (a registry that is away,
+  // tools/faults): that is an outage, waited out, not a rejection
+  const away = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|socket hang up/i.test(message);
+  if (!away && status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) {
     return new NonRetriableError('SCHEMA_REGISTRY_REJECTED', message, { cause: err });
   }
-  return new RetriableError('SCHEMA_REGISTRY_UNAVAILABLE', message, { cause: err });
+  return new RetriableError('SCHEMA_REGISTRY_UNAVAILABLE', message, {
+    cause: err,
+    retryAfterMs: REGISTRY_AWAY_RETRY_AFTER_MS,
+  });
 }
+
+/** How long a record waits for a registry that is away or failing before it is decoded again. */
+export const REGISTRY_AWAY_RETRY_AFTER_MS = 5_000;
 
 export class RegistryAvroCodec implements EventCodec {
   private readonly registry: SchemaRegistry;

@@ -61,6 +61,7 @@ export class KafkaConsumerHost implements ConsumerHost {
   private running = false;
   /** per connection: how many of its records run at once (keyConcurrency) */
   private readonly limits = new Map<string, AdaptiveLimit>();
+  private stopped = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -93,6 +94,11 @@ export class KafkaConsumerHost implements ConsumerHost {
   }
 
   async start(): Promise<void> {
+    this.stopped = false;
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
     if (this.subs.size === 0) return;
     const { logger, metrics, groupId } = this.opts;
     this.dlqProducer = createProducer(this.kafka);
@@ -119,6 +125,9 @@ export class KafkaConsumerHost implements ConsumerHost {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       logger.error({ err: payload.error?.message, restart: payload.restart }, 'consumer crashed');
+      // kafkajs gives up on some errors of a broker that was away ("Timeout while acquiring lock",
+      // non-retriable connection errors): without this the service would stay up and consume nothing
+      if (!payload.restart && this.consumer === consumer) void this.restartAfterCrash(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -188,7 +197,8 @@ export class KafkaConsumerHost implements ConsumerHost {
                   if (isRetriable(err) && errorCode(err) !== 'LEASE_HELD') permit.overload();
                 };
                 await handle(batch.topic, batch.partition, m, heartbeat, onRetry);
-                await heartbeat();
+                // a failed heartbeat (a rebalance, a broker away) stops the batch through isStale/isRunning
+                await heartbeat().catch(() => undefined);
               },
               onDone: (offset) => p.resolveOffset(offset),
               shouldStop: () => !p.isRunning() || p.isStale(),
@@ -201,7 +211,32 @@ export class KafkaConsumerHost implements ConsumerHost {
     logger.info({ groupId, topics: [...this.subs.keys()] }, 'consumer started');
   }
 
+  /** a consumer kafkajs will not restart: a new one, after a pause, until it starts or the host stops */
+  private async restartAfterCrash(crashed: Consumer): Promise<void> {
+    const { logger } = this.opts;
+    this.running = false;
+    this.consumer = undefined;
+    await crashed.disconnect().catch(() => undefined);
+    await this.dlqProducer?.disconnect().catch(() => undefined);
+    this.dlqProducer = undefined;
+    for (let attempt = 1; !this.stopped; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5))));
+      if (this.stopped) return;
+      try {
+        await this.run();
+        logger.warn({ groupId: this.opts.groupId, attempt }, 'consumer restarted after a crash');
+        return;
+      } catch (err) {
+        logger.warn(
+          { err: err instanceof Error ? err.message : String(err), attempt },
+          'consumer restart failed',
+        );
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     this.running = false;
     await this.consumer?.disconnect();
     await this.dlqProducer?.disconnect();

@@ -1,5 +1,6 @@
 import type { Producer } from 'kafkajs';
 import type avro from 'avsc';
+import { RetriableError } from '@connector/core';
 import type { CompactedTopicName, TopicName, TopicValues } from '@connector/events';
 import type { EventCodec } from './avro-codec';
 
@@ -69,7 +70,33 @@ export class KafkaEventPublisher {
         headers: r.headers,
       })),
     );
-    await this.producer.send({ topic, messages, acks: -1 });
+    await this.producer.send({ topic, messages, acks: -1 }).catch((err: unknown) => {
+      throw brokerAway(err);
+    });
     this.opts.onProduced?.(topic, records.length);
   }
+}
+
+/** How long a record whose publish found the broker away waits before it is tried again. */
+export const BROKER_AWAY_RETRY_AFTER_MS = 5_000;
+
+const AWAY =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|Connection error|Connection timeout|Closed connection|not connected|Request timed out|broker not found|no brokers? available|leader/i;
+
+/**
+ * A broker that is away (killed, restarting, unreachable) is a passing condition, whatever kafkajs
+ * calls it once its own retries are spent (KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded,
+ * both `retriable: false`). Left as is, a consumer whose handler publishes would dead-letter its record
+ * at once; as a RetriableError naming a wait, the record processor waits for the broker within its
+ * retry-after budget. Other errors pass unchanged.
+ */
+export function brokerAway(err: unknown): unknown {
+  if (!(err instanceof Error) || !err.name.startsWith('KafkaJS')) return err;
+  const cause = (err as { cause?: unknown }).cause;
+  const text = `${err.message} ${cause instanceof Error ? cause.message : ''}`;
+  if (!AWAY.test(text)) return err;
+  return new RetriableError('KAFKA_UNAVAILABLE', `Kafka is away: ${err.message}`, {
+    cause: err,
+    retryAfterMs: BROKER_AWAY_RETRY_AFTER_MS,
+  });
 }

@@ -170,7 +170,11 @@ export class RecordProcessor {
       shouldRetry: isRetriable,
       onRetry: async (err, attempt, delayMs) => {
         onRetry?.(err, attempt, delayMs);
-        await (heartbeat ?? this.opts.heartbeat)?.();
+        // a heartbeat that cannot reach the broker (it is away) must not settle the record: the wait
+        // goes on, and if the group moved on meanwhile the offset is not committed and the record comes again
+        await (heartbeat ?? this.opts.heartbeat)?.().catch((hbErr: unknown) =>
+          this.opts.logger.debug({ err: errorMessage(hbErr) }, 'heartbeat failed between attempts'),
+        );
       },
     };
   }

@@ -1,5 +1,5 @@
 import { isRetriable } from '@connector/core';
-import { registryError } from '../avro-codec';
+import { REGISTRY_AWAY_RETRY_AFTER_MS, registryError } from '../avro-codec';
 
 const answer = (status: number, message: string) => Object.assign(new Error(message), { status });
 
@@ -25,5 +25,17 @@ describe('schema registry errors', () => {
     expect(isRetriable(registryError('lookup t-value', answer(503, 'unavailable')))).toBe(true);
     expect(isRetriable(registryError('lookup t-value', answer(429, 'slow down')))).toBe(true);
     expect(isRetriable(registryError('lookup t-value', new Error('ECONNREFUSED')))).toBe(true);
+  });
+
+  it('when the client reports a refused connection as HTTP 400 (the registry is away), then it is an outage with a wait', () => {
+    const err = registryError(
+      'decode',
+      answer(400, 'Confluent_Schema_Registry - Error, status 400: connect ECONNREFUSED 127.0.0.1:28081'),
+    );
+    expect(err).toMatchObject({
+      code: 'SCHEMA_REGISTRY_UNAVAILABLE',
+      retriable: true,
+      retryAfterMs: REGISTRY_AWAY_RETRY_AFTER_MS,
+    });
   });
 });
