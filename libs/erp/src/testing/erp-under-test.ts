@@ -79,6 +79,13 @@ export interface JournalUnderTest {
  * says otherwise (a GBP company for EUR, for example).
  */
 export interface OrderToCashUnderTest {
+  /**
+   * the ERP works tax out itself from its tax tables and takes none from the connector (Sage 100,
+   * Sage 300): its document totals are before Amazon's tax
+   */
+  computesTax?: boolean;
+  /** a customer of the ERP whose documents are in `currency` (Sage 300 keeps one currency per customer) */
+  customerIn?(currency: string): string;
   creditNotes(): Promise<CreditNoteUnderTest[]>;
   /** the document total of the invoice written under this Amazon order id */
   invoiceTotal(amazonOrderId: string): Promise<string | null>;

@@ -138,6 +138,8 @@ export function sage100UnderTest(): ErpUnderTest {
     // (SY_Session nSetUser/nSetCompany) and cleans up (nCleanup) on its own
     expireSessions: () => undefined,
     orderToCash: {
+      // tax comes from the customer's tax schedule: the adapter sends none (a read-only field)
+      computesTax: true,
       creditNotes: async () => invoices(true).map(creditNoteOf),
       invoiceTotal: async (amazonOrderId) => {
         const inv = invoices(false).find((d) => d.header['CustomerPONo$'] === amazonOrderId);

@@ -56,7 +56,8 @@ export function sage300UnderTest(): ErpUnderTest {
   const sim = new Sage300Simulator({
     companies: [COMPANY],
     items,
-    customers: ['AMZ-US'],
+    // a customer per currency, as Sage 300 keeps one currency per customer
+    customers: ['AMZ-US', { customerNumber: 'AMZ-CA', currency: 'CAD' }],
     accounts,
     bankCodes: [BANK],
   });
@@ -141,6 +142,9 @@ export function sage300UnderTest(): ErpUnderTest {
       cancelShipment: (id) => sim.deleteShipment(COMPANY, id),
     },
     orderToCash: {
+      // tax comes from the customer's tax group, not from the document
+      computesTax: true,
+      customerIn: (currency) => (currency === 'CAD' ? 'AMZ-CA' : 'AMZ-US'),
       async creditNotes() {
         const oe = sim.documents('OECreditDebitNotes', COMPANY).map((n) => {
           const items = (n.CreditDebitDetails as Rec[]).filter((l) => l.LineType === 'Item');

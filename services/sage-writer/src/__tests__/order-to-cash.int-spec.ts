@@ -8,6 +8,7 @@ import {
   type ErpUnderTest,
   type OrderToCashUnderTest,
 } from '@connector/erp/testing';
+import { capabilitiesOf } from '@connector/erp';
 import { recordKey, type AmazonOrder, type FinancialEvent, type JournalEntry } from '@connector/events';
 import type { EventPublisher } from '@connector/kafka';
 import { mappingRecords, publishMappings } from '@connector/mapping';
@@ -127,6 +128,7 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
       n: number,
       full: boolean,
     ): { event: FinancialEvent; credited: string } => {
+      // (credited: what the ERP's credit note totals; before Amazon's tax where the ERP works tax out itself)
       const items: NonNullable<FinancialEvent['items']> = full
         ? [
             {
@@ -173,8 +175,12 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
             },
           ];
       const components = items.flatMap((i) => i.components ?? []);
+      const untaxed = o2c().computesTax === true;
       const credited = sumDecimals(
-        components.filter((c) => c.kind === 'CHARGE' || c.kind === 'PROMOTION').map((c) => c.amount.amount),
+        components
+          .filter((c) => c.kind === 'CHARGE' || c.kind === 'PROMOTION')
+          .filter((c) => !(untaxed && c.componentType === 'Tax'))
+          .map((c) => c.amount.amount),
       )
         .neg()
         .toFixed(2);
@@ -260,8 +266,12 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
       expect(notes.map((n) => decimal(n.total).toFixed(2)).sort()).toEqual(
         [part.credited, rest.credited].sort(),
       );
-      expect([part.credited, rest.credited]).toEqual(['21.60', '34.59']);
-      expect(decimal((await o2c().invoiceTotal(id))!).toFixed(2)).toBe('56.19');
+      // the order: 2 × 20.00 + 3.20 tax + 5.00 shipping − 2.00 promotion + 9.99 = 56.19 (52.99 before tax)
+      const [taxed, invoiced] = o2c().computesTax
+        ? [['20.00', '32.99'], '52.99']
+        : [['21.60', '34.59'], '56.19'];
+      expect([part.credited, rest.credited]).toEqual(taxed);
+      expect(decimal((await o2c().invoiceTotal(id))!).toFixed(2)).toBe(invoiced);
       expect(new Set(notes.map((n) => n.baseInvoice)).size).toBe(1);
       expect(notes[0].baseInvoice).not.toBe('');
       expect(notes.every((n) => n.returnedToStock)).toBe(true);
@@ -311,67 +321,105 @@ describe.each([fakeErpUnderTest, ...erpsUnderTest].map((make) => [make().name, m
       expect(decimal(notes[0].total).toFixed(2)).toBe(decimal((await o2c().invoiceTotal(id))!).toFixed(2));
     });
 
-    it('when a CAD order and a CAD settlement are written into a USD company, then they carry the ERP rate and the journal balances in both currencies', async () => {
-      o2c().setHomeCurrency('USD');
-      o2c().setExchangeRate('CAD', '2026-11-02', '0.7312');
-      o2c().setExchangeRate('CAD', '2026-11-10', '0.7312');
-      // the harness's chart has no exchange-rounding account: rounding goes to the fee account
-      await addConnection('cad', {
-        orderToCash: { homeCurrency: 'USD', fx: { rateSource: 'erp', roundingAccount: '6100' } },
+    // an ERP with one currency per company (Sage 100) refuses foreign documents; the others post them
+    if (capabilitiesOf(erp.kind)?.multiCurrency) {
+      it('when a CAD order and a CAD settlement are written into a USD company, then they carry the ERP rate and the journal balances in both currencies', async () => {
+        o2c().setHomeCurrency('USD');
+        o2c().setExchangeRate('CAD', '2026-11-02', '0.7312');
+        o2c().setExchangeRate('CAD', '2026-11-10', '0.7312');
+        // the harness's chart has no exchange-rounding account: rounding goes to the fee account
+        await addConnection('cad', {
+          orderToCash: { homeCurrency: 'USD', fx: { rateSource: 'erp', roundingAccount: '6100' } },
+        });
+        await publishMappings(
+          publisher(),
+          mappingRecords(
+            {
+              connectionId: 'cad',
+              customers: [
+                {
+                  marketplaceId: CA,
+                  customerCode: o2c().customerIn?.('CAD') ?? erp.customer,
+                  currency: 'CAD',
+                },
+              ],
+            },
+            Date.now(),
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 1000)); // the writer follows the mapping topic
+        const id = orderId();
+        await publishOrders([order('cad', id, 'SHIPPED', 'CAD', CA)]);
+        await waitFor(async () => (await o2c().invoiceTotal(id)) !== null, {
+          what: 'the CAD invoice',
+          timeoutMs: 60_000,
+        });
+        const key = `${seq}/${CA}/CAD`;
+        await publisher().publish('ledger.journals.v1', [
+          { key: `cad/${key}`, value: journal('cad', key, 'CAD', '2026-11-10') },
+        ]);
+        await waitFor(async () => (await o2c().journals()).some((j) => j.naturalKey === key), {
+          what: 'the CAD journal',
+          timeoutMs: 60_000,
+        });
+        const j = (await o2c().journals()).find((x) => x.naturalKey === key)!;
+        expect(decimal(j.rate).eq('0.7312')).toBe(true);
+        expect(decimal(j.foreignDebit).eq(j.foreignCredit)).toBe(true);
+        expect(decimal(j.homeDebit).eq(j.homeCredit)).toBe(true);
+        // at 0.7312 the debits round to 80.46 USD and the credit to 80.45: a cent of rounding balances it
+        expect(decimal(j.homeDebit).toFixed(2)).toBe('80.46');
       });
-      await publishMappings(
-        publisher(),
-        mappingRecords(
-          {
-            connectionId: 'cad',
-            customers: [{ marketplaceId: CA, customerCode: erp.customer, currency: 'CAD' }],
-          },
-          Date.now(),
-        ),
-      );
-      await new Promise((r) => setTimeout(r, 1000)); // the writer follows the mapping topic
-      const id = orderId();
-      await publishOrders([order('cad', id, 'SHIPPED', 'CAD', CA)]);
-      await waitFor(async () => (await o2c().invoiceTotal(id)) !== null, {
-        what: 'the CAD invoice',
-        timeoutMs: 60_000,
-      });
-      const key = `${seq}/${CA}/CAD`;
-      await publisher().publish('ledger.journals.v1', [
-        { key: `cad/${key}`, value: journal('cad', key, 'CAD', '2026-11-10') },
-      ]);
-      await waitFor(async () => (await o2c().journals()).some((j) => j.naturalKey === key), {
-        what: 'the CAD journal',
-        timeoutMs: 60_000,
-      });
-      const j = (await o2c().journals()).find((x) => x.naturalKey === key)!;
-      expect(decimal(j.rate).eq('0.7312')).toBe(true);
-      expect(decimal(j.foreignDebit).eq(j.foreignCredit)).toBe(true);
-      expect(decimal(j.homeDebit).eq(j.homeCredit)).toBe(true);
-      // at 0.7312 the debits round to 80.46 USD and the credit to 80.45: a cent of rounding balances it
-      expect(decimal(j.homeDebit).toFixed(2)).toBe('80.46');
-    });
 
-    it('when a EUR settlement posts into a GBP company, then it balances in both currencies at the ERP rate', async () => {
-      o2c().setHomeCurrency('GBP');
-      o2c().setExchangeRate('EUR', '2026-11-10', '0.8571');
-      await addConnection('eur', {
-        orderToCash: { homeCurrency: 'GBP', fx: { rateSource: 'erp', roundingAccount: '6100' } },
+      it('when a EUR settlement posts into a GBP company, then it balances in both currencies at the ERP rate', async () => {
+        o2c().setHomeCurrency('GBP');
+        o2c().setExchangeRate('EUR', '2026-11-10', '0.8571');
+        await addConnection('eur', {
+          orderToCash: { homeCurrency: 'GBP', fx: { rateSource: 'erp', roundingAccount: '6100' } },
+        });
+        const key = `${String(seq)}/${DE}/EUR`;
+        await publisher().publish('ledger.journals.v1', [
+          { key: `eur/${key}`, value: journal('eur', key, 'EUR', '2026-11-10') },
+        ]);
+        await waitFor(async () => (await o2c().journals()).some((j) => j.naturalKey === key), {
+          what: 'the EUR journal',
+          timeoutMs: 60_000,
+        });
+        const j = (await o2c().journals()).find((x) => x.naturalKey === key)!;
+        expect(j.currency).toBe('EUR');
+        expect(decimal(j.rate).eq('0.8571')).toBe(true);
+        expect(decimal(j.homeDebit).eq(j.homeCredit)).toBe(true);
+        expect(decimal(j.foreignDebit).eq(j.foreignCredit)).toBe(true);
       });
-      const key = `${String(seq)}/${DE}/EUR`;
-      await publisher().publish('ledger.journals.v1', [
-        { key: `eur/${key}`, value: journal('eur', key, 'EUR', '2026-11-10') },
-      ]);
-      await waitFor(async () => (await o2c().journals()).some((j) => j.naturalKey === key), {
-        what: 'the EUR journal',
-        timeoutMs: 60_000,
+    } else
+      it('when the ERP keeps one currency per company, then a CAD order goes to the dead letters saying what to do, and nothing is written', async () => {
+        await addConnection('cad1', {
+          orderToCash: { homeCurrency: 'USD', fx: { rateSource: 'erp', roundingAccount: '6100' } },
+        });
+        await publishMappings(
+          publisher(),
+          mappingRecords(
+            {
+              connectionId: 'cad1',
+              customers: [{ marketplaceId: CA, customerCode: erp.customer, currency: 'CAD' }],
+            },
+            Date.now(),
+          ),
+        );
+        await new Promise((r) => setTimeout(r, 1000)); // the writer follows the mapping topic
+        const id = orderId();
+        await publishOrders([order('cad1', id, 'SHIPPED', 'CAD', CA)]);
+        const refused = async () =>
+          tdb
+            .db('audit_trail')
+            .where({ connection_id: 'cad1', stage: 'dead_lettered' })
+            .select<Array<{ error: string }>>('error');
+        await waitFor(async () => (await refused()).length > 0, {
+          what: 'the CAD order dead-lettered',
+          timeoutMs: 60_000,
+        });
+        expect((await refused())[0].error).toMatch(/^FX_UNSUPPORTED: /);
+        expect(await o2c().invoiceTotal(id)).toBeNull();
       });
-      const j = (await o2c().journals()).find((x) => x.naturalKey === key)!;
-      expect(j.currency).toBe('EUR');
-      expect(decimal(j.rate).eq('0.8571')).toBe(true);
-      expect(decimal(j.homeDebit).eq(j.homeCredit)).toBe(true);
-      expect(decimal(j.foreignDebit).eq(j.foreignCredit)).toBe(true);
-    });
 
     /** A settlement journal whose lines do not convert evenly: 100.01 + 10.02 = 110.03 */
     function journal(connectionId: string, key: string, currency: string, date: string): JournalEntry {
