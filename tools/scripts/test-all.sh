@@ -45,6 +45,10 @@ step "integration tests (nx run-many -t int-test)"
 int_rc=0
 npx nx run-many -t int-test --parallel=1 --outputStyle=static || int_rc=$?
 
+step "fault suite, reduced (npm run faults -- --reduced: its own Kafka and registry)"
+faults_rc=0
+npm run -s build && npm run -s faults -- --reduced || faults_rc=$?
+
 step "schema compatibility against the registry"
 compat_rc=0
 npm run -s schemas:compat || compat_rc=$?
@@ -55,4 +59,4 @@ fi
 
 step "summary"
 node tools/scripts/summarize-jest.js "$results"
-[ "$unit_rc" = 0 ] && [ "$int_rc" = 0 ] && [ "$compat_rc" = 0 ]
+[ "$unit_rc" = 0 ] && [ "$int_rc" = 0 ] && [ "$compat_rc" = 0 ] && [ "$faults_rc" = 0 ]
