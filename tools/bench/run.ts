@@ -1,4 +1,6 @@
 /** `npm run bench`: every benchmark, with its figures printed. Targets are checked here, never in tests. */
+import { concurrencyBench, printConcurrencyBench } from './concurrency-bench';
+import { leasesBench, printLeasesBench } from './leases-bench';
 import { listingsBench, printListingsBench } from './listings-bench';
 import { notificationsBench, printNotificationsBench } from './notifications-bench';
 import { printSettlementBench, settlementBench } from './settlement-bench';
@@ -24,6 +26,9 @@ async function main() {
   // needs Kafka, the registry and PostgreSQL: deploy/local/stack.sh is started when they are not set
   if (process.env.BENCH_E2E !== '0') printWriterE2eBench(await writerE2eBench());
   if (process.env.BENCH_E2E !== '0') printNotificationsBench(await notificationsBench());
+  if (process.env.BENCH_E2E !== '0') printConcurrencyBench(await concurrencyBench());
+  // PostgreSQL only: replica processes sharing connections by leases
+  printLeasesBench(await leasesBench());
   console.log(`\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
 }
 

@@ -180,9 +180,16 @@ export class GlRules {
  * the settlement journal posts these lines to that receivable instead of their income and refund
  * accounts, so they clear it rather than book the sale a second time (docs/settlement-accounting.md).
  */
-export function isInvoicedLine(k: Pick<LineKey, 'transactionType' | 'amountType'>): boolean {
+export function isInvoicedLine(
+  k: Pick<LineKey, 'transactionType' | 'amountType'> & { amountDescription?: string },
+  opts: { invoicesCarryTax?: boolean } = {},
+): boolean {
   const t = k.transactionType.toLowerCase();
   const a = k.amountType.toLowerCase();
+  // an ERP that works tax out itself with Amazon's customer tax-exempt (marketplace facilitator)
+  // writes invoices without tax: the tax lines then stay on the tax account, against the withheld tax
+  if (opts.invoicesCarryTax === false && a === 'itemprice' && /tax/i.test(k.amountDescription ?? ''))
+    return false;
   return (t === 'order' || t === 'refund') && (a === 'itemprice' || a === 'promotion');
 }
 
@@ -201,6 +208,11 @@ const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
 export const settlementOptionsSchema = z
   .object({
     settlementBooking: z.preprocess(lower, z.enum(['receivable', 'income'])).default('receivable'),
+    /**
+     * false where the ERP's invoices carry no sales tax (Sage 100 or Sage 300 working tax out from a
+     * tax-exempt Amazon customer): the settlement's tax lines then stay on the tax account
+     */
+    invoicesCarryTax: z.boolean().default(true),
     fx: z
       .object({
         rateSource: z.preprocess(lower, z.enum(['erp', 'deposit'])).default('erp'),

@@ -4,6 +4,8 @@ describe('order-to-cash settings', () => {
   it('when nothing is set, then a connection keeps today’s behaviour: one customer per marketplace, no returns to stock, no home currency', () => {
     expect(connectionSettingsSchema.parse({}).orderToCash).toEqual({
       returnsToStock: false,
+      settlementBooking: 'receivable',
+      invoicesCarryTax: true,
       customers: 'per-marketplace',
       customerPrefix: 'AMZ',
     });

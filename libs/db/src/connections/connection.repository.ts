@@ -102,6 +102,8 @@ export const orderToCashSettingsSchema = z
      * it with settlementOptionsOf in libs/mapping)
      */
     settlementBooking: z.enum(['receivable', 'income']).default('receivable'),
+    /** false where the ERP's invoices carry no sales tax (it works tax out for a tax-exempt Amazon customer) */
+    invoicesCarryTax: z.boolean().default(true),
     /** `per-marketplace`: the marketplace's mapped customer; `per-buyer`: a customer per hashed buyer key */
     customers: z.enum(['per-marketplace', 'per-buyer']).default('per-marketplace'),
     /** what per-buyer customer codes start with (buyerCustomerCode in libs/erp) */

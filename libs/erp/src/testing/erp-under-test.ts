@@ -35,6 +35,11 @@ export interface ErpUnderTest {
   documents(kind: DocumentKind): Promise<string[]>;
   /** share of writes answered with a record lock / conflict */
   setLockRate(rate: number): void;
+  /**
+   * a loaded ERP (the concurrency bench): every call waits `latencyMs`, and each write running beside
+   * another adds `contention` to the lock rate; where the simulator has it (SAP B1)
+   */
+  setLoad?(load: { latencyMs: number; contention: number }): void;
   /** the session (where there is one) expires now */
   expireSessions(): void;
   /** what the change-read contract tests do to the ERP (the simulators have it) */

@@ -75,6 +75,7 @@ export function sapB1UnderTest(): ErpUnderTest {
         });
     },
     setLockRate: (rate) => void running().setFaults({ lockRate: rate }),
+    setLoad: (load) => void running().setFaults(load),
     expireSessions: () => running().expireSessions(),
     changes: {
       setTime: (ms) => running().setTime(ms),

@@ -150,6 +150,8 @@ export interface BuildOptions {
    * settlement clears it; `income`: every line on its own account (no invoices in the ERP).
    */
   booking?: 'receivable' | 'income';
+  /** false: the invoices carry no sales tax, so the settlement's tax lines do not clear the receivable */
+  invoicesCarryTax?: boolean;
   /** home-currency units per settlement-currency unit implied by the recorded deposit (depositRate), or null */
   exchangeRate?: string | null;
 }
@@ -225,7 +227,8 @@ export function buildSettlementJournals(
       if (b.total === 0n) continue;
       const r = rules.resolve(b);
       if (r.unmapped) unmapped.push({ key: keyOf(b), amount: fmt(b.total), lines: b.lines });
-      const clears = clearing && !r.unmapped && isInvoicedLine(b);
+      const clears =
+        clearing && !r.unmapped && isInvoicedLine(b, { invoicesCarryTax: options.invoicesCarryTax });
       lines.push({
         lineNumber: 0,
         account: clears ? clearing.account : r.account,

@@ -129,7 +129,7 @@ export class SettlementReconcilerService {
       acc,
       rules,
       receipts,
-      { booking: options.settlementBooking, exchangeRate },
+      { booking: options.settlementBooking, invoicesCarryTax: options.invoicesCarryTax, exchangeRate },
     );
 
     await publisher.publish(

@@ -91,6 +91,6 @@ describe('sage300UnderTest.orderToCash', () => {
     expect(
       await erp.checkMasterData({ customers: ['AMZ-US'], items: ['ITEM-0'], glAccounts: [a, b] }),
     ).toEqual([{ kind: 'GL_ACCOUNT', code: b, problem: 'MISSING' }]);
-    expect(await o2c.customers()).toEqual(['AMZ-US']);
+    expect(await o2c.customers()).toEqual(['AMZ-US', 'AMZ-CA']);
   });
 });

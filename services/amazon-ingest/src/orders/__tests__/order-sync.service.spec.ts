@@ -250,6 +250,7 @@ describe('OrderSyncService against the SP-API simulator', () => {
         returnsToStock: false,
         customerPrefix: 'AMZ',
         settlementBooking: 'receivable',
+        invoicesCarryTax: true,
       },
     });
     let kept = 0;

@@ -148,14 +148,48 @@ describe('settlement journals', () => {
     });
   });
 
+  it('when the ERP works tax out itself and Amazon’s customer is tax-exempt there (invoicesCarryTax false), then the tax lines stay on the tax account and the receivable still ends at zero', () => {
+    const r = build(example(), header('60.00'), new GlRules(), amzUs, { invoicesCarryTax: false });
+    const [j] = r.journals;
+    expect(j.lines.filter((l) => l.account === '1100').map((l) => l.description)).toEqual([
+      'Order ItemPrice Principal (invoiced: clears AMZ-US)',
+      'Order ItemPrice Shipping (invoiced: clears AMZ-US)',
+      'Refund ItemPrice Principal (invoiced: clears AMZ-US)',
+      'Amazon payout, settlement 1234567890',
+    ]);
+    // the invoice and the credit note as such an ERP writes them: no tax
+    const untaxedInvoice: Posting[] = [
+      { account: '1100', debit: '105.00', credit: '0' },
+      { account: '4000', debit: '0', credit: '100.00' },
+      { account: '4010', debit: '0', credit: '5.00' },
+    ];
+    const untaxedCreditNote: Posting[] = [
+      { account: '4050', debit: '30.00', credit: '0' },
+      { account: '1100', debit: '0', credit: '30.00' },
+    ];
+    const receipt: Posting[] = [
+      { account: '1010', debit: '60', credit: '0' },
+      { account: '1100', debit: '0', credit: '60' },
+    ];
+    expect(trialBalance(untaxedInvoice, untaxedCreditNote, j.lines, receipt)).toEqual({
+      '1010': '60.00',
+      '4000': '-100.00',
+      '4010': '-5.00',
+      '4050': '30.00',
+      '6100': '15.00',
+    });
+  });
+
   it('when the connection books settlements as income (no invoices in the ERP), then sales and refunds go to their accounts and only the payout clears the receivable', () => {
     const r = build(example(), header('60.00'), new GlRules(), amzUs, { booking: 'income' });
     const [j] = r.journals;
     expect(j.lines.filter((l) => l.account === '1100').map((l) => l.category)).toEqual(['PAYOUT']);
     expect(lineFor(j, 'SALES')).toEqual([expect.objectContaining({ account: '4000', credit: '100' })]);
-    expect(lineFor(j, 'REFUND')).toEqual([
-      expect.objectContaining({ account: '4050', debit: '30' }),
-      expect.objectContaining({ account: '4050', debit: '2.4' }),
+    // the refunded tax goes back to the tax account, not to sales returns
+    expect(lineFor(j, 'REFUND')).toEqual([expect.objectContaining({ account: '4050', debit: '30' })]);
+    expect(lineFor(j, 'TAX')).toEqual([
+      expect.objectContaining({ account: '2200', credit: '8' }),
+      expect.objectContaining({ account: '2200', debit: '2.4' }),
     ]);
     expect(r.receipts).toEqual([expect.objectContaining({ amount: { amount: '60', currency: 'USD' } })]);
   });
