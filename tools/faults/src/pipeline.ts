@@ -110,6 +110,8 @@ export class Pipeline {
       items: skus.map((ItemCode) => ({ ItemCode })),
       customers: currencies.map(customerOf),
       accounts: [...new Set(['1100', ...defaultGlAccounts()])],
+      // the company's rate table holds a CAD rate every day, as the demo's: SAP refuses a CAD document without one
+      standingRates: { CAD: '0.7312' },
     });
     await this.erp.start();
 
