@@ -45,9 +45,11 @@ step "integration tests (nx run-many -t int-test)"
 int_rc=0
 npx nx run-many -t int-test --parallel=1 --outputStyle=static || int_rc=$?
 
-step "fault suite, reduced (npm run faults -- --reduced: its own Kafka and registry)"
+# the broker killed mid-run: the fault the rest of the suite does not cover; `npm run faults -- --reduced`
+# adds kill -9 of sage-writer and the ERP answering 503 (about 5 minutes), `npm run faults` all nine
+step "fault suite, reduced (npm run faults -- --reduced --only kafka-kill9: its own Kafka and registry)"
 faults_rc=0
-npm run -s build && npm run -s faults -- --reduced || faults_rc=$?
+npm run -s build && npm run -s faults -- --reduced --only kafka-kill9 || faults_rc=$?
 
 step "schema compatibility against the registry"
 compat_rc=0

@@ -6,6 +6,9 @@ import { Sage100Simulator } from '@connector/sage100-simulator';
 import { Sage500Simulator } from '@connector/sage500-simulator';
 import { SAPB1_SIM_LOGIN, SapB1Simulator } from '@connector/sap-b1-simulator';
 
+/** the GL account that takes a CAD journal's rounding in USD (SAP B1 demo) */
+const ROUNDING_ACCOUNT = '7990';
+
 /**
  * The ERP the demo writes to, behind what the demo does with it: start its simulator(s), say how the
  * demo connection reaches it, and play the ERP's users for the return path (a price change, a goods
@@ -25,7 +28,7 @@ export interface DemoErp {
   /** the ERP's carrier code of UPS */
   upsCarrier: string;
   credentials: NonNullable<ConnectionCredentials['erp']>;
-  settings: Pick<ConnectionSettingsInput, 'sage100'>;
+  settings: Pick<ConnectionSettingsInput, 'sage100' | 'orderToCash'>;
   // an ERP whose simulator is a database (Sage 500) answers these asynchronously
   changePrice(sku: string, price: string): void | Promise<void>;
   receiveStock(sku: string, quantity: string): void | Promise<void>;
@@ -47,7 +50,7 @@ export async function sapB1Demo(port: number, skus: string[], currencies: string
     port,
     items: skus.map((ItemCode) => ({ ItemCode })),
     customers: currencies.map(customerOf),
-    accounts: [...new Set([arAccount, ...defaultGlAccounts()])],
+    accounts: [...new Set([arAccount, ROUNDING_ACCOUNT, ...defaultGlAccounts()])],
     // the company's rate table holds a CAD rate every day: SAP refuses a CAD document without one
     standingRates: { CAD: '0.7312' },
   });
@@ -69,7 +72,10 @@ export async function sapB1Demo(port: number, skus: string[], currencies: string
       password: SAPB1_SIM_LOGIN.password,
       company: SAPB1_SIM_LOGIN.companyDb,
     },
-    settings: {},
+    // a USD company: CAD documents and journals carry the ERP's rate, journals in both currencies
+    settings: {
+      orderToCash: { homeCurrency: 'USD', fx: { rateSource: 'erp', roundingAccount: ROUNDING_ACCOUNT } },
+    },
     changePrice: (sku, price) => erp.updateItem(sku, { prices: { 1: price } }),
     receiveStock: (sku, quantity) => erp.postStock({ itemCode: sku, warehouse: '01', quantity }),
     available: (sku) => {

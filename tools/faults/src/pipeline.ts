@@ -19,6 +19,9 @@ import { PIPELINE_SERVICES, ServiceProcess, type ServiceName } from './services'
 import type { PrivateStack } from './stack';
 import type { TcpProxy } from './tcp-proxy';
 
+/** the GL account that takes a CAD journal's rounding in USD */
+const ROUNDING_ACCOUNT = '7990';
+
 const DAY = 86_400_000;
 const KEY = randomBytes(32).toString('base64');
 
@@ -109,7 +112,7 @@ export class Pipeline {
       port: 0,
       items: skus.map((ItemCode) => ({ ItemCode })),
       customers: currencies.map(customerOf),
-      accounts: [...new Set(['1100', ...defaultGlAccounts()])],
+      accounts: [...new Set(['1100', ROUNDING_ACCOUNT, ...defaultGlAccounts()])],
       // the company's rate table holds a CAD rate every day, as the demo's: SAP refuses a CAD document without one
       standingRates: { CAD: '0.7312' },
     });
@@ -146,6 +149,8 @@ export class Pipeline {
           backfillDays: days + 6,
           financesIntervalSec: 60,
           settlementsIntervalSec: 300,
+          // a USD company: CAD documents and journals carry the ERP's rate, journals in both currencies
+          orderToCash: { homeCurrency: 'USD', fx: { rateSource: 'erp', roundingAccount: ROUNDING_ACCOUNT } },
         },
       },
       {

@@ -230,6 +230,9 @@ async function main(): Promise<void> {
       results.push(await runFault(fault, flags, stack, dbProxy, adminDbUrl, random));
   } finally {
     await dbProxy.close();
+    // the private broker and registry go with the run (FAULTS_KEEP_STACK=true keeps them for a look)
+    if (process.env.FAULTS_KEEP_STACK !== 'true')
+      await stack.stop().catch((err: unknown) => console.error(`[faults] stack stop: ${String(err)}`));
   }
   const elapsed = (Date.now() - started) / 1000;
   const table = textTable(results);
