@@ -52,21 +52,7 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
           ? [{ FeeType: 'FBAPerUnitFulfillmentFee', FeeAmount: currency(-(322 * it.quantity), o.currency) }]
           : []),
       ],
-      ...(it.taxCents
-        ? {
-            ItemTaxWithheldList: [
-              {
-                TaxCollectionModel: 'MarketplaceFacilitator',
-                TaxesWithheld: [
-                  {
-                    ChargeType: 'MarketplaceFacilitatorTax-Principal',
-                    ChargeAmount: currency(-it.taxCents, o.currency),
-                  },
-                ],
-              },
-            ],
-          }
-        : {}),
+      ...withheldTax(-it.taxCents, o.currency),
       ...(it.promotionCents
         ? {
             PromotionList: [
@@ -104,21 +90,7 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
           ],
           // the marketplace-facilitator tax Amazon withheld comes back with the refund: the buyer's tax
           // and its withholding cancel out, so the event's total still ties to the settlement's rows
-          ...(it.taxCents
-            ? {
-                ItemTaxWithheldList: [
-                  {
-                    TaxCollectionModel: 'MarketplaceFacilitator',
-                    TaxesWithheld: [
-                      {
-                        ChargeType: 'MarketplaceFacilitatorTax-Principal',
-                        ChargeAmount: currency(it.taxCents, o.currency),
-                      },
-                    ],
-                  },
-                ],
-              }
-            : {}),
+          ...withheldTax(it.taxCents, o.currency),
           ItemFeeAdjustmentList: [
             { FeeType: 'Commission', FeeAmount: currency(commission, o.currency) },
             {
@@ -207,4 +179,23 @@ export function renderTransaction(o: SimOrder, marketplaceName: string, settleme
       breakdowns: merge(g.leaves),
     })),
   };
+}
+
+/** The marketplace-facilitator tax Amazon withholds (negative) or gives back with a refund (positive). */
+function withheldTax(cents: number, currencyCode: string) {
+  return cents
+    ? {
+        ItemTaxWithheldList: [
+          {
+            TaxCollectionModel: 'MarketplaceFacilitator',
+            TaxesWithheld: [
+              {
+                ChargeType: 'MarketplaceFacilitatorTax-Principal',
+                ChargeAmount: currency(cents, currencyCode),
+              },
+            ],
+          },
+        ],
+      }
+    : {};
 }

@@ -15,6 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '@connector/core';
 import { FAULTS, REDUCED, type Fault, type FaultContext } from './faults';
 import { Pipeline } from './pipeline';
 import { markdownTable, passed, textTable, type FaultResult } from './report';
@@ -52,18 +53,6 @@ export function parseFlags(argv: string[]): Flags {
   }
   if (!flags.orders) flags.orders = flags.reduced ? 140 : 560;
   return flags;
-}
-
-/** a small seeded generator (mulberry32), so that "random points" repeat with --seed */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function complete(t: Truth): boolean {
@@ -223,7 +212,8 @@ async function main(): Promise<void> {
   const pg = new URL(adminDbUrl);
   const dbProxy = new TcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
   await dbProxy.start();
-  const random = seeded(flags.seed);
+  // seeded, so that "random points" repeat with --seed
+  const random = seededRandom(flags.seed);
   const results: FaultResult[] = [];
   try {
     for (const fault of faults)
