@@ -1,18 +1,24 @@
 /**
  * Concurrency that adapts to the ERP (issue 15, goal 3): sage-writer end to end against a loaded SAP
- * Business One simulator — 150 ms a call, and each write running beside another adds 4% to the
- * chance of a record lock, as a real server's locks collide more the more writers it has. A sweep of
+ * Business One simulator — 150 ms a call, 8 worker processes (requests beyond them wait), and each
+ * write being served beside another adds 4% to the chance of a record lock, as a real server's locks
+ * collide more the more writers it has. A sweep of
  * fixed settings (CONSUMER_KEY_CONCURRENCY n, not adaptive) against the adaptive limit with the
  * highest ceiling: orders per second, and how many writes the ERP refused with a lock.
  *
  * `npx ts-node --transpile-only -r tsconfig-paths/register tools/bench/concurrency-bench.ts`, or as part
- * of `npm run bench` (BENCH_E2E=0 leaves it out). BENCH_CONCURRENCY_ORDERS sets the orders (120).
+ * of `npm run bench` (BENCH_E2E=0 leaves it out). BENCH_CONCURRENCY_ORDERS sets the orders (240).
  */
 import { sapB1UnderTest } from '@connector/erp/testing';
 import { runWriterE2e, type WriterE2eResult } from './writer-e2e-bench';
 
-const ORDERS = Number(process.env.BENCH_CONCURRENCY_ORDERS ?? 120);
-const LOAD = { latencyMs: 150, contention: 0.04 };
+const ORDERS = Number(process.env.BENCH_CONCURRENCY_ORDERS ?? 240);
+// BENCH_CONCURRENCY_WORKERS: requests the server answers at once (0: unbounded, every writer served)
+const LOAD = {
+  latencyMs: 150,
+  contention: 0.04,
+  workers: Number(process.env.BENCH_CONCURRENCY_WORKERS ?? 8),
+};
 const SWEEP = [1, 2, 4, 8, 16];
 
 export interface ConcurrencyRun {
@@ -54,7 +60,7 @@ export function printConcurrencyBench(runs: ConcurrencyRun[]): void {
   const best = fixed.reduce((a, b) => (b.ordersPerSec > a.ordersPerSec ? b : a));
   const adaptive = runs.find((r) => r.setting.startsWith('adaptive'));
   console.log(
-    `\nConcurrency against a loaded SAP B1 simulator (${LOAD.latencyMs} ms a call, +${LOAD.contention * 100}% lock chance per concurrent write), ${ORDERS} orders then the same shipped`,
+    `\nConcurrency against a loaded SAP B1 simulator (${LOAD.latencyMs} ms a call, ${LOAD.workers || 'unbounded'} workers, +${LOAD.contention * 100}% lock chance per concurrent write), ${ORDERS} orders then the same shipped`,
   );
   console.log('| setting | orders/s | locks per order |');
   console.log('|---|---|---|');

@@ -8,18 +8,22 @@ export interface AdaptiveLimitOptions {
   initial?: number;
   /** the limit never drops below this (default 1) */
   floor?: number;
-  /** on overload, the limit is multiplied by this (default 0.5) */
+  /** on overload, the limit is multiplied by this (default 0.9) */
   decrease?: number;
   /** off: a fixed limit at the ceiling (a sweep's fixed settings) */
   adaptive?: boolean;
 }
 
 /**
- * A concurrency limit that finds what the other side can take (issue 15): additive increase — one
- * more slot after a limit's worth of successes in a row — and multiplicative decrease when the other
- * side says it is overloaded (record locks, timeouts, 5xx), at most once per window of work that was
- * already running when the signal came, so one burst of errors halves the limit once, not once per
- * error. What TCP does with its window, and Netflix's concurrency-limits calls AIMD.
+ * A concurrency limit that finds what the other side can take (issue 15). Until the other side first
+ * pushes back it grows by one slot per success (doubling per window: TCP's slow start); after that,
+ * additive increase — one more slot after a limit's worth of successes in a row — and multiplicative
+ * decrease when the other side says it is overloaded (record locks, timeouts, 5xx), by a tenth, at
+ * most once per window of work that was already running when the signal came, so one burst of errors
+ * cuts the limit once, not once per error. What TCP does with its window; Netflix's concurrency-limits
+ * calls it AIMD and backs off by the same 0.9. A gentle cut matters because an ERP's record locks come
+ * in bursts and are cheap to retry: halving on each burst (tried first) kept the limit at a quarter of
+ * what the ERP could take (tools/bench/concurrency-bench.ts).
  */
 /** A slot taken from an AdaptiveLimit. */
 export interface LimitPermit {
@@ -36,6 +40,8 @@ export class AdaptiveLimit {
   private readonly waiting: Array<() => void> = [];
   /** bumped on every decrease: work started before it reports old news */
   private epoch = 0;
+  /** until the first push-back the limit grows by one per success (slow start), after it by one per window */
+  private slowStart = true;
   readonly floor: number;
 
   constructor(private readonly opts: AdaptiveLimitOptions) {
@@ -76,16 +82,17 @@ export class AdaptiveLimit {
   }
 
   private decrease(epoch: number): void {
-    this.successes = 0;
     if (this.opts.adaptive === false || epoch !== this.epoch) return;
-    this.current = Math.max(this.floor, this.current * (this.opts.decrease ?? 0.5));
+    this.successes = 0;
+    this.slowStart = false;
+    this.current = Math.max(this.floor, this.current * (this.opts.decrease ?? 0.9));
     this.epoch++;
   }
 
   private increase(): void {
     if (this.opts.adaptive === false) return;
     this.successes++;
-    if (this.successes >= this.limit && this.current < this.opts.ceiling) {
+    if ((this.slowStart || this.successes >= this.limit) && this.current < this.opts.ceiling) {
       this.current = Math.min(this.opts.ceiling, Math.floor(this.current) + 1);
       this.successes = 0;
     }

@@ -18,8 +18,9 @@ export interface ConsumerHostOptions {
   concurrency?: number;
   /**
    * records of different keys worked on at once within a partition, per connection (the key's
-   * `<connectionId>/` prefix), same key in order: the ceiling of an adaptive limit that halves on lock
-   * errors, timeouts and outages and grows back one at a time. 1 (the default): one record at a time.
+   * `<connectionId>/` prefix), same key in order: the ceiling of an adaptive limit that is cut by a
+   * tenth on lock errors, timeouts and outages and grows back one at a time. 1 (the default): one
+   * record at a time.
    */
   keyConcurrency?: number;
   /** off: the key concurrency stays at its ceiling (for a sweep of fixed settings) */

@@ -73,6 +73,11 @@ export interface SapB1Faults {
    * writes at once: 25% more locks), as record and table locks collide more the more writers there are
    */
   contention: number;
+  /**
+   * requests under /b1s answered at once (0: no bound): a real Service Layer runs a fixed number of
+   * worker processes behind its load balancer, and requests beyond them wait their turn
+   */
+  workers: number;
 }
 
 export interface SapB1Stats {
@@ -110,7 +115,7 @@ export interface SapB1Control extends Partial<SapB1Faults> {
 }
 
 const BASE = '/b1s/v1/';
-const NO_FAULTS: SapB1Faults = { lockRate: 0, outage: false, latencyMs: 0, contention: 0 };
+const NO_FAULTS: SapB1Faults = { lockRate: 0, outage: false, latencyMs: 0, contention: 0, workers: 0 };
 
 /**
  * An SAP Business One Service Layer (v1, OData v3) in memory, on node:http, faithful to
@@ -294,14 +299,27 @@ export class SapB1Simulator {
 
   /** writes being answered now (for `contention`) */
   private writesInFlight = 0;
+  /** requests holding a worker now, and those waiting for one (for `workers`) */
+  private serving = 0;
+  private readonly waitingForWorker: Array<() => void> = [];
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const bounded = this.faults.workers > 0 && (req.url ?? '').startsWith(BASE);
+    if (bounded) {
+      while (this.faults.workers > 0 && this.serving >= this.faults.workers)
+        await new Promise<void>((r) => this.waitingForWorker.push(r));
+      this.serving++;
+    }
     const write = req.method !== 'GET';
     if (write) this.writesInFlight++;
     try {
       await this.answer(req, res);
     } finally {
       if (write) this.writesInFlight--;
+      if (bounded) {
+        this.serving--;
+        this.waitingForWorker.shift()?.();
+      }
     }
   }
 

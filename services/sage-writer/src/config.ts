@@ -18,7 +18,7 @@ export const configSchema = baseConfigSchema.extend({
   ERP_LOOKUP_BEFORE_CREATE: z.enum(['in-doubt', 'always']).default('in-doubt'),
   /**
    * documents of one connection written at once (different orders; one order's steps stay in order):
-   * the ceiling of the adaptive limit, which halves on ERP lock errors, timeouts and outages
+   * the ceiling of the adaptive limit, which is cut by a tenth on ERP lock errors, timeouts and outages
    */
   CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 });

@@ -1,26 +1,42 @@
 import { AdaptiveLimit } from '../adaptive-limit';
 
 describe('AdaptiveLimit', () => {
-  it('starts at a quarter of the ceiling and grows by one after a limit’s worth of successes', async () => {
+  it('starts at a quarter of the ceiling and doubles per window until the first push-back', async () => {
     const limit = new AdaptiveLimit({ ceiling: 16 });
     expect(limit.limit).toBe(4);
     for (let i = 0; i < 4; i++) (await limit.acquire()).release('ok');
-    expect(limit.limit).toBe(5);
+    expect(limit.limit).toBe(8);
     for (let i = 0; i < 200; i++) (await limit.acquire()).release('ok');
     expect(limit.limit).toBe(16);
   });
 
-  it('halves on overload once per window of work, not once per error', async () => {
+  it('after a push-back grows by one slot per limit’s worth of successes', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 32, initial: 20 });
+    (await limit.acquire()).release('overload');
+    expect(limit.limit).toBe(18);
+    for (let i = 0; i < 17; i++) (await limit.acquire()).release('ok');
+    expect(limit.limit).toBe(18);
+    (await limit.acquire()).release('ok');
+    expect(limit.limit).toBe(19);
+  });
+
+  it('cuts by a tenth on overload once per window of work, not once per error', async () => {
     const limit = new AdaptiveLimit({ ceiling: 16, initial: 16 });
     const permits = await Promise.all(Array.from({ length: 16 }, () => limit.acquire()));
     // a burst: every running write hits a lock
     permits.forEach((p) => p.overload());
-    expect(limit.limit).toBe(8);
+    expect(limit.limit).toBe(14);
     permits.forEach((p) => p.release('overload'));
-    expect(limit.limit).toBe(8);
-    // work started after the decrease reports news: another halving
+    expect(limit.limit).toBe(14);
+    // work started after the decrease reports news: another cut (16 × 0.9 × 0.9 = 12.96)
     (await limit.acquire()).release('overload');
-    expect(limit.limit).toBe(4);
+    expect(limit.limit).toBe(12);
+  });
+
+  it('takes a gentler or harsher cut when configured', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 16, initial: 16, decrease: 0.5 });
+    (await limit.acquire()).release('overload');
+    expect(limit.limit).toBe(8);
   });
 
   it('never runs more than the limit at once, nor drops below the floor', async () => {

@@ -39,7 +39,7 @@ export interface ErpUnderTest {
    * a loaded ERP (the concurrency bench): every call waits `latencyMs`, and each write running beside
    * another adds `contention` to the lock rate; where the simulator has it (SAP B1)
    */
-  setLoad?(load: { latencyMs: number; contention: number }): void;
+  setLoad?(load: { latencyMs: number; contention: number; workers?: number }): void;
   /** the session (where there is one) expires now */
   expireSessions(): void;
   /** what the change-read contract tests do to the ERP (the simulators have it) */

@@ -280,6 +280,17 @@ describe('SAP B1 Service Layer simulator', () => {
     sim.clearFaults();
   });
 
+  it('answers one request at a time with one worker: writes beyond it wait instead of colliding', async () => {
+    const cookie = await login();
+    sim.setFaults({ latencyMs: 50, contention: 1, workers: 1 });
+    const queued = await Promise.all(
+      [1, 2, 3].map(() => call('POST', '/b1s/v1/Orders', order([{ ItemCode: 'I01' }]), { cookie })),
+    );
+    // the same three writes as above, but served one after the other: none sees another, none is locked
+    expect(queued.map((r) => r.status)).toEqual([201, 201, 201]);
+    sim.clearFaults();
+  });
+
   it('records incoming payments with bank-transfer fields and validates the account', async () => {
     const cookie = await login();
     const pay = (acct: string, sum: string) =>
