@@ -4,7 +4,7 @@ import {
   ConfluentSchemaRegistryArgumentError,
   ConfluentSchemaRegistryValidationError,
 } from '@kafkajs/confluent-schema-registry/dist/errors';
-import type avro from 'avsc';
+import avro from 'avsc';
 import { avroTypeOptions } from './avro-decimal.type';
 import { NonRetriableError, PoisonRecordError, RetriableError } from '@connector/core';
 
@@ -60,6 +60,15 @@ export const REGISTRY_AWAY_RETRY_AFTER_MS = 5_000;
 
 export class RegistryAvroCodec implements EventCodec {
   private readonly registry: SchemaRegistry;
+  /**
+   * Per reader schema (by identity: the generated schema objects), its type and, per writer schema
+   * id, how to read it. The registry client builds the reader type and a resolver again on every
+   * decode; that was a fifth of sage-writer's CPU end to end (issue 15, tools/bench/writer-e2e-bench.ts).
+   */
+  private readonly readers = new WeakMap<
+    object,
+    { type: avro.Type; byWriter: Map<number, ReturnType<avro.Type['createResolver']> | 'same'> }
+  >();
 
   constructor({ url, username, password }: RegistrySettings) {
     this.registry = new SchemaRegistry(
@@ -113,11 +122,29 @@ export class RegistryAvroCodec implements EventCodec {
       );
     }
     try {
-      return (await this.registry.decode(
-        buffer,
-        readerSchema ? { [SchemaType.AVRO]: { readerSchema: readerSchema as never } } : undefined,
-      )) as T;
+      if (!readerSchema || typeof readerSchema !== 'object') return (await this.registry.decode(buffer)) as T;
+      if (buffer[0] !== 0)
+        throw new PoisonRecordError(
+          `Message encoded with magic byte ${JSON.stringify(buffer.subarray(0, 1))}, expected 0`,
+        );
+      const writerId = buffer.readInt32BE(1);
+      const writer = (await this.registry.getSchema(writerId)) as unknown as avro.Type;
+      if (!(writer instanceof avro.Type)) return (await this.registry.decode(buffer)) as T;
+      let reader = this.readers.get(readerSchema);
+      if (!reader) {
+        reader = { type: avro.Type.forSchema(readerSchema, avroTypeOptions()), byWriter: new Map() };
+        this.readers.set(readerSchema, reader);
+      }
+      let how = reader.byWriter.get(writerId);
+      if (!how) {
+        // equal schemas are read with the reader's own type (its options: decimals, timestamps)
+        how = reader.type.equals(writer) ? 'same' : reader.type.createResolver(writer);
+        reader.byWriter.set(writerId, how);
+      }
+      const payload = buffer.subarray(5);
+      return (how === 'same' ? reader.type.fromBuffer(payload) : reader.type.fromBuffer(payload, how)) as T;
     } catch (err) {
+      if (err instanceof PoisonRecordError) throw err;
       if (err instanceof ConfluentSchemaRegistryArgumentError)
         throw new PoisonRecordError(err.message, { cause: err });
       const status = httpStatus(err);
