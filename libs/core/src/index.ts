@@ -7,3 +7,4 @@ export * from './local-server';
 export * from './connection-scheduler';
 export * from './canonical-json';
 export * from './adaptive-limit';
+export * from './group-commit';

@@ -1,6 +1,6 @@
-import type { Producer } from 'kafkajs';
+import type { Producer, TopicMessages } from 'kafkajs';
 import type avro from 'avsc';
-import { RetriableError } from '@connector/core';
+import { GroupCommit, RetriableError } from '@connector/core';
 import type { CompactedTopicName, TopicName, TopicValues } from '@connector/events';
 import type { EventCodec } from './avro-codec';
 
@@ -31,7 +31,8 @@ export interface TopicSchema {
 
 /**
  * Encodes with the schema registered for `<topic>-value` (TopicNameStrategy) and sends with the
- * idempotent producer (acks=all). Schema ids are resolved once per topic.
+ * idempotent producer (acks=all). Schema ids are resolved once per topic. Publishes made while a send
+ * is in flight go together in the next one (GroupCommit), in the order they were made.
  */
 export class KafkaEventPublisher {
   private readonly ids = new Map<string, Promise<number>>();
@@ -70,11 +71,20 @@ export class KafkaEventPublisher {
         headers: r.headers,
       })),
     );
-    await this.producer.send({ topic, messages, acks: -1 }).catch((err: unknown) => {
-      throw brokerAway(err);
-    });
+    await this.sends.add({ topic, messages });
     this.opts.onProduced?.(topic, records.length);
   }
+
+  /** publishes made at once (records of different keys running together) go in one request */
+  private readonly sends = new GroupCommit<TopicMessages>(async (batch) => {
+    const byTopic = new Map<string, TopicMessages['messages']>();
+    for (const b of batch) byTopic.set(b.topic, [...(byTopic.get(b.topic) ?? []), ...b.messages]);
+    await this.producer
+      .sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 })
+      .catch((err: unknown) => {
+        throw brokerAway(err);
+      });
+  });
 }
 
 /** How long a record whose publish found the broker away waits before it is tried again. */

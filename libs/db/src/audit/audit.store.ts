@@ -1,3 +1,4 @@
+import { GroupCommit } from '@connector/core';
 import type { Db } from '../knex';
 import type { AuditEntry, AuditRecord, AuditStore } from './audit.store-type';
 
@@ -49,25 +50,35 @@ function mapRow(row: AuditRow): AuditRecord {
   };
 }
 
-export class KnexAuditStore implements AuditStore {
-  constructor(private readonly db: Db) {}
+const toRow = (e: AuditEntry) => ({
+  connection_id: e.connectionId ?? null,
+  service: e.service,
+  stage: e.stage,
+  source_topic: e.source?.topic ?? null,
+  source_partition: e.source?.partition ?? null,
+  source_offset: e.source?.offset ?? null,
+  record_key: e.recordKey ?? null,
+  event_id: e.eventId ?? null,
+  payload: json(e.payload),
+  erp_request: json(e.erpRequest),
+  erp_response: json(e.erpResponse),
+  outcome: e.outcome ?? null,
+  error: e.error ?? null,
+});
 
-  async append(e: AuditEntry): Promise<void> {
-    await this.db(TABLE).insert({
-      connection_id: e.connectionId ?? null,
-      service: e.service,
-      stage: e.stage,
-      source_topic: e.source?.topic ?? null,
-      source_partition: e.source?.partition ?? null,
-      source_offset: e.source?.offset ?? null,
-      record_key: e.recordKey ?? null,
-      event_id: e.eventId ?? null,
-      payload: json(e.payload),
-      erp_request: json(e.erpRequest),
-      erp_response: json(e.erpResponse),
-      outcome: e.outcome ?? null,
-      error: e.error ?? null,
+export class KnexAuditStore implements AuditStore {
+  /** entries appended at once (records of different keys running together) go in one insert */
+  private readonly inserts: GroupCommit<AuditEntry>;
+
+  constructor(private readonly db: Db) {
+    this.inserts = new GroupCommit(async (entries) => {
+      await this.db(TABLE).insert(entries.map(toRow));
     });
+  }
+
+  /** Resolves once the entry is stored (in one insert with the entries appended beside it). */
+  append(e: AuditEntry): Promise<void> {
+    return this.inserts.add(e);
   }
 
   async findBySource(topic: string, partition: number, offset: string): Promise<AuditRecord[]> {

@@ -34,7 +34,7 @@ describe('publishing while the broker is away', () => {
 
   it('when the producer fails with the broker away, then publish rejects with the retriable error', async () => {
     const producer = {
-      send: () =>
+      sendBatch: () =>
         Promise.reject(
           new KafkaJSNonRetriableError(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED')),
         ),
@@ -52,5 +52,53 @@ describe('publishing while the broker is away', () => {
       retriable: true,
       retryAfterMs: BROKER_AWAY_RETRY_AFTER_MS,
     });
+  });
+
+  it('when publishes are made while a send is in flight, then they go together in the next send, in order', async () => {
+    const sent: Array<Array<{ topic: string; keys: string[] }>> = [];
+    let release!: () => void;
+    const producer = {
+      sendBatch: ({
+        topicMessages,
+      }: {
+        topicMessages: Array<{ topic: string; messages: Array<{ key: string }> }>;
+      }) => {
+        sent.push(topicMessages.map((t) => ({ topic: t.topic, keys: t.messages.map((m) => m.key) })));
+        return sent.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+    } as unknown as Producer;
+    const codec = {
+      register: () => Promise.resolve(1),
+      encode: () => Promise.resolve(Buffer.from('x')),
+    } as unknown as EventCodec;
+    const publisher = new KafkaEventPublisher(
+      producer,
+      codec,
+      new Map([
+        ['t', 'string'],
+        ['u', 'string'],
+      ]),
+      {
+        autoRegister: true,
+      },
+    );
+    const first = publisher.publish('t', [{ key: 'a', value: 'v' }]);
+    await new Promise((r) => setTimeout(r, 10));
+    const rest = [
+      publisher.publish('t', [{ key: 'b', value: 'v' }]),
+      publisher.publish('u', [{ key: 'c', value: 'v' }]),
+      publisher.publish('t', [{ key: 'd', value: 'v' }]),
+    ];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sent).toHaveLength(1);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(sent).toEqual([
+      [{ topic: 't', keys: ['a'] }],
+      [
+        { topic: 't', keys: ['b', 'd'] },
+        { topic: 'u', keys: ['c'] },
+      ],
+    ]);
   });
 });
