@@ -124,21 +124,35 @@ function toEntry(r: Record<string, unknown>): LedgerEntry {
   };
 }
 
-/** The claim in one statement: insert, or take the row over only where it is free. No read-then-write. */
+/**
+ * The claim in one statement: insert, or take the row over only where it is free (no read-then-write);
+ * and when it is not taken also reads why (settled, or a lease held), in one round
+ * trip: the second branch returns the row as it stood when the claim was refused (`taken` false).
+ * A row another transaction inserted while this one ran is not in that read; `claim` then reads it
+ * after the fact.
+ */
 const CLAIM_SQL = `
-insert into ${TABLE} as l
-  (connection_id, document_kind, natural_key, state, attempts, fence, lease_owner, lease_expires_at)
-values (?, ?, ?, 'reserved', 1, 1, ?, now() + ? * interval '1 millisecond')
-on conflict (connection_id, document_kind, natural_key) do update set
-  state = 'reserved',
-  attempts = l.attempts + 1,
-  fence = l.fence + 1,
-  lease_owner = excluded.lease_owner,
-  lease_expires_at = excluded.lease_expires_at,
-  updated_at = now()
-where l.state in ('reserved', 'failed')
-  and (l.lease_expires_at is null or l.lease_expires_at <= now() or l.lease_owner = excluded.lease_owner)
-returning l.*, extract(epoch from (l.lease_expires_at - now())) * 1000 as lease_left_ms`;
+with claimed as (
+  insert into ${TABLE} as l
+    (connection_id, document_kind, natural_key, state, attempts, fence, lease_owner, lease_expires_at)
+  values (?, ?, ?, 'reserved', 1, 1, ?, now() + ? * interval '1 millisecond')
+  on conflict (connection_id, document_kind, natural_key) do update set
+    state = 'reserved',
+    attempts = l.attempts + 1,
+    fence = l.fence + 1,
+    lease_owner = excluded.lease_owner,
+    lease_expires_at = excluded.lease_expires_at,
+    updated_at = now()
+  where l.state in ('reserved', 'failed')
+    and (l.lease_expires_at is null or l.lease_expires_at <= now() or l.lease_owner = excluded.lease_owner)
+  returning l.*, (extract(epoch from (l.lease_expires_at - now())) * 1000)::float8 as lease_left_ms, true as taken
+)
+select * from claimed
+union all
+select h.*, greatest(0, extract(epoch from (h.lease_expires_at - now())) * 1000)::float8, false
+from ${TABLE} h
+where h.connection_id = ? and h.document_kind = ? and h.natural_key = ?
+  and not exists (select 1 from claimed)`;
 
 export class KnexIdempotencyLedger implements IdempotencyLedger {
   /** `monotonic`: ms on a clock that never jumps (default `performance.now`), for `remainingMs` */
@@ -160,10 +174,13 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
       key.naturalKey,
       owner,
       leaseMs,
+      key.connectionId,
+      key.documentKind,
+      key.naturalKey,
     ]);
     const answeredAt = this.monotonic();
     const [row] = result.rows;
-    if (row) {
+    if (row?.taken) {
       const entry = toEntry(row);
       const leftAtAnswer = Number(row.lease_left_ms);
       return {
@@ -174,13 +191,17 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
         remainingMs: () => leftAtAnswer - (this.monotonic() - answeredAt),
       };
     }
-    // Not taken: say why. This read only explains the refusal; the claim itself was decided above.
-    const held = await this.db(TABLE)
-      .where(where(key))
-      .first<(Record<string, unknown> & { left_ms: string | null }) | undefined>(
-        '*',
-        this.db.raw('greatest(0, extract(epoch from (lease_expires_at - now())) * 1000)::bigint as left_ms'),
-      );
+    // Not taken: say why, from the row as it stood (or, inserted meanwhile by another writer, read now)
+    const held =
+      row ??
+      (await this.db(TABLE)
+        .where(where(key))
+        .first<Record<string, unknown> | undefined>(
+          '*',
+          this.db.raw(
+            'greatest(0, extract(epoch from (lease_expires_at - now())) * 1000)::float8 as lease_left_ms',
+          ),
+        ));
     const current = held ? toEntry(held) : null;
     if (current && (current.state === 'written' || current.state === 'confirmed'))
       return { status: 'settled', entry: current };
@@ -188,7 +209,7 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
       key,
       current?.leaseOwner ?? null,
       current?.leaseExpiresAt ?? null,
-      held?.left_ms == null ? undefined : Number(held.left_ms),
+      held?.lease_left_ms == null ? undefined : Number(held.lease_left_ms),
     );
   }
 

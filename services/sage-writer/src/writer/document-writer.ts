@@ -22,6 +22,8 @@ export interface WriteResult {
   fence: bigint;
   /** claims made to write this document so far (1 when the first one wrote it) */
   attempts: number;
+  /** the ledger had it confirmed already (its outcome audited and published): nothing to confirm */
+  confirmed?: boolean;
 }
 
 /** How long a writer holds a document, and how much of that must be left to start a create. */
@@ -63,8 +65,8 @@ export function writerLease(erpTimeoutMs: number): WriterLease {
  * Writes one ERP document exactly once, across crashes, replays and two writers racing
  * (docs/architecture.md, "Writing to an ERP exactly once"):
  *
- * 1. ledger row `written`/`confirmed` → the document exists; nothing is sent.
- * 2. otherwise claim the row (IdempotencyLedger.claim): an exclusive lease with a fencing token. A
+ * 1. claim the row (IdempotencyLedger.claim): an exclusive lease with a fencing token, in one round
+ *    trip. A row `written`/`confirmed` is not claimed: the document exists and nothing is sent. A
  *    row another writer holds throws LeaseHeldError (retriable) before the ERP is called.
  * 3. when the ledger is in doubt, ask the ERP by natural key (SAP B1 NumAtCard, Sage 300 PO
  *    number): a claim that is not the row's first (an earlier claim crashed, lost the ERP's answer,
@@ -104,9 +106,7 @@ export class DocumentWriter {
     create: () => Promise<ErpDocumentRef>,
   ): Promise<WriteResult> {
     const key: LedgerKey = { connectionId, documentKind: kind, naturalKey };
-    const known = await this.ledger.get(key);
-    if (known && isSettled(known)) return fromLedger(kind, naturalKey, known);
-
+    // one round trip: the claim itself says when the document is already settled (a redelivery)
     const claim = await this.ledger.claim(key, this.owner, this.lease.leaseMs);
     if (claim.status === 'settled') return fromLedger(kind, naturalKey, claim.entry);
     const { token, entry } = claim;
@@ -193,6 +193,7 @@ function fromLedger(kind: DocumentKind, naturalKey: string, row: LedgerEntry): W
     via: 'ledger',
     fence: row.fence,
     attempts: row.attempts,
+    confirmed: row.state === 'confirmed',
   };
 }
 

@@ -303,7 +303,7 @@ export class OrderWriterService {
       undefined,
       naturalKey,
     );
-    if (step !== 'CANCEL' && 'fence' in result)
+    if (step !== 'CANCEL' && 'fence' in result && !result.confirmed)
       await this.deps.writer.confirm(order.connectionId, step, naturalKey, result.fence);
     this.deps.metrics?.erpWrites.inc({ erp, operation, outcome: result.outcome });
   }
