@@ -21,10 +21,11 @@ async function main() {
   }
   printSpApiBench(await spApiBench());
   printSettlementBench(await settlementBench());
-  printWriterBench(await writerBench());
+  const writer = await writerBench();
+  printWriterBench(writer);
   printListingsBench(await listingsBench());
   // needs Kafka, the registry and PostgreSQL: deploy/local/stack.sh is started when they are not set
-  if (process.env.BENCH_E2E !== '0') printWriterE2eBench(await writerE2eBench());
+  if (process.env.BENCH_E2E !== '0') printWriterE2eBench(await writerE2eBench(), writer);
   if (process.env.BENCH_E2E !== '0') printNotificationsBench(await notificationsBench());
   if (process.env.BENCH_E2E !== '0') printConcurrencyBench(await concurrencyBench());
   // PostgreSQL only: replica processes sharing connections by leases

@@ -17,7 +17,7 @@ import { createTestDatabase } from '@connector/db/testing';
 import { erpsUnderTest, type ErpUnderTest } from '@connector/erp/testing';
 import { appModule, configSchema, erpFactories } from '@connector/sage-writer';
 import { demoOrders, uniqueName, waitFor } from '@connector/testing';
-import { CountingTransport, benchConnection, benchMappings } from './writer-bench';
+import { CountingTransport, benchConnection, benchMappings, type WriterBenchResult } from './writer-bench';
 
 const ORDERS = Number(process.env.BENCH_E2E_ORDERS ?? 1000);
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -115,14 +115,18 @@ export async function writerE2eBench(): Promise<WriterE2eResult[]> {
   return results;
 }
 
-export function printWriterE2eBench(results: WriterE2eResult[]): void {
+/** `adapter`: the writer bench's figures from the same run, for the pipeline's share (issue 15, goal 2) */
+export function printWriterE2eBench(results: WriterE2eResult[], adapter: WriterBenchResult[] = []): void {
   console.log(
     `\nsage-writer end to end (Kafka → writer → PostgreSQL ledger and audit → ERP simulator): ${ORDERS} orders, then the same orders shipped`,
   );
-  console.log('| ERP | time | orders/s | ERP calls per order |');
-  console.log('|---|---|---|---|');
-  for (const r of results)
+  console.log('| ERP | time | orders/s | ERP calls per order | end to end ÷ adapter alone (target ≥ 0.8) |');
+  console.log('|---|---|---|---|---|');
+  for (const r of results) {
+    const alone = adapter.find((a) => a.erp === r.erp);
+    const ratio = alone ? (r.orders / r.seconds / (alone.orders / alone.seconds)).toFixed(2) : '–';
     console.log(
-      `| ${r.erp} | ${r.seconds.toFixed(2)} s | ${(r.orders / r.seconds).toFixed(1)} | ${Number.isNaN(r.callsPerOrder) ? '– (SQL: see the writer bench)' : r.callsPerOrder.toFixed(2)} |`,
+      `| ${r.erp} | ${r.seconds.toFixed(2)} s | ${(r.orders / r.seconds).toFixed(1)} | ${Number.isNaN(r.callsPerOrder) ? '– (SQL: see the writer bench)' : r.callsPerOrder.toFixed(2)} | ${ratio} |`,
     );
+  }
 }
