@@ -41,9 +41,11 @@ export class ProcessingWakeups {
       set.add(wake);
       this.sleepers.set(key, set);
     }
+    const poll = new AbortController();
     try {
-      return await Promise.race([woken, this.clock.sleep(ms).then(() => 'slept' as const)]);
+      return await Promise.race([woken, this.clock.sleep(ms, poll.signal).then(() => 'slept' as const)]);
     } finally {
+      poll.abort(); // a woken wait frees the poll's timer
       for (const key of keys) {
         const set = this.sleepers.get(key);
         set?.delete(wake);

@@ -35,6 +35,11 @@ export class FeedWaits {
     return this.wakeups.sleepAny(feedIds.map(feedWakeKey), ms);
   }
 
+  /** ends every wait at once (shutdown: the flusher releases its feeds' listings to be retried) */
+  wakeAll(): void {
+    for (const feedId of this.awaited.keys()) this.wake(feedId);
+  }
+
   /** ends the wait for `feedId` (or the next one, if the flusher is not sleeping); how many waits woke */
   wake(feedId: string): number {
     return this.wakeups.wake(feedWakeKey(feedId));

@@ -121,6 +121,7 @@ export class ListingFlusher {
    */
   stop(): void {
     this.stopping = true;
+    this.deps.feedWaits?.wakeAll(); // not a whole FEED_POLL_MS more
   }
 
   constructor(

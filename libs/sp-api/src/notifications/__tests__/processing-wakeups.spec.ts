@@ -1,4 +1,4 @@
-import { VirtualClock, type Clock } from '@connector/core';
+import { VirtualClock, systemClock, type Clock } from '@connector/core';
 import { ReportRunner } from '../../reports/report-runner';
 import type { SellingPartnerApi } from '../../selling-partner.api';
 import { ProcessingWakeups, feedWakeKey, reportWakeKey } from '../processing-wakeups';
@@ -74,5 +74,30 @@ describe('ProcessingWakeups.sleepAny', () => {
     w.wake(feedWakeKey('F4'));
     await expect(w.sleepAny([feedWakeKey('F3'), feedWakeKey('F4')], 60_000)).resolves.toBe('woken');
     await expect(w.sleepAny([feedWakeKey('F3'), feedWakeKey('F4')], 60_000)).resolves.toBe('slept');
+  });
+});
+
+describe('ProcessingWakeups and the poll timer', () => {
+  it('when a sleep is woken, then the clock is told to end its sleep (the timer is not left running)', async () => {
+    const signals: AbortSignal[] = [];
+    const clock: Clock = {
+      now: () => 0,
+      sleep: (_ms, signal) => {
+        if (signal) signals.push(signal);
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const w = new ProcessingWakeups(clock);
+    const sleeping = w.sleep(feedWakeKey('F5'), 3_600_000);
+    w.wake(feedWakeKey('F5'));
+    await expect(sleeping).resolves.toBe('woken');
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+  });
+
+  it('when the system clock sleep is aborted, then it ends at once', async () => {
+    const abort = new AbortController();
+    const sleeping = systemClock.sleep(3_600_000, abort.signal);
+    abort.abort();
+    await expect(sleeping).resolves.toBeUndefined();
   });
 });

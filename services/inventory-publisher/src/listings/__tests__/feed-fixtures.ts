@@ -146,5 +146,5 @@ export async function feedInFlight(
   await clock.nextSleep(); // the feed was submitted, read once (IN_QUEUE), and the flusher sleeps
   const feedId = s.sim.state.feeds.at(-1)!.feedId;
   const getFeedCalls = () => (s.sim.control.stats.calls.getFeed ?? 0) - getFeedBefore;
-  return { clock, waits: feedWaits, flush, feedId, getFeedCalls, skus };
+  return { clock, waits: feedWaits, flusher, flush, feedId, getFeedCalls, skus };
 }

@@ -79,4 +79,12 @@ describe('listing flusher woken by amazon.feed-status.v1 (SP-API simulator)', ()
     expect(getFeedCalls()).toBe(2);
     expect(clock.released).toBe(1);
   });
+
+  it("when the service stops while a feed is awaited, then the wait ends at once and the feed's listings are released to be retried", async () => {
+    const { clock, flusher, flush, waits } = await feedInFlight(sim, 'STOP-');
+    flusher.stop();
+    await expect(flush).resolves.toMatchObject({ feeds: 1, accepted: 0, retried: 15 });
+    expect(clock.released).toBe(0);
+    expect(waits.size).toBe(0);
+  });
 });
