@@ -11,7 +11,6 @@ import {
   ProcessingWakeups,
   parseNotification,
   reportWakeKey,
-  type FeedProcessingFinishedNotification,
   type SellingPartnerApi,
 } from '@connector/sp-api';
 import type { OrderSyncResult } from '../../orders/order-sync.service';
@@ -280,7 +279,7 @@ describe('feedStatusEvents (FEED_PROCESSING_FINISHED → FeedProcessingFinished)
   const parsed = (over: Record<string, unknown> = {}) => {
     const n = parseNotification(feedFinished(over));
     if (n.type !== 'FEED_PROCESSING_FINISHED') throw new Error('not a feed notification');
-    return n.notification as FeedProcessingFinishedNotification;
+    return n.notification;
   };
 
   it('when the seller has two connections, then each gets its own event with the same deterministic eventId', () => {
@@ -309,8 +308,13 @@ describe('feedStatusEvents (FEED_PROCESSING_FINISHED → FeedProcessingFinished)
   });
 
   it('when the notification has no sellerId, then it is refused, not retriable', () => {
-    expect(() => feedStatusEvents(parsed({ sellerId: undefined }), [conn('a')], 0)).toThrow(
-      expect.objectContaining({ code: 'FEED_NOTIFICATION_NO_SELLER', retriable: false }),
-    );
+    let thrown: unknown;
+    try {
+      feedStatusEvents(parsed({ sellerId: undefined }), [conn('a')], 0);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(NonRetriableError);
+    expect((thrown as NonRetriableError).code).toBe('FEED_NOTIFICATION_NO_SELLER');
   });
 });

@@ -60,7 +60,7 @@ export interface FrozenSimulator {
   sim: SpApiSimulator;
   time: SettableTime;
   api: SellingPartnerApi;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function startFrozenSimulator(): Promise<FrozenSimulator> {

@@ -46,7 +46,7 @@ describe('amazon.feed-status.v1 wakes the listing flusher (real Kafka, registry,
   afterAll(async () => {
     for (const l of listeners) await l.stop();
     await runtime.disconnect();
-    sim?.close();
+    await sim?.close();
   });
 
   /** one inventory-publisher process: its feed waits and its listener, recording what it did with each event */
