@@ -1,12 +1,24 @@
 /** Time as a dependency: real in production, virtual in tests and benchmarks so nothing waits for real. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** resolves after `ms`; when `signal` aborts, at once (a clock may ignore it: virtual sleeps end anyway) */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  // an aborted sleep frees its timer: a wait ended early (a wake-up) leaves nothing keeping the process alive
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
 };
 
 /**

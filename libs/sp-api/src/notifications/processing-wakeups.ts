@@ -17,22 +17,40 @@ export class ProcessingWakeups {
   ) {}
 
   /** Sleeps `ms`, or less if `key` is woken meanwhile (or was woken shortly before). */
-  async sleep(key: string, ms: number): Promise<'woken' | 'slept'> {
-    const at = this.early.get(key);
-    if (at !== undefined) {
+  sleep(key: string, ms: number): Promise<'woken' | 'slept'> {
+    return this.sleepAny([key], ms);
+  }
+
+  /**
+   * Sleeps `ms`, or less if any of `keys` is woken meanwhile (or was woken shortly before): one wait
+   * for several things in flight (the feeds of one flush), which are all read again when it ends.
+   */
+  async sleepAny(keys: readonly string[], ms: number): Promise<'woken' | 'slept'> {
+    let early = false;
+    for (const key of keys) {
+      const at = this.early.get(key);
+      if (at === undefined) continue;
       this.early.delete(key);
-      if (this.clock.now() - at <= this.rememberMs) return 'woken';
+      if (this.clock.now() - at <= this.rememberMs) early = true;
     }
+    if (early) return 'woken';
     let wake!: () => void;
     const woken = new Promise<'woken'>((resolve) => (wake = () => resolve('woken')));
-    const set = this.sleepers.get(key) ?? new Set();
-    set.add(wake);
-    this.sleepers.set(key, set);
+    for (const key of keys) {
+      const set = this.sleepers.get(key) ?? new Set();
+      set.add(wake);
+      this.sleepers.set(key, set);
+    }
+    const poll = new AbortController();
     try {
-      return await Promise.race([woken, this.clock.sleep(ms).then(() => 'slept' as const)]);
+      return await Promise.race([woken, this.clock.sleep(ms, poll.signal).then(() => 'slept' as const)]);
     } finally {
-      set.delete(wake);
-      if (!set.size) this.sleepers.delete(key);
+      poll.abort(); // a woken wait frees the poll's timer
+      for (const key of keys) {
+        const set = this.sleepers.get(key);
+        set?.delete(wake);
+        if (set && !set.size) this.sleepers.delete(key);
+      }
     }
   }
 
@@ -56,4 +74,5 @@ export class ProcessingWakeups {
 
 /** The key a report's waiter sleeps on (report ids are unique per seller). */
 export const reportWakeKey = (reportId: string) => `report/${reportId}`;
+/** The key a feed's waiter sleeps on (feed ids are unique per seller). */
 export const feedWakeKey = (feedId: string) => `feed/${feedId}`;

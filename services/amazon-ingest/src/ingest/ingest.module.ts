@@ -114,6 +114,7 @@ const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
         wakeups: ProcessingWakeups,
         logger: Logger,
         metrics: ConnectorMetrics,
+        pub: EventPublisher,
       ) =>
         c.NOTIFICATIONS
           ? new NotificationService({
@@ -121,12 +122,23 @@ const NOTIFICATION_SETUP_INTERVAL_SEC = 3600;
               api: async (conn) => factory.forConnection(conn, await repo.credentials(conn.id)),
               orders,
               wakeups,
+              publisher: pub,
+              clock: systemClock,
               deadLetters: new SqsDeadLetters(sqsClientOf(c), c.SQS_DLQ_URL!),
               logger,
               metrics,
             })
           : null,
-      inject: [CONFIG, CONNECTIONS, SP_API_FACTORY, ORDER_SYNC, REPORT_WAKEUPS, LOGGER, METRICS],
+      inject: [
+        CONFIG,
+        CONNECTIONS,
+        SP_API_FACTORY,
+        ORDER_SYNC,
+        REPORT_WAKEUPS,
+        LOGGER,
+        METRICS,
+        EVENT_PUBLISHER,
+      ],
     },
     {
       provide: NOTIFICATION_CONSUMER,

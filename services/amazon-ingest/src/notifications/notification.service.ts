@@ -1,11 +1,13 @@
-import { errorCode, errorMessage, isRetriable } from '@connector/core';
+import { NonRetriableError, errorCode, errorMessage, isRetriable, type Clock } from '@connector/core';
 import type { Connection } from '@connector/db';
+import { recordKey, type FeedProcessingFinished } from '@connector/events';
+import type { EventPublisher } from '@connector/kafka';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import {
   MalformedNotificationError,
-  feedWakeKey,
   parseNotification,
   reportWakeKey,
+  type FeedProcessingFinishedNotification,
   type OrderChangeNotification,
   type ProcessingWakeups,
   type SellingPartnerApi,
@@ -22,8 +24,11 @@ export interface NotificationServiceDeps {
   connections: { list(): Promise<Connection[]> };
   api: (conn: Connection) => Promise<SellingPartnerApi>;
   orders: { syncOrder(conn: Connection, api: SellingPartnerApi, orderId: string): Promise<OrderSyncResult> };
-  /** wakes report (and feed) waiters polling for a status */
+  /** wakes report waiters polling for a status (in this process: the order sync's report mode) */
   wakeups: ProcessingWakeups;
+  /** amazon.feed-status.v1: the feed waiters are in inventory-publisher, reached over Kafka */
+  publisher: EventPublisher;
+  clock: Clock;
   deadLetters: NotificationDeadLetters;
   logger: Logger;
   metrics?: ConnectorMetrics;
@@ -34,8 +39,10 @@ export type NotificationOutcome =
   | 'orders-synced'
   /** no enabled connection sells as this seller in this marketplace: nothing to do */
   | 'no-connection'
-  /** a report or feed waiter was woken (or will be, when it next sleeps) */
+  /** a report waiter was woken (or will be, when it next sleeps) */
   | 'woken'
+  /** amazon.feed-status.v1 carries the feed's end to its waiter, one event per connection of the seller */
+  | 'feed-status-published'
   /** recorded in the dead letters with the reason (malformed, or refused for good) */
   | 'dead-lettered';
 
@@ -68,16 +75,58 @@ export class NotificationService {
         );
         return 'woken';
       }
-      case 'FEED_PROCESSING_FINISHED': {
-        const p = n.notification.payload.feedProcessingFinishedNotification;
-        const woke = this.deps.wakeups.wake(feedWakeKey(p.feedId));
-        this.deps.logger.info(
-          { notificationId: n.notificationId, feedId: p.feedId, status: p.processingStatus, woke },
-          'feed processing finished',
-        );
-        return 'woken';
-      }
+      case 'FEED_PROCESSING_FINISHED':
+        return this.feedFinished(body, n.notification, n.notificationId, messageId);
     }
+  }
+
+  /**
+   * The feed's waiter (inventory-publisher's listing flusher) is in another service: the end of the
+   * feed goes to amazon.feed-status.v1 for every enabled connection of the seller (a feed notification
+   * names no marketplace). The flusher reads the feed at once; its poll stays the net.
+   */
+  private async feedFinished(
+    body: string,
+    n: FeedProcessingFinishedNotification,
+    notificationId: string,
+    messageId?: string,
+  ): Promise<NotificationOutcome> {
+    const p = n.payload.feedProcessingFinishedNotification;
+    const connections = await this.deps.connections.list();
+    let events: FeedProcessingFinished[];
+    try {
+      events = feedStatusEvents(n, connections, this.deps.clock.now());
+    } catch (err) {
+      return this.deadLetter(body, err, messageId, { notificationType: n.notificationType });
+    }
+    if (!events.length) {
+      this.deps.logger.info(
+        { notificationId, feedId: p.feedId, status: p.processingStatus },
+        'feed processing finished for no enabled connection; nothing to do',
+      );
+      return 'no-connection';
+    }
+    try {
+      await this.deps.publisher.publish(
+        'amazon.feed-status.v1',
+        events.map((e) => ({ key: recordKey(e.connectionId, e.feedId), value: e })),
+      );
+    } catch (err) {
+      // Kafka unavailable: the message stays and comes back; a record Kafka refuses for good is recorded
+      if (isRetriable(err)) throw err;
+      return this.deadLetter(body, err, messageId, { connectionId: events[0].connectionId });
+    }
+    this.deps.logger.info(
+      {
+        notificationId,
+        feedId: p.feedId,
+        feedType: p.feedType,
+        status: p.processingStatus,
+        connectionIds: events.map((e) => e.connectionId),
+      },
+      'feed processing finished; published to amazon.feed-status.v1',
+    );
+    return 'feed-status-published';
   }
 
   private async orderChanged(
@@ -144,4 +193,39 @@ export class NotificationService {
     );
     return 'dead-lettered';
   }
+}
+
+const FEED_STATUSES = new Set<FeedProcessingFinished['processingStatus']>(['DONE', 'CANCELLED', 'FATAL']);
+
+/**
+ * FEED_PROCESSING_FINISHED → one FeedProcessingFinished per enabled connection of the notification's
+ * seller (none: an empty list). A notification without a sellerId (a vendor account's) cannot be
+ * mapped to a connection: NonRetriableError FEED_NOTIFICATION_NO_SELLER.
+ */
+export function feedStatusEvents(
+  n: FeedProcessingFinishedNotification,
+  connections: readonly Connection[],
+  observedAt: number,
+): FeedProcessingFinished[] {
+  const p = n.payload.feedProcessingFinishedNotification;
+  if (!p.sellerId)
+    throw new NonRetriableError(
+      'FEED_NOTIFICATION_NO_SELLER',
+      `FEED_PROCESSING_FINISHED of feed ${p.feedId} names no sellerId (a vendor account's?): no connection to give it to`,
+    );
+  const status = FEED_STATUSES.has(p.processingStatus) ? p.processingStatus : 'UNKNOWN';
+  return connections
+    .filter((c) => c.enabled && c.sellerId === p.sellerId)
+    .map((c) => ({
+      eventId: `${p.feedId}#${status}`,
+      connectionId: c.id,
+      sellerId: p.sellerId!,
+      feedId: p.feedId,
+      feedType: p.feedType,
+      processingStatus: status,
+      resultFeedDocumentId: p.resultFeedDocumentId ?? null,
+      finishedAt: Date.parse(n.eventTime),
+      notificationId: n.notificationMetadata.notificationId,
+      observedAt,
+    }));
 }

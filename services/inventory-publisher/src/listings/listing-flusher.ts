@@ -5,6 +5,7 @@ import type { EventPublisher } from '@connector/kafka';
 import { decimal } from '@connector/money';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import { SpApiRequestError, parseExactJson, type SellingPartnerApi } from '@connector/sp-api';
+import type { FeedWaits } from './feed-waits';
 import type { ListingDeadLetters } from './listing-dead-letters';
 import { publishResults, type ResultArgs } from './listing-results';
 import {
@@ -35,7 +36,7 @@ export interface FlushConnection {
 }
 
 export interface FlusherOptions {
-  /** between getFeed calls while Amazon processes a feed */
+  /** between getFeed calls while Amazon processes a feed (ended early by FEED_PROCESSING_FINISHED, with `feedWaits`) */
   feedPollMs: number;
   /** a feed not done by then is retried (its rows released) */
   feedTimeoutMs: number;
@@ -120,6 +121,7 @@ export class ListingFlusher {
    */
   stop(): void {
     this.stopping = true;
+    this.deps.feedWaits?.wakeAll(); // not a whole FEED_POLL_MS more
   }
 
   constructor(
@@ -131,6 +133,12 @@ export class ListingFlusher {
       logger: Logger;
       metrics?: ConnectorMetrics;
       options?: Partial<FlusherOptions>;
+      /**
+       * the feeds being waited for, woken by amazon.feed-status.v1 (Amazon's FEED_PROCESSING_FINISHED):
+       * the wait between getFeed rounds ends as soon as one of them finishes; without it, or when the
+       * notification never comes, the flusher polls every `feedPollMs`
+       */
+      feedWaits?: FeedWaits;
     },
   ) {
     this.opts = { ...DEFAULT_FLUSHER_OPTIONS, ...deps.options };
@@ -377,15 +385,30 @@ export class ListingFlusher {
     for (const [marketplaceId, xs] of byMarketplace)
       for (let i = 0; i < xs.length; i += FEED_MAX_MESSAGES)
         batches.push({ marketplaceId, xs: xs.slice(i, i + FEED_MAX_MESSAGES) });
-    for (const b of batches) {
-      try {
-        b.feedId = await this.submitFeed(api, b.marketplaceId, b.xs);
-        s.feeds++;
-        s.fedMessages += b.xs.length;
-      } catch (error) {
-        b.done = this.feedFailed(b.xs, error, undefined);
+    const waits = this.deps.feedWaits;
+    try {
+      for (const b of batches) {
+        try {
+          b.feedId = await this.submitFeed(api, b.marketplaceId, b.xs);
+          waits?.begin(b.xs[0].row.connectionId, b.feedId);
+          s.feeds++;
+          s.fedMessages += b.xs.length;
+        } catch (error) {
+          b.done = this.feedFailed(b.xs, error, undefined);
+        }
       }
+      await this.awaitFeeds(api, batches);
+    } finally {
+      for (const b of batches) if (b.feedId) waits?.end(b.feedId);
     }
+    return batches.flatMap((b) => b.done ?? []);
+  }
+
+  /** getFeed for every feed not done, then one wait for all of them (woken early by FEED_PROCESSING_FINISHED) */
+  private async awaitFeeds(
+    api: ListingsApi,
+    batches: Array<{ xs: Send[]; feedId?: string; done?: Outcome[] }>,
+  ): Promise<void> {
     const started = this.deps.clock.now();
     for (;;) {
       for (const b of batches) {
@@ -417,9 +440,15 @@ export class ListingFlusher {
           );
         break;
       }
-      await this.deps.clock.sleep(this.opts.feedPollMs);
+      const waits = this.deps.feedWaits;
+      if (!waits) {
+        await this.deps.clock.sleep(this.opts.feedPollMs);
+        continue;
+      }
+      const feedIds = waiting.map((b) => b.feedId!);
+      if ((await waits.sleep(feedIds, this.opts.feedPollMs)) === 'woken')
+        this.deps.logger.debug({ feedIds }, 'feed finished (notification): read before the poll interval');
     }
-    return batches.flatMap((b) => b.done ?? []);
   }
 
   private async submitFeed(api: ListingsApi, marketplaceId: string, xs: Send[]): Promise<string> {

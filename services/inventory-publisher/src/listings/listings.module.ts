@@ -12,9 +12,17 @@ import { createProducer, type EventPublisher, type KafkaRuntime } from '@connect
 import type { MappingCache } from '@connector/mapping';
 import { CONFIG, DB, EVENT_PUBLISHER, KAFKA, LOGGER, METRICS } from '@connector/nest-common';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
-import { ReportRunner, type SellingPartnerApi, type SpApiFactory } from '@connector/sp-api';
+import {
+  ProcessingWakeups,
+  ReportRunner,
+  type SellingPartnerApi,
+  type SpApiFactory,
+} from '@connector/sp-api';
 import type { AppConfig } from '../config';
 import { refreshCatalogue } from './catalogue-refresh';
+import { FeedStatusListener } from './feed-status.listener';
+import { FeedStatusService } from './feed-status.service';
+import { FeedWaits } from './feed-waits';
 import { ItemChangeService } from './item-change.service';
 import { KnexListingStore } from './knex-listing.store';
 import { KafkaListingDeadLetters } from './listing-dead-letters';
@@ -23,7 +31,14 @@ import type { ListingStore } from './listing.types';
 import { ItemChangeConsumer, UnmappedItemsController } from './listings.consumer';
 import { CommonModule } from '../common/common.module';
 import { CONNECTION_REPOSITORY, MAPPING_CACHE, SP_API_FACTORY } from '../common/common.tokens';
-import { CONNECTIONS, ITEM_CHANGES, LISTING_STORE, LISTINGS_RUNTIME } from './listings.tokens';
+import {
+  CONNECTIONS,
+  FEED_STATUS_LISTENER,
+  FEED_WAITS,
+  ITEM_CHANGES,
+  LISTING_STORE,
+  LISTINGS_RUNTIME,
+} from './listings.tokens';
 
 /** Connections read at most once per few seconds per id (every item change needs its settings). */
 class CachedConnections {
@@ -52,6 +67,7 @@ class ListingsRuntime {
  * ERP prices and stock onto the Amazon listings (issue 11): erp.item-changes.v1 → planner → pending
  * (coalescing window) → flusher (patches or JSON_LISTINGS_FEED) → inventory.listing-results.v1, rejected
  * records to erp.item-changes.v1.dlq; the listings report refreshed per connection on a schedule.
+ * amazon.feed-status.v1 (FEED_PROCESSING_FINISHED) ends the flusher's wait for a feed at once.
  */
 @Module({
   providers: [
@@ -96,6 +112,18 @@ class ListingsRuntime {
       },
       inject: [CONNECTIONS, MAPPING_CACHE, LISTING_STORE, EVENT_PUBLISHER, LOGGER, METRICS],
     },
+    { provide: FEED_WAITS, useFactory: () => new FeedWaits(new ProcessingWakeups(systemClock)) },
+    {
+      provide: FEED_STATUS_LISTENER,
+      useFactory: (c: AppConfig, kafka: KafkaRuntime, waits: FeedWaits, logger: Logger) =>
+        new FeedStatusListener(
+          kafka,
+          new FeedStatusService({ waits, logger }),
+          logger,
+          c.KAFKA_GROUP_ID ?? 'connector.inventory-publisher',
+        ),
+      inject: [CONFIG, KAFKA, FEED_WAITS, LOGGER],
+    },
     {
       provide: LISTINGS_RUNTIME,
       useFactory: (
@@ -107,6 +135,7 @@ class ListingsRuntime {
         factory: SpApiFactory,
         logger: Logger,
         metrics: ConnectorMetrics,
+        feedWaits: FeedWaits,
       ) => {
         const producer = createProducer(kafka.kafka);
         const reports = new ReportRunner(systemClock, { pollMs: c.REPORT_POLL_MS });
@@ -117,6 +146,7 @@ class ListingsRuntime {
           clock: systemClock,
           logger,
           metrics,
+          feedWaits,
           options: {
             feedPollMs: c.FEED_POLL_MS,
             maxAttempts: c.LISTINGS_MAX_ATTEMPTS,
@@ -148,7 +178,17 @@ class ListingsRuntime {
         });
         return new ListingsRuntime(scheduler, producer, flusher);
       },
-      inject: [CONFIG, CONNECTIONS, LISTING_STORE, EVENT_PUBLISHER, KAFKA, SP_API_FACTORY, LOGGER, METRICS],
+      inject: [
+        CONFIG,
+        CONNECTIONS,
+        LISTING_STORE,
+        EVENT_PUBLISHER,
+        KAFKA,
+        SP_API_FACTORY,
+        LOGGER,
+        METRICS,
+        FEED_WAITS,
+      ],
     },
   ],
 })
@@ -164,10 +204,22 @@ export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LISTINGS_RUNTIME) private readonly runtime: ListingsRuntime,
+    @Inject(FEED_STATUS_LISTENER) private readonly feedStatus: FeedStatusListener,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runtime.producer.connect();
+    // before the flusher runs, so that no FEED_PROCESSING_FINISHED of its feeds is missed; without it
+    // (the topic is missing) feeds are still read, every FEED_POLL_MS
+    await this.feedStatus
+      .start()
+      .catch((err: unknown) =>
+        this.logger.error(
+          { err: String(err) },
+          'amazon.feed-status.v1 not followed; feeds are read every FEED_POLL_MS only',
+        ),
+      );
     if (this.config.PUBLISHER_SCHEDULER)
       this.runtime.scheduler.start(Math.min(1000, this.config.LISTINGS_FLUSH_MS));
   }
@@ -175,6 +227,7 @@ export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.runtime.flusher.stop();
     await this.runtime.scheduler.stop();
+    await this.feedStatus.stop();
     await this.runtime.producer.disconnect();
   }
 }

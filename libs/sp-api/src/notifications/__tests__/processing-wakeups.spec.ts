@@ -1,7 +1,7 @@
-import { VirtualClock, type Clock } from '@connector/core';
+import { VirtualClock, systemClock, type Clock } from '@connector/core';
 import { ReportRunner } from '../../reports/report-runner';
 import type { SellingPartnerApi } from '../../selling-partner.api';
-import { ProcessingWakeups, reportWakeKey } from '../processing-wakeups';
+import { ProcessingWakeups, feedWakeKey, reportWakeKey } from '../processing-wakeups';
 
 /** A clock whose sleeps never end: only a wake can end a wait. */
 const frozen: Clock = { now: () => 1_000, sleep: () => new Promise<void>(() => undefined) };
@@ -56,5 +56,48 @@ describe('ReportRunner with wakeups', () => {
     done = true;
     wakeups.wake(reportWakeKey('R1'));
     await expect(run).resolves.toEqual(Buffer.from('report text'));
+  });
+});
+
+describe('ProcessingWakeups.sleepAny', () => {
+  it('when one of several keys is woken during the sleep, then the sleep ends at once and no waiter is left behind', async () => {
+    const w = new ProcessingWakeups(frozen);
+    const sleeping = w.sleepAny([feedWakeKey('F1'), feedWakeKey('F2')], 3_600_000);
+    expect(w.wake(feedWakeKey('F2'))).toBe(1);
+    await expect(sleeping).resolves.toBe('woken');
+    // the other key's waiter is gone: a wake now finds nobody and is remembered instead
+    expect(w.wake(feedWakeKey('F1'))).toBe(0);
+  });
+
+  it('when one of the keys was woken before the sleep, then it returns at once', async () => {
+    const w = new ProcessingWakeups(new VirtualClock(0));
+    w.wake(feedWakeKey('F4'));
+    await expect(w.sleepAny([feedWakeKey('F3'), feedWakeKey('F4')], 60_000)).resolves.toBe('woken');
+    await expect(w.sleepAny([feedWakeKey('F3'), feedWakeKey('F4')], 60_000)).resolves.toBe('slept');
+  });
+});
+
+describe('ProcessingWakeups and the poll timer', () => {
+  it('when a sleep is woken, then the clock is told to end its sleep (the timer is not left running)', async () => {
+    const signals: AbortSignal[] = [];
+    const clock: Clock = {
+      now: () => 0,
+      sleep: (_ms, signal) => {
+        if (signal) signals.push(signal);
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const w = new ProcessingWakeups(clock);
+    const sleeping = w.sleep(feedWakeKey('F5'), 3_600_000);
+    w.wake(feedWakeKey('F5'));
+    await expect(sleeping).resolves.toBe('woken');
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+  });
+
+  it('when the system clock sleep is aborted, then it ends at once', async () => {
+    const abort = new AbortController();
+    const sleeping = systemClock.sleep(3_600_000, abort.signal);
+    abort.abort();
+    await expect(sleeping).resolves.toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import {
 import { loadConfig } from '@connector/config';
 import type { ConnectionRepository, Db } from '@connector/db';
 import { createTestDatabase, type TestDatabase } from '@connector/db/testing';
-import type { AmazonOrder } from '@connector/events';
+import type { AmazonOrder, FeedProcessingFinished } from '@connector/events';
 import { RegistryAvroCodec, createKafka } from '@connector/kafka';
 import { DB } from '@connector/nest-common';
 import { silentLogger } from '@connector/observability';
@@ -58,6 +58,7 @@ describe('amazon-ingest notifications (real ElasticMQ, Kafka, registry, PostgreS
   );
   const consumer = kafka.consumer({ groupId: uniqueName('notif-reader') });
   const published: AmazonOrder[] = [];
+  const feedStatus: Array<{ key: string; value: FeedProcessingFinished }> = [];
   const arrived = (orderId: string) => published.find((o) => o.amazonOrderId === orderId);
 
   let nextOrder = 0;
@@ -149,9 +150,15 @@ describe('amazon-ingest notifications (real ElasticMQ, Kafka, registry, PostgreS
     await app.init(); // creates the topics
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}amazon.orders.v1`, fromBeginning: true });
+    await consumer.subscribe({ topic: `${prefix}amazon.feed-status.v1`, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        published.push(await codec.decode<AmazonOrder>(message.value!));
+      eachMessage: async ({ topic, message }) => {
+        if (topic === `${prefix}amazon.feed-status.v1`)
+          feedStatus.push({
+            key: message.key!.toString(),
+            value: await codec.decode<FeedProcessingFinished>(message.value!),
+          });
+        else published.push(await codec.decode<AmazonOrder>(message.value!));
       },
     });
     await app.get<ConnectionRepository>(CONNECTIONS).upsert(
@@ -260,6 +267,40 @@ describe('amazon-ingest notifications (real ElasticMQ, Kafka, registry, PostgreS
     await new Promise((r) => setTimeout(r, 1000)); // a duplicate would show up by now
     expect(published.filter((o) => o.amazonOrderId === dropped)).toHaveLength(1);
     expect(published.filter((o) => o.amazonOrderId === notified)).toHaveLength(1);
+  });
+
+  it('when Amazon finishes a feed, then its FEED_PROCESSING_FINISHED reaches amazon.feed-status.v1 for the connection, keyed <connectionId>/<feedId>', async () => {
+    const repo = app.get<ConnectionRepository>(CONNECTIONS);
+    const conn = await repo.get('notif');
+    const api = app.get<SpApiFactory>(SP_API_FACTORY).forConnection(conn, await repo.credentials('notif'));
+    const contentType = 'application/json; charset=UTF-8';
+    const doc = await api.createFeedDocument(contentType);
+    await api.uploadFeedDocument(
+      doc.url,
+      contentType,
+      JSON.stringify({ header: { sellerId: seller.sellerId, version: '2.0' }, messages: [] }),
+    );
+    const feedId = await api.createFeed({
+      feedType: 'JSON_LISTINGS_FEED',
+      marketplaceIds: [seller.marketplaces[0].id],
+      inputFeedDocumentId: doc.feedDocumentId,
+    });
+
+    const event = await waitFor(() => feedStatus.find((e) => e.value.feedId === feedId), {
+      what: `feed ${feedId} on amazon.feed-status.v1`,
+      timeoutMs: 30_000,
+    });
+    expect(event.key).toBe(`notif/${feedId}`);
+    expect(event.value).toMatchObject({
+      eventId: `${feedId}#DONE`,
+      connectionId: 'notif',
+      sellerId: seller.sellerId,
+      feedType: 'JSON_LISTINGS_FEED',
+      processingStatus: 'DONE',
+      resultFeedDocumentId: `${feedId}-result`,
+    });
+    expect(sim.notifications.stats.sent.FEED_PROCESSING_FINISHED).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => (await queueDepth(queueUrl)) === 0, { what: 'the queue emptied' });
   });
 
   it('when malformed messages arrive, then each is recorded in the dead-letter queue with its reason and deleted from the queue', async () => {
