@@ -279,8 +279,13 @@ export class Pipeline {
     await this.admin.connect();
   }
 
-  async stop(): Promise<void> {
+  /** stops everything; `deleteTopics` also removes the run's topics (on a stack others share) */
+  async stop(opts: { deleteTopics?: boolean } = {}): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
+    if (opts.deleteTopics && this.admin) {
+      const mine = (await this.admin.listTopics().catch(() => [])).filter((t) => t.startsWith(this.prefix));
+      if (mine.length > 0) await this.admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    }
     await this.admin?.disconnect().catch(() => undefined);
     await this.amazon?.close().catch(() => undefined);
     await this.erp?.close().catch(() => undefined);
