@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, with its figures printed. Targets are checked here, never in tests. */
 import { concurrencyBench, printConcurrencyBench } from './concurrency-bench';
+import { footprintBench, printFootprintBench } from './footprint-bench';
 import { leasesBench, printLeasesBench } from './leases-bench';
 import { listingsBench, printListingsBench } from './listings-bench';
 import { notificationsBench, printNotificationsBench } from './notifications-bench';
@@ -17,6 +18,14 @@ async function main() {
     const n = rest.indexOf('--orders');
     printSoakBench(await soakBench(n >= 0 ? Number(rest[n + 1]) : undefined));
     console.log(`\nsoak done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
+    return;
+  }
+  // `npm run bench -- footprint [--orders N]`: builds (npm run build), runs the six services from dist/
+  // on the shared local stack and reads their memory idle and through two loads (minutes: not in the default run)
+  if (which === 'footprint') {
+    const n = rest.indexOf('--orders');
+    printFootprintBench(await footprintBench({ orders: n >= 0 ? Number(rest[n + 1]) : undefined }));
+    console.log(`\nfootprint done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
     return;
   }
   printSpApiBench(await spApiBench());

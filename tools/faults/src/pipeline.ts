@@ -3,7 +3,13 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { baseConfigSchema, loadConfig } from '@connector/config';
-import { ConnectionRepository, CredentialsCipher, createDb, migrateLatest } from '@connector/db';
+import {
+  ConnectionRepository,
+  CredentialsCipher,
+  createDb,
+  migrateLatest,
+  type ConnectionSettingsInput,
+} from '@connector/db';
 import { createKafka, kafkaRuntimeFromConfig } from '@connector/kafka';
 import { defaultGlAccounts, mappingRecords, publishMappings } from '@connector/mapping';
 import { silentLogger } from '@connector/observability';
@@ -43,11 +49,16 @@ export interface PipelineOptions {
   logDir: string;
   /** the PostgreSQL every helper shares, reached directly by the runner (admin, truth checks) */
   adminDbUrl: string;
-  stack: PrivateStack;
+  /** the fault suite's own Kafka and registry, or any other (the shared local stack: the footprint bench) */
+  stack: Pick<PrivateStack, 'brokers' | 'registryUrl'>;
   /** the services reach PostgreSQL through this proxy, the fault suite's switch (directly without one) */
   dbProxy?: TcpProxy;
   /** extra environment of the services */
   env?: Record<string, string>;
+  /** the services to run (default: PIPELINE_SERVICES); amazon-ingest starts last */
+  services?: readonly ServiceName[];
+  /** connection settings over the suite's (e.g. `returnPath` for erp-change-poller and inventory-publisher) */
+  settings?: Partial<ConnectionSettingsInput>;
 }
 
 /**
@@ -151,6 +162,7 @@ export class Pipeline {
           settlementsIntervalSec: 300,
           // a USD company: CAD documents and journals carry the ERP's rate, journals in both currencies
           orderToCash: { homeCurrency: 'USD', fx: { rateSource: 'erp', roundingAccount: ROUNDING_ACCOUNT } },
+          ...opts.settings,
         },
       },
       {
@@ -193,7 +205,8 @@ export class Pipeline {
     this.admin = this.kafka.admin();
     await this.admin.connect();
 
-    PIPELINE_SERVICES.forEach((name, i) => {
+    const names = opts.services ?? PIPELINE_SERVICES;
+    names.forEach((name, i) => {
       const groupEnv = { KAFKA_GROUP_ID: `${this.prefix}${name}` };
       this.services.set(
         name,
@@ -201,8 +214,8 @@ export class Pipeline {
       );
     });
     // the consumers first, then the reader of Amazon
-    for (const name of ['sage-writer', 'settlement-reconciler', 'amazon-ingest'] as const)
-      this.services.get(name)!.start();
+    for (const name of [...names.filter((n) => n !== 'amazon-ingest'), 'amazon-ingest'] as const)
+      if (names.includes(name)) this.services.get(name)!.start();
   }
 
   service(name: ServiceName): ServiceProcess {
@@ -266,8 +279,13 @@ export class Pipeline {
     await this.admin.connect();
   }
 
-  async stop(): Promise<void> {
+  /** stops everything; `deleteTopics` also removes the run's topics (on a stack others share) */
+  async stop(opts: { deleteTopics?: boolean } = {}): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
+    if (opts.deleteTopics && this.admin) {
+      const mine = (await this.admin.listTopics().catch(() => [])).filter((t) => t.startsWith(this.prefix));
+      if (mine.length > 0) await this.admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    }
     await this.admin?.disconnect().catch(() => undefined);
     await this.amazon?.close().catch(() => undefined);
     await this.erp?.close().catch(() => undefined);

@@ -2,9 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The pipeline's services, run as processes through their production entry points (services/<name>/src/main.ts). */
+/** Every service that runs as a process through its production entry point (services/<name>/src/main.ts). */
+export const SERVICES = [
+  'amazon-ingest',
+  'sage-writer',
+  'settlement-reconciler',
+  'inventory-publisher',
+  'erp-change-poller',
+  'operator-console',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+/** The fault suite's pipeline: Amazon → ERP (the return path and the console are left out). */
 export const PIPELINE_SERVICES = ['amazon-ingest', 'sage-writer', 'settlement-reconciler'] as const;
-export type ServiceName = (typeof PIPELINE_SERVICES)[number];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
