@@ -68,9 +68,10 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
   }));
   // A RefundEvent as Finances v0 sends one (reference/sp-api/models/financesV0.json ShipmentItem):
   // per item the units refunded (QuantityShipped), the charges given back (negative), the withheld
-  // tax returned (positive) and the fees Amazon refunds or keeps. Shipping and promotions are not
-  // refunded here: the settlement file the same dataset renders (render.ts) refunds only principal
-  // and commission, and the two must agree.
+  // tax returned (positive) and the fees Amazon refunds or keeps. The promotion the buyer had comes
+  // back with the principal (PromotionAdjustmentList, positive), so a full refund gives back what was
+  // paid for the item, never more. Shipping is not refunded here. The settlement file the same dataset
+  // renders (render.ts) refunds the same principal, tax, promotion and commission: the two agree.
   const refunds = orders
     .filter((o) => o.refunded)
     .map((o) => ({
@@ -98,6 +99,17 @@ export function renderShipmentEvents(orders: SimOrder[], marketplaceName: string
               FeeAmount: currency(-Math.min(500, Math.round(commission * 0.2)), o.currency),
             },
           ],
+          ...(it.promotionCents
+            ? {
+                PromotionAdjustmentList: [
+                  {
+                    PromotionType: 'PromotionMetaDataDefinitionValue',
+                    PromotionId: 'SIM-PROMO',
+                    PromotionAmount: currency(it.promotionCents, o.currency),
+                  },
+                ],
+              }
+            : {}),
         };
       }),
     }));

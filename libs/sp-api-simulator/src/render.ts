@@ -211,6 +211,17 @@ export function renderSettlement(
             it.taxCents,
           );
         }
+        // the promotion comes back with the principal: the buyer is refunded what was paid
+        if (it.promotionCents)
+          add(
+            {
+              ...refund,
+              'amount-type': 'Promotion',
+              'amount-description': 'Principal',
+              'promotion-id': 'SIM-PROMO',
+            },
+            it.promotionCents,
+          );
         add({ ...refund, 'amount-type': 'ItemFees', 'amount-description': 'Commission' }, commission);
         add(
           { ...refund, 'amount-type': 'ItemFees', 'amount-description': 'RefundCommission' },

@@ -234,6 +234,7 @@ describe('SP-API client against the simulator', () => {
               (t.TaxesWithheld ?? []).map((c) => c.ChargeAmount),
             ),
             ...(item.PromotionList ?? []).map((p) => p.PromotionAmount),
+            ...(item.PromotionAdjustmentList ?? []).map((p) => p.PromotionAmount),
           ];
           for (const m of money) {
             // JSON numbers become exact decimal strings (or safe integers), never floats
