@@ -1,13 +1,10 @@
 import {
   Catch,
-  Inject,
-  Module,
   UseFilters,
   type ArgumentsHost,
   type DynamicModule,
   type INestApplication,
   type NestApplicationOptions,
-  type OnModuleDestroy,
   type RpcExceptionFilter,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -114,38 +111,15 @@ export interface StartOptions extends NestApplicationOptions {
 }
 
 /**
- * Stops the consumers first on shutdown. Nest closes a microservice only after every module's
- * onModuleDestroy, so without this a consumer would go on taking records (and finishing them) while
- * the features tear down what those records need. Nest destroys modules from the root down, so this
- * hook, in the root, runs before any feature's.
- */
-class ConsumersStopFirst implements OnModuleDestroy {
-  constructor(@Inject(KAFKA) private readonly kafka: KafkaRuntime) {}
-
-  async onModuleDestroy(): Promise<void> {
-    await this.kafka.stopConsumers();
-  }
-}
-
-@Module({})
-class ServiceRootModule {}
-
-/**
  * Creates a service's Nest application with its Kafka consumers as a connected microservice, runs the
- * lifecycle (migrations, Kafka, the features' bootstrap) and then starts the consumers. On shutdown
- * the consumers stop before anything else.
+ * lifecycle (migrations, Kafka, the features' bootstrap) and then starts the consumers.
  */
 export async function startService(
   module: DynamicModule,
   opts: StartOptions = {},
 ): Promise<INestApplication> {
   const { port, host, configure, ...appOptions } = opts;
-  const root: DynamicModule = {
-    module: ServiceRootModule,
-    imports: [module],
-    providers: [ConsumersStopFirst],
-  };
-  const app = await NestFactory.create(root, appOptions);
+  const app = await NestFactory.create(module, appOptions);
   configure?.(app);
   app.connectMicroservice(
     { strategy: new KafkaTransport(app.get<KafkaRuntime>(KAFKA)) },
