@@ -227,7 +227,11 @@ export class ListingsModule implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.runtime.flusher.stop();
     await this.runtime.scheduler.stop();
-    await this.feedStatus.stop();
+    // not awaited: leaving the group takes seconds, and Nest stops the Kafka consumers only after
+    // every module's onModuleDestroy, so a slow teardown here would let them go on taking records
+    void this.feedStatus
+      .stop()
+      .catch((err: unknown) => this.logger.warn({ err: String(err) }, 'feed status listener stop failed'));
     await this.runtime.producer.disconnect();
   }
 }
