@@ -41,6 +41,8 @@ export interface DatasetOptions {
   startMs: number;
   days: number;
   ordersPerDay: number;
+  /** whose orders (default SIM_SELLERS): each seller has `ordersPerDay` of its own */
+  sellers?: readonly SimSeller[];
 }
 
 export const SIM_SELLERS: readonly SimSeller[] = [
@@ -64,6 +66,30 @@ export const SIM_SELLERS: readonly SimSeller[] = [
   },
 ];
 
+/**
+ * `n` more North American sellers (US and CA) beside SIM_SELLERS, for runs that need more than one
+ * seller's rate limits or settlements: merchant ids `A3SIMNA000001`, … and refresh tokens
+ * `Atzr|sim-refresh-na-1`, … of their own. Give them to the simulator as `sellers` (alone or with
+ * SIM_SELLERS); without it, the simulator has SIM_SELLERS only and its dataset is unchanged.
+ */
+export function simNaSellers(n: number): SimSeller[] {
+  return Array.from({ length: n }, (_, i) => ({
+    sellerId: `A3SIMNA${String(i + 1).padStart(6, '0')}`,
+    region: 'na' as const,
+    refreshToken: `Atzr|sim-refresh-na-${i + 1}`,
+    marketplaces: SIM_SELLERS[0].marketplaces.map((m) => ({ ...m })),
+  }));
+}
+
+/** A marketplace's domain (`Amazon.com`) among the sellers' marketplaces. */
+export function marketplaceDomain(sellers: readonly SimSeller[], marketplaceId: string): string {
+  for (const s of sellers) {
+    const m = s.marketplaces.find((x) => x.id === marketplaceId);
+    if (m) return m.domain;
+  }
+  throw new Error(`no simulated seller sells in marketplace ${marketplaceId}`);
+}
+
 /** The simulated catalogue: SKUs `SIM-0000` … `SIM-0199`. */
 export const SIM_SKU_COUNT = 200;
 export const simSku = (n: number) => `SIM-${String(n).padStart(4, '0')}`;
@@ -84,10 +110,15 @@ const TITLES = [
 ];
 const DAY = 86_400_000;
 
-/** Every order of every seller, generated once from the seed, sorted by creation time. */
+/**
+ * Every order of every seller (SIM_SELLERS unless `opts.sellers`), generated once from the seed,
+ * sorted by creation time. Order ids are unique across sellers, as Amazon's are: a drawn id already
+ * taken is drawn again.
+ */
 export function generateOrders(opts: DatasetOptions): SimOrder[] {
   const orders: SimOrder[] = [];
-  for (const seller of SIM_SELLERS) {
+  const taken = new Set<string>();
+  for (const seller of opts.sellers ?? SIM_SELLERS) {
     const rnd = seededRandom(opts.seed ^ hashString(seller.sellerId));
     for (let day = 0; day < opts.days; day++) {
       for (let n = 0; n < opts.ordersPerDay; n++) {
@@ -106,7 +137,11 @@ export function generateOrders(opts: DatasetOptions): SimOrder[] {
                   ? 'PARTIALLY_SHIPPED'
                   : 'SHIPPED';
         const fulfilledBy = rnd() < 0.6 ? 'AMAZON' : 'MERCHANT';
-        const orderId = `${digits(rnd, 3)}-${digits(rnd, 7)}-${digits(rnd, 7)}`;
+        let orderId: string;
+        do {
+          orderId = `${digits(rnd, 3)}-${digits(rnd, 7)}-${digits(rnd, 7)}`;
+        } while (taken.has(orderId));
+        taken.add(orderId);
         const lines = 1 + Math.floor(rnd() * 3);
         const items: SimOrderItem[] = [];
         for (let i = 0; i < lines; i++) {

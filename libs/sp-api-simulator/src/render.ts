@@ -1,4 +1,12 @@
-import { SIM_SELLERS, formatCents, itemTotalCents, orderTotalCents, type SimOrder } from './dataset';
+import {
+  SIM_SELLERS,
+  formatCents,
+  itemTotalCents,
+  marketplaceDomain,
+  orderTotalCents,
+  type SimOrder,
+  type SimSeller,
+} from './dataset';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const money = (cents: number, currencyCode: string) => ({ amount: formatCents(cents), currencyCode });
@@ -10,15 +18,22 @@ export function shippedQuantity(o: SimOrder, it: SimOrder['items'][number]): num
   return o.status === 'PARTIALLY_SHIPPED' ? Math.floor(it.quantity / 2) : 0;
 }
 
-/** An order as Orders API 2026-01-01 returns it (definitions/Order); no buyer PII unless asked for. */
-export function renderOrder2026(o: SimOrder, includedData: readonly string[] = []) {
-  const mp = SIM_SELLERS.flatMap((s) => s.marketplaces).find((m) => m.id === o.marketplaceId)!;
+/**
+ * An order as Orders API 2026-01-01 returns it (definitions/Order); no buyer PII unless asked for.
+ * `sellers`: the simulator's (SimState.sellers), whose marketplaces name the sales channel.
+ */
+export function renderOrder2026(
+  o: SimOrder,
+  includedData: readonly string[] = [],
+  sellers: readonly SimSeller[] = SIM_SELLERS,
+) {
+  const domain = marketplaceDomain(sellers, o.marketplaceId);
   const pending = o.status === 'PENDING';
   const order: Record<string, unknown> = {
     orderId: o.orderId,
     createdTime: iso(o.createdMs),
     lastUpdatedTime: iso(o.lastUpdatedMs),
-    salesChannel: { channelName: 'AMAZON', marketplaceId: o.marketplaceId, marketplaceName: mp.domain },
+    salesChannel: { channelName: 'AMAZON', marketplaceId: o.marketplaceId, marketplaceName: domain },
     fulfillment: {
       fulfillmentStatus: o.status,
       fulfilledBy: o.fulfilledBy,
@@ -107,7 +122,7 @@ export interface SimSettlement {
  */
 export function renderSettlement(
   settlementId: string,
-  seller: (typeof SIM_SELLERS)[number],
+  seller: SimSeller,
   marketplaceId: string,
   orders: SimOrder[],
   startMs: number,

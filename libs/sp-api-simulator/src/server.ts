@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from '@connector/core';
 import { USAGE_PLANS } from '@connector/sp-api-usage-plans';
-import { SIM_SELLERS, type SimOrder } from './dataset';
+import type { SimOrder } from './dataset';
 import { RawJson, THROTTLED, TOKEN_EXPIRED, TOKEN_INVALID, errorBody, invalid } from './http';
 import type { SimListing } from './listings';
 import type { SimNotifications } from './notifications';
@@ -118,7 +118,8 @@ export class SpApiSimulator {
    */
   addOrder(spec: Partial<SimOrder> & Pick<SimOrder, 'orderId' | 'items'>): SimOrder {
     const now = this.state.now();
-    const seller = SIM_SELLERS.find((s) => s.sellerId === (spec.sellerId ?? SIM_SELLERS[0].sellerId))!;
+    const { sellers } = this.state;
+    const seller = sellers.find((s) => s.sellerId === (spec.sellerId ?? sellers[0].sellerId))!;
     const mp = seller.marketplaces.find((m) => m.id === spec.marketplaceId) ?? seller.marketplaces[0];
     return this.state.addOrder({
       sellerId: seller.sellerId,

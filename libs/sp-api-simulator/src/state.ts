@@ -1,5 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { SIM_SELLERS, formatCents, generateOrders, type SimOrder, type SimSeller } from './dataset';
+import {
+  SIM_SELLERS,
+  formatCents,
+  generateOrders,
+  marketplaceDomain,
+  type SimOrder,
+  type SimSeller,
+} from './dataset';
 import { DAY } from './http';
 import { renderSettlement, type SimSettlement } from './render';
 import type { ListingIssue, SimListing } from './listings';
@@ -10,7 +17,14 @@ export interface SimulatorOptions {
   seed?: number;
   startMs?: number;
   days?: number;
+  /** orders per day of each seller */
   ordersPerDay?: number;
+  /**
+   * the simulated sellers (default SIM_SELLERS, whose orders many tests know): more sellers, e.g.
+   * `[...SIM_SELLERS, ...simNaSellers(4)]`, each with its own orders, settlements, refresh token and
+   * rate limits
+   */
+  sellers?: readonly SimSeller[];
   /** multiplies every usage-plan rate (and shortens report processing) so tests need not wait Amazon's minutes */
   speedFactor?: number;
   tokenLifetimeSec?: number;
@@ -76,6 +90,8 @@ const LISTED_SKUS = 200;
  */
 export class SimState {
   readonly opts: Required<SimulatorOptions>;
+  /** the simulated sellers (SimulatorOptions.sellers) */
+  readonly sellers: readonly SimSeller[];
   readonly orders: SimOrder[];
   readonly settlements: SimSettlement[] = [];
   readonly reports: SimReport[] = [];
@@ -107,7 +123,13 @@ export class SimState {
       sandboxCasesFile: '',
       notifications: {},
       ...options,
+      sellers: options.sellers ?? SIM_SELLERS,
     };
+    this.sellers = this.opts.sellers;
+    if (new Set(this.sellers.map((s) => s.sellerId)).size !== this.sellers.length)
+      throw new Error('simulated sellers need distinct seller ids');
+    if (new Set(this.sellers.map((s) => s.refreshToken)).size !== this.sellers.length)
+      throw new Error('simulated sellers need distinct refresh tokens');
     this.notifications = new SimNotifications(this, this.opts.notifications);
     this.orders = generateOrders(this.opts);
     for (const o of this.orders) this.byId.set(o.orderId, o);
@@ -125,7 +147,17 @@ export class SimState {
   }
 
   seller(sellerId: string): SimSeller {
-    return SIM_SELLERS.find((s) => s.sellerId === sellerId)!;
+    return this.sellers.find((s) => s.sellerId === sellerId)!;
+  }
+
+  /** The seller a refresh token was issued to (LWA's refresh-token grant), if any. */
+  sellerByRefreshToken(refreshToken: unknown): SimSeller | undefined {
+    return this.sellers.find((s) => s.refreshToken === refreshToken);
+  }
+
+  /** A marketplace's domain (`Amazon.com`), its name in orders, reports and financial events. */
+  domainOf(marketplaceId: string): string {
+    return marketplaceDomain(this.sellers, marketplaceId);
   }
 
   /** The caller's own order, or undefined (another seller's order is as unknown as a made-up id). */
@@ -283,7 +315,7 @@ export class SimState {
   // ---------------------------------------------------------------- the dataset
   /** Every SKU of the catalogue listed in each marketplace of each seller; every third SKU is FBA. */
   private buildListings(): void {
-    for (const seller of SIM_SELLERS) {
+    for (const seller of this.sellers) {
       for (const mp of seller.marketplaces) {
         for (let n = 0; n < LISTED_SKUS; n++) {
           const sku = `SIM-${String(n).padStart(4, '0')}`;
@@ -305,10 +337,13 @@ export class SimState {
     }
   }
 
-  /** Settlements every 14 days per seller and marketplace; the reserve held in one is released in the next. */
+  /**
+   * Settlements every 14 days per seller and marketplace; the reserve held in one is released in the
+   * next. Settlement ids are numbered across all sellers, so no two sellers share one.
+   */
   private buildSettlements(): void {
     let n = 0;
-    for (const seller of SIM_SELLERS) {
+    for (const seller of this.sellers) {
       for (const mp of seller.marketplaces) {
         let reserve = 0;
         for (

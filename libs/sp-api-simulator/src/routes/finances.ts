@@ -1,5 +1,5 @@
 import { LosslessNumber } from 'lossless-json';
-import { SIM_SELLERS, type SimOrder } from '../dataset';
+import type { SimOrder } from '../dataset';
 import { exactJson, groupIdOf, renderEventGroup, renderShipmentEvents, renderTransaction } from '../finances';
 import {
   DAY,
@@ -17,7 +17,6 @@ import type { Route, RouteContext } from './route';
 
 /** Finances v0 and 2024-06-19 (reference/sp-api/FACTS.md §5): amounts are JSON numbers written digit for digit. */
 const MAX_RANGE = 180 * DAY;
-const domainOf = (id: string) => SIM_SELLERS.flatMap((x) => x.marketplaces).find((m) => m.id === id)!.domain;
 
 /**
  * listFinancialEventGroups (FACTS §5.1): groups started in [after, before); before defaults to now
@@ -92,7 +91,7 @@ function listFinancialEventsByGroupId({
       o.lastUpdatedMs < postedBefore,
   );
   const page = orders.slice(token.offset, token.offset + size);
-  const { shipments, refunds } = renderShipmentEvents(page, domainOf(s.marketplaceId));
+  const { shipments, refunds } = renderShipmentEvents(page, state.domainOf(s.marketplaceId));
   const last = token.offset + size >= orders.length;
   // the subscription fee is posted at the end of the period
   const feePosted = s.endMs - 1000;
@@ -175,7 +174,7 @@ function listTransactions({ state, sellerId, query: q }: RouteContext): Answer {
   const nextToken =
     token.offset + size < rows.length ? nextQueryToken(token.offset + size, token) : undefined;
   const transactions = page.map((o) =>
-    renderTransaction(o, domainOf(o.marketplaceId), state.settlementOf(o)?.settlementId),
+    renderTransaction(o, state.domainOf(o.marketplaceId), state.settlementOf(o)?.settlementId),
   );
   return [200, new RawJson(exactJson({ payload: { transactions, ...(nextToken ? { nextToken } : {}) } }))];
 }

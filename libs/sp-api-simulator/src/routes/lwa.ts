@@ -1,4 +1,4 @@
-import { SIM_LWA_CLIENT, SIM_SELLERS } from '../dataset';
+import { SIM_LWA_CLIENT } from '../dataset';
 import type { Answer } from '../http';
 import type { SimState } from '../state';
 
@@ -35,7 +35,7 @@ export function lwaToken(state: SimState, contentType: string, text: string): An
       },
     ];
   }
-  const seller = SIM_SELLERS.find((s) => s.refreshToken === form.refresh_token);
+  const seller = state.sellerByRefreshToken(form.refresh_token);
   if (form.grant_type !== 'refresh_token' || !seller)
     return [
       400,

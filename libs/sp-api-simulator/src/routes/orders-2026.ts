@@ -99,7 +99,7 @@ function searchOrders({ state, sellerId, query: q }: RouteContext): Answer {
   return [
     200,
     {
-      orders: page.map((o) => renderOrder2026(o, includedData)),
+      orders: page.map((o) => renderOrder2026(o, includedData, state.sellers)),
       ...(nextToken ? { pagination: { nextToken } } : {}),
       [beforeName]: iso(before),
     },
@@ -109,7 +109,7 @@ function searchOrders({ state, sellerId, query: q }: RouteContext): Answer {
 function getOrder({ state, sellerId, params: [orderId], query }: RouteContext): Answer {
   const o = state.order(sellerId, orderId);
   if (!o) return notFound(`Order ${orderId} not found.`);
-  return [200, { order: renderOrder2026(o, list(query, 'includedData') ?? []) }];
+  return [200, { order: renderOrder2026(o, list(query, 'includedData') ?? [], state.sellers) }];
 }
 
 export const orders2026Routes: Route[] = [

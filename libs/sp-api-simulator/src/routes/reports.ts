@@ -1,4 +1,4 @@
-import { SIM_SELLERS, formatCents, itemTotalCents, type SimOrder } from '../dataset';
+import { formatCents, itemTotalCents, type SimOrder } from '../dataset';
 import {
   DAY,
   dateParam,
@@ -219,8 +219,7 @@ function allOrdersReport(
           'last-updated-date': iso(o.lastUpdatedMs).replace(/\.\d{3}Z$/, '+00:00'),
           'order-status': status[o.status],
           'fulfillment-channel': o.fulfilledBy === 'AMAZON' ? 'Amazon' : 'Merchant',
-          'sales-channel': SIM_SELLERS.flatMap((s) => s.marketplaces).find((m) => m.id === o.marketplaceId)!
-            .domain,
+          'sales-channel': state.domainOf(o.marketplaceId),
           'ship-service-level': 'Standard',
           'product-name': it.title,
           sku: it.sku,
