@@ -19,7 +19,9 @@ import {
   SIM_SELLERS,
   SIM_SKU_COUNT,
   SpApiSimulator,
+  simNaSellers,
   simSku,
+  type SimSeller,
 } from '@connector/sp-api-simulator';
 import { PIPELINE_SERVICES, ServiceProcess, type ServiceName } from './services';
 import type { PrivateStack } from './stack';
@@ -40,8 +42,14 @@ export const GROUP_TOPICS: Partial<Record<ServiceName, string[]>> = {
 export interface PipelineOptions {
   /** a name for the run (database, topic prefix, log folder) */
   name: string;
-  /** orders the simulated seller has over `days` days (rounded to whole days) */
+  /** orders over `days` days, of all sellers together (rounded to whole days per seller) */
   orders: number;
+  /**
+   * simulated sellers, one connection each (default 1: the North American seller `A1SIMSELLERNA`
+   * alone, connection `faults`); more add sellers of simNaSellers as `faults-2`, `faults-3`, … with
+   * their own rate limits and settlements, in the same ERP company (one company, several Amazon accounts)
+   */
+  sellers?: number;
   /** days of history: each marketplace settles every 14 days, so 28 days give 2 settlements per marketplace */
   days: number;
   /** the services' HTTP ports start here */
@@ -63,11 +71,16 @@ export interface PipelineOptions {
 
 /**
  * One run of the pipeline: a fresh database and topic prefix, the SP-API simulator (the truth of
- * Amazon: a North American seller's orders and settlements), the SAP Business One simulator (the ERP),
- * the connection registered and its mappings published as an operator would, and amazon-ingest,
- * sage-writer and settlement-reconciler as processes with production-like configuration.
+ * Amazon: North American sellers' orders and settlements, one seller unless `sellers`), the SAP
+ * Business One simulator (the ERP), one connection per seller registered and its mappings published
+ * as an operator would, and amazon-ingest, sage-writer and settlement-reconciler as processes with
+ * production-like configuration.
  */
 export class Pipeline {
+  /** the sellers the pipeline reads, one connection each (connectionIds, in the same order) */
+  readonly sellers: readonly SimSeller[];
+  readonly connectionIds: readonly string[];
+  /** the first seller and its connection (the only ones unless `sellers`) */
   readonly seller = SIM_SELLERS[0];
   readonly connectionId = 'faults';
   amazon!: SpApiSimulator;
@@ -81,6 +94,12 @@ export class Pipeline {
   private db?: ReturnType<typeof createDb>;
 
   constructor(private readonly opts: PipelineOptions) {
+    const n = opts.sellers ?? 1;
+    if (!Number.isInteger(n) || n < 1) throw new Error(`sellers must be a whole number ≥ 1, not ${n}`);
+    this.sellers = [this.seller, ...simNaSellers(n - 1)];
+    this.connectionIds = this.sellers.map((_, i) =>
+      i === 0 ? this.connectionId : `${this.connectionId}-${i + 1}`,
+    );
     const tag = `${opts.name}-${Date.now().toString(36)}`;
     this.prefix = `faults-${tag}.`;
     this.dbName = `faults_${tag.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`;
@@ -108,12 +127,15 @@ export class Pipeline {
 
     // the truth: Amazon's history ends five days ago, so every order and settlement report is there from the start
     const days = Math.max(14, opts.days);
+    const many = this.sellers.length > 1;
     this.amazon = new SpApiSimulator({
       port: 0,
       startMs: Date.now() - (days + 5) * DAY,
       days,
-      ordersPerDay: Math.max(1, Math.round(opts.orders / days)),
+      ordersPerDay: Math.max(1, Math.round(opts.orders / days / this.sellers.length)),
       speedFactor: 50,
+      // one seller: the simulator's default dataset, as always; more: these sellers only
+      ...(many ? { sellers: this.sellers } : {}),
     });
     await this.amazon.start();
     const skus = Array.from({ length: SIM_SKU_COUNT }, (_, i) => simSku(i));
@@ -144,13 +166,64 @@ export class Pipeline {
       DATABASE_MIGRATE_ON_BOOT: 'false',
       ...opts.env,
     };
-    await new ConnectionRepository(this.db, new CredentialsCipher('k1', { k1: KEY })).upsert(
+    const connections = new ConnectionRepository(this.db, new CredentialsCipher('k1', { k1: KEY }));
+    for (const [i, seller] of this.sellers.entries())
+      await this.registerConnection(connections, this.connectionIds[i], seller, days);
+
+    // the mappings, published before the services first read the topics (npm run mapping -- load)
+    const config = loadConfig(baseConfigSchema, { ...process.env, ...env, HTTP_PORT: '0' });
+    const runtime = kafkaRuntimeFromConfig(config, 'faults', { logger: silentLogger() });
+    await runtime.connect();
+    for (const [i, seller] of this.sellers.entries())
+      await publishMappings(
+        runtime.publisher,
+        mappingRecords(
+          {
+            connectionId: this.connectionIds[i],
+            skus: skus.map((sellerSku) => ({ sellerSku, itemCode: sellerSku })),
+            customers: seller.marketplaces.map((m) => ({
+              marketplaceId: m.id,
+              customerCode: customerOf(m.currency),
+              currency: m.currency,
+              arAccount: '1100',
+            })),
+          },
+          Date.now(),
+        ),
+      );
+    await runtime.disconnect();
+    this.kafka = createKafka({ brokers: [opts.stack.brokers], clientId: 'faults' }, silentLogger());
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+
+    const names = opts.services ?? PIPELINE_SERVICES;
+    names.forEach((name, i) => {
+      const groupEnv = { KAFKA_GROUP_ID: `${this.prefix}${name}` };
+      this.services.set(
+        name,
+        new ServiceProcess(name, opts.portBase + i, { ...env, ...groupEnv }, opts.logDir),
+      );
+    });
+    // the consumers first, then the reader of Amazon
+    for (const name of [...names.filter((n) => n !== 'amazon-ingest'), 'amazon-ingest'] as const)
+      if (names.includes(name)) this.services.get(name)!.start();
+  }
+
+  /** A seller's connection as an operator registers it, writing to the one SAP B1 company. */
+  private async registerConnection(
+    connections: ConnectionRepository,
+    id: string,
+    seller: SimSeller,
+    days: number,
+  ): Promise<void> {
+    const { opts } = this;
+    await connections.upsert(
       {
-        id: this.connectionId,
-        name: 'Fault suite seller',
-        sellerId: this.seller.sellerId,
-        region: this.seller.region,
-        marketplaceIds: this.seller.marketplaces.map((m) => m.id),
+        id,
+        name: id === this.connectionId ? 'Fault suite seller' : `Fault suite seller ${id}`,
+        sellerId: seller.sellerId,
+        region: seller.region,
+        marketplaceIds: seller.marketplaces.map((m) => m.id),
         erpKind: 'SAP_B1',
         erpCompany: SAPB1_SIM_LOGIN.companyDb,
         enabled: true,
@@ -169,7 +242,7 @@ export class Pipeline {
         amazon: {
           lwaClientId: SIM_LWA_CLIENT.clientId,
           lwaClientSecret: SIM_LWA_CLIENT.clientSecret,
-          refreshToken: this.seller.refreshToken,
+          refreshToken: seller.refreshToken,
         },
         erp: {
           baseUrl: `${this.erp.url}/b1s/v1`,
@@ -179,43 +252,6 @@ export class Pipeline {
         },
       },
     );
-
-    // the mappings, published before the services first read the topics (npm run mapping -- load)
-    const config = loadConfig(baseConfigSchema, { ...process.env, ...env, HTTP_PORT: '0' });
-    const runtime = kafkaRuntimeFromConfig(config, 'faults', { logger: silentLogger() });
-    await runtime.connect();
-    await publishMappings(
-      runtime.publisher,
-      mappingRecords(
-        {
-          connectionId: this.connectionId,
-          skus: skus.map((sellerSku) => ({ sellerSku, itemCode: sellerSku })),
-          customers: this.seller.marketplaces.map((m) => ({
-            marketplaceId: m.id,
-            customerCode: customerOf(m.currency),
-            currency: m.currency,
-            arAccount: '1100',
-          })),
-        },
-        Date.now(),
-      ),
-    );
-    await runtime.disconnect();
-    this.kafka = createKafka({ brokers: [opts.stack.brokers], clientId: 'faults' }, silentLogger());
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-
-    const names = opts.services ?? PIPELINE_SERVICES;
-    names.forEach((name, i) => {
-      const groupEnv = { KAFKA_GROUP_ID: `${this.prefix}${name}` };
-      this.services.set(
-        name,
-        new ServiceProcess(name, opts.portBase + i, { ...env, ...groupEnv }, opts.logDir),
-      );
-    });
-    // the consumers first, then the reader of Amazon
-    for (const name of [...names.filter((n) => n !== 'amazon-ingest'), 'amazon-ingest'] as const)
-      if (names.includes(name)) this.services.get(name)!.start();
   }
 
   service(name: ServiceName): ServiceProcess {

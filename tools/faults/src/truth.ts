@@ -42,11 +42,13 @@ export interface Truth {
  * The end state against the simulators' truth. Amazon's orders (the SP-API simulator's) that must be
  * ERP documents: Unshipped and Partially shipped → a sales order; Shipped → a sales order and an
  * invoice (sage-writer's planFor); Pending and Cancelled → nothing (a cancelled order never reached the
- * ERP here). Each settlement of the seller → one journal `<settlement>/<marketplace>/<currency>`, one
- * receipt of its payout, and a reconciliation TIED_OUT.
+ * ERP here). Each settlement of a seller → one journal `<settlement>/<marketplace>/<currency>`, one
+ * receipt of its payout, and a reconciliation TIED_OUT. Every seller of the pipeline counts (one
+ * connection each, all writing to the one ERP company).
  */
 export async function readTruth(p: Pipeline): Promise<Truth> {
-  const mine = p.amazon.orders.filter((o) => o.sellerId === p.seller.sellerId);
+  const sellerIds = new Set(p.sellers.map((s) => s.sellerId));
+  const mine = p.amazon.orders.filter((o) => sellerIds.has(o.sellerId));
   const orderKeys: string[] = [];
   for (const o of mine) {
     if (o.status === 'UNSHIPPED' || o.status === 'PARTIALLY_SHIPPED' || o.status === 'SHIPPED')
@@ -57,7 +59,7 @@ export async function readTruth(p: Pipeline): Promise<Truth> {
     ...p.erp.documents('Orders').map((d) => `SO ${String(d.NumAtCard)}`),
     ...p.erp.documents('Invoices').map((d) => `IN ${String(d.NumAtCard)}`),
   ];
-  const settlements = p.amazon.settlements.filter((s) => s.sellerId === p.seller.sellerId);
+  const settlements = p.amazon.settlements.filter((s) => sellerIds.has(s.sellerId));
   const settlementKeys = settlements.flatMap((s) => {
     const key = `${s.settlementId}/${s.marketplaceId}/${s.currency}`;
     return [`JE ${key}`, `RC ${key}`];
@@ -70,7 +72,8 @@ export async function readTruth(p: Pipeline): Promise<Truth> {
   const settled = tally(settlementKeys, foundSettlements);
   const tied = await p
     .truthDb('reconciliation_results')
-    .where({ connection_id: p.connectionId, status: 'TIED_OUT' })
+    .whereIn('connection_id', p.connectionIds)
+    .andWhere({ status: 'TIED_OUT' })
     .count<{ n: string }[]>({ n: '*' });
   return {
     orders,
