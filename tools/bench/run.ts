@@ -12,19 +12,21 @@ import { printWriterE2eBench, writerE2eBench } from './writer-e2e-bench';
 
 async function main() {
   const started = Date.now();
-  // `npm run bench -- soak [--orders N]`: the soak alone, on the fault suite's own Kafka (long: not in the default run)
+  // `npm run bench -- soak [--orders N] [--sellers S]`: the soak alone, on a Kafka of its own (long: not in the default run)
   const [which, ...rest] = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = rest.indexOf(name);
+    return i >= 0 ? Number(rest[i + 1]) : undefined;
+  };
   if (which === 'soak') {
-    const n = rest.indexOf('--orders');
-    printSoakBench(await soakBench(n >= 0 ? Number(rest[n + 1]) : undefined));
+    printSoakBench(await soakBench(flag('--orders'), flag('--sellers')));
     console.log(`\nsoak done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
     return;
   }
   // `npm run bench -- footprint [--orders N]`: builds (npm run build), runs the six services from dist/
   // on the shared local stack and reads their memory idle and through two loads (minutes: not in the default run)
   if (which === 'footprint') {
-    const n = rest.indexOf('--orders');
-    printFootprintBench(await footprintBench({ orders: n >= 0 ? Number(rest[n + 1]) : undefined }));
+    printFootprintBench(await footprintBench({ orders: flag('--orders') }));
     console.log(`\nfootprint done in ${((Date.now() - started) / 1000).toFixed(1)} s of real time`);
     return;
   }

@@ -1,9 +1,13 @@
 /**
- * `npm run bench -- soak [--orders N]`: N orders (default 100,000) and the settlements of 84 days
- * through the process-level pipeline of the fault suite (SP-API simulator → amazon-ingest → Kafka →
- * sage-writer and settlement-reconciler → SAP B1 simulator; tools/faults), on the suite's own Kafka
- * and registry. Reports end-to-end throughput, the consumer lag sampled over time and each service's
- * resident memory (VmRSS) at start, middle and end. Not part of `npm test` or of plain `npm run bench`.
+ * `npm run bench -- soak [--orders N] [--sellers S]`: N orders (default 100,000) and the settlements of
+ * 84 days of S simulated North American sellers (default 5), one connection each, through the
+ * process-level pipeline of the fault suite (SP-API simulator → amazon-ingest → Kafka → sage-writer
+ * and settlement-reconciler → SAP B1 simulator; tools/faults), on its own Kafka and registry. Each
+ * seller settles US and CA every 14 days, and Amazon lists 90 days of reports: 12 settlements a
+ * seller, 60 for five. Several sellers are also how a connector meets 100,000 orders: SP-API's rate
+ * limits are per seller, so one seller's reads cap the throughput. Reports end-to-end throughput,
+ * the consumer lag sampled over time and each service's resident memory (VmRSS) at start, middle and
+ * end. Not part of `npm test` or of plain `npm run bench`.
  */
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,8 @@ export interface SoakSample {
 }
 
 export interface SoakResult {
+  /** simulated sellers, one connection each */
+  sellers: number;
   orders: number;
   orderDocuments: number;
   settlements: number;
@@ -35,7 +41,11 @@ export interface SoakResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (kb: number | undefined) => Math.round((kb ?? 0) / 1024);
 
-export async function soakBench(orders = 100_000, timeoutMs = 3 * 3600_000): Promise<SoakResult> {
+export async function soakBench(
+  orders = 100_000,
+  sellers = 5,
+  timeoutMs = 3 * 3600_000,
+): Promise<SoakResult> {
   const out = 'tmp/soak';
   mkdirSync(out, { recursive: true });
   // a Kafka and registry of its own (not the fault suite's, which kills its broker; not the shared one)
@@ -50,6 +60,7 @@ export async function soakBench(orders = 100_000, timeoutMs = 3 * 3600_000): Pro
   const pipeline = new Pipeline({
     name: 'soak',
     orders,
+    sellers,
     days: 84,
     portBase: 3121,
     logDir: path.join(out, 'logs'),
@@ -84,10 +95,12 @@ export async function soakBench(orders = 100_000, timeoutMs = 3 * 3600_000): Pro
     }
     const seconds = (Date.now() - t0) / 1000;
     const end = rss();
+    const sellerIds = new Set(pipeline.sellers.map((s) => s.sellerId));
     const expectedOrders = pipeline.amazon.orders.filter(
-      (o) => o.sellerId === pipeline.seller.sellerId && o.status !== 'PENDING' && o.status !== 'CANCELLED',
+      (o) => sellerIds.has(o.sellerId) && o.status !== 'PENDING' && o.status !== 'CANCELLED',
     ).length;
     const result: SoakResult = {
+      sellers: pipeline.sellers.length,
       orders: expectedOrders,
       orderDocuments: truth.orders.written,
       settlements: truth.settlementsExpected,
@@ -112,6 +125,7 @@ export async function soakBench(orders = 100_000, timeoutMs = 3 * 3600_000): Pro
 export function printSoakBench(r: SoakResult): void {
   console.log(
     `\nsoak: ${r.orders} orders (${r.orderDocuments} sales orders and invoices) and ${r.settlements} settlements` +
+      ` of ${r.sellers} seller${r.sellers === 1 ? '' : 's'} (one connection each)` +
       ` through amazon-ingest → Kafka → sage-writer / settlement-reconciler → SAP B1 simulator` +
       `${r.complete ? '' : ' — NOT COMPLETE'}`,
   );
