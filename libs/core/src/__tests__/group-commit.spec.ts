@@ -55,3 +55,31 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[1], [2, 3], [4, 5]]);
   });
 });
+
+describe('GroupCommit with an answer per item', () => {
+  it("settles each caller with its own item's answer, value or error", async () => {
+    const gc = new GroupCommit<number, string>(async (items) =>
+      items.map((i) =>
+        i % 2 === 0
+          ? { status: 'fulfilled' as const, value: `even ${i}` }
+          : { status: 'rejected' as const, reason: new Error(`odd ${i}`) },
+      ),
+    );
+    const [a, b, c] = [gc.add(1), gc.add(2), gc.add(4)];
+    await expect(a).rejects.toThrow('odd 1');
+    await expect(b).resolves.toBe('even 2');
+    await expect(c).resolves.toBe('even 4');
+  });
+
+  it('fails an item the flush gave no answer for, and not the others', async () => {
+    // a flush that answers for every item but the last
+    const gc = new GroupCommit<number, number>(async (items) =>
+      items.slice(0, -1).map((i) => ({ status: 'fulfilled' as const, value: i * 10 })),
+    );
+    const alone = gc.add(1);
+    const [first, last] = [gc.add(2), gc.add(3)];
+    await expect(alone).rejects.toThrow('no answer for item 0');
+    await expect(first).resolves.toBe(20);
+    await expect(last).rejects.toThrow('no answer for item 1');
+  });
+});
