@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { GroupCommit, byKey } from '@connector/core';
 import type { Db } from '../knex';
 import { LeaseExpiringError, LeaseHeldError, StaleFenceError } from './lease-errors';
 
@@ -101,6 +102,12 @@ export function assertLeaseLeft(key: LedgerKey, claim: LeaseClaim, neededMs: num
 }
 
 const TABLE = 'idempotency_ledger';
+const keyString = (k: LedgerKey) => `${k.connectionId}\u0000${k.documentKind}\u0000${k.naturalKey}`;
+/** a settling mark: the row and the token it is made with */
+interface Mark {
+  key: LedgerKey;
+  token: bigint;
+}
 const where = (k: LedgerKey) => ({
   connection_id: k.connectionId,
   document_kind: k.documentKind,
@@ -213,29 +220,72 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     );
   }
 
-  async markWritten(key: LedgerKey, token: bigint, doc: DocumentRecord): Promise<void> {
-    const n = await this.db(TABLE)
-      .where({ ...where(key), fence: String(token) })
-      .whereIn('state', ['reserved', 'failed', 'written'])
-      .update({
-        state: 'written',
-        erp_document_number: doc.documentNumber,
-        erp_internal_id: doc.internalId,
-        erp_status: doc.erpStatus,
-        last_error: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        updated_at: this.db.fn.now(),
-      });
-    if (n === 0) await this.staleUnlessCurrent(key, token);
+  /**
+   * Marks made while one is in flight go together in the next statement (GroupCommit): a batch of
+   * records settles its documents in one round trip, and each mark still answers for its own token.
+   */
+  markWritten(key: LedgerKey, token: bigint, doc: DocumentRecord): Promise<void> {
+    return this.written.add({ key, token, doc });
   }
 
-  async markConfirmed(key: LedgerKey, token: bigint): Promise<void> {
-    const n = await this.db(TABLE)
-      .where({ ...where(key), fence: String(token) })
-      .whereIn('state', ['written', 'confirmed'])
-      .update({ state: 'confirmed', updated_at: this.db.fn.now() });
-    if (n === 0) await this.staleUnlessCurrent(key, token);
+  markConfirmed(key: LedgerKey, token: bigint): Promise<void> {
+    return this.confirmed.add({ key, token });
+  }
+
+  private readonly written = new GroupCommit<Mark & { doc: DocumentRecord }>((marks) =>
+    this.markAll(
+      marks,
+      `state = 'written', erp_document_number = v.document_number, erp_internal_id = v.internal_id,
+       erp_status = v.erp_status, last_error = null, lease_owner = null, lease_expires_at = null,`,
+      ['reserved', 'failed', 'written'],
+      (m) => [m.doc.documentNumber, m.doc.internalId, m.doc.erpStatus],
+    ),
+  );
+
+  private readonly confirmed = new GroupCommit<Mark>((marks) =>
+    this.markAll(marks, `state = 'confirmed',`, ['written', 'confirmed'], () => [null, null, null]),
+  );
+
+  /**
+   * One update for a batch of marks, each row changed only while its token is current and its state
+   * one of `from`; a mark that changed nothing is then a no-op for the current token, or stale.
+   */
+  private async markAll<M extends Mark>(
+    marks: M[],
+    set: string,
+    from: LedgerState[],
+    docOf: (m: M) => Array<string | null | undefined>,
+  ): Promise<Array<PromiseSettledResult<void>>> {
+    const rows = byKey(marks, (m) => `${keyString(m.key)}\u0000${m.token}`);
+    const values: Array<string | null> = [];
+    for (const [first] of rows.values()) {
+      const m = marks[first];
+      values.push(m.key.connectionId, m.key.documentKind, m.key.naturalKey, String(m.token));
+      values.push(...docOf(m).map((v) => v ?? null));
+    }
+    const tuples = [...rows.keys()].map(() => '(?, ?, ?, ?::bigint, ?::text, ?::text, ?::text)').join(', ');
+    const changed = await this.db.raw<{ rows: Array<Record<string, string>> }>(
+      `update ${TABLE} l set ${set} updated_at = now()
+       from (values ${tuples}) as v(connection_id, document_kind, natural_key, fence, document_number, internal_id, erp_status)
+       where l.connection_id = v.connection_id and l.document_kind = v.document_kind
+         and l.natural_key = v.natural_key and l.fence = v.fence
+         and l.state in (${from.map(() => '?').join(', ')})
+       returning l.connection_id, l.document_kind, l.natural_key, l.fence`,
+      [...values, ...from],
+    );
+    const done = new Set(
+      changed.rows.map(
+        (r) =>
+          `${keyString({ connectionId: r.connection_id, documentKind: r.document_kind, naturalKey: r.natural_key })}\u0000${r.fence}`,
+      ),
+    );
+    return Promise.allSettled(
+      marks.map((m) =>
+        done.has(`${keyString(m.key)}\u0000${m.token}`)
+          ? Promise.resolve()
+          : this.staleUnlessCurrent(m.key, m.token),
+      ),
+    );
   }
 
   async markFailed(key: LedgerKey, token: bigint, error: string): Promise<void> {

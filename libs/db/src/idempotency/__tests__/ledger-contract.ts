@@ -188,6 +188,53 @@ export function describeLedgerContract(name: string, make: () => Promise<LedgerH
       expect(await h.ledger.get(key)).toBeNull();
     });
 
+    it('when many rows are marked at the same moment (one batch), then each mark answers for its own row and token', async () => {
+      const keys = Array.from({ length: 6 }, freshKey);
+      const claims = await Promise.all(keys.map((k) => claimed(h.ledger, k, 'A')));
+      // rows 0–3 with their current token, row 4 with a stale one, row 5 twice with the same one
+      const written = await Promise.allSettled([
+        ...keys.map((k, i) =>
+          h.ledger.markWritten(k, i === 4 ? claims[i].token - 1n : claims[i].token, {
+            ...DOC,
+            documentNumber: `D${i}`,
+          }),
+        ),
+        h.ledger.markWritten(keys[5], claims[5].token, { ...DOC, documentNumber: 'D5' }),
+      ]);
+      expect(written.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((written[4] as PromiseRejectedResult).reason).toBeInstanceOf(StaleFenceError);
+      for (const [i, k] of keys.entries())
+        expect(await h.ledger.get(k)).toMatchObject(
+          i === 4
+            ? { state: 'reserved', documentNumber: null }
+            : { state: 'written', documentNumber: `D${i}`, leaseOwner: null },
+        );
+
+      const confirmed = await Promise.allSettled(
+        keys.map((k, i) => h.ledger.markConfirmed(k, i === 1 ? claims[i].token + 1n : claims[i].token)),
+      );
+      // row 1: a token the row never had; row 4: still reserved, a no-op for its current token
+      expect(confirmed.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((confirmed[1] as PromiseRejectedResult).reason).toBeInstanceOf(StaleFenceError);
+      const states = await Promise.all(keys.map(async (k) => (await h.ledger.get(k))!.state));
+      expect(states).toEqual(['confirmed', 'written', 'confirmed', 'confirmed', 'reserved', 'confirmed']);
+    });
+
     it('when writers take a row over again and again, then the token only grows', async () => {
       const key = freshKey();
       const tokens: bigint[] = [];
