@@ -1,42 +1,80 @@
+import { GroupCommit, byKey } from '@connector/core';
 import type { Db } from '@connector/db';
 import type { Arrival, InboundKey, InboundRecord, InboxStore } from './order-inbox.store-type';
 
 const TABLE = 'inbound_records';
-/** The part of an inbound_records row read back. */
-interface InboundRow {
-  connection_id: string;
-  topic: string;
-  event_id: string;
-  processed_at: Date | null;
-}
-const where = (k: InboundKey) => ({ connection_id: k.connectionId, topic: k.topic, event_id: k.eventId });
+const KEY_COLUMNS = ['connection_id', 'topic', 'event_id'];
+const keyOf = (k: InboundKey) => `${k.connectionId}\u0000${k.topic}\u0000${k.eventId}`;
+const tupleOf = (k: InboundKey) => [k.connectionId, k.topic, k.eventId];
 
+/**
+ * The inbox in PostgreSQL. Arrivals and marks made while one is in flight go together in the next
+ * statement (GroupCommit): the records of a batch are taken in with one insert and marked processed
+ * with one update, and each arrival still learns what it found.
+ */
 export class KnexInboxStore implements InboxStore {
   constructor(private readonly db: Db) {}
 
-  async insertIfAbsent(r: InboundRecord): Promise<Arrival> {
-    const inserted = await this.db(TABLE)
-      .insert({
-        connection_id: r.connectionId,
-        topic: r.topic,
-        record_key: r.recordKey,
-        event_id: r.eventId,
-        payload: JSON.stringify(r.payload),
-      })
-      .onConflict(['connection_id', 'topic', 'event_id'])
-      .ignore()
-      .returning('event_id');
-    if (inserted.length > 0) return 'stored';
-    const row = await this.db<InboundRow>(TABLE).where(where(r)).first('processed_at');
-    return row?.processed_at ? 'processed' : 'duplicate';
+  insertIfAbsent(r: InboundRecord): Promise<Arrival> {
+    return this.arrivals.add(r);
   }
 
-  async markProcessed(key: InboundKey): Promise<void> {
+  markProcessed(key: InboundKey): Promise<void> {
+    return this.processed.add(key);
+  }
+
+  private readonly arrivals = new GroupCommit<InboundRecord, Arrival>(async (records) => {
+    const groups = byKey(records, keyOf);
+    const firsts = [...groups.values()].map(([i]) => records[i]);
+    const inserted: Array<{ connection_id: string; topic: string; event_id: string }> = await this.db(TABLE)
+      .insert(
+        firsts.map((r) => ({
+          connection_id: r.connectionId,
+          topic: r.topic,
+          record_key: r.recordKey,
+          event_id: r.eventId,
+          payload: JSON.stringify(r.payload),
+        })),
+      )
+      .onConflict(KEY_COLUMNS)
+      .ignore()
+      .returning(KEY_COLUMNS);
+    const stored = new Set(
+      inserted.map((row) =>
+        keyOf({ connectionId: row.connection_id, topic: row.topic, eventId: row.event_id }),
+      ),
+    );
+    // the rows that were there before: taken in earlier, finished or not
+    const before = firsts.filter((r) => !stored.has(keyOf(r)));
+    const processed = new Set<string>();
+    if (before.length > 0) {
+      const rows: Array<{ connection_id: string; topic: string; event_id: string }> = await this.db(TABLE)
+        .whereIn(KEY_COLUMNS, before.map(tupleOf))
+        .whereNotNull('processed_at')
+        .select(KEY_COLUMNS);
+      for (const row of rows)
+        processed.add(keyOf({ connectionId: row.connection_id, topic: row.topic, eventId: row.event_id }));
+    }
+    const answers = new Array<PromiseSettledResult<Arrival>>(records.length);
+    for (const [key, [first, ...again]] of groups) {
+      const found: Arrival = stored.has(key) ? 'stored' : processed.has(key) ? 'processed' : 'duplicate';
+      answers[first] = { status: 'fulfilled', value: found };
+      // the same event twice in one batch: the second finds the first
+      for (const i of again)
+        answers[i] = { status: 'fulfilled', value: found === 'processed' ? 'processed' : 'duplicate' };
+    }
+    return answers;
+  });
+
+  private readonly processed = new GroupCommit<InboundKey>(async (keys) => {
     await this.db(TABLE)
-      .where(where(key))
+      .whereIn(
+        KEY_COLUMNS,
+        [...byKey(keys, keyOf).values()].map(([i]) => tupleOf(keys[i])),
+      )
       .whereNull('processed_at')
       .update({ processed_at: this.db.fn.now() });
-  }
+  });
 
   async count(connectionId: string, topic: string): Promise<number> {
     const [{ n }] = await this.db(TABLE)
