@@ -121,10 +121,14 @@ export class OrderWriterService {
       !(await this.deps.writer.exists(order.connectionId, 'SALES_ORDER', order.amazonOrderId))
     )
       plan = plan.filter((s) => s !== 'SALES_ORDER');
+    // the sales order as this event wrote or found it: the invoice copied from it needs no ledger read
+    let salesOrder: ErpDocumentRef | undefined;
     for (const step of plan) {
       const started = this.deps.clock.now();
       try {
-        const result = step === 'CANCEL' ? await this.cancel(order, erp) : await this.write(order, erp, step);
+        const result =
+          step === 'CANCEL' ? await this.cancel(order, erp) : await this.write(order, erp, step, salesOrder);
+        if (step === 'SALES_ORDER' && result?.ref.internalId) salesOrder = result.ref;
         if (result) {
           if (result.ref.kind === 'CREDIT_NOTE')
             await this.recordOutcome(order, source, kind, 'CREDIT_NOTE', result, result.ref.naturalKey);
@@ -150,6 +154,7 @@ export class OrderWriterService {
     order: AmazonOrder,
     erp: ErpPort,
     step: 'SALES_ORDER' | 'INVOICE',
+    salesOrder?: ErpDocumentRef,
   ): Promise<WriteResult> {
     const draft = await this.draftOf(order, erp, isoDate(order.purchaseDate));
     // merchant-fulfilled orders of connections that keep buyer PII ship to the buyer's address
@@ -171,7 +176,8 @@ export class OrderWriterService {
     }
     const baseOrder =
       erp.capabilities.invoices === 'copyFromOrder'
-        ? ((await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
+        ? (salesOrder ??
+          (await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
           undefined)
         : undefined;
     return this.deps.writer.ensure(order.connectionId, erp, 'INVOICE', order.amazonOrderId, () =>

@@ -153,6 +153,18 @@ describe('OrderWriterService', () => {
     ]);
   });
 
+  it('when the order ships, then the sales order its claim found is the base of the invoice: the ledger is not read again', async () => {
+    await service.handle(rec(order('UNSHIPPED')));
+    const reads = jest.spyOn(ledger, 'get');
+    await service.handle(rec(order('SHIPPED')));
+    expect(reads).not.toHaveBeenCalled();
+    expect((erp.of('INVOICE')[0].draft as InvoiceDraft).baseOrder).toMatchObject({
+      kind: 'SALES_ORDER',
+      internalId: '1',
+      documentNumber: '1001',
+    });
+  });
+
   it('when an order is cancelled, then its sales order is cancelled; a cancellation of an order never written writes nothing; one after the invoice is credited in full', async () => {
     await service.handle(rec(order('UNSHIPPED')));
     await service.handle(rec(order('CANCELLED')));
