@@ -285,30 +285,34 @@ export class OrderWriterService {
     naturalKey = order.amazonOrderId,
   ) {
     const operation = OPERATION[step];
-    await this.deps.audit.append({
-      connectionId: order.connectionId,
-      service: SERVICE,
-      stage: 'posted',
-      source,
-      recordKey: recordKey(order.connectionId, naturalKey),
-      eventId: order.eventId,
-      payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus, operation },
-      erpRequest: step === 'CANCEL' ? { cancel: result.ref.internalId } : { naturalKey, kind: step },
-      erpResponse: result.ref,
-      outcome:
-        result.outcome === 'CREATED' ? 'created' : `already_exists${result.via ? `:${result.via}` : ''}`,
-    });
-    await this.publishResult(
-      order,
-      source,
-      erp,
-      operation,
-      result.outcome,
-      result.ref,
-      result.attempts,
-      undefined,
-      naturalKey,
-    );
+    // the audit row and the published result do not depend on each other: both go at once, and the
+    // ledger row is confirmed only after both (a crash before that audits and publishes it again)
+    await Promise.all([
+      this.deps.audit.append({
+        connectionId: order.connectionId,
+        service: SERVICE,
+        stage: 'posted',
+        source,
+        recordKey: recordKey(order.connectionId, naturalKey),
+        eventId: order.eventId,
+        payload: { amazonOrderId: order.amazonOrderId, orderStatus: order.orderStatus, operation },
+        erpRequest: step === 'CANCEL' ? { cancel: result.ref.internalId } : { naturalKey, kind: step },
+        erpResponse: result.ref,
+        outcome:
+          result.outcome === 'CREATED' ? 'created' : `already_exists${result.via ? `:${result.via}` : ''}`,
+      }),
+      this.publishResult(
+        order,
+        source,
+        erp,
+        operation,
+        result.outcome,
+        result.ref,
+        result.attempts,
+        undefined,
+        naturalKey,
+      ),
+    ]);
     if (step !== 'CANCEL' && 'fence' in result && !result.confirmed)
       await this.deps.writer.confirm(order.connectionId, step, naturalKey, result.fence);
     this.deps.metrics?.erpWrites.inc({ erp, operation, outcome: result.outcome });
