@@ -119,6 +119,8 @@ export async function soakBench(
     return result;
   } finally {
     await pipeline.stop();
+    // its Kafka and registry are the soak's alone: nothing else needs them afterwards
+    await stack.stop().catch((err: unknown) => console.error(`[soak] stack stop: ${String(err)}`));
   }
 }
 
