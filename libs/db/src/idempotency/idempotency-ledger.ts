@@ -102,6 +102,12 @@ export function assertLeaseLeft(key: LedgerKey, claim: LeaseClaim, neededMs: num
 }
 
 const TABLE = 'idempotency_ledger';
+/** a promise's outcome as a PromiseSettledResult, for a batch's answers */
+const settle = <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> =>
+  p.then(
+    (value) => ({ status: 'fulfilled' as const, value }),
+    (reason: unknown) => ({ status: 'rejected' as const, reason }),
+  );
 const keyString = (k: LedgerKey) => `${k.connectionId}\u0000${k.documentKind}\u0000${k.naturalKey}`;
 /** a settling mark: the row and the token it is made with */
 interface Mark {
@@ -132,17 +138,22 @@ function toEntry(r: Record<string, unknown>): LedgerEntry {
 }
 
 /**
- * The claim in one statement: insert, or take the row over only where it is free (no read-then-write);
- * and when it is not taken also reads why (settled, or a lease held), in one round
- * trip: the second branch returns the row as it stood when the claim was refused (`taken` false).
- * A row another transaction inserted while this one ran is not in that read; `claim` then reads it
- * after the fact.
+ * The claims of a batch in one statement: insert each row, or take it over only where it is free (no
+ * read-then-write); and for each row not taken also read why (settled, or a lease held), in the same
+ * round trip: the second branch returns the row as it stood when the claim was refused (`taken`
+ * false). A row another transaction inserted while this one ran is not in that read; `claim` then
+ * reads it after the fact. Rows go in key order, so two writers claiming overlapping batches lock
+ * them in the same order and never deadlock.
  */
-const CLAIM_SQL = `
-with claimed as (
+const claimSql = (rows: number) => `
+with v (connection_id, document_kind, natural_key, lease_owner, lease_ms) as (
+  values ${Array.from({ length: rows }, () => '(?::text, ?::text, ?::text, ?::text, ?::float8)').join(', ')}
+), claimed as (
   insert into ${TABLE} as l
     (connection_id, document_kind, natural_key, state, attempts, fence, lease_owner, lease_expires_at)
-  values (?, ?, ?, 'reserved', 1, 1, ?, now() + ? * interval '1 millisecond')
+  select connection_id, document_kind, natural_key, 'reserved', 1, 1, lease_owner,
+         now() + lease_ms * interval '1 millisecond'
+  from v order by connection_id, document_kind, natural_key
   on conflict (connection_id, document_kind, natural_key) do update set
     state = 'reserved',
     attempts = l.attempts + 1,
@@ -157,9 +168,17 @@ with claimed as (
 select * from claimed
 union all
 select h.*, greatest(0, extract(epoch from (h.lease_expires_at - now())) * 1000)::float8, false
-from ${TABLE} h
-where h.connection_id = ? and h.document_kind = ? and h.natural_key = ?
-  and not exists (select 1 from claimed)`;
+from ${TABLE} h join v using (connection_id, document_kind, natural_key)
+where not exists (
+  select 1 from claimed c
+  where c.connection_id = h.connection_id and c.document_kind = h.document_kind and c.natural_key = h.natural_key
+)`;
+
+interface ClaimRequest {
+  key: LedgerKey;
+  owner: string;
+  leaseMs: number;
+}
 
 export class KnexIdempotencyLedger implements IdempotencyLedger {
   /** `monotonic`: ms on a clock that never jumps (default `performance.now`), for `remainingMs` */
@@ -173,20 +192,64 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     return row ? toEntry(row) : null;
   }
 
-  async claim(key: LedgerKey, owner: string, leaseMs: number): Promise<ClaimResult> {
-    if (!(leaseMs > 0)) throw new RangeError(`leaseMs must be positive, got ${leaseMs}`);
-    const result = await this.db.raw<{ rows: Array<Record<string, unknown>> }>(CLAIM_SQL, [
+  /**
+   * Claims made while one is in flight go together in the next statement (GroupCommit), each still
+   * answered for its own row.
+   */
+  claim(key: LedgerKey, owner: string, leaseMs: number): Promise<ClaimResult> {
+    if (!(leaseMs > 0)) return Promise.reject(new RangeError(`leaseMs must be positive, got ${leaseMs}`));
+    return this.claims.add({ key, owner, leaseMs });
+  }
+
+  private readonly claims = new GroupCommit<ClaimRequest, ClaimResult>(async (requests) => {
+    // a row claimed twice in one batch is claimed once here, and again after (ON CONFLICT updates a row once)
+    const groups = byKey(requests, (r) => keyString(r.key));
+    const firsts = [...groups.values()].map(([i]) => requests[i]);
+    const result = await this.db.raw<{ rows: Array<Record<string, unknown>> }>(
+      claimSql(firsts.length),
+      firsts.flatMap((r) => [r.key.connectionId, r.key.documentKind, r.key.naturalKey, r.owner, r.leaseMs]),
+    );
+    const answeredAt = this.monotonic();
+    const rows = new Map(
+      result.rows.map((row) => [
+        keyString({
+          connectionId: String(row.connection_id),
+          documentKind: String(row.document_kind),
+          naturalKey: String(row.natural_key),
+        }),
+        row,
+      ]),
+    );
+    const answers = new Array<PromiseSettledResult<ClaimResult>>(requests.length);
+    await Promise.all(
+      [...groups.entries()].map(async ([k, [first, ...again]]) => {
+        answers[first] = await settle(this.answerClaim(requests[first].key, rows.get(k), answeredAt));
+        for (const i of again) {
+          const r = requests[i];
+          answers[i] = await settle(this.claimAlone(r.key, r.owner, r.leaseMs));
+        }
+      }),
+    );
+    return answers;
+  });
+
+  private async claimAlone(key: LedgerKey, owner: string, leaseMs: number): Promise<ClaimResult> {
+    const result = await this.db.raw<{ rows: Array<Record<string, unknown>> }>(claimSql(1), [
       key.connectionId,
       key.documentKind,
       key.naturalKey,
       owner,
       leaseMs,
-      key.connectionId,
-      key.documentKind,
-      key.naturalKey,
     ]);
-    const answeredAt = this.monotonic();
-    const [row] = result.rows;
+    return this.answerClaim(key, result.rows[0], this.monotonic());
+  }
+
+  /** The claim's answer from its row: taken, or why not (settled, or a lease held). */
+  private async answerClaim(
+    key: LedgerKey,
+    row: Record<string, unknown> | undefined,
+    answeredAt: number,
+  ): Promise<ClaimResult> {
     if (row?.taken) {
       const entry = toEntry(row);
       const leftAtAnswer = Number(row.lease_left_ms);

@@ -1,5 +1,5 @@
 import { isRetriable } from '@connector/core';
-import type { IdempotencyLedger, LeaseClaim, LedgerKey } from '../idempotency-ledger';
+import type { ClaimResult, IdempotencyLedger, LeaseClaim, LedgerKey } from '../idempotency-ledger';
 import { LeaseHeldError, StaleFenceError } from '../lease-errors';
 
 /** What the contract needs from an implementation under test. */
@@ -186,6 +186,42 @@ export function describeLedgerContract(name: string, make: () => Promise<LedgerH
       await expect(h.ledger.markConfirmed(key, 1n)).rejects.toBeInstanceOf(StaleFenceError);
       await expect(h.ledger.markFailed(key, 1n, 'x')).rejects.toBeInstanceOf(StaleFenceError);
       expect(await h.ledger.get(key)).toBeNull();
+    });
+
+    it('when many claims are made at the same moment (one batch), then each is answered for its own row: taken, settled, or held', async () => {
+      const [fresh, settled, held, twice, retried] = Array.from({ length: 5 }, freshKey);
+      const s = await claimed(h.ledger, settled, 'A');
+      await h.ledger.markWritten(settled, s.token, DOC);
+      await claimed(h.ledger, held, 'B');
+      const r = await claimed(h.ledger, retried, 'A');
+      await h.ledger.release(retried, r.token);
+
+      const answers = await Promise.allSettled([
+        h.ledger.claim(fresh, 'A', LEASE),
+        h.ledger.claim(settled, 'A', LEASE),
+        h.ledger.claim(held, 'A', LEASE),
+        h.ledger.claim(twice, 'A', LEASE),
+        h.ledger.claim(twice, 'C', LEASE),
+        h.ledger.claim(retried, 'A', LEASE),
+      ]);
+      const value = (i: number) => (answers[i] as PromiseFulfilledResult<ClaimResult>).value;
+      expect(value(0)).toMatchObject({
+        status: 'claimed',
+        token: 1n,
+        entry: { attempts: 1, leaseOwner: 'A' },
+      });
+      expect(value(1)).toMatchObject({
+        status: 'settled',
+        entry: { state: 'written', documentNumber: '1001' },
+      });
+      expect((answers[2] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseHeldError);
+      // the same row twice: the first claimant holds it, the second finds its lease
+      expect(value(3)).toMatchObject({ status: 'claimed', token: 1n, entry: { leaseOwner: 'A' } });
+      expect((answers[4] as PromiseRejectedResult).reason).toBeInstanceOf(LeaseHeldError);
+      expect(value(5)).toMatchObject({ status: 'claimed', token: 2n, entry: { attempts: 2 } });
+      const lease = value(5) as LeaseClaim;
+      expect(lease.remainingMs()).toBeGreaterThan(LEASE - 10_000);
+      expect(lease.remainingMs()).toBeLessThanOrEqual(LEASE);
     });
 
     it('when many rows are marked at the same moment (one batch), then each mark answers for its own row and token', async () => {
