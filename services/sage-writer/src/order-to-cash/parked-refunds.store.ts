@@ -1,3 +1,4 @@
+import { GroupCommit } from '@connector/core';
 import type { Db } from '@connector/db';
 import type { FinancialEvent } from '@connector/events';
 import type { Source } from '../writer/order-writer.service';
@@ -34,13 +35,33 @@ export class KnexParkedRefundStore implements ParkedRefundStore {
       .ignore();
   }
 
-  async of(connectionId: string, amazonOrderId: string): Promise<ParkedRefund[]> {
-    const rows: Array<{ event: FinancialEvent; source: Source }> = await this.db('parked_refunds')
-      .where({ connection_id: connectionId, amazon_order_id: amazonOrderId })
-      .orderBy('parked_at')
-      .select('event', 'source');
-    return rows.map((r) => ({ event: r.event, source: r.source }));
+  /** Asked after every invoice: the orders asked about together are read in one select. */
+  of(connectionId: string, amazonOrderId: string): Promise<ParkedRefund[]> {
+    return this.reads.add({ connectionId, amazonOrderId });
   }
+
+  private readonly reads = new GroupCommit<{ connectionId: string; amazonOrderId: string }, ParkedRefund[]>(
+    async (asked) => {
+      const rows: Array<{
+        connection_id: string;
+        amazon_order_id: string;
+        event: FinancialEvent;
+        source: Source;
+      }> = await this.db('parked_refunds')
+        .whereIn(
+          ['connection_id', 'amazon_order_id'],
+          asked.map((a) => [a.connectionId, a.amazonOrderId]),
+        )
+        .orderBy('parked_at')
+        .select('connection_id', 'amazon_order_id', 'event', 'source');
+      return asked.map((a) => ({
+        status: 'fulfilled' as const,
+        value: rows
+          .filter((r) => r.connection_id === a.connectionId && r.amazon_order_id === a.amazonOrderId)
+          .map((r) => ({ event: r.event, source: r.source })),
+      }));
+    },
+  );
 
   async remove(connectionId: string, eventId: string): Promise<void> {
     await this.db('parked_refunds').where({ connection_id: connectionId, event_id: eventId }).delete();
