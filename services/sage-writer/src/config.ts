@@ -18,9 +18,10 @@ export const configSchema = baseConfigSchema.extend({
   ERP_LOOKUP_BEFORE_CREATE: z.enum(['in-doubt', 'always']).default('in-doubt'),
   /**
    * documents of one connection written at once (different orders; one order's steps stay in order):
-   * the ceiling of the adaptive limit, which is cut by a tenth on ERP lock errors, timeouts and outages
+   * the ceiling of the adaptive limit, which is cut by a tenth on ERP lock errors, timeouts and outages;
+   * 16 is the ceiling the limit was measured with against a loaded ERP (tools/bench/concurrency-bench.ts)
    */
-  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
