@@ -41,6 +41,6 @@ describe('KnexInboxStore (PostgreSQL): arrivals taken in together', () => {
       ids.slice(0, 6).map((eventId) => store.markProcessed({ connectionId: 'c1', topic: TOPIC, eventId })),
     );
     const again = await Promise.all(ids.map((id) => store.insertIfAbsent(rec(id))));
-    expect(again).toEqual([...Array(6).fill('processed'), 'duplicate', 'duplicate']);
+    expect(again).toEqual([...Array<string>(6).fill('processed'), 'duplicate', 'duplicate']);
   });
 });
