@@ -25,7 +25,10 @@ export class KnexInboxStore implements InboxStore {
 
   private readonly arrivals = new GroupCommit<InboundRecord, Arrival>(async (records) => {
     const groups = byKey(records, keyOf);
-    const firsts = [...groups.values()].map(([i]) => records[i]);
+    // in key order: two writers taking in overlapping batches (a rebalance) lock them in the same order
+    const firsts = [...groups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, [i]]) => records[i]);
     const inserted: Array<{ connection_id: string; topic: string; event_id: string }> = await this.db(TABLE)
       .insert(
         firsts.map((r) => ({
