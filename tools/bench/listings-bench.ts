@@ -209,17 +209,7 @@ async function steadyState(): Promise<ListingsBenchResult['steady']> {
     const skus = sim.addListings(NA.sellerId, US, STEADY_EVENTS, { prefix: 'STEADY-' });
     const api = apiFor(sim, systemClock);
     const { store, items, flusher, conn } = setup(systemClock, skus, 0);
-    await store.saveCatalogue(
-      skus.map((sellerSku) => ({
-        connectionId: 'c1',
-        sellerSku,
-        marketplaceId: US,
-        asin: null,
-        fba: false,
-        productType: null,
-        source: 'report' as const,
-      })),
-    );
+    await store.seedCatalogue('c1', US, skus);
     let stop = false;
     const loop = (async () => {
       while (!stop) {

@@ -31,6 +31,20 @@ export class MemoryListingStore implements ListingStore {
   async saveCatalogue(entries: CatalogueEntry[]) {
     for (const e of entries) this.catalogueRows.set(listingId(e), { ...e });
   }
+  /** Tests and benches: merchant-fulfilled SKUs as the listings report names them (no ASIN or type yet). */
+  seedCatalogue(connectionId: string, marketplaceId: string, skus: string[]): Promise<void> {
+    return this.saveCatalogue(
+      skus.map((sellerSku) => ({
+        connectionId,
+        sellerSku,
+        marketplaceId,
+        asin: null,
+        fba: false,
+        productType: null,
+        source: 'report' as const,
+      })),
+    );
+  }
   async accepted(keys: ListingKey[]) {
     return this.pick(this.acceptedRows, keys);
   }

@@ -108,17 +108,7 @@ export async function feedInFlight(
     options: { feedPollMs: 3_600_000 },
   });
   const skus = s.sim.addListings(NA.sellerId, US, 15, { prefix });
-  await store.saveCatalogue(
-    skus.map((sellerSku) => ({
-      connectionId: 'c1',
-      sellerSku,
-      marketplaceId: US,
-      asin: null,
-      fba: false,
-      productType: null,
-      source: 'report' as const,
-    })),
-  );
+  await store.seedCatalogue('c1', US, skus);
   await store.upsertPending(
     skus.map((sellerSku) => ({
       connectionId: 'c1',

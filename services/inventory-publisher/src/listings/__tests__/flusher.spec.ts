@@ -236,17 +236,7 @@ describe('listing flusher against the SP-API simulator', () => {
     });
     const conn = { id: 'c1', settings: { returnPath: settings({ feedThreshold: 10, coalesceSec: 1 }) } };
     const skus = sim.addListings(NA.sellerId, US, 60, { prefix: 'BURST-' });
-    await store.saveCatalogue(
-      skus.map((sellerSku) => ({
-        connectionId: 'c1',
-        sellerSku,
-        marketplaceId: US,
-        asin: null,
-        fba: false,
-        productType: null,
-        source: 'report' as const,
-      })),
-    );
+    await store.seedCatalogue('c1', US, skus);
     const arrive = (part: string[]) =>
       store.upsertPending(
         part.map((sellerSku) => ({
