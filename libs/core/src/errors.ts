@@ -78,6 +78,15 @@ export class PoisonRecordError extends NonRetriableError {
 }
 
 /** Whether an arbitrary thrown value should be retried. Unknown errors are retried (bounded), never dropped. */
+/**
+ * A collision with other writers of the same records (a record lock, an optimistic-concurrency
+ * conflict), as opposed to a server that is overloaded or away: errors that say so carry
+ * `contention: true`. A few of them are normal on a busy ERP and cost one retry each.
+ */
+export function isContention(err: unknown): boolean {
+  return !!err && typeof err === 'object' && 'contention' in err && err.contention === true;
+}
+
 export function isRetriable(err: unknown): boolean {
   if (err instanceof ConnectorError) return err.retriable;
   if (err && typeof err === 'object' && 'retriable' in err && typeof err.retriable === 'boolean')

@@ -15,6 +15,8 @@ export interface ErpErrorDetail {
 
 /** A record lock or optimistic-concurrency conflict (SAP B1 -2039 / 412; Sage 300 RecordLocked / 409). */
 export class ErpRecordLockedError extends RetriableError {
+  /** other writers hold the record: contention, not an overloaded ERP (isContention) */
+  readonly contention = true;
   constructor(
     message: string,
     readonly detail: ErpErrorDetail,

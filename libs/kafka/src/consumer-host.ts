@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { AdaptiveLimit, errorCode, isRetriable } from '@connector/core';
+import { AdaptiveLimit, errorCode, isContention, isRetriable } from '@connector/core';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { EventCodec } from './avro-codec';
 import { createProducer } from './kafka-client';
@@ -25,6 +25,8 @@ export interface ConsumerHostOptions {
   keyConcurrency?: number;
   /** off: the key concurrency stays at its ceiling (for a sweep of fixed settings) */
   adaptiveConcurrency?: boolean;
+  /** share of a window's records that may meet record locks before the limit is cut (AdaptiveLimit) */
+  contentionTolerance?: number;
   /** where a new group starts: the earliest offset (default) so nothing published before the first start is missed */
   fromBeginning?: boolean;
   logger: Logger;
@@ -73,7 +75,11 @@ export class KafkaConsumerHost implements ConsumerHost {
   private limitFor(lane: string, ceiling: number): AdaptiveLimit {
     let limit = this.limits.get(lane);
     if (!limit) {
-      limit = new AdaptiveLimit({ ceiling, adaptive: this.opts.adaptiveConcurrency !== false });
+      limit = new AdaptiveLimit({
+        ceiling,
+        adaptive: this.opts.adaptiveConcurrency !== false,
+        contentionTolerance: this.opts.contentionTolerance,
+      });
       this.limits.set(lane, limit);
     }
     this.opts.metrics?.consumerConcurrency.set({ group: this.opts.groupId, connection: lane }, limit.limit);
@@ -195,7 +201,8 @@ export class KafkaConsumerHost implements ConsumerHost {
               run: async (m, permit) => {
                 // a lock error, a timeout or an outage being retried: the ERP pushes back
                 const onRetry = (err: unknown) => {
-                  if (isRetriable(err) && errorCode(err) !== 'LEASE_HELD') permit.overload();
+                  if (isRetriable(err) && errorCode(err) !== 'LEASE_HELD')
+                    permit.overload(isContention(err) ? 'contention' : undefined);
                 };
                 await handle(batch.topic, batch.partition, m, heartbeat, onRetry);
                 // a failed heartbeat (a rebalance, a broker away) stops the batch through isStale/isRunning

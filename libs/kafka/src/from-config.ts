@@ -71,6 +71,7 @@ export function kafkaRuntimeFromConfig(
       concurrency: config.CONSUMER_CONCURRENCY,
       keyConcurrency: config.CONSUMER_KEY_CONCURRENCY,
       adaptiveConcurrency: config.CONSUMER_ADAPTIVE,
+      contentionTolerance: config.CONSUMER_LOCK_TOLERANCE,
     },
     logger: opts.logger,
     metrics: opts.metrics,

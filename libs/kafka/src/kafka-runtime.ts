@@ -29,6 +29,7 @@ export interface KafkaRuntimeOptions {
     concurrency?: number;
     keyConcurrency?: number;
     adaptiveConcurrency?: boolean;
+    contentionTolerance?: number;
   };
   logger: Logger;
   metrics?: ConnectorMetrics;

@@ -58,6 +58,40 @@ describe('AdaptiveLimit', () => {
     expect(limit.running).toBe(0);
   });
 
+  it('with a contention tolerance, lets a few record locks a window pass and cuts when they are more', async () => {
+    const limit = new AdaptiveLimit({ ceiling: 16, initial: 10, contentionTolerance: 0.2 });
+    (await limit.acquire()).release('overload'); // the first push-back ends the slow start: 9
+    expect(limit.limit).toBe(9);
+    // a window of 9 with one locked write (not more than 0.2 × 9 = 1.8): no cut, and the limit grows
+    for (let i = 0; i < 9; i++) {
+      const p = await limit.acquire();
+      if (i < 1) p.overload('contention');
+      p.release('ok');
+    }
+    expect(limit.limit).toBe(10);
+    // the next window: three locks are more than 0.2 × 10 = 2: cut by a tenth
+    for (let i = 0; i < 3; i++) {
+      const p = await limit.acquire();
+      p.overload('contention');
+      p.release('ok');
+    }
+    expect(limit.limit).toBe(9);
+    // an outage is not contention: it cuts at once whatever the tolerance
+    const p = await limit.acquire();
+    p.overload();
+    p.release('ok');
+    expect(limit.limit).toBe(8);
+  });
+
+  it('without a tolerance, or before the first push-back, the first record lock cuts', async () => {
+    const strict = new AdaptiveLimit({ ceiling: 16, initial: 10 });
+    (await strict.acquire()).overload('contention');
+    expect(strict.limit).toBe(9);
+    const tolerant = new AdaptiveLimit({ ceiling: 16, initial: 10, contentionTolerance: 0.5 });
+    (await tolerant.acquire()).overload('contention'); // still in slow start
+    expect(tolerant.limit).toBe(9);
+  });
+
   it('stays at the ceiling when not adaptive', async () => {
     const limit = new AdaptiveLimit({ ceiling: 6, adaptive: false });
     expect(limit.limit).toBe(6);

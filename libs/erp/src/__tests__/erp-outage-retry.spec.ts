@@ -1,5 +1,5 @@
-import { retry, retryAfterOf, isRetriable } from '@connector/core';
-import { ERP_OUTAGE_RETRY_AFTER_MS, ErpUnavailableError } from '../errors';
+import { isContention, isRetriable, retry, retryAfterOf } from '@connector/core';
+import { ERP_OUTAGE_RETRY_AFTER_MS, ErpRecordLockedError, ErpUnavailableError } from '../errors';
 
 describe('an ERP outage is waited out, not dead-lettered after a few attempts', () => {
   const outage = () => new ErpUnavailableError('SAP B1 answered 503', { erp: 'SAP_B1', httpStatus: 503 });
@@ -33,5 +33,15 @@ describe('an ERP outage is waited out, not dead-lettered after a few attempts', 
     );
     expect(now).toBe(outageUntil);
     expect(attempts).toBe(outageUntil / ERP_OUTAGE_RETRY_AFTER_MS + 1);
+  });
+});
+
+describe('a record lock is contention, an outage is not', () => {
+  it('tells the adaptive limit which push-back it is (a lock may be tolerated, an outage never)', () => {
+    const lock = new ErpRecordLockedError('SAP B1 -2039', { erp: 'SAP_B1', erpCode: '-2039' });
+    expect(isRetriable(lock)).toBe(true);
+    expect(isContention(lock)).toBe(true);
+    expect(isContention(new ErpUnavailableError('503', { erp: 'SAP_B1', httpStatus: 503 }))).toBe(false);
+    expect(isContention(new Error('socket hang up'))).toBe(false);
   });
 });
