@@ -49,7 +49,8 @@ export async function soakBench(
   const out = 'tmp/soak';
   mkdirSync(out, { recursive: true });
   // a Kafka and registry of its own (not the fault suite's, which kills its broker; not the shared one)
-  const base = Number(process.env.SOAK_PORT_BASE ?? 39000);
+  // below Linux's ephemeral ports (32768–60999): a port there may be taken by any client's socket
+  const base = Number(process.env.SOAK_PORT_BASE ?? 27000);
   const stack = new PrivateStack(
     path.resolve(out, 'stack'),
     { kafka: base + 92, controller: base + 93, registry: base - 919, registryManagement: base },
