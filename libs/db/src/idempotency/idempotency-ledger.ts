@@ -109,6 +109,15 @@ const settle = <T>(p: Promise<T>): Promise<PromiseSettledResult<T>> =>
     (reason: unknown) => ({ status: 'rejected' as const, reason }),
   );
 const keyString = (k: LedgerKey) => `${k.connectionId}\u0000${k.documentKind}\u0000${k.naturalKey}`;
+/** the key of a ledger row as read back */
+const rowKey = (r: Record<string, unknown>) =>
+  keyString({
+    connectionId: String(r.connection_id),
+    documentKind: String(r.document_kind),
+    naturalKey: String(r.natural_key),
+  });
+/** a mark's row and token: two marks of one row with one token are one */
+const markKey = (key: string, token: unknown) => `${key}\u0000${String(token)}`;
 /** a settling mark: the row and the token it is made with */
 interface Mark {
   key: LedgerKey;
@@ -210,16 +219,7 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
       firsts.flatMap((r) => [r.key.connectionId, r.key.documentKind, r.key.naturalKey, r.owner, r.leaseMs]),
     );
     const answeredAt = this.monotonic();
-    const rows = new Map(
-      result.rows.map((row) => [
-        keyString({
-          connectionId: String(row.connection_id),
-          documentKind: String(row.document_kind),
-          naturalKey: String(row.natural_key),
-        }),
-        row,
-      ]),
-    );
+    const rows = new Map(result.rows.map((row) => [rowKey(row), row]));
     const answers = new Array<PromiseSettledResult<ClaimResult>>(requests.length);
     await Promise.all(
       [...groups.entries()].map(async ([k, [first, ...again]]) => {
@@ -299,14 +299,14 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     this.markAll(
       marks,
       `state = 'written', erp_document_number = v.document_number, erp_internal_id = v.internal_id,
-       erp_status = v.erp_status, last_error = null, lease_owner = null, lease_expires_at = null,`,
+       erp_status = v.erp_status, last_error = null, lease_owner = null, lease_expires_at = null`,
       ['reserved', 'failed', 'written'],
       (m) => [m.doc.documentNumber, m.doc.internalId, m.doc.erpStatus],
     ),
   );
 
   private readonly confirmed = new GroupCommit<Mark>((marks) =>
-    this.markAll(marks, `state = 'confirmed',`, ['written', 'confirmed'], () => [null, null, null]),
+    this.markAll(marks, `state = 'confirmed'`, ['written', 'confirmed'], () => [null, null, null]),
   );
 
   /**
@@ -319,7 +319,7 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     from: LedgerState[],
     docOf: (m: M) => Array<string | null | undefined>,
   ): Promise<Array<PromiseSettledResult<void>>> {
-    const rows = byKey(marks, (m) => `${keyString(m.key)}\u0000${m.token}`);
+    const rows = byKey(marks, (m) => markKey(keyString(m.key), m.token));
     const values: Array<string | null> = [];
     for (const [first] of rows.values()) {
       const m = marks[first];
@@ -328,7 +328,7 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     }
     const tuples = [...rows.keys()].map(() => '(?, ?, ?, ?::bigint, ?::text, ?::text, ?::text)').join(', ');
     const changed = await this.db.raw<{ rows: Array<Record<string, string>> }>(
-      `update ${TABLE} l set ${set} updated_at = now()
+      `update ${TABLE} l set ${set}, updated_at = now()
        from (values ${tuples}) as v(connection_id, document_kind, natural_key, fence, document_number, internal_id, erp_status)
        where l.connection_id = v.connection_id and l.document_kind = v.document_kind
          and l.natural_key = v.natural_key and l.fence = v.fence
@@ -336,15 +336,10 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
        returning l.connection_id, l.document_kind, l.natural_key, l.fence`,
       [...values, ...from],
     );
-    const done = new Set(
-      changed.rows.map(
-        (r) =>
-          `${keyString({ connectionId: r.connection_id, documentKind: r.document_kind, naturalKey: r.natural_key })}\u0000${r.fence}`,
-      ),
-    );
+    const done = new Set(changed.rows.map((r) => markKey(rowKey(r), r.fence)));
     return Promise.allSettled(
       marks.map((m) =>
-        done.has(`${keyString(m.key)}\u0000${m.token}`)
+        done.has(markKey(keyString(m.key), m.token))
           ? Promise.resolve()
           : this.staleUnlessCurrent(m.key, m.token),
       ),

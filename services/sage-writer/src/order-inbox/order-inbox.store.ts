@@ -6,6 +6,14 @@ const TABLE = 'inbound_records';
 const KEY_COLUMNS = ['connection_id', 'topic', 'event_id'];
 const keyOf = (k: InboundKey) => `${k.connectionId}\u0000${k.topic}\u0000${k.eventId}`;
 const tupleOf = (k: InboundKey) => [k.connectionId, k.topic, k.eventId];
+/** the key columns of a row as read back */
+interface KeyRow {
+  connection_id: string;
+  topic: string;
+  event_id: string;
+}
+const rowKey = (row: KeyRow) =>
+  keyOf({ connectionId: row.connection_id, topic: row.topic, eventId: row.event_id });
 
 /**
  * The inbox in PostgreSQL. Arrivals and marks made while one is in flight go together in the next
@@ -29,7 +37,7 @@ export class KnexInboxStore implements InboxStore {
     const firsts = [...groups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, [i]]) => records[i]);
-    const inserted: Array<{ connection_id: string; topic: string; event_id: string }> = await this.db(TABLE)
+    const inserted: KeyRow[] = await this.db(TABLE)
       .insert(
         firsts.map((r) => ({
           connection_id: r.connectionId,
@@ -42,21 +50,16 @@ export class KnexInboxStore implements InboxStore {
       .onConflict(KEY_COLUMNS)
       .ignore()
       .returning(KEY_COLUMNS);
-    const stored = new Set(
-      inserted.map((row) =>
-        keyOf({ connectionId: row.connection_id, topic: row.topic, eventId: row.event_id }),
-      ),
-    );
+    const stored = new Set(inserted.map(rowKey));
     // the rows that were there before: taken in earlier, finished or not
     const before = firsts.filter((r) => !stored.has(keyOf(r)));
     const processed = new Set<string>();
     if (before.length > 0) {
-      const rows: Array<{ connection_id: string; topic: string; event_id: string }> = await this.db(TABLE)
+      const rows: KeyRow[] = await this.db(TABLE)
         .whereIn(KEY_COLUMNS, before.map(tupleOf))
         .whereNotNull('processed_at')
         .select(KEY_COLUMNS);
-      for (const row of rows)
-        processed.add(keyOf({ connectionId: row.connection_id, topic: row.topic, eventId: row.event_id }));
+      for (const row of rows) processed.add(rowKey(row));
     }
     const answers = new Array<PromiseSettledResult<Arrival>>(records.length);
     for (const [key, [first, ...again]] of groups) {
