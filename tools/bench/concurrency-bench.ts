@@ -3,7 +3,7 @@
  * Business One simulator — 150 ms a call, 8 worker processes (requests beyond them wait), and each
  * write being served beside another adds 4% to the chance of a record lock, as a real server's locks
  * collide more the more writers it has. A sweep of
- * fixed settings (CONSUMER_KEY_CONCURRENCY n, not adaptive) against the adaptive limit with the
+ * fixed settings (ERP_CONCURRENCY n, not adaptive) against the adaptive limit with the
  * highest ceiling: orders per second, and how many writes the ERP refused with a lock.
  *
  * `npx ts-node --transpile-only -r tsconfig-paths/register tools/bench/concurrency-bench.ts`, or as part
@@ -32,8 +32,8 @@ async function run(ceiling: number, adaptive: boolean): Promise<ConcurrencyRun> 
   const r: WriterE2eResult = await runWriterE2e(sapB1UnderTest, {
     orders: ORDERS,
     env: {
-      CONSUMER_KEY_CONCURRENCY: String(ceiling),
-      CONSUMER_ADAPTIVE: String(adaptive),
+      ERP_CONCURRENCY: String(ceiling),
+      ERP_ADAPTIVE: String(adaptive),
       // a lock is retried quickly and often: the limit, not the backoff, is what is measured
       CONSUMER_MAX_ATTEMPTS: '30',
       CONSUMER_RETRY_BASE_MS: '50',

@@ -51,7 +51,7 @@ function countStatements(): void {
 
 export interface WriterE2eOptions {
   orders?: number;
-  /** sage-writer configuration on top of the bench's (CONSUMER_KEY_CONCURRENCY, …) */
+  /** sage-writer configuration on top of the bench's (ERP_CONCURRENCY, …) */
   env?: Record<string, string>;
   /** after the ERP simulator has started: its latency and contention */
   prepare?: (erp: ErpUnderTest) => void;

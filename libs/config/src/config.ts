@@ -55,18 +55,9 @@ export const baseConfigSchema = z.object({
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   /**
    * within a partition, records of different keys worked on at once per connection (same key in
-   * order): the ceiling of an adaptive limit; 1 is one record at a time
+   * order); 1 is one record at a time. Wide, the statements and sends of many records go together
    */
-  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(1),
-  /** false: the key concurrency stays at its ceiling instead of adapting to lock errors and outages */
-  CONSUMER_ADAPTIVE: bool.default(true),
-  /**
-   * share of a window's records that may meet record locks before the adaptive limit is cut (0: the
-   * first lock cuts); timeouts and outages cut at once whatever this is. 0.25 keeps the limit within
-   * 80% of the best fixed setting against an ERP whose locks rise with its writers, where 0 did not
-   * (tools/bench/concurrency-bench.ts; figures in the README's performance table)
-   */
-  CONSUMER_LOCK_TOLERANCE: z.coerce.number().min(0).max(1).default(0.25),
+  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(1),
   /** run database migrations at boot (local, demo, tests); production runs them as a job */
   DATABASE_MIGRATE_ON_BOOT: bool.default(true),
 });

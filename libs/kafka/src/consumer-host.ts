@@ -1,5 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { AdaptiveLimit, errorCode, isContention, isRetriable } from '@connector/core';
+import { AdaptiveLimit } from '@connector/core';
 import type { ConnectorMetrics, Logger } from '@connector/observability';
 import type { EventCodec } from './avro-codec';
 import { createProducer } from './kafka-client';
@@ -18,15 +18,11 @@ export interface ConsumerHostOptions {
   concurrency?: number;
   /**
    * records of different keys worked on at once within a partition, per connection (the key's
-   * `<connectionId>/` prefix), same key in order: the ceiling of an adaptive limit that is cut by a
-   * tenth on lock errors, timeouts and outages and grows back one at a time. 1 (the default): one
-   * record at a time.
+   * `<connectionId>/` prefix), same key in order. 1 (the default): one record at a time. A wide
+   * setting lets the statements and sends of many records go together (GroupCommit); what the other
+   * side may take at once is the handler's to limit (sage-writer's ErpGate), not the consumer's.
    */
   keyConcurrency?: number;
-  /** off: the key concurrency stays at its ceiling (for a sweep of fixed settings) */
-  adaptiveConcurrency?: boolean;
-  /** share of a window's records that may meet record locks before the limit is cut (AdaptiveLimit) */
-  contentionTolerance?: number;
   /** where a new group starts: the earliest offset (default) so nothing published before the first start is missed */
   fromBeginning?: boolean;
   logger: Logger;
@@ -62,7 +58,7 @@ export class KafkaConsumerHost implements ConsumerHost {
   private consumer?: Consumer;
   private dlqProducer?: Producer;
   private running = false;
-  /** per connection: how many of its records run at once (keyConcurrency) */
+  /** per connection: how many of its records run at once (keyConcurrency, a fixed limit) */
   private readonly limits = new Map<string, AdaptiveLimit>();
   private stopped = false;
 
@@ -75,20 +71,10 @@ export class KafkaConsumerHost implements ConsumerHost {
   private limitFor(lane: string, ceiling: number): AdaptiveLimit {
     let limit = this.limits.get(lane);
     if (!limit) {
-      limit = new AdaptiveLimit({
-        ceiling,
-        adaptive: this.opts.adaptiveConcurrency !== false,
-        contentionTolerance: this.opts.contentionTolerance,
-      });
+      limit = new AdaptiveLimit({ ceiling, adaptive: false });
       this.limits.set(lane, limit);
     }
-    this.opts.metrics?.consumerConcurrency.set({ group: this.opts.groupId, connection: lane }, limit.limit);
     return limit;
-  }
-
-  /** The concurrency limit of each connection now (for the bench and the metrics). */
-  concurrencyLimits(): Record<string, number> {
-    return Object.fromEntries([...this.limits].map(([lane, l]) => [lane, l.limit]));
   }
 
   subscribe<T>(sub: Subscription<T>): void {
@@ -146,7 +132,6 @@ export class KafkaConsumerHost implements ConsumerHost {
       partition: number,
       message: KafkaMessage,
       heartbeat: () => Promise<void>,
-      onRetry?: (err: unknown) => void,
     ) => {
       const sub = this.subs.get(topic);
       if (!sub) return;
@@ -174,7 +159,7 @@ export class KafkaConsumerHost implements ConsumerHost {
           },
           'replayed record received',
         );
-      await processor.process(raw, sub, heartbeat, onRetry);
+      await processor.process(raw, sub, heartbeat);
     };
     const keyConcurrency = this.opts.keyConcurrency ?? 1;
     if (keyConcurrency <= 1)
@@ -198,13 +183,8 @@ export class KafkaConsumerHost implements ConsumerHost {
             {
               laneOf: connectionLane,
               limitFor: (lane) => this.limitFor(lane, keyConcurrency),
-              run: async (m, permit) => {
-                // a lock error, a timeout or an outage being retried: the ERP pushes back
-                const onRetry = (err: unknown) => {
-                  if (isRetriable(err) && errorCode(err) !== 'LEASE_HELD')
-                    permit.overload(isContention(err) ? 'contention' : undefined);
-                };
-                await handle(batch.topic, batch.partition, m, heartbeat, onRetry);
+              run: async (m) => {
+                await handle(batch.topic, batch.partition, m, heartbeat);
                 // a failed heartbeat (a rebalance, a broker away) stops the batch through isStale/isRunning
                 await heartbeat().catch(() => undefined);
               },

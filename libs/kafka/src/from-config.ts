@@ -70,8 +70,6 @@ export function kafkaRuntimeFromConfig(
       retryMaxMs: config.CONSUMER_RETRY_MAX_MS,
       concurrency: config.CONSUMER_CONCURRENCY,
       keyConcurrency: config.CONSUMER_KEY_CONCURRENCY,
-      adaptiveConcurrency: config.CONSUMER_ADAPTIVE,
-      contentionTolerance: config.CONSUMER_LOCK_TOLERANCE,
     },
     logger: opts.logger,
     metrics: opts.metrics,

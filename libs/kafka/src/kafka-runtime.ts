@@ -28,8 +28,6 @@ export interface KafkaRuntimeOptions {
     retryMaxMs: number;
     concurrency?: number;
     keyConcurrency?: number;
-    adaptiveConcurrency?: boolean;
-    contentionTolerance?: number;
   };
   logger: Logger;
   metrics?: ConnectorMetrics;

@@ -1,4 +1,4 @@
-import type { AdaptiveLimit, LimitPermit } from '@connector/core';
+import type { AdaptiveLimit } from '@connector/core';
 
 export interface KeyedRecord<M> {
   offset: string;
@@ -10,8 +10,8 @@ export interface KeyedBatchOptions<M> {
   /** the lane a key belongs to: records of one lane share a limit (a connection: one ERP company) */
   laneOf(key: string | null): string;
   limitFor(lane: string): AdaptiveLimit;
-  /** processes one record; `permit.overload()` tells the lane's limit the other side pushed back */
-  run(item: M, permit: LimitPermit): Promise<void>;
+  /** processes one record */
+  run(item: M): Promise<void>;
   /** everything up to and including this offset is done: it may be committed */
   onDone(offset: string): void;
   /** stop starting records (a rebalance, a shutdown); records already running finish */
@@ -23,7 +23,7 @@ export const connectionLane = (key: string | null): string => (key ? key.split('
 
 /**
  * One partition's batch, wider than one record at a time (issue 15): records of one key run in offset
- * order, records of different keys at once, each lane under its own adaptive limit. Offsets are
+ * order, records of different keys at once, each lane under its own limit. Offsets are
  * reported done only as a prefix — the highest offset below which every record has finished — so a
  * crash or a rebalance redelivers whatever had not, and nothing is acknowledged that was not done.
  * When a record's processing throws (its outcome could not be settled), no further record starts,
@@ -55,7 +55,7 @@ export async function runKeyedBatch<M>(records: KeyedRecord<M>[], opts: KeyedBat
         return;
       }
       try {
-        await opts.run(r.item, permit);
+        await opts.run(r.item);
         permit.release('ok');
       } catch (error) {
         permit.release('failed');

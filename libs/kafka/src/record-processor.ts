@@ -92,13 +92,7 @@ export class RecordProcessor {
     private readonly opts: ProcessorOptions,
   ) {}
 
-  /** `onRetry` hears each failed attempt that will be retried (the consumer's adaptive limit listens). */
-  async process<T>(
-    raw: RawRecord,
-    sub: Subscription<T>,
-    heartbeat?: () => Promise<void>,
-    onRetry?: (err: unknown) => void,
-  ): Promise<Outcome> {
+  async process<T>(raw: RawRecord, sub: Subscription<T>, heartbeat?: () => Promise<void>): Promise<Outcome> {
     const started = process.hrtime.bigint();
     const where = { topic: raw.topic, partition: raw.partition, offset: raw.offset };
     let value: T;
@@ -122,7 +116,6 @@ export class RecordProcessor {
         () => sub.handler(record),
         this.retryOptions(heartbeat, (err, attempt, delayMs) => {
           attemptsUsed = attempt + 1;
-          onRetry?.(err);
           this.opts.metrics?.eventsConsumed.inc({ topic: raw.topic, outcome: 'retried' });
           this.opts.logger.warn(
             { ...where, attempt, delayMs, code: errorCode(err), err: errorMessage(err) },

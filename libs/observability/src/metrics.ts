@@ -38,10 +38,10 @@ export class ConnectorMetrics {
     labelNames: ['group', 'topic', 'partition'] as const,
     registers: [this.registry],
   });
-  readonly consumerConcurrency = new Gauge({
-    name: 'connector_consumer_concurrency',
-    help: 'Records of one connection a consumer works on at once: its adaptive limit now',
-    labelNames: ['group', 'connection'] as const,
+  readonly erpConcurrency = new Gauge({
+    name: 'connector_erp_concurrency',
+    help: 'ERP documents of one connection written at once: the adaptive limit now',
+    labelNames: ['connection'] as const,
     registers: [this.registry],
   });
   readonly spapiCalls = new Counter({

@@ -17,11 +17,27 @@ export const configSchema = baseConfigSchema.extend({
    */
   ERP_LOOKUP_BEFORE_CREATE: z.enum(['in-doubt', 'always']).default('in-doubt'),
   /**
-   * documents of one connection written at once (different orders; one order's steps stay in order):
-   * the ceiling of the adaptive limit, which is cut by a tenth on ERP lock errors, timeouts and outages;
-   * 16 is the ceiling the limit was measured with against a loaded ERP (tools/bench/concurrency-bench.ts)
+   * ERP documents of one connection written at once (different orders; one order's steps stay in
+   * order): the ceiling of the adaptive limit (ErpGate), which is cut by a tenth on ERP lock errors,
+   * timeouts and outages; 16 is the ceiling the limit was measured with against a loaded ERP
+   * (tools/bench/concurrency-bench.ts)
    */
-  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  ERP_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** false: the ERP concurrency stays at its ceiling instead of adapting to lock errors and outages */
+  ERP_ADAPTIVE: bool.default(true),
+  /**
+   * share of a window's writes that may meet record locks before the adaptive limit is cut (0: the
+   * first lock cuts); timeouts and outages cut at once whatever this is. 0.25 keeps the limit within
+   * 80% of the best fixed setting against an ERP whose locks rise with its writers, where 0 did not
+   * (tools/bench/concurrency-bench.ts; figures in the README's performance table)
+   */
+  ERP_LOCK_TOLERANCE: z.coerce.number().min(0).max(1).default(0.25),
+  /**
+   * records of one connection worked on at once within a partition (one key's in order): taken in,
+   * audited, their ledger rows marked and results published together, a statement or a send for many;
+   * only ERP_CONCURRENCY of them are at the ERP at a time
+   */
+  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(256),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -64,6 +64,8 @@ export class CreditNoteWriterService {
     const orderId = ev.amazonOrderId;
     const key = refundKey(orderId, ev.eventId);
     const erp = await this.deps.erps.forConnection(ev.connectionId);
+    // the calls around the credit note, each in one of the connection's slots (ensure takes its own)
+    const calls = this.deps.writer.gatedPort(ev.connectionId, erp);
     try {
       if (erp.capabilities.creditNotes === 'none')
         throw new NonRetriableError(
@@ -81,7 +83,7 @@ export class CreditNoteWriterService {
         );
       const marketplace = this.deps.mapping.customer(ev.connectionId, marketplaceId);
       const customerCode = order
-        ? await this.deps.customers.customerFor(order, erp, settings, marketplace)
+        ? await this.deps.customers.customerFor(order, calls, settings, marketplace)
         : marketplace.customerCode;
       const returnToStock = settings.returnsToStock && order?.fulfillmentChannel === 'MFN';
       const placeholder: ErpDocumentRef = {
@@ -100,7 +102,7 @@ export class CreditNoteWriterService {
       });
       const baseInvoice =
         (await this.deps.writer.known(ev.connectionId, 'INVOICE', orderId)) ??
-        (await erp.findByNaturalKey('INVOICE', orderId));
+        (await calls.findByNaturalKey('INVOICE', orderId));
       if (!baseInvoice) {
         if (fromPark)
           throw new NonRetriableError(
@@ -117,7 +119,7 @@ export class CreditNoteWriterService {
         return 'parked';
       }
       draft.baseInvoice = baseInvoice;
-      const fx = await fxFor(erp, settings, `refund ${key}`, draft.currency, draft.documentDate);
+      const fx = await fxFor(calls, settings, `refund ${key}`, draft.currency, draft.documentDate);
       if (fx) draft.fx = fx;
       const result = await this.deps.writer.ensure(ev.connectionId, erp, 'CREDIT_NOTE', key, () =>
         erp.createCreditNote(draft),

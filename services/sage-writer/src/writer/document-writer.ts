@@ -7,6 +7,7 @@ import {
 } from '@connector/db';
 import { errorMessage, isRetriable } from '@connector/core';
 import type { DocumentKind, ErpDocumentRef, ErpPort } from '@connector/erp';
+import type { ErpGate } from './erp-gate';
 
 export type WriteOutcome = 'CREATED' | 'ALREADY_EXISTS';
 
@@ -79,23 +80,37 @@ export function writerLease(erpTimeoutMs: number): WriterLease {
  *
  * A lost ledger write cannot create a duplicate: the row stays claimed, so the next claim is not its
  * first and looks the document up.
+ *
+ * With a gate (ErpGate), steps 1 to 4 up to the ERP's answer run in one of the connection's slots:
+ * the claim is made when the ERP call can start, so waiting for a slot never eats into the lease.
  */
 export class DocumentWriter {
   private readonly owner: string;
   private readonly lease: WriterLease;
   private readonly lookup: LookupPolicy;
+  private readonly gate?: ErpGate;
 
   /**
    * `owner`: this writer instance's id in the ledger (leaseOwnerId()); `lease`:
-   * writerLease(ERP_TIMEOUT_MS); `lookup`: when the ERP is asked by natural key before a create
+   * writerLease(ERP_TIMEOUT_MS); `lookup`: when the ERP is asked by natural key before a create;
+   * `gate`: how many documents of a connection are written at once (none: no limit)
    */
   constructor(
     private readonly ledger: IdempotencyLedger,
-    opts: { owner?: string; lease?: WriterLease; lookup?: LookupPolicy } = {},
+    opts: { owner?: string; lease?: WriterLease; lookup?: LookupPolicy; gate?: ErpGate } = {},
   ) {
     this.owner = opts.owner ?? leaseOwnerId();
     this.lease = opts.lease ?? writerLease(30_000);
     this.lookup = opts.lookup ?? 'in-doubt';
+    this.gate = opts.gate;
+  }
+
+  /**
+   * The ERP for calls made outside `ensure` (a customer, a rate, a lookup, a cancellation), each in one
+   * of the connection's slots. `ensure` itself takes the plain port: it holds a slot already.
+   */
+  gatedPort(connectionId: string, erp: ErpPort): ErpPort {
+    return this.gate ? this.gate.port(connectionId, erp) : erp;
   }
 
   async ensure(
@@ -106,9 +121,33 @@ export class DocumentWriter {
     create: () => Promise<ErpDocumentRef>,
   ): Promise<WriteResult> {
     const key: LedgerKey = { connectionId, documentKind: kind, naturalKey };
+    const send = () => this.claimAndSend(key, kind, erp, create);
+    const sent = await (this.gate ? this.gate.run(connectionId, send) : send());
+    if ('settled' in sent) return sent.settled;
+    const { ref, token, attempts } = sent;
+    await this.ledger.markWritten(key, token, {
+      documentNumber: ref.documentNumber,
+      internalId: ref.internalId,
+      erpStatus: ref.status,
+    });
+    return sent.found
+      ? { outcome: 'ALREADY_EXISTS', ref, via: 'erp-lookup', fence: token, attempts }
+      : { outcome: 'CREATED', ref, fence: token, attempts };
+  }
+
+  /** Steps 1 to 4 up to the ERP's answer: the document as found or created, and the claim's token. */
+  private async claimAndSend(
+    key: LedgerKey,
+    kind: DocumentKind,
+    erp: ErpPort,
+    create: () => Promise<ErpDocumentRef>,
+  ): Promise<
+    { settled: WriteResult } | { ref: ErpDocumentRef; found: boolean; token: bigint; attempts: number }
+  > {
+    const { naturalKey } = key;
     // one round trip: the claim itself says when the document is already settled (a redelivery)
     const claim = await this.ledger.claim(key, this.owner, this.lease.leaseMs);
-    if (claim.status === 'settled') return fromLedger(kind, naturalKey, claim.entry);
+    if (claim.status === 'settled') return { settled: fromLedger(kind, naturalKey, claim.entry) };
     const { token, entry } = claim;
 
     // the row's first claim ever: nobody has sent this document to the ERP
@@ -123,23 +162,10 @@ export class DocumentWriter {
       else await this.ledger.markFailed(key, token, errorMessage(err));
       throw err;
     }
-    if (existing) {
-      await this.ledger.markWritten(key, token, {
-        documentNumber: existing.documentNumber,
-        internalId: existing.internalId,
-        erpStatus: existing.status,
-      });
-      return {
-        outcome: 'ALREADY_EXISTS',
-        ref: existing,
-        via: 'erp-lookup',
-        fence: token,
-        attempts: entry.attempts,
-      };
-    }
-    let ref: ErpDocumentRef;
+    if (existing) return { ref: existing, found: true, token, attempts: entry.attempts };
     try {
-      ref = await create();
+      const ref = await create();
+      return { ref, found: false, token, attempts: entry.attempts };
     } catch (err) {
       // A retriable failure stays `reserved` and keeps the lease: the ERP may still be creating the
       // document, so another writer waits for the lease; this writer's retry reclaims it at once and
@@ -147,12 +173,6 @@ export class DocumentWriter {
       if (!isRetriable(err)) await this.ledger.markFailed(key, token, errorMessage(err));
       throw err;
     }
-    await this.ledger.markWritten(key, token, {
-      documentNumber: ref.documentNumber,
-      internalId: ref.internalId,
-      erpStatus: ref.status,
-    });
-    return { outcome: 'CREATED', ref, fence: token, attempts: entry.attempts };
   }
 
   /** Marks a written document confirmed (its outcome is audited and published), with its token. */

@@ -61,7 +61,7 @@ export class LedgerWriterService {
       if (!erp.capabilities.journals)
         throw new NonRetriableError('ERP_UNSUPPORTED', `${erp.capabilities.kind} takes no journals`);
       const fx = await fxFor(
-        erp,
+        this.deps.writer.gatedPort(j.connectionId, erp),
         await this.settingsOf(j.connectionId),
         `journal ${j.journalId}`,
         j.currency,
@@ -93,7 +93,7 @@ export class LedgerWriterService {
     await this.run(record, 'RECEIPT', r.connectionId, r.receiptId, async (erp) => {
       if (!erp.capabilities.receipts) return null; // this ERP books the payout in the journal
       const fx = await fxFor(
-        erp,
+        this.deps.writer.gatedPort(r.connectionId, erp),
         await this.settingsOf(r.connectionId),
         `receipt ${r.receiptId}`,
         r.amount.currency,

@@ -192,14 +192,16 @@ export class OrderWriterService {
   private async draftOf(order: AmazonOrder, erp: ErpPort, fxDate: string): Promise<SalesDocumentDraft> {
     const draft = orderToDraft(order, this.deps.mapping);
     const settings = (await this.deps.settings?.(order.connectionId)) ?? DEFAULT_ORDER_TO_CASH;
+    // a customer or a rate the ERP is asked for, each in one of the connection's slots
+    const calls = this.deps.writer.gatedPort(order.connectionId, erp);
     if (this.deps.customers)
       draft.customerCode = await this.deps.customers.customerFor(
         order,
-        erp,
+        calls,
         settings,
         this.deps.mapping.customer(order.connectionId, order.marketplaceId),
       );
-    const fx = await fxFor(erp, settings, `order ${order.amazonOrderId}`, draft.currency, fxDate);
+    const fx = await fxFor(calls, settings, `order ${order.amazonOrderId}`, draft.currency, fxDate);
     if (fx) draft.fx = fx;
     return draft;
   }
@@ -209,13 +211,15 @@ export class OrderWriterService {
    * full: one credit note `<amazonOrderId>/C` with the invoiced lines and charges.
    */
   private async cancel(order: AmazonOrder, erp: ErpPort): Promise<CancelResult | WriteResult | null> {
+    // each call in one of the connection's slots; the credit note's ensure takes the plain port
+    const calls = this.deps.writer.gatedPort(order.connectionId, erp);
     const invoiced =
       (await this.deps.writer.known(order.connectionId, 'INVOICE', order.amazonOrderId)) ??
-      (await erp.findByNaturalKey('INVOICE', order.amazonOrderId));
+      (await calls.findByNaturalKey('INVOICE', order.amazonOrderId));
     if (invoiced) return this.creditCancelled(order, erp, invoiced);
     const existing =
       (await this.deps.writer.known(order.connectionId, 'SALES_ORDER', order.amazonOrderId)) ??
-      (await erp.findByNaturalKey('SALES_ORDER', order.amazonOrderId));
+      (await calls.findByNaturalKey('SALES_ORDER', order.amazonOrderId));
     if (!existing) return null;
     if (existing.status === 'CANCELLED') return { outcome: 'ALREADY_EXISTS', ref: existing, attempts: 1 };
     if (!erp.capabilities.cancelOrder)
@@ -223,7 +227,7 @@ export class OrderWriterService {
         'ERP_UNSUPPORTED',
         `order ${order.amazonOrderId} was cancelled on Amazon, but the ${erp.capabilities.kind} API cannot cancel orders: cancel sales order ${existing.documentNumber} in the ERP by hand`,
       );
-    const ref = await erp.cancelOrder(existing);
+    const ref = await calls.cancelOrder(existing);
     await this.deps.writer.setStatus(order.connectionId, 'SALES_ORDER', order.amazonOrderId, ref.status);
     return { outcome: 'CREATED', ref, attempts: 1 };
   }

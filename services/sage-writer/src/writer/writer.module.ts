@@ -27,6 +27,7 @@ import { OrderInboxService } from '../order-inbox/order-inbox.service';
 import { KnexInboxStore } from '../order-inbox/order-inbox.store';
 import { INBOX_STORE } from '../order-inbox/order-inbox.tokens';
 import { DocumentWriter, writerLease } from './document-writer';
+import { ErpGate } from './erp-gate';
 import { LedgerWriterService } from './ledger-writer.service';
 import { OrderWriterService } from './order-writer.service';
 import { FinancialEventsConsumer, LedgerConsumer, OrderConsumer } from './writer.consumers';
@@ -85,13 +86,19 @@ interface OrderToCash {
     },
     {
       provide: DocumentWriter,
-      useFactory: (db: Db, c: AppConfig) =>
+      useFactory: (db: Db, c: AppConfig, metrics: ConnectorMetrics) =>
         new DocumentWriter(new KnexIdempotencyLedger(db), {
           owner: leaseOwnerId(),
           lease: writerLease(c.ERP_TIMEOUT_MS),
           lookup: c.ERP_LOOKUP_BEFORE_CREATE,
+          gate: new ErpGate({
+            ceiling: c.ERP_CONCURRENCY,
+            adaptive: c.ERP_ADAPTIVE,
+            contentionTolerance: c.ERP_LOCK_TOLERANCE,
+            onLimit: (connection, limit) => metrics.erpConcurrency.set({ connection }, limit),
+          }),
         }),
-      inject: [DB, CONFIG],
+      inject: [DB, CONFIG, METRICS],
     },
     {
       provide: ORDER_TO_CASH,
