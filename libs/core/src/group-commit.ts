@@ -1,10 +1,12 @@
 /**
  * Group commit (issue 15, "write the ledger and audit rows of a batch in one transaction, publish
- * results in one send"): items handed in while a flush is running are written together by the next
- * flush, in one call. Nothing waits on a timer: an item alone is flushed at once; under load the items
- * queue behind the flush in flight and go in the next one, so the number of round trips follows the
- * load, not the number of items. Each caller's promise settles with its own batch: a batch that fails
- * fails its callers (each retries its record as before) and no other.
+ * results in one send"): items handed in during one turn of the event loop, or while a flush is
+ * running, are written together by the next flush, in one call. Nothing waits on a timer: an item
+ * alone is flushed at the end of the turn it came in (setImmediate), so that the records a Kafka batch
+ * hands in at once go together; under load the items queue behind the flush in flight and go in the
+ * next one, so the number of round trips follows the load, not the number of items. Each caller's
+ * promise settles with its own batch: a batch that fails fails its callers (each retries its record as
+ * before) and no other.
  *
  * A flush that has an answer per item (a row stored or already there, a fencing token still current or
  * stale) returns one `PromiseSettledResult` per item, in the items' order: each caller then gets its
@@ -13,6 +15,7 @@
 export class GroupCommit<T, R = void> {
   private queue: Array<{ item: T; resolve: (value: R) => void; reject: (err: unknown) => void }> = [];
   private flushing = false;
+  private scheduled = false;
 
   /** `flush` writes a batch in one call (one statement, one send); `maxBatch` bounds its size */
   constructor(
@@ -26,7 +29,13 @@ export class GroupCommit<T, R = void> {
   add(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (!this.flushing) void this.drain();
+      if (!this.flushing && !this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          void this.drain();
+        });
+      }
     });
   }
 

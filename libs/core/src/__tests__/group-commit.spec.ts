@@ -15,19 +15,23 @@ function gatedFlush() {
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe('GroupCommit', () => {
-  it('flushes an item alone at once, and what arrives meanwhile together in the next flush', async () => {
+  it('flushes what arrives in one turn together, and what arrives meanwhile in the next flush', async () => {
     const f = gatedFlush();
     const gc = new GroupCommit(f.flush);
-    const first = gc.add(1);
+    const first = Promise.all([gc.add(1), gc.add(0)]);
+    expect(f.batches).toEqual([]); // the turn's other items may still come
     await tick();
-    expect(f.batches).toEqual([[1]]);
+    expect(f.batches).toEqual([[1, 0]]);
     const later = [gc.add(2), gc.add(3), gc.add(4)];
     await tick();
-    expect(f.batches).toEqual([[1]]); // waiting behind the flush in flight
+    expect(f.batches).toEqual([[1, 0]]); // waiting behind the flush in flight
     f.open();
     await first;
     await tick();
-    expect(f.batches).toEqual([[1], [2, 3, 4]]);
+    expect(f.batches).toEqual([
+      [1, 0],
+      [2, 3, 4],
+    ]);
     f.open();
     await Promise.all(later);
   });
@@ -38,10 +42,9 @@ describe('GroupCommit', () => {
       calls++;
       if (items.includes(2)) throw new Error('insert failed');
     });
-    const one = gc.add(1);
+    await expect(gc.add(1)).resolves.toBeUndefined();
     const two = gc.add(2);
     const three = gc.add(3);
-    await expect(one).resolves.toBeUndefined();
     await expect(two).rejects.toThrow('insert failed');
     await expect(three).rejects.toThrow('insert failed'); // in the same batch as 2
     await expect(gc.add(4)).resolves.toBeUndefined();
@@ -52,7 +55,7 @@ describe('GroupCommit', () => {
     const batches: number[][] = [];
     const gc = new GroupCommit<number>(async (items) => void batches.push(items), 2);
     await Promise.all([1, 2, 3, 4, 5].map((i) => gc.add(i)));
-    expect(batches).toEqual([[1], [2, 3], [4, 5]]);
+    expect(batches).toEqual([[1, 2], [3, 4], [5]]);
   });
 });
 
@@ -76,9 +79,8 @@ describe('GroupCommit with an answer per item', () => {
     const gc = new GroupCommit<number, number>(async (items) =>
       items.slice(0, -1).map((i) => ({ status: 'fulfilled' as const, value: i * 10 })),
     );
-    const alone = gc.add(1);
+    await expect(gc.add(1)).rejects.toThrow('no answer for item 0');
     const [first, last] = [gc.add(2), gc.add(3)];
-    await expect(alone).rejects.toThrow('no answer for item 0');
     await expect(first).resolves.toBe(20);
     await expect(last).rejects.toThrow('no answer for item 1');
   });
