@@ -196,10 +196,22 @@ export class KnexIdempotencyLedger implements IdempotencyLedger {
     private readonly monotonic: () => number = () => performance.now(),
   ) {}
 
-  async get(key: LedgerKey): Promise<LedgerEntry | null> {
-    const row = await this.db(TABLE).where(where(key)).first<Record<string, unknown> | undefined>();
-    return row ? toEntry(row) : null;
+  /** Reads made while one is in flight go together in the next statement (GroupCommit). */
+  get(key: LedgerKey): Promise<LedgerEntry | null> {
+    return this.gets.add(key);
   }
+
+  private readonly gets = new GroupCommit<LedgerKey, LedgerEntry | null>(async (keys) => {
+    const groups = byKey(keys, keyString);
+    const tuples = [...groups.keys()].map(() => '(?::text, ?::text, ?::text)').join(', ');
+    const result = await this.db.raw<{ rows: Array<Record<string, unknown>> }>(
+      `select l.* from ${TABLE} l join (values ${tuples}) as v(connection_id, document_kind, natural_key)
+       using (connection_id, document_kind, natural_key)`,
+      [...groups.values()].flatMap(([i]) => [keys[i].connectionId, keys[i].documentKind, keys[i].naturalKey]),
+    );
+    const rows = new Map(result.rows.map((row) => [rowKey(row), toEntry(row)]));
+    return keys.map((k) => ({ status: 'fulfilled' as const, value: rows.get(keyString(k)) ?? null }));
+  });
 
   /**
    * Claims made while one is in flight go together in the next statement (GroupCommit), each still
