@@ -48,6 +48,54 @@ describe('database migrations and the audit store', () => {
     expect(await store.findByRecordKey('c1', 'c1/111-0000000-0000000')).toHaveLength(1);
   });
 
+  it('when entries are appended together, then they go in one insert and each is stored as given', async () => {
+    const store = new KnexAuditStore(tdb.db);
+    const statements: string[] = [];
+    const count = (q: { sql: string }) => statements.push(q.sql);
+    tdb.db.on('query', count);
+    try {
+      await Promise.all([
+        store.append({
+          connectionId: 'c2',
+          service: 'sage-writer',
+          stage: 'posted',
+          source: { topic: 'amazon.orders.v1', partition: 0, offset: '7' },
+          recordKey: 'c2/A',
+          eventId: 'e-A',
+          payload: { amazonOrderId: 'A', lines: [{ sku: 'Ünïcödé "quoted"', qty: 2 }] },
+          erpRequest: { naturalKey: 'A', kind: 'SALES_ORDER' },
+          erpResponse: { documentNumber: '1001' },
+          outcome: 'created',
+        }),
+        store.append({
+          connectionId: 'c2',
+          service: 'sage-writer',
+          stage: 'dead_lettered',
+          recordKey: 'c2/B',
+          outcome: 'failed',
+          error: "UNMAPPED_SKU: SKU 'x\\y' has no item",
+        }),
+      ]);
+    } finally {
+      tdb.db.removeListener('query', count);
+    }
+    expect(statements.filter((q) => q.startsWith('insert into audit_trail'))).toHaveLength(1);
+    const [a] = await store.findByRecordKey('c2', 'c2/A');
+    expect(a).toMatchObject({
+      stage: 'posted',
+      eventId: 'e-A',
+      source: { topic: 'amazon.orders.v1', partition: 0, offset: '7' },
+      payload: { amazonOrderId: 'A', lines: [{ sku: 'Ünïcödé "quoted"', qty: 2 }] },
+      erpRequest: { naturalKey: 'A', kind: 'SALES_ORDER' },
+      erpResponse: { documentNumber: '1001' },
+      outcome: 'created',
+    });
+    const [b] = await store.findByRecordKey('c2', 'c2/B');
+    expect(b).toMatchObject({ stage: 'dead_lettered', error: "UNMAPPED_SKU: SKU 'x\\y' has no item" });
+    expect(b.source).toBeUndefined();
+    expect(b.payload).toBeUndefined();
+  });
+
   it('when rolled back and migrated again, then the schema is recreated', async () => {
     await migrateRollback(tdb.db, true);
     expect(await tdb.db.schema.hasTable('audit_trail')).toBe(false);

@@ -22,7 +22,6 @@ interface AuditRow {
   created_at: Date;
 }
 
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 function mapRow(row: AuditRow): AuditRecord {
@@ -50,6 +49,10 @@ function mapRow(row: AuditRow): AuditRecord {
   };
 }
 
+/**
+ * An entry as a row of `jsonb_to_recordset`: a batch of entries is one JSON parameter, its documents
+ * nested as they are (no string per column and row to bind, nor a JSON string per document).
+ */
 const toRow = (e: AuditEntry) => ({
   connection_id: e.connectionId ?? null,
   service: e.service,
@@ -59,12 +62,30 @@ const toRow = (e: AuditEntry) => ({
   source_offset: e.source?.offset ?? null,
   record_key: e.recordKey ?? null,
   event_id: e.eventId ?? null,
-  payload: json(e.payload),
-  erp_request: json(e.erpRequest),
-  erp_response: json(e.erpResponse),
+  payload: e.payload ?? null,
+  erp_request: e.erpRequest ?? null,
+  erp_response: e.erpResponse ?? null,
   outcome: e.outcome ?? null,
   error: e.error ?? null,
 });
+const COLUMNS: Array<[keyof ReturnType<typeof toRow>, string]> = [
+  ['connection_id', 'text'],
+  ['service', 'text'],
+  ['stage', 'text'],
+  ['source_topic', 'text'],
+  ['source_partition', 'integer'],
+  ['source_offset', 'bigint'],
+  ['record_key', 'text'],
+  ['event_id', 'text'],
+  ['payload', 'jsonb'],
+  ['erp_request', 'jsonb'],
+  ['erp_response', 'jsonb'],
+  ['outcome', 'text'],
+  ['error', 'text'],
+];
+const INSERT = `insert into ${TABLE} (${COLUMNS.map(([c]) => c).join(', ')})
+  select ${COLUMNS.map(([c]) => c).join(', ')}
+  from jsonb_to_recordset(?::jsonb) as x(${COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})`;
 
 export class KnexAuditStore implements AuditStore {
   /** entries appended at once (records of different keys running together) go in one insert */
@@ -72,7 +93,7 @@ export class KnexAuditStore implements AuditStore {
 
   constructor(private readonly db: Db) {
     this.inserts = new GroupCommit(async (entries) => {
-      await this.db(TABLE).insert(entries.map(toRow));
+      await this.db.raw(INSERT, [JSON.stringify(entries.map(toRow))]);
     });
   }
 

@@ -33,24 +33,27 @@ export class KnexInboxStore implements InboxStore {
 
   private readonly arrivals = new GroupCommit<InboundRecord, Arrival>(async (records) => {
     const groups = byKey(records, keyOf);
+    const firsts = [...groups.values()].map(([i]) => records[i]);
+    // one JSON parameter for the batch, each payload nested as it is (no string per column and row);
     // in key order: two writers taking in overlapping batches (a rebalance) lock them in the same order
-    const firsts = [...groups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, [i]]) => records[i]);
-    const inserted: KeyRow[] = await this.db(TABLE)
-      .insert(
-        firsts.map((r) => ({
-          connection_id: r.connectionId,
-          topic: r.topic,
-          record_key: r.recordKey,
-          event_id: r.eventId,
-          payload: JSON.stringify(r.payload),
-        })),
-      )
-      .onConflict(KEY_COLUMNS)
-      .ignore()
-      .returning(KEY_COLUMNS);
-    const stored = new Set(inserted.map(rowKey));
+    const rows = firsts.map((r) => ({
+      connection_id: r.connectionId,
+      topic: r.topic,
+      record_key: r.recordKey,
+      event_id: r.eventId,
+      payload: r.payload,
+    }));
+    const inserted = await this.db.raw<{ rows: KeyRow[] }>(
+      `insert into ${TABLE} (connection_id, topic, record_key, event_id, payload)
+       select connection_id, topic, record_key, event_id, payload
+       from jsonb_to_recordset(?::jsonb)
+         as x(connection_id text, topic text, record_key text, event_id text, payload jsonb)
+       order by ${KEY_COLUMNS.join(', ')}
+       on conflict (${KEY_COLUMNS.join(', ')}) do nothing
+       returning ${KEY_COLUMNS.join(', ')}`,
+      [JSON.stringify(rows)],
+    );
+    const stored = new Set(inserted.rows.map(rowKey));
     // the rows that were there before: taken in earlier, finished or not
     const before = firsts.filter((r) => !stored.has(keyOf(r)));
     const processed = new Set<string>();
