@@ -116,6 +116,12 @@ export class CreditNoteWriterService {
           payload: { amazonOrderId: orderId, refund: key, total: ev.total },
           outcome: `parked: order ${orderId} has no invoice yet; written after it`,
         });
+        // the invoice may have been written, and its parked refunds drained, between the lookup above
+        // and the park: then nobody would drain this one, so it is written now
+        if (await this.deps.writer.known(ev.connectionId, 'INVOICE', orderId)) {
+          await this.drain(ev.connectionId, orderId);
+          return 'written';
+        }
         return 'parked';
       }
       draft.baseInvoice = baseInvoice;

@@ -122,6 +122,23 @@ describe('credit notes in sage-writer', () => {
     expect(w.parked.rows).toHaveLength(0);
   });
 
+  it('when the invoice is written and drained while a refund is being parked, then the refund is written at once, not left parked', async () => {
+    const w = world();
+    await w.handleOrder(order('UNSHIPPED'));
+    const ev = refund('racing', [oneWidget()]);
+    const park = w.parked.park.bind(w.parked);
+    // the order writer writes the invoice and drains (nothing parked yet) between the refund's
+    // invoice lookup and its park
+    w.parked.park = async (e, source) => {
+      await w.handleOrder(order('SHIPPED'));
+      expect(w.erp.of('CREDIT_NOTE')).toHaveLength(0);
+      await park(e, source);
+    };
+    expect(await w.handleRefund(ev)).toBe('written');
+    expect(w.erp.of('CREDIT_NOTE').map((n) => n.ref.naturalKey)).toEqual([refundKey(ORDER_ID, ev.eventId)]);
+    expect(w.parked.rows).toHaveLength(0);
+  });
+
   it('when the connection returns goods to stock, then refunds of merchant-fulfilled orders come back to stock and FBA ones never do', async () => {
     const w = world({ settings: { returnsToStock: true } });
     await w.handleOrder(order('SHIPPED'));
