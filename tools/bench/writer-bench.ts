@@ -17,7 +17,9 @@ import { erpsUnderTest, type ErpUnderTest } from '@connector/erp/testing';
 import { DocumentWriter, OrderWriterService, erpFactories } from '@connector/sage-writer';
 import { demoOrders } from '@connector/testing';
 
-const ORDERS = Number(process.env.BENCH_WRITER_ORDERS ?? 500);
+/** orders of the writer bench, and of the end-to-end bench it is compared with (the same number) */
+export const WRITER_BENCH_ORDERS = Number(process.env.BENCH_WRITER_ORDERS ?? 2000);
+const ORDERS = WRITER_BENCH_ORDERS;
 
 export class CountingTransport implements HttpTransport {
   calls = 0;

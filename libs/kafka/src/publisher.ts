@@ -78,7 +78,11 @@ export class KafkaEventPublisher {
   /** publishes made at once (records of different keys running together) go in one request */
   private readonly sends = new GroupCommit<TopicMessages>(async (batch) => {
     const byTopic = new Map<string, TopicMessages['messages']>();
-    for (const b of batch) byTopic.set(b.topic, [...(byTopic.get(b.topic) ?? []), ...b.messages]);
+    for (const b of batch) {
+      const messages = byTopic.get(b.topic);
+      if (messages) messages.push(...b.messages);
+      else byTopic.set(b.topic, [...b.messages]);
+    }
     await this.producer
       .sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })), acks: -1 })
       .catch((err: unknown) => {
