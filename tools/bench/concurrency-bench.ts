@@ -40,6 +40,7 @@ async function run(ceiling: number, adaptive: boolean): Promise<ConcurrencyRun> 
       CONSUMER_RETRY_MAX_MS: '1000',
     },
     prepare: (erp) => erp.setLoad?.(LOAD),
+    warmUp: 0, // the limit's climb from its first writes is part of what is measured
   });
   return {
     setting: adaptive ? `adaptive, ceiling ${ceiling}` : `fixed ${ceiling}`,

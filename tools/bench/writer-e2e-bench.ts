@@ -1,6 +1,7 @@
 /**
  * sage-writer end to end: N orders published to `amazon.orders.v1` on the local Kafka, then the same
  * N shipped; the clock stops when every order is a sales order and an invoice in the ERP simulator.
+ * Before the clock starts, WARM_UP_ORDERS are written the same way, as in the adapter-alone bench.
  * Real Kafka, Schema Registry and PostgreSQL (deploy/local/stack.sh, started when needed), the real
  * adapter over HTTP; reports orders per second and ERP calls per order.
  */
@@ -20,6 +21,7 @@ import { appModule, configSchema, erpFactories } from '@connector/sage-writer';
 import { demoOrders, uniqueName, waitFor } from '@connector/testing';
 import {
   CountingTransport,
+  WARM_UP_ORDERS,
   WRITER_BENCH_ORDERS,
   benchConnection,
   benchMappings,
@@ -62,6 +64,8 @@ export interface WriterE2eOptions {
   env?: Record<string, string>;
   /** after the ERP simulator has started: its latency and contention */
   prepare?: (erp: ErpUnderTest) => void;
+  /** orders written before the clock starts (default WARM_UP_ORDERS, as the adapter-alone bench) */
+  warmUp?: number;
 }
 
 /** The local stack's connection strings (starting it when it is down), unless the environment has them. */
@@ -107,23 +111,31 @@ export async function runWriterE2e(
     const publisher = app.get<EventPublisher>(EVENT_PUBLISHER);
     await publishMappings(publisher, benchMappings(erp, Date.now()));
     await new Promise((r) => setTimeout(r, 2000)); // the writer follows the mapping topics
-    const orders = demoOrders('bench', opts.orders ?? ORDERS);
+    const warmUp = opts.warmUp ?? WARM_UP_ORDERS;
+    const all = demoOrders('bench', warmUp + (opts.orders ?? ORDERS));
     const send = (os: AmazonOrder[]) =>
       publisher.publish(
         'amazon.orders.v1',
         os.map((o) => ({ key: recordKey(o.connectionId, o.amazonOrderId), value: o })),
       );
+    /** the orders published, then the same shipped; resolves when all of them are invoiced */
+    const writeAll = async (os: AmazonOrder[], invoicedBefore: number) => {
+      await send(os);
+      await send(os.map((o) => ({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` })));
+      await waitFor(async () => (await erp.documents('INVOICE')).length >= invoicedBefore + os.length, {
+        what: `${invoicedBefore + os.length} invoices in ${erp.name}`,
+        timeoutMs: 600_000,
+        intervalMs: 20, // the clock's resolution: a tenth of a second would be 2–3% of a run
+      });
+    };
+    if (warmUp > 0) await writeAll(all.slice(0, warmUp), 0);
+    const orders = all.slice(warmUp);
     countStatements();
     http.calls = 0;
+    http.locks = 0;
     statements = 0;
     const started = process.hrtime.bigint();
-    await send(orders);
-    await send(orders.map((o) => ({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` })));
-    await waitFor(async () => (await erp.documents('INVOICE')).length >= orders.length, {
-      what: `${orders.length} invoices in ${erp.name}`,
-      timeoutMs: 600_000,
-      intervalMs: 20, // the clock's resolution: a tenth of a second would be 2–3% of a run
-    });
+    await writeAll(orders, warmUp);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     // an ERP whose simulator is a PostgreSQL database (Sage 500) sends its own statements through pg too
     const statementsPerOrder = erp.database ? Number.NaN : statements / orders.length;
@@ -154,7 +166,7 @@ export async function writerE2eBench(): Promise<WriterE2eResult[]> {
 /** `adapter`: the writer bench's figures from the same run, for the pipeline's share (issue 15, goal 2) */
 export function printWriterE2eBench(results: WriterE2eResult[], adapter: WriterBenchResult[] = []): void {
   console.log(
-    `\nsage-writer end to end (Kafka → writer → PostgreSQL ledger and audit → ERP simulator): ${ORDERS} orders, then the same orders shipped`,
+    `\nsage-writer end to end (Kafka → writer → PostgreSQL ledger and audit → ERP simulator): ${ORDERS} orders, then the same orders shipped (after ${WARM_UP_ORDERS} to warm up)`,
   );
   console.log(
     '| ERP | time | orders/s | ERP calls per order | PostgreSQL statements per order | end to end ÷ adapter alone (target ≥ 0.8) |',
