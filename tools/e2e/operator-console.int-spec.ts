@@ -327,6 +327,8 @@ describe('operator console in a browser', () => {
     await page.waitForSelector('[data-testid="sku-form"]');
     await page.type('[data-testid="sku-form"] input[name="sellerSku"]', 'SKU-2');
     await page.type('[data-testid="sku-form"] input[name="itemCode"]', erp.items[2]);
+    // enabled once the connections are loaded: the mapping needs the connection it is for
+    await page.waitForSelector('[data-testid="sku-form"] button[type="submit"]:not([disabled])');
     await page.click('[data-testid="sku-form"] button[type="submit"]');
     await text(page, 'SKU SKU-2: 1 published');
     await clickRow(page, 'mappings', 'SKU-2'); // the list follows the mapping topic

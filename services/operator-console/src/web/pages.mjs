@@ -597,7 +597,7 @@ export function ConnectionsPage({ session }) {
         accept=".csv,text/csv"
         onChange=${async (e) => setCsv(await e.target.files[0].text())}
       />
-      <button type="submit" disabled=${!canImport || !csv}>Import</button>
+      <button type="submit" disabled=${!canImport || !csv || !conn}>Import</button>
     </form>
     <form
       class="card"
@@ -619,7 +619,7 @@ export function ConnectionsPage({ session }) {
           value=${sku.itemCode}
           onInput=${(e) => setSku({ ...sku, itemCode: e.target.value })}
       /></label>
-      <button type="submit" disabled=${!canOps}>Map SKU</button>
+      <button type="submit" disabled=${!canOps || !conn}>Map SKU</button>
     </form>
     <${Message} ...${msg} />
   </section>`;
