@@ -77,7 +77,6 @@ export class PoisonRecordError extends NonRetriableError {
   }
 }
 
-/** Whether an arbitrary thrown value should be retried. Unknown errors are retried (bounded), never dropped. */
 /**
  * A collision with other writers of the same records (a record lock, an optimistic-concurrency
  * conflict), as opposed to a server that is overloaded or away: errors that say so carry
@@ -87,6 +86,7 @@ export function isContention(err: unknown): boolean {
   return !!err && typeof err === 'object' && 'contention' in err && err.contention === true;
 }
 
+/** Whether an arbitrary thrown value should be retried. Unknown errors are retried (bounded), never dropped. */
 export function isRetriable(err: unknown): boolean {
   if (err instanceof ConnectorError) return err.retriable;
   if (err && typeof err === 'object' && 'retriable' in err && typeof err.retriable === 'boolean')
