@@ -62,11 +62,6 @@ export class ErpGate {
     });
   }
 
-  /** Each connection's limit now (for the bench and the metrics). */
-  limitsNow(): Record<string, number> {
-    return Object.fromEntries([...this.limits].map(([id, l]) => [id, l.limit]));
-  }
-
   private limitFor(connectionId: string): AdaptiveLimit {
     let limit = this.limits.get(connectionId);
     if (!limit) {
