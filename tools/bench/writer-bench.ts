@@ -28,6 +28,13 @@ const ORDERS = WRITER_BENCH_ORDERS;
  */
 export const WARM_UP_ORDERS = Number(process.env.BENCH_WARM_UP_ORDERS ?? 300);
 
+/** The same order shipped: its invoice is written (a new event of the order). */
+export const shipped = (o: AmazonOrder): AmazonOrder => ({
+  ...o,
+  orderStatus: 'SHIPPED',
+  eventId: `${o.eventId}/shipped`,
+});
+
 export class CountingTransport implements HttpTransport {
   calls = 0;
   /** answers that refused a write: record locks and conflicts (409, 412, or SAP B1's -2039 in the body) */
@@ -112,8 +119,7 @@ async function run(make: () => ErpUnderTest): Promise<WriterBenchResult> {
   const all = demoOrders(conn.id, WARM_UP_ORDERS + ORDERS);
   const writeAll = async (orders: AmazonOrder[]) => {
     for (const o of orders) await writer.handle(rec(o));
-    for (const o of orders)
-      await writer.handle(rec({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` }));
+    for (const o of orders) await writer.handle(rec(shipped(o)));
   };
   const documentCount = async () =>
     (await erp.documents('SALES_ORDER')).length + (await erp.documents('INVOICE')).length;

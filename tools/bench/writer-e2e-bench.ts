@@ -25,6 +25,7 @@ import {
   WRITER_BENCH_ORDERS,
   benchConnection,
   benchMappings,
+  shipped,
   type WriterBenchResult,
 } from './writer-bench';
 
@@ -121,7 +122,7 @@ export async function runWriterE2e(
     /** the orders published, then the same shipped; resolves when all of them are invoiced */
     const writeAll = async (os: AmazonOrder[], invoicedBefore: number) => {
       await send(os);
-      await send(os.map((o) => ({ ...o, orderStatus: 'SHIPPED', eventId: `${o.eventId}/shipped` })));
+      await send(os.map(shipped));
       await waitFor(async () => (await erp.documents('INVOICE')).length >= invoicedBefore + os.length, {
         what: `${invoicedBefore + os.length} invoices in ${erp.name}`,
         timeoutMs: 600_000,
